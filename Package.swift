@@ -1,0 +1,57 @@
+// swift-tools-version:5.10
+// GenreLab: `lab`, a reproducible music-genre classification study.
+// Arrows point one way: Lab -> Core, Lab -> Plot, Core -> System, Plot -> System.
+import PackageDescription
+
+/// A C library found through pkg-config, installed from Debian.
+func system(_ name: String, pkg: String, apt: String) -> Target {
+    .systemLibrary(name: name, path: "Sources/System/\(name)", pkgConfig: pkg, providers: [.apt([apt])])
+}
+
+let package = Package(
+    name: "GenreLab",
+    products: [
+        .executable(name: "lab", targets: ["LabMain"]),
+        .library(name: "Core", targets: ["Core"]),
+        .library(name: "Plot", targets: ["Plot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+    ],
+    targets: [
+        system("CSndfile", pkg: "sndfile", apt: "libsndfile1-dev"),
+        system("CFFTW3", pkg: "fftw3f", apt: "libfftw3-dev"),
+        system("CPNG", pkg: "libpng", apt: "libpng-dev"),
+        system("CZlib", pkg: "zlib", apt: "zlib1g-dev"),
+        system("COpenBLAS", pkg: "openblas", apt: "libopenblas-dev"),
+        system("CSoxr", pkg: "soxr", apt: "libsoxr-dev"),
+        system("CFreeType", pkg: "freetype2", apt: "libfreetype-dev"),
+
+        .target(
+            name: "Core",
+            dependencies: [
+                "CSndfile", "CFFTW3", "COpenBLAS", "CSoxr",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: [.unsafeFlags(["-O"])]
+        ),
+        .target(name: "Plot", dependencies: ["CPNG", "CZlib", "CFreeType"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(
+            name: "Lab",
+            dependencies: [
+                "Core", "Plot",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(name: "LabMain", dependencies: ["Lab"]),
+
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Core", "Plot", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    ]
+)

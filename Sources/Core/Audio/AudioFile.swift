@@ -1,0 +1,157 @@
+import CSndfile
+import Foundation
+
+/// Mono audio at a known sample rate: what every later stage consumes.
+public struct AudioClip: Equatable, Sendable {
+    public var samples: [Float]
+    public var sampleRate: Int
+    public init(samples: [Float], sampleRate: Int) {
+        self.samples = samples
+        self.sampleRate = sampleRate
+    }
+    public var duration: Double { Double(samples.count) / Double(sampleRate) }
+}
+
+/// What a file's header says, without decoding it (used by `lab data check`).
+public struct AudioFileInfo: Equatable, Sendable {
+    public var sampleRate: Int
+    public var channels: Int
+    public var frames: Int
+    /// libsndfile's major format name, e.g. "WAV (Microsoft)" or "AU (Sun/NeXT)".
+    public var formatName: String
+    public var duration: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
+}
+
+/// Container and sample encoding for files we write.
+public enum AudioFileFormat: String, CaseIterable, Sendable {
+    case wav16, wav24, wav32, wavFloat, au16, aiff16, flac16
+
+    var sndfileFormat: Int32 {
+        let major: Int32, minor: Int32
+        switch self {
+        case .wav16: (major, minor) = (Int32(SF_FORMAT_WAV), Int32(SF_FORMAT_PCM_16))
+        case .wav24: (major, minor) = (Int32(SF_FORMAT_WAV), Int32(SF_FORMAT_PCM_24))
+        case .wav32: (major, minor) = (Int32(SF_FORMAT_WAV), Int32(SF_FORMAT_PCM_32))
+        case .wavFloat: (major, minor) = (Int32(SF_FORMAT_WAV), Int32(SF_FORMAT_FLOAT))
+        case .au16: (major, minor) = (Int32(SF_FORMAT_AU), Int32(SF_FORMAT_PCM_16))
+        case .aiff16: (major, minor) = (Int32(SF_FORMAT_AIFF), Int32(SF_FORMAT_PCM_16))
+        case .flac16: (major, minor) = (Int32(SF_FORMAT_FLAC), Int32(SF_FORMAT_PCM_16))
+        }
+        return major | minor
+    }
+
+    /// The format a path's extension implies (.wav -> 16-bit WAV, .au/.snd -> 16-bit AU, ...).
+    public static func forExtension(_ ext: String) -> AudioFileFormat? {
+        switch ext.lowercased() {
+        case "wav": return .wav16
+        case "au", "snd": return .au16
+        case "aif", "aiff": return .aiff16
+        case "flac": return .flac16
+        default: return nil
+        }
+    }
+}
+
+/// Reads and writes audio through libsndfile; resamples through soxr.
+public enum AudioIO {
+    /// Header information only.
+    public static func info(path: String) throws -> AudioFileInfo {
+        let (handle, sfinfo) = try open(path)
+        defer { sf_close(handle) }
+        var fmt = SF_FORMAT_INFO()
+        fmt.format = sfinfo.format & Int32(SF_FORMAT_TYPEMASK)
+        var name = "unknown"
+        if sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &fmt, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+           let cname = fmt.name {
+            name = String(cString: cname)
+        }
+        return AudioFileInfo(sampleRate: Int(sfinfo.samplerate), channels: Int(sfinfo.channels),
+                             frames: Int(sfinfo.frames), formatName: name)
+    }
+
+    /// Decodes any format libsndfile reads into mono Float32 (channels averaged), resampled with
+    /// soxr (high quality) to `sampleRate` when given and different from the file's rate.
+    public static func decode(path: String, sampleRate: Int? = nil) throws -> AudioClip {
+        let (handle, sfinfo) = try open(path)
+        defer { sf_close(handle) }
+        let channels = Int(sfinfo.channels)
+        let frames = Int(sfinfo.frames)
+        guard frames > 0, channels > 0 else { throw AudioError.noFrames(path: path) }
+
+        var interleaved = [Float](repeating: 0, count: frames * channels)
+        let read = interleaved.withUnsafeMutableBufferPointer { buf in
+            Int(sf_readf_float(handle, buf.baseAddress, sf_count_t(frames)))
+        }
+        if read < frames { throw AudioError.truncated(path: path, expected: frames, read: read) }
+
+        var mono = [Float](repeating: 0, count: frames)
+        if channels == 1 {
+            mono = interleaved
+        } else {
+            let scale = 1 / Float(channels)
+            for f in 0..<frames {
+                var s: Float = 0
+                for c in 0..<channels { s += interleaved[f * channels + c] }
+                mono[f] = s * scale
+            }
+        }
+        if let bad = mono.firstIndex(where: { !$0.isFinite }) {
+            throw AudioError.nonFinite(path: path, frame: bad)
+        }
+        let rate = Int(sfinfo.samplerate)
+        guard let target = sampleRate, target != rate else {
+            return AudioClip(samples: mono, sampleRate: rate)
+        }
+        do {
+            return AudioClip(samples: try Resampler.resample(mono, from: rate, to: target), sampleRate: target)
+        } catch let ResamplerError.failed(reason) {
+            throw AudioError.resampleFailed(path: path, reason: reason)
+        }
+    }
+
+    /// Writes mono samples. 16-bit formats are quantised here (round to nearest, clipped), so the
+    /// bytes on disk depend only on the samples: the built-in collection is byte-identical everywhere.
+    public static func write(_ clip: AudioClip, to path: String, format: AudioFileFormat) throws {
+        var sfinfo = SF_INFO()
+        sfinfo.samplerate = Int32(clip.sampleRate)
+        sfinfo.channels = 1
+        sfinfo.format = format.sndfileFormat
+        guard sf_format_check(&sfinfo) != 0 else {
+            throw AudioError.writeFailed(path: path, reason: "libsndfile cannot write \(format.rawValue)")
+        }
+        guard let handle = sf_open(path, Int32(SFM_WRITE), &sfinfo) else {
+            throw AudioError.writeFailed(path: path, reason: String(cString: sf_strerror(nil)))
+        }
+        var written = 0
+        switch format {
+        case .wav16, .au16, .aiff16, .flac16:
+            var pcm = [Int16](repeating: 0, count: clip.samples.count)
+            for i in 0..<pcm.count {
+                let v = (clip.samples[i] * 32767).rounded()
+                pcm[i] = Int16(max(-32768, min(32767, v.isFinite ? v : 0)))
+            }
+            written = pcm.withUnsafeBufferPointer { Int(sf_writef_short(handle, $0.baseAddress, sf_count_t(pcm.count))) }
+        default:
+            sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+            written = clip.samples.withUnsafeBufferPointer { Int(sf_writef_float(handle, $0.baseAddress, sf_count_t(clip.samples.count))) }
+        }
+        let closeStatus = sf_close(handle)
+        if written != clip.samples.count || closeStatus != 0 {
+            throw AudioError.writeFailed(path: path, reason: "wrote \(written) of \(clip.samples.count) frames")
+        }
+    }
+
+    private static func open(_ path: String) throws -> (OpaquePointer, SF_INFO) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
+            throw AudioError.missing(path: path)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size == 0 { throw AudioError.empty(path: path) }
+        var sfinfo = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &sfinfo) else {
+            throw AudioError.unreadable(path: path, reason: String(cString: sf_strerror(nil)))
+        }
+        return (handle, sfinfo)
+    }
+}

@@ -1,0 +1,3 @@
+import Lab
+
+LabCommand.main()
