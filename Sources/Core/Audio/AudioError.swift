@@ -7,7 +7,7 @@ public enum AudioError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case noFrames(path: String)
     /// The header promises more frames than the file holds.
-    case truncated(path: String, expected: Int, read: Int)
+    case truncated(path: String, detail: String)
     case nonFinite(path: String, frame: Int)
     case resampleFailed(path: String, reason: String)
     case writeFailed(path: String, reason: String)
@@ -15,7 +15,7 @@ public enum AudioError: Error, Equatable, CustomStringConvertible {
     public var path: String {
         switch self {
         case .missing(let p), .empty(let p), .unreadable(let p, _), .noFrames(let p),
-             .truncated(let p, _, _), .nonFinite(let p, _), .resampleFailed(let p, _),
+             .truncated(let p, _), .nonFinite(let p, _), .resampleFailed(let p, _),
              .writeFailed(let p, _):
             return p
         }
@@ -28,7 +28,7 @@ public enum AudioError: Error, Equatable, CustomStringConvertible {
         case .empty: return "empty file (0 bytes)"
         case .unreadable(_, let r): return "not readable as audio: \(r)"
         case .noFrames: return "audio file holds no frames"
-        case .truncated(_, let e, let r): return "truncated: header declares \(e) frames, only \(r) could be read"
+        case .truncated(_, let d): return "truncated: the header declares more audio than the file holds (\(d))"
         case .nonFinite(_, let f): return "non-finite sample (NaN or infinity) at frame \(f)"
         case .resampleFailed(_, let r): return "resampling failed: \(r)"
         case .writeFailed(_, let r): return "cannot write: \(r)"

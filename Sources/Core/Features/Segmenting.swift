@@ -1,0 +1,47 @@
+/// What happens to the frames after the last whole window.
+public enum SegmentTail: String, Codable, Sendable {
+    /// Frames that do not fill a window are dropped (the default: no made-up data).
+    case drop
+    /// The tail becomes one more window, padded with the clip's minimum value (silence in dB terms).
+    case pad
+}
+
+/// Fixed windows over a clip's frames: the study's "1 or 2 seconds" with a sliding hop.
+public struct SegmentSpec: Codable, Hashable, Sendable {
+    public var length: Int
+    public var hop: Int
+    public var tail: SegmentTail = .drop
+
+    public init(length: Int, hop: Int, tail: SegmentTail = .drop) {
+        precondition(length > 0 && hop > 0, "segment length and hop must be positive")
+        self.length = length
+        self.hop = hop
+        self.tail = tail
+    }
+
+    /// Window length and hop in seconds, rounded to whole frames.
+    public static func seconds(_ length: Double, hop: Double, params: FeatureParams, tail: SegmentTail = .drop) -> SegmentSpec {
+        let fps = Double(params.sampleRate) / Double(params.hopLength)
+        return SegmentSpec(length: max(1, Int((length * fps).rounded())), hop: max(1, Int((hop * fps).rounded())), tail: tail)
+    }
+}
+
+/// Cuts [rows x cols] into windows [rows x spec.length], in time order.
+/// A clip shorter than one window gives one padded window with `.pad` and none with `.drop`.
+public func segments(of m: FeatureMatrix, spec: SegmentSpec) -> [FeatureMatrix] {
+    var starts: [Int] = []
+    var s = 0
+    while s + spec.length <= m.cols { starts.append(s); s += spec.hop }
+    if spec.tail == .pad && (starts.last.map { $0 + spec.length < m.cols } ?? true) && m.cols > 0 {
+        starts.append(starts.last.map { $0 + spec.hop } ?? 0)
+    }
+    let fill = m.values.min() ?? 0
+    return starts.map { start in
+        var v = [Float](repeating: fill, count: m.rows * spec.length)
+        let width = min(spec.length, m.cols - start)
+        for r in 0..<m.rows where width > 0 {
+            for c in 0..<width { v[r * spec.length + c] = m.values[r * m.cols + start + c] }
+        }
+        return FeatureMatrix(rows: m.rows, cols: spec.length, values: v)
+    }
+}
