@@ -1,0 +1,184 @@
+import Foundation
+
+/// Everything needed to continue training exactly where it stopped.
+public struct TrainingState: Equatable, Sendable {
+    /// Completed epochs.
+    public var epoch: Int
+    public var step: Int
+    public var learningRate: Double
+    public var shuffleRNG: [UInt64]
+    public var dropoutRNG: [UInt64]
+    public var history: [EpochRecord]
+    public var bestEpoch: Int
+    public var bestValidationLoss: Double
+    public var epochsWithoutImprovement: Int
+    /// Model state (parameters then buffers), in `Model.state` order.
+    public var weights: [[Float]]
+    public var moments1: [[Float]]
+    public var moments2: [[Float]]
+    public var bestWeights: [[Float]]
+    /// Early stopping has fired.
+    public var finished: Bool
+}
+
+public enum CheckpointError: Error, CustomStringConvertible {
+    case unreadable(String, String)
+    case mismatch(String)
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): return "\(path): not a usable checkpoint: \(reason)"
+        case .mismatch(let reason): return reason
+        }
+    }
+}
+
+/// Checkpoints in the safetensors format: an 8-byte little-endian header length, a JSON header,
+/// then raw little-endian tensors. Python users open them with `safetensors.numpy.load_file`.
+/// Scalars and the history ride in `__metadata__` (strings, as the format requires); doubles are
+/// stored by their bit patterns so a resumed run continues bit for bit.
+public enum Checkpoint {
+    /// Writes weights only, named by layer (`conv1.weight`, ...): the model file of a run.
+    public static func saveWeights(_ model: Model, to path: String, metadata: [String: String] = [:]) throws {
+        var tensors: [(String, String, [Int], Data)] = []
+        for p in model.state { tensors.append((p.name, "F32", p.shape, floatData(p.value))) }
+        try write(tensors, metadata: metadata, to: path)
+    }
+
+    public static func loadWeights(into model: Model, path: String) throws {
+        let tensors = try read(path).floats
+        for p in model.state {
+            guard let t = tensors[p.name], t.count == p.value.count else {
+                throw CheckpointError.mismatch("\(path): tensor \(p.name) missing or of the wrong size")
+            }
+            p.value = t
+        }
+    }
+
+    public static func save(_ s: TrainingState, model: Model, to path: String) throws {
+        var tensors: [(String, String, [Int], Data)] = []
+        let params = model.state
+        for (i, p) in params.enumerated() {
+            tensors.append((p.name, "F32", p.shape, floatData(s.weights[i])))
+            if i < s.moments1.count { tensors.append(("optimizer.m.\(p.name)", "F32", p.shape, floatData(s.moments1[i]))) }
+            if i < s.moments2.count { tensors.append(("optimizer.v.\(p.name)", "F32", p.shape, floatData(s.moments2[i]))) }
+            if i < s.bestWeights.count { tensors.append(("best.\(p.name)", "F32", p.shape, floatData(s.bestWeights[i]))) }
+        }
+        tensors.append(("rng.shuffle", "U64", [4], u64Data(s.shuffleRNG)))
+        tensors.append(("rng.dropout", "U64", [4], u64Data(s.dropoutRNG)))
+        let history = String(decoding: try JSONEncoder().encode(s.history), as: UTF8.self)
+        let meta: [String: String] = [
+            "format": "genrelab-checkpoint-1", "epoch": "\(s.epoch)", "step": "\(s.step)",
+            "learning_rate_bits": "\(s.learningRate.bitPattern)", "best_epoch": "\(s.bestEpoch)",
+            "best_validation_loss_bits": "\(s.bestValidationLoss.bitPattern)",
+            "epochs_without_improvement": "\(s.epochsWithoutImprovement)", "finished": "\(s.finished)",
+            "history": history,
+        ]
+        try write(tensors, metadata: meta, to: path)
+    }
+
+    public static func load(path: String, model: Model) throws -> TrainingState {
+        let contents = try read(path)
+        let tensors = contents.floats, meta = contents.metadata
+        func int(_ k: String) throws -> Int {
+            guard let v = meta[k].flatMap({ Int($0) }) else { throw CheckpointError.unreadable(path, "metadata \(k) missing") }
+            return v
+        }
+        func bits(_ k: String) throws -> Double {
+            guard let v = meta[k].flatMap({ UInt64($0) }) else { throw CheckpointError.unreadable(path, "metadata \(k) missing") }
+            return Double(bitPattern: v)
+        }
+        let params = model.state
+        func group(_ prefix: String) -> [[Float]] {
+            let g = params.compactMap { tensors[prefix + $0.name] }
+            return g.count == params.count ? g : []
+        }
+        let weights = group("")
+        guard !weights.isEmpty else { throw CheckpointError.mismatch("\(path): weights do not fit this model") }
+        guard let shuffle = contents.words["rng.shuffle"], let dropout = contents.words["rng.dropout"],
+              shuffle.count == 4, dropout.count == 4 else {
+            throw CheckpointError.unreadable(path, "generator state missing")
+        }
+        let history = try JSONDecoder().decode([EpochRecord].self, from: Data((meta["history"] ?? "[]").utf8))
+        return TrainingState(epoch: try int("epoch"), step: try int("step"), learningRate: try bits("learning_rate_bits"),
+                             shuffleRNG: shuffle, dropoutRNG: dropout,
+                             history: history, bestEpoch: try int("best_epoch"),
+                             bestValidationLoss: try bits("best_validation_loss_bits"),
+                             epochsWithoutImprovement: try int("epochs_without_improvement"),
+                             weights: weights, moments1: group("optimizer.m."), moments2: group("optimizer.v."),
+                             bestWeights: group("best."), finished: meta["finished"] == "true")
+    }
+
+    // MARK: - the format
+
+    private static func floatData(_ v: [Float]) -> Data {
+        var d = Data(capacity: v.count * 4)
+        for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+        return d
+    }
+
+    private static func u64Data(_ v: [UInt64]) -> Data {
+        var d = Data(capacity: v.count * 8)
+        for x in v { withUnsafeBytes(of: x.littleEndian) { d.append(contentsOf: $0) } }
+        return d
+    }
+
+    /// Header keys are written sorted, so the same state gives the same bytes.
+    static func write(_ tensors: [(String, String, [Int], Data)], metadata: [String: String], to path: String) throws {
+        var header: [String: Any] = ["__metadata__": metadata]
+        var offset = 0
+        var body = Data()
+        for (name, dtype, shape, data) in tensors {
+            header[name] = ["dtype": dtype, "shape": shape, "data_offsets": [offset, offset + data.count]]
+            offset += data.count
+            body.append(data)
+        }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while json.count % 8 != 0 { json.append(0x20) } // align the data, as the reference writer does
+        var file = Data()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
+        file.append(json)
+        file.append(body)
+        try file.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    struct Contents {
+        var floats: [String: [Float]] = [:]
+        var words: [String: [UInt64]] = [:]
+        var metadata: [String: String] = [:]
+    }
+
+    /// F32 and U64 tensors by name, and the metadata.
+    static func read(_ path: String) throws -> Contents {
+        guard let file = FileManager.default.contents(atPath: path) else { throw CheckpointError.unreadable(path, "cannot read file") }
+        guard file.count >= 8 else { throw CheckpointError.unreadable(path, "shorter than a header") }
+        let n = file.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        guard n > 0, 8 + n <= file.count,
+              let header = try? JSONSerialization.jsonObject(with: file.subdata(in: 8..<(8 + n))) as? [String: Any] else {
+            throw CheckpointError.unreadable(path, "bad header")
+        }
+        let body = file.subdata(in: (8 + n)..<file.count)
+        var contents = Contents()
+        contents.metadata = (header["__metadata__"] as? [String: String]) ?? [:]
+        for (name, value) in header where name != "__metadata__" {
+            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
+                  let offsets = info["data_offsets"] as? [Int], offsets.count == 2,
+                  offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= body.count else {
+                throw CheckpointError.unreadable(path, "bad entry \(name)")
+            }
+            let bytes = body.subdata(in: offsets[0]..<offsets[1])
+            switch dtype {
+            case "F32":
+                contents.floats[name] = bytes.withUnsafeBytes { raw in
+                    (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+                }
+            case "U64":
+                contents.words[name] = bytes.withUnsafeBytes { raw in
+                    (0..<(bytes.count / 8)).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) }
+                }
+            default:
+                throw CheckpointError.unreadable(path, "unsupported dtype \(dtype)")
+            }
+        }
+        return contents
+    }
+}

@@ -1,0 +1,122 @@
+/// Batch normalisation over each channel of [C, N, H, W] (or each feature of [N, F]), Keras' defaults:
+/// momentum 0.99 for the running statistics, epsilon 1e-3. Training uses the batch's statistics
+/// (biased variance); inference uses the running ones.
+public final class BatchNorm: Layer {
+    public let name: String
+    public let channels: Int
+    public let gamma: Parameter, beta: Parameter
+    public let runningMean: Parameter, runningVariance: Parameter
+    public var momentum: Float = 0.99
+    public var epsilon: Float = 1e-3
+    public var parameters: [Parameter] { [gamma, beta] }
+    public var buffers: [Parameter] { [runningMean, runningVariance] }
+
+    private var xhat: [Float] = []
+    private var invStd: [Float] = []
+    private var out: Tensor?
+    private var dx: Tensor?
+
+    public init(name: String, channels: Int) {
+        self.name = name
+        self.channels = channels
+        gamma = Parameter(name: "\(name).gamma", shape: [channels], value: [Float](repeating: 1, count: channels))
+        beta = Parameter(name: "\(name).beta", shape: [channels], value: [Float](repeating: 0, count: channels))
+        runningMean = Parameter(name: "\(name).running_mean", shape: [channels], value: [Float](repeating: 0, count: channels))
+        runningVariance = Parameter(name: "\(name).running_variance", shape: [channels], value: [Float](repeating: 1, count: channels))
+    }
+
+    /// Channel-major input: channel c's values are x[c*m ..< (c+1)*m].
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.shape.count == 4 && x.shape[0] == channels, "\(name): BatchNorm expects [C, N, H, W]")
+        let m = x.count / channels
+        let y = Tensor.reuse(out, shape: x.shape); out = y
+        if xhat.count != x.count { xhat = [Float](repeating: 0, count: x.count) }
+        if invStd.count != channels { invStd = [Float](repeating: 0, count: channels) }
+        let (mom, eps) = (momentum, epsilon)
+        let xp = x.data.withUnsafeBufferPointer { $0.baseAddress! }
+        withPointers(y, [gamma, beta, runningMean, runningVariance]) { yp, p in
+            let (gp, bp, rm, rv) = (p[0], p[1], p[2], p[3])
+            xhat.withUnsafeMutableBufferPointer { hb in
+                invStd.withUnsafeMutableBufferPointer { ib in
+                    let hp = hb.baseAddress!, ip = ib.baseAddress!
+                    parallelFor(channels) { cs in
+                        for c in cs {
+                            let xs = xp + c * m, hs = hp + c * m, ys = yp + c * m
+                            var mean: Float, variance: Float
+                            if training {
+                                var s: Double = 0
+                                for i in 0..<m { s += Double(xs[i]) }
+                                mean = Float(s / Double(m))
+                                var v: Double = 0
+                                for i in 0..<m { let d = Double(xs[i] - mean); v += d * d }
+                                variance = Float(v / Double(m))
+                                rm[c] = mom * rm[c] + (1 - mom) * mean
+                                rv[c] = mom * rv[c] + (1 - mom) * variance
+                            } else {
+                                mean = rm[c]
+                                variance = rv[c]
+                            }
+                            let inv = 1 / (variance + eps).squareRoot()
+                            ip[c] = inv
+                            let g = gp[c], b = bp[c]
+                            for i in 0..<m {
+                                let h = (xs[i] - mean) * inv
+                                hs[i] = h
+                                ys[i] = g * h + b
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let m = dy.count / channels
+        let g = Tensor.reuse(dx, shape: dy.shape); dx = g
+        let dp = dy.data.withUnsafeBufferPointer { $0.baseAddress! }
+        let hp = xhat.withUnsafeBufferPointer { $0.baseAddress! }
+        let ip = invStd.withUnsafeBufferPointer { $0.baseAddress! }
+        let gammaValue = gamma.value.withUnsafeBufferPointer { $0.baseAddress! }
+        gamma.grad.withUnsafeMutableBufferPointer { ggb in
+            beta.grad.withUnsafeMutableBufferPointer { bgb in
+                g.data.withUnsafeMutableBufferPointer { gb in
+                    let ggp = ggb.baseAddress!, bgp = bgb.baseAddress!, gp = gb.baseAddress!
+                    parallelFor(channels) { cs in
+                        for c in cs {
+                            let ds = dp + c * m, hs = hp + c * m, out = gp + c * m
+                            var sumDy: Double = 0, sumDyXhat: Double = 0
+                            for i in 0..<m {
+                                sumDy += Double(ds[i])
+                                sumDyXhat += Double(ds[i] * hs[i])
+                            }
+                            ggp[c] = Float(sumDyXhat)
+                            bgp[c] = Float(sumDy)
+                            let k = gammaValue[c] * ip[c] / Float(m)
+                            let mDy = Float(sumDy), mDyX = Float(sumDyXhat)
+                            for i in 0..<m { out[i] = k * (Float(m) * ds[i] - mDy - hs[i] * mDyX) }
+                        }
+                    }
+                }
+            }
+        }
+        return g
+    }
+}
+
+/// Mutable base pointers to a tensor and to several parameters' values, for parallel loops that write
+/// disjoint elements (Swift's exclusivity checks forbid concurrent subscripting of class-held arrays).
+func withPointers(_ t: Tensor, _ params: [Parameter], _ body: (UnsafeMutablePointer<Float>, [UnsafeMutablePointer<Float>]) -> Void) {
+    t.data.withUnsafeMutableBufferPointer { tb in
+        var pointers: [UnsafeMutablePointer<Float>] = []
+        func nest(_ i: Int) {
+            if i == params.count { body(tb.baseAddress!, pointers); return }
+            params[i].value.withUnsafeMutableBufferPointer { pb in
+                pointers.append(pb.baseAddress!)
+                nest(i + 1)
+            }
+        }
+        nest(0)
+    }
+}

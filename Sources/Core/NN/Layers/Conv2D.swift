@@ -1,0 +1,168 @@
+/// 2-D convolution on [C, N, H, W] activations: im2col over the whole batch, then one SGEMM.
+///   forward:  Y[F, N*Ho*Wo] = W[F, C*k*k] x col[C*k*k, N*Ho*Wo] + b
+///   backward: dW = dY x col^T,  db = row sums of dY,  dcol = W^T x dY, then col2im into dX.
+public final class Conv2D: Layer {
+    public let name: String
+    public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
+    public let weight: Parameter, bias: Parameter
+    /// The first layer needs no input gradient; skipping it saves a GEMM and a col2im per batch.
+    public var computesInputGradient = true
+    public var parameters: [Parameter] { [weight, bias] }
+
+    private var input: Tensor?
+    private var col: [Float] = []
+    private var dcol: [Float] = []
+    private var out: Tensor?
+    private var dx: Tensor?
+
+    /// `padding: nil` means "same" for stride 1 (k / 2).
+    public init(name: String, inChannels: Int, outChannels: Int, kernel: Int = 3, stride: Int = 1,
+                padding: Int? = nil, rng: inout SeededRNG) {
+        self.name = name
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding ?? kernel / 2
+        let k = inChannels * kernel * kernel
+        weight = Parameter(name: "\(name).weight", shape: [outChannels, k],
+                           value: glorotUniform(count: outChannels * k, fanIn: k, fanOut: outChannels * kernel * kernel, rng: &rng))
+        bias = Parameter(name: "\(name).bias", shape: [outChannels], value: [Float](repeating: 0, count: outChannels))
+    }
+
+    func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
+        ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        precondition(c == inChannels, "\(name): expected \(inChannels) channels, got \(c)")
+        let (ho, wo) = outputSize(h, w)
+        let rows = c * kernel * kernel, cols = n * ho * wo
+        if col.count != rows * cols { col = [Float](repeating: 0, count: rows * cols) }
+        im2col(x, h: h, w: w, n: n, ho: ho, wo: wo)
+        let y = Tensor.reuse(out, shape: [outChannels, n, ho, wo]); out = y
+        input = x
+        weight.value.withUnsafeBufferPointer { wp in
+            col.withUnsafeBufferPointer { cp in
+                y.data.withUnsafeMutableBufferPointer { yp in
+                    BLAS.sgemm(m: outChannels, n: cols, k: rows, a: wp.baseAddress!, lda: rows,
+                               b: cp.baseAddress!, ldb: cols, c: yp.baseAddress!, ldc: cols)
+                    let yb = yp.baseAddress!
+                    parallelFor(outChannels) { fs in
+                        for f in fs {
+                            let b = bias.value[f], row = yb + f * cols
+                            for i in 0..<cols { row[i] += b }
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let x = input else { fatalError("\(name): backward before forward") }
+        let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (ho, wo) = outputSize(h, w)
+        let rows = c * kernel * kernel, cols = n * ho * wo
+        dy.data.withUnsafeBufferPointer { dyp in
+            let d = dyp.baseAddress!
+            col.withUnsafeBufferPointer { cp in
+                weight.grad.withUnsafeMutableBufferPointer { gw in
+                    BLAS.sgemm(transB: true, m: outChannels, n: rows, k: cols, a: d, lda: cols,
+                               b: cp.baseAddress!, ldb: cols, c: gw.baseAddress!, ldc: rows)
+                }
+            }
+            bias.grad.withUnsafeMutableBufferPointer { gb in
+                parallelFor(outChannels) { fs in
+                    for f in fs {
+                        var s: Float = 0
+                        let row = d + f * cols
+                        for i in 0..<cols { s += row[i] }
+                        gb[f] = s
+                    }
+                }
+            }
+        }
+        let g = Tensor.reuse(dx, shape: x.shape); dx = g
+        guard computesInputGradient else { return g }
+        if dcol.count != rows * cols { dcol = [Float](repeating: 0, count: rows * cols) }
+        weight.value.withUnsafeBufferPointer { wp in
+            dy.data.withUnsafeBufferPointer { dyp in
+                dcol.withUnsafeMutableBufferPointer { dc in
+                    BLAS.sgemm(transA: true, m: rows, n: cols, k: outChannels, a: wp.baseAddress!, lda: rows,
+                               b: dyp.baseAddress!, ldb: cols, c: dc.baseAddress!, ldc: cols)
+                }
+            }
+        }
+        col2im(into: g, h: h, w: w, n: n, ho: ho, wo: wo)
+        return g
+    }
+
+    /// col[(ci*k + ky)*k + kx, (b*Ho + oy)*Wo + ox] = x[ci, b, oy*s - p + ky, ox*s - p + kx] (0 outside).
+    private func im2col(_ x: Tensor, h: Int, w: Int, n: Int, ho: Int, wo: Int) {
+        let k = kernel, s = stride, p = padding, cols = n * ho * wo
+        x.data.withUnsafeBufferPointer { xp in
+            col.withUnsafeMutableBufferPointer { cp in
+                let xb = xp.baseAddress!, cb = cp.baseAddress!
+                parallelFor(inChannels * k * k) { rowRange in
+                    for r in rowRange {
+                        let ci = r / (k * k), ky = (r / k) % k, kx = r % k
+                        let dst = cb + r * cols
+                        for b in 0..<n {
+                            let plane = xb + (ci * n + b) * h * w
+                            for oy in 0..<ho {
+                                let iy = oy * s - p + ky
+                                let line = dst + (b * ho + oy) * wo
+                                if iy < 0 || iy >= h {
+                                    for ox in 0..<wo { line[ox] = 0 }
+                                    continue
+                                }
+                                let src = plane + iy * w
+                                for ox in 0..<wo {
+                                    let ix = ox * s - p + kx
+                                    line[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of im2col: each input channel gathers its own rows, so channels run in parallel
+    /// and every sum is taken in the same order whatever the thread count.
+    private func col2im(into g: Tensor, h: Int, w: Int, n: Int, ho: Int, wo: Int) {
+        let k = kernel, s = stride, p = padding, cols = n * ho * wo
+        dcol.withUnsafeBufferPointer { dp in
+            g.data.withUnsafeMutableBufferPointer { gp in
+                let db = dp.baseAddress!, gb = gp.baseAddress!
+                parallelFor(inChannels) { channels in
+                    for ci in channels {
+                        let planeBase = gb + ci * n * h * w
+                        for i in 0..<(n * h * w) { planeBase[i] = 0 }
+                        for ky in 0..<k {
+                            for kx in 0..<k {
+                                let src = db + ((ci * k + ky) * k + kx) * cols
+                                for b in 0..<n {
+                                    let plane = planeBase + b * h * w
+                                    for oy in 0..<ho {
+                                        let iy = oy * s - p + ky
+                                        if iy < 0 || iy >= h { continue }
+                                        let line = src + (b * ho + oy) * wo, dst = plane + iy * w
+                                        for ox in 0..<wo {
+                                            let ix = ox * s - p + kx
+                                            if ix >= 0 && ix < w { dst[ix] += line[ox] }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// Inverted dropout: in training, each unit is zeroed with probability `rate` and the survivors are
+/// scaled by 1 / (1 - rate); at inference it is the identity. The mask comes from the trainer's
+/// dropout generator, drawn in a fixed order, so it does not depend on the thread count.
+public final class Dropout: Layer {
+    public let name: String
+    public let rate: Float
+    /// Set by the trainer before each training forward pass.
+    public var rng = SeededRNG(seed: 0)
+    private var mask: [Float] = []
+    private var out: Tensor?
+    private var dx: Tensor?
+
+    public init(name: String, rate: Double) {
+        self.name = name
+        self.rate = Float(rate)
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        guard training && rate > 0 else { return x }
+        let y = Tensor.reuse(out, shape: x.shape); out = y
+        if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
+        let keep = 1 / (1 - rate)
+        for i in 0..<x.count { mask[i] = rng.uniformFloat() < rate ? 0 : keep }
+        for i in 0..<x.count { y.data[i] = x.data[i] * mask[i] }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard rate > 0, mask.count == dy.count else { return dy }
+        let g = Tensor.reuse(dx, shape: dy.shape); dx = g
+        for i in 0..<dy.count { g.data[i] = dy.data[i] * mask[i] }
+        return g
+    }
+}

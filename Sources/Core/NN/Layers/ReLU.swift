@@ -1,0 +1,32 @@
+/// max(0, x), element-wise; works on any layout.
+public final class ReLU: Layer {
+    public let name: String
+    private var out: Tensor?
+    private var dx: Tensor?
+    public init(name: String) { self.name = name }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let y = Tensor.reuse(out, shape: x.shape); out = y
+        x.data.withUnsafeBufferPointer { xp in
+            y.data.withUnsafeMutableBufferPointer { yp in
+                let xb = xp.baseAddress!, yb = yp.baseAddress!
+                parallelFor(x.count, minChunk: 4096) { r in for i in r { yb[i] = max(0, xb[i]) } }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let y = out else { fatalError("\(name): backward before forward") }
+        let g = Tensor.reuse(dx, shape: dy.shape); dx = g
+        y.data.withUnsafeBufferPointer { yp in
+            dy.data.withUnsafeBufferPointer { dp in
+                g.data.withUnsafeMutableBufferPointer { gp in
+                    let yb = yp.baseAddress!, db = dp.baseAddress!, gb = gp.baseAddress!
+                    parallelFor(dy.count, minChunk: 4096) { r in for i in r { gb[i] = yb[i] > 0 ? db[i] : 0 } }
+                }
+            }
+        }
+        return g
+    }
+}

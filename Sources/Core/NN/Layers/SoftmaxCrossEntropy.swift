@@ -1,0 +1,41 @@
+import Foundation
+
+/// Softmax fused with categorical cross-entropy over logits [N, K]. Stable: the row maximum is
+/// subtracted before exponentiating. The gradient of the mean loss is (p - onehot) / N.
+public enum SoftmaxCrossEntropy {
+    /// Row-wise softmax in place.
+    public static func softmax(_ logits: inout [Float], classes k: Int) {
+        let n = logits.count / k
+        for b in 0..<n {
+            var mx = -Float.infinity
+            for j in 0..<k { mx = max(mx, logits[b * k + j]) }
+            var s: Float = 0
+            for j in 0..<k { let e = expf(logits[b * k + j] - mx); logits[b * k + j] = e; s += e }
+            for j in 0..<k { logits[b * k + j] /= s }
+        }
+    }
+
+    /// Returns the summed loss over the batch (double, fixed order), and writes probabilities and dLogits.
+    public static func lossAndGradient(logits: Tensor, labels: ArraySlice<Int>, probabilities: inout [Float],
+                                       gradient: Tensor) -> Double {
+        let n = logits.shape[0], k = logits.shape[1]
+        probabilities = logits.data
+        gradient.reshape(to: logits.shape)
+        var total: Double = 0
+        for b in 0..<n {
+            var mx = -Float.infinity
+            for j in 0..<k { mx = max(mx, logits.data[b * k + j]) }
+            var s: Float = 0
+            for j in 0..<k { s += expf(logits.data[b * k + j] - mx) }
+            let logS = logf(s)
+            let y = labels[labels.startIndex + b]
+            total += Double(logS - (logits.data[b * k + y] - mx))
+            for j in 0..<k {
+                let p = expf(logits.data[b * k + j] - mx - logS)
+                probabilities[b * k + j] = p
+                gradient.data[b * k + j] = (p - (j == y ? 1 : 0)) / Float(n)
+            }
+        }
+        return total
+    }
+}

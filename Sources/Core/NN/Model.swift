@@ -1,0 +1,105 @@
+/// The study's network, every part configurable: one block per entry of `filters`
+/// (conv 3x3 "same" -> ReLU -> [BatchNorm] -> max-pool 2x2), then flatten -> dropout ->
+/// dense + ReLU -> dropout -> dense (logits; softmax is fused into the loss).
+public struct ModelConfig: Codable, Hashable, Sendable {
+    public var inputHeight: Int = 128
+    public var inputWidth: Int = 86
+    public var filters: [Int] = [32, 64, 128]
+    public var batchNorm: Bool = false
+    public var dropout: Double = 0.3
+    public var denseUnits: Int = 64
+    public var classes: Int = 10
+
+    public init(inputHeight: Int = 128, inputWidth: Int = 86, filters: [Int] = [32, 64, 128], batchNorm: Bool = false,
+                dropout: Double = 0.3, denseUnits: Int = 64, classes: Int = 10) {
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.filters = filters
+        self.batchNorm = batchNorm
+        self.dropout = dropout
+        self.denseUnits = denseUnits
+        self.classes = classes
+    }
+
+    /// Multiply-adds x 2 of one forward pass for one sample (convolutions and dense layers).
+    public var forwardFLOPs: Double {
+        var h = inputHeight, w = inputWidth, c = 1, flops = 0.0
+        for f in filters {
+            flops += 2 * Double(h * w * f * c * 9)
+            c = f; h /= 2; w /= 2
+        }
+        flops += 2 * Double(c * h * w * denseUnits) + 2 * Double(denseUnits * classes)
+        return flops
+    }
+
+    /// The first conv layer computes no input gradient, so training costs 3x forward less that pass.
+    public var trainingFLOPs: Double {
+        let firstConv = 2 * Double(inputHeight * inputWidth * (filters.first ?? 0) * 9)
+        return 3 * forwardFLOPs - firstConv
+    }
+}
+
+public final class Model {
+    public let config: ModelConfig
+    public let layers: [Layer]
+
+    public init(config: ModelConfig, rng: inout SeededRNG) {
+        precondition(!config.filters.isEmpty && config.classes >= 2)
+        self.config = config
+        var layers: [Layer] = []
+        var h = config.inputHeight, w = config.inputWidth, c = 1
+        for (i, f) in config.filters.enumerated() {
+            let conv = Conv2D(name: "conv\(i + 1)", inChannels: c, outChannels: f, kernel: 3, rng: &rng)
+            conv.computesInputGradient = i > 0
+            layers.append(conv)
+            layers.append(ReLU(name: "relu\(i + 1)"))
+            if config.batchNorm { layers.append(BatchNorm(name: "bn\(i + 1)", channels: f)) }
+            layers.append(MaxPool2D(name: "pool\(i + 1)"))
+            c = f; h /= 2; w /= 2
+        }
+        precondition(h >= 1 && w >= 1, "input \(config.inputHeight)x\(config.inputWidth) too small for \(config.filters.count) pooling blocks")
+        layers.append(Flatten(name: "flatten"))
+        layers.append(Dropout(name: "dropout1", rate: config.dropout))
+        layers.append(Dense(name: "dense1", inFeatures: c * h * w, outFeatures: config.denseUnits, rng: &rng))
+        layers.append(ReLU(name: "relu_dense"))
+        layers.append(Dropout(name: "dropout2", rate: config.dropout))
+        layers.append(Dense(name: "dense2", inFeatures: config.denseUnits, outFeatures: config.classes, rng: &rng))
+        self.layers = layers
+    }
+
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    /// Everything that defines the model's function: trainable parameters, then tracked buffers.
+    public var state: [Parameter] { layers.flatMap(\.parameters) + layers.flatMap(\.buffers) }
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+    /// Logits for a batch [1, N, H, W].
+    func forward(_ x: Tensor, training: Bool) -> Tensor {
+        var t = x
+        for layer in layers { t = layer.forward(t, training: training) }
+        return t
+    }
+
+    func backward(_ dLogits: Tensor) {
+        var g = dLogits
+        for layer in layers.reversed() { g = layer.backward(g) }
+    }
+
+    /// Class probabilities, row-major [count x classes], computed in batches of `batchSize`.
+    public func predict(_ x: [Float], count: Int, batchSize: Int = 64) -> [Float] {
+        let hw = config.inputHeight * config.inputWidth
+        precondition(x.count == count * hw, "predict: \(x.count) values for \(count) samples of \(hw)")
+        var out = [Float](repeating: 0, count: count * config.classes)
+        let input = Tensor(shape: [1, 1, config.inputHeight, config.inputWidth])
+        var start = 0
+        while start < count {
+            let n = min(batchSize, count - start)
+            input.reshape(to: [1, n, config.inputHeight, config.inputWidth])
+            for i in 0..<(n * hw) { input.data[i] = x[start * hw + i] }
+            var logits = forward(input, training: false).data
+            SoftmaxCrossEntropy.softmax(&logits, classes: config.classes)
+            for i in 0..<logits.count { out[start * config.classes + i] = logits[i] }
+            start += n
+        }
+        return out
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+public enum OptimizerKind: String, Codable, Sendable { case adam, sgd }
+
+/// Adam with Keras' defaults (beta1 0.9, beta2 0.999, epsilon 1e-7), or SGD with momentum as Keras
+/// defines it (v = momentum * v - lr * g; w += v). Moments are kept per parameter, in order.
+final class Optimizer {
+    let kind: OptimizerKind
+    var learningRate: Double
+    let momentum: Double
+    var step: Int = 0
+    var first: [[Float]]
+    var second: [[Float]]
+    let beta1 = 0.9, beta2 = 0.999, epsilon: Float = 1e-7
+
+    init(kind: OptimizerKind, learningRate: Double, momentum: Double, parameters: [Parameter]) {
+        self.kind = kind
+        self.learningRate = learningRate
+        self.momentum = momentum
+        first = parameters.map { [Float](repeating: 0, count: $0.value.count) }
+        second = kind == .adam ? parameters.map { [Float](repeating: 0, count: $0.value.count) } : []
+    }
+
+    func update(_ parameters: [Parameter]) {
+        step += 1
+        switch kind {
+        case .adam:
+            let alpha = Float(learningRate * (1 - pow(beta2, Double(step))).squareRoot() / (1 - pow(beta1, Double(step))))
+            let b1 = Float(beta1), b2 = Float(beta2), eps = epsilon
+            for (i, p) in parameters.enumerated() {
+                p.value.withUnsafeMutableBufferPointer { w in
+                    p.grad.withUnsafeBufferPointer { g in
+                        first[i].withUnsafeMutableBufferPointer { m in
+                            second[i].withUnsafeMutableBufferPointer { v in
+                                for j in 0..<w.count {
+                                    m[j] = b1 * m[j] + (1 - b1) * g[j]
+                                    v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j]
+                                    w[j] -= alpha * m[j] / (v[j].squareRoot() + eps)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        case .sgd:
+            let lr = Float(learningRate), mu = Float(momentum)
+            for (i, p) in parameters.enumerated() {
+                for j in 0..<p.value.count {
+                    first[i][j] = mu * first[i][j] - lr * p.grad[j]
+                    p.value[j] += first[i][j]
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Dispatch
+
+/// Runs `body` over 0..<count split into FIXED chunks (independent of the core count), so work that
+/// writes disjoint outputs, or reduces within a chunk, gives the same bits on 1 or 2 threads.
+@inline(__always)
+func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let chunks = max(1, min(Parallelism.chunks, count / max(minChunk, 1)))
+    if chunks == 1 || Parallelism.threads == 1 { body(0..<count); return }
+    DispatchQueue.concurrentPerform(iterations: chunks) { i in
+        body((count * i / chunks)..<(count * (i + 1) / chunks))
+    }
+}
+
+/// How much of the machine the engine uses. The chunking is fixed; only whether chunks run
+/// concurrently depends on `threads`.
+public enum Parallelism {
+    static let chunks = 8
+    nonisolated(unsafe) public private(set) static var threads = 2
+
+    /// Sets both our element-wise threads and OpenBLAS's.
+    public static func setThreads(_ n: Int) {
+        threads = max(1, n)
+        BLAS.setThreads(threads)
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+
+public struct TrainConfig: Codable, Hashable, Sendable {
+    public var epochs: Int = 30
+    public var batchSize: Int = 32
+    public var learningRate: Double = 1e-3
+    public var optimizer: OptimizerKind = .adam
+    /// SGD only.
+    public var momentum: Double = 0.9
+    /// Early stopping on validation loss; the best weights are restored. nil: off.
+    public var patience: Int? = 5
+    /// Optional schedule: the learning rate is multiplied by this after every epoch.
+    public var lrDecay: Double? = nil
+    public var seed: UInt64 = 42
+
+    public init(epochs: Int = 30, batchSize: Int = 32, learningRate: Double = 1e-3, optimizer: OptimizerKind = .adam,
+                momentum: Double = 0.9, patience: Int? = 5, lrDecay: Double? = nil, seed: UInt64 = 42) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.patience = patience
+        self.lrDecay = lrDecay
+        self.seed = seed
+    }
+}
+
+/// Samples stored contiguously, one [height x width] matrix each.
+public struct Dataset: Sendable {
+    public var x: [Float]
+    public var labels: [Int]
+    public var height: Int
+    public var width: Int
+    public init(x: [Float], labels: [Int], height: Int, width: Int) {
+        precondition(x.count == labels.count * height * width, "dataset: \(x.count) values for \(labels.count) samples")
+        self.x = x
+        self.labels = labels
+        self.height = height
+        self.width = width
+    }
+    public var count: Int { labels.count }
+}
+
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var validationLoss: Double
+    public var validationAccuracy: Double
+    /// Macro one-vs-rest ROC-AUC on the validation segments; nil when undefined.
+    public var validationAUC: Double?
+    public var learningRate: Double
+    /// Wall time: the one field that is not reproducible, never part of a determinism check.
+    public var seconds: Double
+}
+
+public struct TrainProgress: Sendable {
+    public var epoch: Int, epochs: Int, batch: Int, batches: Int
+    public var loss: Double
+    public var samplesPerSecond: Double
+    public var etaSeconds: Double
+}
+
+public struct TrainResult: Sendable {
+    public var history: [EpochRecord]
+    public var bestEpoch: Int
+    public var stoppedEarly: Bool
+    public var interrupted: Bool
+}
+
+/// Seeded mini-batch training with per-epoch validation, early stopping and checkpoints.
+/// Three independent generators derive from the seed: init (used by the caller to build the Model),
+/// shuffle and dropout; the latter two are part of the training state.
+public final class Trainer {
+    public let model: Model
+    public let config: TrainConfig
+    private(set) var state: TrainingState
+    private let optimizer: Optimizer
+
+    public init(model: Model, config: TrainConfig) {
+        self.model = model
+        self.config = config
+        let base = SeededRNG(seed: config.seed)
+        optimizer = Optimizer(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum,
+                              parameters: model.parameters)
+        state = TrainingState(epoch: 0, step: 0, learningRate: config.learningRate,
+                              shuffleRNG: base.derived("shuffle").state, dropoutRNG: base.derived("dropout").state,
+                              history: [], bestEpoch: 0, bestValidationLoss: .infinity, epochsWithoutImprovement: 0,
+                              weights: [], moments1: [], moments2: [], bestWeights: [], finished: false)
+        state = snapshot()
+    }
+
+    /// Continues from a checkpoint: weights, optimiser moments, generators, epoch and history are restored,
+    /// so the run ends bit-identical to one that never stopped.
+    public convenience init(model: Model, config: TrainConfig, resumingFrom saved: TrainingState) throws {
+        self.init(model: model, config: config)
+        try restore(saved)
+    }
+
+    /// A model built from the config's seed: the standard way to start a run.
+    public static func initialModel(config: ModelConfig, seed: UInt64) -> Model {
+        var rng = SeededRNG(seed: seed).derived("init")
+        return Model(config: config, rng: &rng)
+    }
+
+    public var trainingState: TrainingState { state }
+
+    public func fit(train: Dataset, validation: Dataset,
+                    progress: (TrainProgress) -> Void = { _ in },
+                    checkpoint: (TrainingState) throws -> Void = { _ in },
+                    shouldStop: () -> Bool = { false }) throws -> TrainResult {
+        precondition(train.height == model.config.inputHeight && train.width == model.config.inputWidth,
+                     "training data \(train.height)x\(train.width) does not fit the model's input")
+        let hw = train.height * train.width
+        let input = Tensor(shape: [1, config.batchSize, train.height, train.width])
+        let dLogits = Tensor(shape: [config.batchSize, model.config.classes])
+        var probabilities: [Float] = []
+        var shuffleRNG = SeededRNG(state: state.shuffleRNG)
+        var dropoutRNG = SeededRNG(state: state.dropoutRNG)
+        let dropouts = model.layers.compactMap { $0 as? Dropout }
+        let batches = (train.count + config.batchSize - 1) / config.batchSize
+        var stoppedEarly = false
+
+        while state.epoch < config.epochs && !state.finished {
+            let epochStart = Date()
+            let epoch = state.epoch + 1
+            optimizer.learningRate = state.learningRate
+            var order = Array(0..<train.count)
+            shuffleRNG.shuffle(&order)
+            var lossSum = 0.0, correct = 0
+            for b in 0..<batches {
+                if shouldStop() {
+                    try restore(state) // back to the last completed epoch
+                    return TrainResult(history: state.history, bestEpoch: state.bestEpoch, stoppedEarly: false, interrupted: true)
+                }
+                let lo = b * config.batchSize, hi = min(train.count, lo + config.batchSize), n = hi - lo
+                input.reshape(to: [1, n, train.height, train.width])
+                input.data.withUnsafeMutableBufferPointer { dst in
+                    train.x.withUnsafeBufferPointer { src in
+                        for i in 0..<n {
+                            (dst.baseAddress! + i * hw).update(from: src.baseAddress! + order[lo + i] * hw, count: hw)
+                        }
+                    }
+                }
+                let labels = order[lo..<hi].map { train.labels[$0] }
+                for d in dropouts { d.rng = dropoutRNG.derived("\(d.name)"); _ = dropoutRNG.next() }
+                let logits = model.forward(input, training: true)
+                lossSum += SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels[...],
+                                                               probabilities: &probabilities, gradient: dLogits)
+                correct += zip(argmax(probabilities, classes: model.config.classes), labels).filter { $0 == $1 }.count
+                model.backward(dLogits)
+                optimizer.update(model.parameters)
+                let elapsed = Date().timeIntervalSince(epochStart)
+                let rate = Double(hi) / max(elapsed, 1e-9)
+                progress(TrainProgress(epoch: epoch, epochs: config.epochs, batch: b + 1, batches: batches,
+                                       loss: lossSum / Double(hi), samplesPerSecond: rate,
+                                       etaSeconds: Double(train.count - hi) / rate))
+            }
+            let (valLoss, valAccuracy, valAUC) = evaluate(validation)
+            state.history.append(EpochRecord(epoch: epoch, trainLoss: lossSum / Double(train.count),
+                                             trainAccuracy: Double(correct) / Double(train.count),
+                                             validationLoss: valLoss, validationAccuracy: valAccuracy, validationAUC: valAUC,
+                                             learningRate: state.learningRate, seconds: Date().timeIntervalSince(epochStart)))
+            state.epoch = epoch
+            if valLoss < state.bestValidationLoss {
+                state.bestValidationLoss = valLoss
+                state.bestEpoch = epoch
+                state.epochsWithoutImprovement = 0
+                state.bestWeights = model.state.map(\.value)
+            } else {
+                state.epochsWithoutImprovement += 1
+            }
+            if let decay = config.lrDecay { state.learningRate *= decay }
+            if let patience = config.patience, state.epochsWithoutImprovement >= patience {
+                stoppedEarly = true
+                state.finished = true
+            }
+            state.shuffleRNG = shuffleRNG.state
+            state.dropoutRNG = dropoutRNG.state
+            state = snapshot()
+            try checkpoint(state)
+        }
+        // Keras' restore_best_weights: the returned model is the best epoch's.
+        if !state.bestWeights.isEmpty {
+            for (p, v) in zip(model.state, state.bestWeights) { p.value = v }
+        }
+        stoppedEarly = stoppedEarly || (state.finished && state.epoch < config.epochs)
+        return TrainResult(history: state.history, bestEpoch: state.bestEpoch, stoppedEarly: stoppedEarly, interrupted: false)
+    }
+
+    /// Loss, accuracy and macro ROC-AUC in inference mode.
+    public func evaluate(_ data: Dataset) -> (loss: Double, accuracy: Double, auc: Double?) {
+        guard data.count > 0 else { return (.nan, .nan, nil) }
+        let probs = model.predict(data.x, count: data.count)
+        let k = model.config.classes
+        var loss = 0.0
+        for i in 0..<data.count { loss -= Double(logf(max(probs[i * k + data.labels[i]], 1e-12))) }
+        let predicted = argmax(probs, classes: k)
+        let accuracy = Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(data.count)
+        let auc = ROC.macroAUC(probabilities: probs.map(Double.init), labels: data.labels, classCount: k)
+        return (loss / Double(data.count), accuracy, auc)
+    }
+
+    private func snapshot() -> TrainingState {
+        var s = state
+        s.step = optimizer.step
+        s.weights = model.state.map(\.value)
+        s.moments1 = optimizer.first
+        s.moments2 = optimizer.second
+        return s
+    }
+
+    private func restore(_ saved: TrainingState) throws {
+        let params = model.state
+        guard saved.weights.count == params.count, zip(saved.weights, params).allSatisfy({ $0.count == $1.value.count }) else {
+            throw CheckpointError.mismatch("checkpoint weights do not fit this model")
+        }
+        for (p, v) in zip(params, saved.weights) { p.value = v }
+        if saved.moments1.count == optimizer.first.count { optimizer.first = saved.moments1 }
+        if saved.moments2.count == optimizer.second.count { optimizer.second = saved.moments2 }
+        optimizer.step = saved.step
+        state = saved
+    }
+}
+
+func argmax(_ probabilities: [Float], classes k: Int) -> [Int] {
+    (0..<(probabilities.count / k)).map { r in
+        var best = 0
+        for j in 1..<k where probabilities[r * k + j] > probabilities[r * k + best] { best = j }
+        return best
+    }
+}

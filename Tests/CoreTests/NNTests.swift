@@ -1,0 +1,251 @@
+import XCTest
+@testable import Core
+
+final class NNGradientTests: XCTestCase {
+    /// Loss = sum(output * probe) for a fixed random probe, so every output element matters.
+    /// `distinct`: inputs are a shuffled ramp with gaps of 0.1 > 2h, so no difference step crosses a
+    /// max-pool or ReLU kink (where the derivative does not exist).
+    private func checkLayer(_ layer: Layer, inputShape: [Int], seed: UInt64 = 1, distinct: Bool = false, line: UInt = #line) {
+        var rng = SeededRNG(seed: seed)
+        let n = inputShape.reduce(1, *)
+        var values = distinct ? (0..<n).map { Float($0 - n / 2) * 0.1 + 0.05 } : (0..<n).map { _ in Float(rng.normal()) }
+        if distinct { rng.shuffle(&values) }
+        let x = Tensor(shape: inputShape, data: values)
+        let y = layer.forward(x, training: true)
+        let probe = (0..<y.count).map { _ in Float(rng.normal()) }
+        func loss(_ input: Tensor) -> Double {
+            let out = layer.forward(input, training: true)
+            return zip(out.data, probe).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        _ = layer.forward(x, training: true)
+        let dx = Tensor(shape: x.shape, data: layer.backward(Tensor(shape: y.shape, data: probe)).data)
+        let paramGrads = layer.parameters.map(\.grad)
+        // Central differences in float32 with h = 1e-2: truncation error O(h^2) ~ 1e-4 relative, rounding
+        // ~ 1e-7 * |loss| / h; we compare the whole gradient vectors by relative L2 error < 1e-2.
+        let h: Float = 1e-2
+        func numeric(_ get: () -> Float, _ set: (Float) -> Void, _ input: Tensor) -> Double {
+            let v = get()
+            set(v + h); let up = loss(input)
+            set(v - h); let down = loss(input)
+            set(v)
+            return (up - down) / Double(2 * h)
+        }
+        var num: [Double] = [], ana: [Double] = []
+        for i in stride(from: 0, to: x.count, by: max(1, x.count / 40)) {
+            num.append(numeric({ x.data[i] }, { x.data[i] = $0 }, x))
+            ana.append(Double(dx.data[i]))
+        }
+        for (p, g) in zip(layer.parameters, paramGrads) {
+            for i in stride(from: 0, to: p.value.count, by: max(1, p.value.count / 20)) {
+                num.append(numeric({ p.value[i] }, { p.value[i] = $0 }, x))
+                ana.append(Double(g[i]))
+            }
+        }
+        let diff = zip(num, ana).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+        let norm = ana.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
+        XCTAssertLessThan(diff / max(norm, 1e-12), 1e-2, "\(layer.name): relative gradient error", line: line)
+    }
+
+    func testConvGradients() {
+        var rng = SeededRNG(seed: 2)
+        checkLayer(Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 3, rng: &rng), inputShape: [2, 2, 5, 6])
+        checkLayer(Conv2D(name: "conv_s2", inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 0, rng: &rng), inputShape: [2, 2, 7, 7])
+        checkLayer(Conv2D(name: "conv_k5", inChannels: 1, outChannels: 2, kernel: 5, stride: 1, padding: 2, rng: &rng), inputShape: [1, 3, 6, 5])
+    }
+
+    func testDenseBatchNormPoolingGradients() {
+        var rng = SeededRNG(seed: 3)
+        checkLayer(Dense(name: "dense", inFeatures: 7, outFeatures: 4, rng: &rng), inputShape: [3, 7])
+        checkLayer(BatchNorm(name: "bn", channels: 3), inputShape: [3, 4, 3, 3])
+        checkLayer(MaxPool2D(name: "pool"), inputShape: [2, 2, 4, 6], distinct: true)
+        checkLayer(ReLU(name: "relu"), inputShape: [2, 3, 4, 4], distinct: true)
+        checkLayer(Flatten(name: "flatten"), inputShape: [2, 3, 2, 2])
+        checkLayer(GlobalAveragePool(name: "gap"), inputShape: [3, 2, 3, 4])
+    }
+
+    func testDropoutIsInvertedAndSeeded() {
+        let d = Dropout(name: "d", rate: 0.5)
+        d.rng = SeededRNG(seed: 5)
+        let x = Tensor(shape: [1, 1, 100, 100], data: [Float](repeating: 1, count: 10_000))
+        let y = d.forward(x, training: true).data
+        XCTAssert(y.allSatisfy { $0 == 0 || $0 == 2 })
+        XCTAssertEqual(Double(y.reduce(0, +)) / 10_000, 1, accuracy: 0.05) // expectation preserved
+        let g = d.backward(Tensor(shape: x.shape, data: [Float](repeating: 1, count: 10_000))).data
+        XCTAssertEqual(g, y) // same mask
+        XCTAssertEqual(d.forward(x, training: false).data, x.data)
+    }
+
+    func testSoftmaxCrossEntropyGradient() {
+        let logits = Tensor(shape: [2, 3], data: [1, 2, 3, 1000, 0, -1000])
+        var probs: [Float] = []
+        let grad = Tensor(shape: [2, 3])
+        let loss = SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: [2, 0][...], probabilities: &probs, gradient: grad)
+        // Row 1: -log softmax(3) = log(e^-2 + e^-1 + 1); row 2 is certain (stable for huge logits).
+        XCTAssertEqual(loss, log(exp(-2.0) + exp(-1.0) + 1), accuracy: 1e-5)
+        XCTAssert(probs.allSatisfy { $0.isFinite })
+        XCTAssertEqual(grad.data[2], (probs[2] - 1) / 2, accuracy: 1e-7)
+        XCTAssertEqual(grad.data[0], probs[0] / 2, accuracy: 1e-7)
+    }
+
+    func testWholeModelGradient() {
+        let config = ModelConfig(inputHeight: 8, inputWidth: 8, filters: [2, 3], batchNorm: true, dropout: 0, denseUnits: 5, classes: 3)
+        var rng = SeededRNG(seed: 11)
+        let model = Model(config: config, rng: &rng)
+        let x = Tensor(shape: [1, 4, 8, 8], data: (0..<256).map { _ in Float(rng.normal()) })
+        let labels = [0, 1, 2, 1]
+        var probs: [Float] = []
+        let grad = Tensor(shape: [4, 3])
+        func loss() -> Double { // the mean loss, whose gradient the fused layer returns
+            SoftmaxCrossEntropy.lossAndGradient(logits: model.forward(x, training: true), labels: labels[...], probabilities: &probs, gradient: grad) / 4
+        }
+        _ = loss()
+        model.backward(grad)
+        var num: [Double] = [], ana: [Double] = []
+        let h: Float = 1e-3
+        for p in model.parameters {
+            let analytic = p.grad
+            for i in stride(from: 0, to: p.value.count, by: max(1, p.value.count / 6)) {
+                let v = p.value[i]
+                p.value[i] = v + h; let up = loss()
+                p.value[i] = v - h; let down = loss()
+                p.value[i] = v
+                num.append((up - down) / Double(2 * h))
+                ana.append(Double(analytic[i]))
+            }
+        }
+        let diff = zip(num, ana).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+        let norm = ana.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
+        XCTAssertLessThan(diff / norm, 2e-2)
+    }
+}
+
+final class NNForwardTests: XCTestCase {
+    func testConvForwardByHand() {
+        var rng = SeededRNG(seed: 0)
+        let conv = Conv2D(name: "c", inChannels: 1, outChannels: 1, kernel: 3, rng: &rng)
+        conv.weight.value = [0, 0, 0, 0, 1, 0, 0, 0, 1] // centre + bottom-right
+        conv.bias.value = [0.5]
+        let x = Tensor(shape: [1, 1, 2, 2], data: [1, 2, 3, 4])
+        // y[i,j] = x[i,j] + x[i+1,j+1] (0 outside) + 0.5
+        XCTAssertEqual(conv.forward(x, training: false).data, [1 + 4 + 0.5, 2.5, 3.5, 4.5])
+    }
+
+    func testMaxPoolAndDenseByHand() {
+        let pool = MaxPool2D(name: "p")
+        let x = Tensor(shape: [1, 1, 2, 5], data: [1, 5, 2, 0, 9, 3, 4, 8, 1, 9]) // last column dropped
+        XCTAssertEqual(pool.forward(x, training: false).data, [5, 8])
+        var rng = SeededRNG(seed: 0)
+        let dense = Dense(name: "d", inFeatures: 2, outFeatures: 2, rng: &rng)
+        dense.weight.value = [1, 2, 3, 4] // [in, out]
+        dense.bias.value = [10, 20]
+        XCTAssertEqual(dense.forward(Tensor(shape: [1, 2], data: [1, 1]), training: false).data, [14, 26])
+    }
+
+    func testGlorotLimits() {
+        var rng = SeededRNG(seed: 0)
+        let d = Dense(name: "d", inFeatures: 100, outFeatures: 50, rng: &rng)
+        let limit = Float((6.0 / 150).squareRoot())
+        XCTAssert(d.weight.value.allSatisfy { abs($0) <= limit })
+        XCTAssertGreaterThan(d.weight.value.map(abs).max()!, limit * 0.95)
+        XCTAssert(d.bias.value.allSatisfy { $0 == 0 })
+    }
+}
+
+final class NNTrainingTests: XCTestCase {
+    static let config = ModelConfig(inputHeight: 16, inputWidth: 12, filters: [4, 8], dropout: 0.2, denseUnits: 16, classes: 3)
+
+    /// Three classes of images that differ in where their energy sits.
+    static func toyData(count: Int, seed: UInt64) -> Dataset {
+        var rng = SeededRNG(seed: seed)
+        var x: [Float] = [], labels: [Int] = []
+        for i in 0..<count {
+            let c = i % 3
+            labels.append(c)
+            for r in 0..<16 { for col in 0..<12 {
+                let band = r / 6 == c ? 1.0 : 0.0
+                x.append(Float(band + 0.3 * rng.normal()))
+            } }
+        }
+        return Dataset(x: x, labels: labels, height: 16, width: 12)
+    }
+
+    func testOverfitsTinySetToFullAccuracy() throws {
+        let data = Self.toyData(count: 24, seed: 1)
+        var cfg = Self.config
+        cfg.dropout = 0
+        let model = Trainer.initialModel(config: cfg, seed: 3)
+        let result = try Trainer(model: model, config: TrainConfig(epochs: 40, batchSize: 8, learningRate: 3e-3, patience: nil))
+            .fit(train: data, validation: data)
+        XCTAssertEqual(result.history.last!.trainAccuracy, 1)
+        XCTAssertLessThan(result.history.last!.trainLoss, 0.1)
+        XCTAssertEqual(result.history.last!.validationAUC!, 1, accuracy: 1e-12)
+    }
+
+    private func train(threads: Int, epochs: Int = 3, checkpoint: (TrainingState) throws -> Void = { _ in },
+                       stopAfterBatches: Int? = nil) throws -> (Model, TrainResult) {
+        Parallelism.setThreads(threads)
+        defer { Parallelism.setThreads(2) }
+        let model = Trainer.initialModel(config: Self.config, seed: 7)
+        var batches = 0
+        let result = try Trainer(model: model, config: TrainConfig(epochs: epochs, batchSize: 8, seed: 9))
+            .fit(train: Self.toyData(count: 40, seed: 2), validation: Self.toyData(count: 12, seed: 3),
+                 checkpoint: checkpoint, shouldStop: { batches += 1; return stopAfterBatches.map { batches > $0 } ?? false })
+        return (model, result)
+    }
+
+    private func deterministic(_ h: [EpochRecord]) -> [[Double?]] {
+        h.map { [Double($0.epoch), $0.trainLoss, $0.trainAccuracy, $0.validationLoss, $0.validationAccuracy, $0.validationAUC, $0.learningRate] }
+    }
+
+    func testBitIdenticalWithOneOrTwoThreads() throws {
+        let (m1, r1) = try train(threads: 1)
+        let (m2, r2) = try train(threads: 2)
+        XCTAssertEqual(m1.state.map(\.value), m2.state.map(\.value))
+        XCTAssertEqual(deterministic(r1.history), deterministic(r2.history))
+        let (m3, _) = try train(threads: 2)
+        XCTAssertEqual(m2.state.map(\.value), m3.state.map(\.value))
+    }
+
+    func testResumeFromCheckpointIsBitIdentical() throws {
+        let dir = try makeTempDir(self)
+        let path = dir.appendingPathComponent("checkpoint.safetensors").path
+        let (full, fullResult) = try train(threads: 2, epochs: 4)
+
+        // Interrupted during epoch 3 (5 batches per epoch): the checkpoint holds epoch 2.
+        let names = Trainer.initialModel(config: Self.config, seed: 0) // names and shapes only
+        let (_, stoppedResult) = try train(threads: 2, epochs: 4, checkpoint: { state in
+            try Checkpoint.save(state, model: names, to: path)
+        }, stopAfterBatches: 12)
+        XCTAssertTrue(stoppedResult.interrupted)
+        XCTAssertEqual(stoppedResult.history.count, 2)
+
+        let model = Trainer.initialModel(config: Self.config, seed: 7)
+        let state = try Checkpoint.load(path: path, model: model)
+        XCTAssertEqual(state.epoch, 2)
+        let resumed = try Trainer(model: model, config: TrainConfig(epochs: 4, batchSize: 8, seed: 9), resumingFrom: state)
+            .fit(train: Self.toyData(count: 40, seed: 2), validation: Self.toyData(count: 12, seed: 3))
+        XCTAssertEqual(model.state.map(\.value), full.state.map(\.value))
+        XCTAssertEqual(deterministic(resumed.history), deterministic(fullResult.history))
+    }
+
+    func testSafetensorsLayout() throws {
+        let dir = try makeTempDir(self)
+        let path = dir.appendingPathComponent("w.safetensors").path
+        let model = Trainer.initialModel(config: Self.config, seed: 1)
+        try Checkpoint.saveWeights(model, to: path)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let n = bytes.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        let header = try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + n))) as! [String: Any]
+        let conv = header["conv1.weight"] as! [String: Any]
+        XCTAssertEqual(conv["dtype"] as? String, "F32")
+        XCTAssertEqual(conv["shape"] as? [Int], [4, 9])
+        let total = model.state.reduce(0) { $0 + $1.value.count * 4 }
+        XCTAssertEqual(bytes.count, 8 + n + total)
+        let other = Trainer.initialModel(config: Self.config, seed: 2)
+        try Checkpoint.loadWeights(into: other, path: path)
+        XCTAssertEqual(other.state.map(\.value), model.state.map(\.value))
+        // A truncated file is an error, not garbage.
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Checkpoint.loadWeights(into: other, path: path))
+    }
+}
