@@ -1,0 +1,61 @@
+import Dispatch
+import Foundation
+
+/// The built-in GTZAN-style collection: music a listener would sort into genres, synthesised from
+/// each genre's rhythm, harmony and timbre, written in GTZAN's own layout and format.
+public enum BuiltinCollection {
+    public static let genres = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock"]
+    public static let sampleRate = 22050
+
+    /// The samples of clip `index` of `genre`: a pure function of (genre, index, seconds, seed).
+    public static func clip(genre: String, index: Int, seconds: Double, seed: UInt64) -> [Float] {
+        let rng = SeededRNG(seed: seed).derived("\(genre)/\(index)")
+        var synth = Synthesizer(seconds: seconds, rate: sampleRate, rng: rng)
+        return synth.render(style: GenreStyles.style(for: genre))
+    }
+
+    public static func fileName(genre: String, index: Int) -> String {
+        String(format: "%@.%05d.au", genre, index)
+    }
+
+    /// Writes DIR/<genre>/<genre>.000NN.au (22050 Hz, mono, 16-bit). Clips are rendered in parallel;
+    /// each depends only on its own generator, so the bytes do not depend on the thread count.
+    public static func write(to dir: String, clipsPerGenre: Int = 100, seconds: Double = 30, seed: UInt64 = 1,
+                             genres: [String] = genres, threads: Int = 2,
+                             progress: (Int, Int) -> Void = { _, _ in }) throws {
+        for g in genres where !Self.genres.contains(g) {
+            throw CollectionError.unknownClass(path: dir, name: g, available: Self.genres)
+        }
+        for g in genres {
+            try FileManager.default.createDirectory(atPath: (dir as NSString).appendingPathComponent(g), withIntermediateDirectories: true)
+        }
+        let jobs = genres.flatMap { g in (0..<clipsPerGenre).map { (g, $0) } }
+        let lock = NSLock()
+        var done = 0
+        var firstError: Error?
+        let work = { (j: Int) in
+            let (g, i) = jobs[j]
+            let path = (dir as NSString).appendingPathComponent("\(g)/\(fileName(genre: g, index: i))")
+            do {
+                try AudioIO.write(AudioClip(samples: clip(genre: g, index: i, seconds: seconds, seed: seed), sampleRate: sampleRate),
+                                  to: path, format: .au16)
+            } catch {
+                lock.withLock { firstError = firstError ?? error }
+            }
+            lock.withLock { done += 1 }
+        }
+        if threads <= 1 {
+            for j in jobs.indices { work(j); progress(j + 1, jobs.count) }
+        } else {
+            // Chunks of clips so progress can be reported from this thread between them.
+            var start = 0
+            while start < jobs.count {
+                let end = min(jobs.count, start + threads * 4)
+                DispatchQueue.concurrentPerform(iterations: end - start) { work(start + $0) }
+                start = end
+                progress(start, jobs.count)
+            }
+        }
+        if let firstError { throw firstError }
+    }
+}

@@ -1,0 +1,77 @@
+import Crypto
+import Foundation
+
+/// Per-clip log-mel features on disk, keyed by the SHA-256 of the audio bytes, every feature
+/// parameter and the feature code's version. Entries are written atomically and carry their own
+/// checksum: a corrupt or truncated entry is discarded and rebuilt, never trusted.
+public final class FeatureCache: @unchecked Sendable {
+    public let directory: String
+    private let lock = NSLock()
+    private var _hits = 0, _misses = 0, _rebuilt = 0
+    public var hits: Int { lock.withLock { _hits } }
+    public var misses: Int { lock.withLock { _misses } }
+    /// Entries found corrupt and rebuilt.
+    public var rebuilt: Int { lock.withLock { _rebuilt } }
+
+    private static let magic = Array("GLMEL001".utf8)
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    public func key(for clip: ClipRef, params: FeatureParams) -> String {
+        let p = params
+        let text = "\(clip.sha256)|v\(FeatureParams.codeVersion)|sr=\(p.sampleRate)|n_fft=\(p.nFFT)|hop=\(p.hopLength)|n_mels=\(p.nMels)|fmin=\(p.fmin)|fmax=\(p.effectiveFmax)|top_db=\(p.topDB.map { "\($0)" } ?? "none")|scale=\(p.melScale.rawValue)"
+        return hex(SHA256.hash(data: Data(text.utf8)))
+    }
+
+    public func entryPath(for key: String) -> String {
+        (directory as NSString).appendingPathComponent("\(key.prefix(2))/\(key).mel")
+    }
+
+    /// Cached features, or decode + compute + store. Throws the AudioError of an unreadable clip.
+    public func logMel(for clip: ClipRef, root: String, params: FeatureParams,
+                       extractor: LogMelExtractor? = nil) throws -> FeatureMatrix {
+        let path = entryPath(for: key(for: clip, params: params))
+        if let data = FileManager.default.contents(atPath: path) {
+            if let m = Self.decode(data) {
+                lock.withLock { _hits += 1 }
+                return m
+            }
+            try? FileManager.default.removeItem(atPath: path)
+            lock.withLock { _rebuilt += 1 }
+        }
+        lock.withLock { _misses += 1 }
+        let audio = try AudioIO.decode(path: (root as NSString).appendingPathComponent(clip.relativePath), sampleRate: params.sampleRate)
+        let m = (extractor ?? LogMelExtractor(params: params)).logMel(audio.samples)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Self.encode(m).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return m
+    }
+
+    /// magic(8) rows(u32) cols(u32) sha256(payload)(32) payload(float32 LE).
+    static func encode(_ m: FeatureMatrix) -> Data {
+        var payload = Data(capacity: m.values.count * 4)
+        for v in m.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
+        var d = Data(magic)
+        withUnsafeBytes(of: UInt32(m.rows).littleEndian) { d.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(m.cols).littleEndian) { d.append(contentsOf: $0) }
+        d.append(contentsOf: SHA256.hash(data: payload))
+        d.append(payload)
+        return d
+    }
+
+    static func decode(_ d: Data) -> FeatureMatrix? {
+        guard d.count >= 48, Array(d.prefix(8)) == magic else { return nil }
+        let bytes = [UInt8](d)
+        func u32(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        let rows = u32(8), cols = u32(12)
+        guard rows > 0, cols > 0, d.count == 48 + rows * cols * 4 else { return nil }
+        let payload = d.subdata(in: 48..<d.count)
+        guard Array(SHA256.hash(data: payload)) == Array(bytes[16..<48]) else { return nil }
+        let values = payload.withUnsafeBytes { raw in
+            (0..<(rows * cols)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+        return FeatureMatrix(rows: rows, cols: cols, values: values)
+    }
+}

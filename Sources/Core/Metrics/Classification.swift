@@ -1,0 +1,86 @@
+/// counts[true][predicted], with the usual summaries (scikit-learn's definitions; undefined -> nil).
+public struct ConfusionMatrix: Codable, Equatable, Sendable {
+    public var classCount: Int
+    public var counts: [[Int]]
+
+    public init(labels: [Int], predictions: [Int], classCount: Int) {
+        precondition(labels.count == predictions.count)
+        self.classCount = classCount
+        counts = Array(repeating: Array(repeating: 0, count: classCount), count: classCount)
+        for (t, p) in zip(labels, predictions) { counts[t][p] += 1 }
+    }
+
+    public var total: Int { counts.reduce(0) { $0 + $1.reduce(0, +) } }
+    public var accuracy: Double {
+        total == 0 ? .nan : Double((0..<classCount).reduce(0) { $0 + counts[$1][$1] }) / Double(total)
+    }
+    public var precision: [Double?] {
+        (0..<classCount).map { c in
+            let predicted = (0..<classCount).reduce(0) { $0 + counts[$1][c] }
+            return predicted == 0 ? nil : Double(counts[c][c]) / Double(predicted)
+        }
+    }
+    public var recall: [Double?] {
+        (0..<classCount).map { c in
+            let actual = counts[c].reduce(0, +)
+            return actual == 0 ? nil : Double(counts[c][c]) / Double(actual)
+        }
+    }
+    public var f1: [Double?] {
+        zip(precision, recall).map { p, r in
+            guard let p, let r else { return nil }
+            return p + r == 0 ? 0 : 2 * p * r / (p + r)
+        }
+    }
+}
+
+/// Row-wise argmax of [n x classCount] probabilities; ties go to the lowest index (numpy's rule).
+public func argmaxRows(_ probabilities: [Double], classCount: Int) -> [Int] {
+    (0..<(probabilities.count / classCount)).map { r in
+        var best = 0
+        for j in 1..<classCount where probabilities[r * classCount + j] > probabilities[r * classCount + best] { best = j }
+        return best
+    }
+}
+
+/// Segment-to-clip aggregation: a clip's probabilities are the mean of its segments'.
+public enum ClipAggregation {
+    /// Clips are returned in order of first appearance in `clipIDs`.
+    public static func mean(probabilities: [Double], classCount: Int, clipIDs: [Int]) -> (clipIDs: [Int], probabilities: [Double]) {
+        precondition(probabilities.count == clipIDs.count * classCount)
+        var order: [Int] = [], index: [Int: Int] = [:]
+        var sums: [[Double]] = [], counts: [Int] = []
+        for (row, id) in clipIDs.enumerated() {
+            let slot: Int
+            if let s = index[id] { slot = s } else {
+                slot = order.count
+                index[id] = slot
+                order.append(id)
+                sums.append([Double](repeating: 0, count: classCount))
+                counts.append(0)
+            }
+            for j in 0..<classCount { sums[slot][j] += probabilities[row * classCount + j] }
+            counts[slot] += 1
+        }
+        return (order, zip(sums, counts).flatMap { s, n in s.map { $0 / Double(n) } })
+    }
+}
+
+/// Everything reported for one level (segments or clips) of one split.
+public struct ClassificationReport: Codable, Equatable, Sendable {
+    public var count: Int
+    public var accuracy: Double
+    public var confusion: ConfusionMatrix
+    public var perClassAUC: [Double?]
+    public var macroAUC: Double?
+    public var microAUC: Double?
+
+    public init(probabilities: [Double], labels: [Int], classCount: Int) {
+        count = labels.count
+        confusion = ConfusionMatrix(labels: labels, predictions: argmaxRows(probabilities, classCount: classCount), classCount: classCount)
+        accuracy = confusion.accuracy
+        perClassAUC = ROC.perClassAUC(probabilities: probabilities, labels: labels, classCount: classCount)
+        macroAUC = ROC.macroAUC(probabilities: probabilities, labels: labels, classCount: classCount)
+        microAUC = ROC.microAUC(probabilities: probabilities, labels: labels, classCount: classCount)
+    }
+}
