@@ -24,7 +24,9 @@ public final class LogMelExtractor: @unchecked Sendable {
         Self.plannerLock.lock()
         let input = fftwf_alloc_real(n)!
         let output = fftwf_alloc_complex(n / 2 + 1)!
-        plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_MEASURE))!
+        // FFTW_ESTIMATE: the plan, and so every output bit, is the same on every run (MEASURE times
+        // candidate algorithms and may pick a different one next time).
+        plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE))!
         fftwf_free(input)
         fftwf_free(output)
         Self.plannerLock.unlock()

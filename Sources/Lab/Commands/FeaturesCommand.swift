@@ -57,7 +57,10 @@ struct FeaturesCommand: ParsableCommand {
             }
         }
         if let png {
-            _ = png //PNGTODO
+            let title = (file as NSString).lastPathComponent
+            try Charts.spectrogram(values: mel.values, rows: mel.rows, cols: mel.cols, sampleRate: sr,
+                                   hopLength: hopLength, fmin: fmin, fmax: params.effectiveFmax, title: title).writePNG(to: png)
+            print("\(png): spectrogram")
         }
     }
 }

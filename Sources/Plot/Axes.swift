@@ -1,0 +1,118 @@
+/// One panel: a data rectangle on the canvas with its ranges, and the artists drawn into it.
+/// The Figure lays panels out; Axes maps data to pixels and draws frame, grid, ticks and labels.
+public final class Axes {
+    public var title = ""
+    public var xLabel = "", yLabel = ""
+    public var xRange: ClosedRange<Double> = 0...1
+    public var yRange: ClosedRange<Double> = 0...1
+    public var grid = true
+    /// Explicit ticks (position, label) replace the automatic 1-2-5 ones.
+    public var xTicks: [(Double, String)]? = nil
+    public var yTicks: [(Double, String)]? = nil
+    public var xTickRotation = 0.0
+    var series: [Series] = []
+    var drawings: [(Canvas, Axes) -> Void] = []
+    var legendLocation: LegendLocation? = nil
+
+    public enum LegendLocation { case upperRight, lowerRight, upperLeft }
+
+    struct Series {
+        var x: [Double], y: [Double], color: Color, width: Double, dash: Double?, label: String?, markers: Bool
+    }
+
+    /// Set by the figure at render time.
+    var frame = (x: 0.0, y: 0.0, w: 1.0, h: 1.0)
+
+    public init() {}
+
+    public func plot(_ x: [Double], _ y: [Double], color: Color, width: Double = 2, dash: Double? = nil,
+                     label: String? = nil, markers: Bool = false) {
+        series.append(Series(x: x, y: y, color: color, width: width, dash: dash, label: label, markers: markers))
+    }
+
+    /// Free drawing in data coordinates (heatmap cells, annotations), after the grid, before series.
+    public func draw(_ body: @escaping (Canvas, Axes) -> Void) { drawings.append(body) }
+
+    public func legend(_ location: LegendLocation = .upperRight) { legendLocation = location }
+
+    public func px(_ x: Double) -> Double {
+        frame.x + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * frame.w
+    }
+    public func py(_ y: Double) -> Double {
+        frame.y + frame.h - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * frame.h
+    }
+
+    func render(on c: Canvas, font: Font, bold: Font, style: Style) {
+        let grey = Color(0xb0, 0xb0, 0xb0), tickColor = Color(0x33, 0x33, 0x33)
+        let xt = xTicks ?? autoTicks(xRange)
+        let yt = yTicks ?? autoTicks(yRange)
+        if grid {
+            for (v, _) in xt where xRange.contains(v) { c.line(px(v), frame.y, px(v), frame.y + frame.h, width: 0.8, Color(hex: 0xe5e5e5)) }
+            for (v, _) in yt where yRange.contains(v) { c.line(frame.x, py(v), frame.x + frame.w, py(v), width: 0.8, Color(hex: 0xe5e5e5)) }
+        }
+        for d in drawings { d(c, self) }
+        for s in series {
+            let pts = zip(s.x, s.y).map { (px($0), py($1)) }
+            c.polyline(pts, width: s.width, s.color, dash: s.dash)
+            if s.markers { for p in pts { c.circle(cx: p.0, cy: p.1, radius: s.width + 1.5, s.color) } }
+        }
+        // Frame
+        let (x0, y0, x1, y1) = (frame.x, frame.y, frame.x + frame.w, frame.y + frame.h)
+        for (a, b, cc, d) in [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)] {
+            c.line(a, b, cc, d, width: 1, grey == grey ? tickColor : grey)
+        }
+        // Ticks and labels
+        for (v, label) in xt where xRange.contains(v) {
+            c.line(px(v), y1, px(v), y1 + 4, width: 1, tickColor)
+            if xTickRotation == 0 {
+                c.text(label, x: px(v), y: y1 + 7, size: style.tick, font: font, anchor: .center, baseline: .top)
+            } else {
+                c.text(label, x: px(v) + 3, y: y1 + 7, size: style.tick, font: font, anchor: .right, baseline: .middle, degrees: xTickRotation)
+            }
+        }
+        for (v, label) in yt where yRange.contains(v) {
+            c.line(x0 - 4, py(v), x0, py(v), width: 1, tickColor)
+            c.text(label, x: x0 - 7, y: py(v), size: style.tick, font: font, anchor: .right, baseline: .middle)
+        }
+        if !title.isEmpty { c.text(title, x: x0 + frame.w / 2, y: y0 - 10, size: style.title, font: bold, anchor: .center, baseline: .bottom) }
+        if !xLabel.isEmpty {
+            let drop = xTickRotation == 0 ? 28.0 : style.xLabelDrop
+            c.text(xLabel, x: x0 + frame.w / 2, y: y1 + drop, size: style.label, font: font, anchor: .center, baseline: .top)
+        }
+        if !yLabel.isEmpty {
+            let widest = yt.map { font.measure($0.1, size: style.tick) }.max() ?? 20
+            c.text(yLabel, x: x0 - widest - 16, y: y0 + frame.h / 2, size: style.label, font: font, anchor: .center, baseline: .bottom, degrees: 90)
+        }
+        if let loc = legendLocation { renderLegend(on: c, font: font, style: style, location: loc) }
+    }
+
+    private func autoTicks(_ r: ClosedRange<Double>) -> [(Double, String)] {
+        let t = niceTicks(r.lowerBound, r.upperBound)
+        let step = t.count > 1 ? t[1] - t[0] : 1
+        return t.map { ($0, tickLabel($0, step: step)) }
+    }
+
+    private func renderLegend(on c: Canvas, font: Font, style: Style, location: LegendLocation) {
+        let items = series.filter { $0.label != nil }
+        guard !items.isEmpty else { return }
+        let rowH = style.legend * 1.6
+        let textW = items.map { font.measure($0.label!, size: style.legend) }.max()!
+        let w = textW + 46, h = Double(items.count) * rowH + 10
+        let x = location == .upperLeft ? frame.x + 10 : frame.x + frame.w - w - 10
+        let y = location == .lowerRight ? frame.y + frame.h - h - 10 : frame.y + 10
+        c.fillRect(x0: x, y0: y, x1: x + w, y1: y + h, Color(255, 255, 255, 225))
+        c.polyline([(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)], width: 1, Color(hex: 0xcccccc))
+        for (i, s) in items.enumerated() {
+            let cy = y + 5 + (Double(i) + 0.5) * rowH
+            c.polyline([(x + 8, cy), (x + 32, cy)], width: s.width, s.color, dash: s.dash.map { min($0, 5) })
+            c.text(s.label!, x: x + 38, y: cy, size: style.legend, font: font, baseline: .middle)
+        }
+    }
+}
+
+/// Font sizes in pixels, matplotlib's defaults at 100 dpi (10 pt -> ~14 px).
+public struct Style {
+    public var title = 16.0, label = 14.0, tick = 12.0, legend = 12.0, annotation = 12.0
+    public var xLabelDrop = 80.0
+    public init() {}
+}

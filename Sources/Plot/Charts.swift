@@ -1,0 +1,168 @@
+import Foundation
+
+/// matplotlib's default colour cycle ("tab10").
+public let tab10: [Color] = [0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf].map { Color(hex: $0) }
+
+/// The figures of a run, built from plain numbers: Plot knows nothing of genres, runs or models.
+public enum Charts {
+    /// Loss per epoch (best epoch marked) beside accuracy and validation ROC-AUC. Epochs are 1-based.
+    public static func lossHistory(trainLoss: [Double], validationLoss: [Double], trainAccuracy: [Double],
+                                   validationAccuracy: [Double], validationAUC: [Double?], bestEpoch: Int, title: String) -> Figure {
+        let fig = Figure(width: 1100, height: 460)
+        fig.suptitle = title
+        let epochs = (1...max(1, trainLoss.count)).map(Double.init)
+        let xr = 0.5...(Double(max(1, trainLoss.count)) + 0.5)
+
+        let loss = fig.addAxes(x: 80, y: 70, width: 420, height: 310)
+        loss.title = "Loss"
+        loss.xLabel = "epoch"
+        loss.yLabel = "categorical cross-entropy"
+        loss.xRange = xr
+        let all = (trainLoss + validationLoss).filter(\.isFinite)
+        let top = (all.max() ?? 1) * 1.08
+        loss.yRange = 0...max(top, 1e-6)
+        loss.xTicks = integerTicks(count: trainLoss.count)
+        loss.plot(epochs, trainLoss, color: tab10[0], label: "training", markers: trainLoss.count <= 40)
+        loss.plot(epochs, validationLoss, color: tab10[1], label: "validation", markers: validationLoss.count <= 40)
+        if bestEpoch >= 1 {
+            let best = Double(bestEpoch)
+            loss.plot([best, best], [0, top], color: Color(0x55, 0x55, 0x55), width: 1.2, dash: 5, label: "best epoch (\(bestEpoch))")
+        }
+        loss.legend(.upperRight)
+
+        let acc = fig.addAxes(x: 610, y: 70, width: 420, height: 310)
+        acc.title = "Accuracy and ROC-AUC"
+        acc.xLabel = "epoch"
+        acc.yLabel = "score"
+        acc.xRange = xr
+        acc.yRange = 0...1.05
+        acc.yTicks = stride(from: 0.0, through: 1.0, by: 0.2).map { ($0, String(format: "%.1f", $0)) }
+        acc.xTicks = loss.xTicks
+        acc.plot(epochs, trainAccuracy, color: tab10[0], label: "training accuracy", markers: trainAccuracy.count <= 40)
+        acc.plot(epochs, validationAccuracy, color: tab10[1], label: "validation accuracy", markers: validationAccuracy.count <= 40)
+        let aucPoints = zip(epochs, validationAUC).compactMap { e, a in a.map { (e, $0) } }
+        if !aucPoints.isEmpty {
+            acc.plot(aucPoints.map(\.0), aucPoints.map(\.1), color: tab10[2], dash: 6, label: "validation ROC-AUC (macro)")
+        }
+        acc.legend(.lowerRight)
+        return fig
+    }
+
+    /// Confusion matrix heatmap: count and row percentage in each cell, class names on both axes.
+    public static func confusionMatrix(counts: [[Int]], labels: [String], title: String) -> Figure {
+        let n = counts.count
+        let cell = n <= 2 ? 150.0 : n <= 5 ? 90.0 : 58.0
+        let side = cell * Double(n)
+        let left = 130.0, top = 60.0
+        let fig = Figure(width: Int(left + side + 140), height: Int(top + side + 130))
+        let ax = fig.addAxes(x: left, y: top, width: side, height: side)
+        ax.title = title
+        ax.xLabel = "predicted"
+        ax.yLabel = "true"
+        ax.grid = false
+        ax.xRange = 0...Double(n)
+        ax.yRange = 0...Double(n)
+        ax.xTicks = labels.enumerated().map { (Double($0.offset) + 0.5, $0.element) }
+        ax.yTicks = labels.enumerated().map { (Double(n - $0.offset) - 0.5, $0.element) }
+        ax.xTickRotation = n > 2 ? 45 : 0
+        fig.style.xLabelDrop = 10 + (labels.map { Double($0.count) }.max() ?? 5) * 6.5
+        let peak = max(1, counts.flatMap { $0 }.max() ?? 1)
+        let style = fig.style
+        ax.draw { c, a in
+            let font = try? Font.dejaVu()
+            for i in 0..<n {
+                let rowTotal = counts[i].reduce(0, +)
+                for j in 0..<n {
+                    let v = counts[i][j]
+                    let t = Double(v) / Double(peak)
+                    let color = Colormap.blues.color(t)
+                    let x0 = a.px(Double(j)), y0 = a.py(Double(n - i))
+                    c.fillRect(x0: x0, y0: y0, x1: x0 + cell, y1: y0 + cell, color)
+                    guard let font else { continue }
+                    let luminance = 0.299 * Double(color.r) + 0.587 * Double(color.g) + 0.114 * Double(color.b)
+                    let ink: Color = luminance < 140 ? .white : .black
+                    let pct = rowTotal > 0 ? String(format: "%.0f%%", 100 * Double(v) / Double(rowTotal)) : "–"
+                    let size = n > 5 ? style.annotation : style.annotation + 2
+                    c.text("\(v)", x: x0 + cell / 2, y: y0 + cell / 2 - 1, size: size, color: ink, font: font, anchor: .center, baseline: .bottom)
+                    c.text(pct, x: x0 + cell / 2, y: y0 + cell / 2 + 1, size: size - 2, color: ink, font: font, anchor: .center, baseline: .top)
+                }
+            }
+        }
+        fig.overlay { c, font in
+            drawColorbar(c, font: font, style: style, map: .blues, x: left + side + 20, y: top, w: 18, h: side,
+                         lo: 0, hi: Double(peak), label: "count")
+        }
+        return fig
+    }
+
+    /// One-vs-rest ROC curves with their AUC in the legend, and the chance diagonal.
+    public static func roc(curves: [(label: String, fpr: [Double], tpr: [Double], auc: Double?)], title: String) -> Figure {
+        let fig = Figure(width: 720, height: 620)
+        let ax = fig.addAxes(x: 90, y: 55, width: 580, height: 490)
+        ax.title = title
+        ax.xLabel = "false positive rate"
+        ax.yLabel = "true positive rate"
+        ax.xRange = -0.01...1.01
+        ax.yRange = -0.01...1.01
+        let ticks = stride(from: 0.0, through: 1.0, by: 0.2).map { ($0, String(format: "%.1f", $0)) }
+        ax.xTicks = ticks
+        ax.yTicks = ticks
+        ax.plot([0, 1], [0, 1], color: Color(0x88, 0x88, 0x88), width: 1.2, dash: 6, label: "chance (AUC = 0.500)")
+        for (i, c) in curves.enumerated() {
+            let auc = c.auc.map { String(format: "%.3f", $0) } ?? "undefined"
+            ax.plot(c.fpr, c.tpr, color: tab10[i % tab10.count], width: 1.8, label: "\(c.label) (AUC = \(auc))")
+        }
+        ax.legend(.lowerRight)
+        return fig
+    }
+
+    /// A log-mel spectrogram in viridis: time in seconds, mel-spaced frequency labelled in Hz.
+    public static func spectrogram(values: [Float], rows: Int, cols: Int, sampleRate: Int, hopLength: Int,
+                                   fmin: Double, fmax: Double, title: String) -> Figure {
+        let fig = Figure(width: 1000, height: 460)
+        let ax = fig.addAxes(x: 90, y: 50, width: 760, height: 340)
+        ax.title = title
+        ax.xLabel = "time (s)"
+        ax.yLabel = "frequency (Hz, mel scale)"
+        ax.grid = false
+        let seconds = Double(cols * hopLength) / Double(sampleRate)
+        ax.xRange = 0...seconds
+        ax.yRange = 0...Double(rows)
+        let lo = Double(values.min() ?? 0), hi = Double(values.max() ?? 1)
+        // Label mel rows with Hz (Slaney scale, as the features use by default).
+        func mel(_ hz: Double) -> Double {
+            hz >= 1000 ? 15 + log(hz / 1000) / (log(6.4) / 27) : hz / (200.0 / 3)
+        }
+        let mlo = mel(fmin), mhi = mel(fmax)
+        ax.yTicks = [0, 250, 500, 1000, 2000, 4000, 8000, 16000].filter { $0 >= fmin && $0 <= fmax }.map { hz in
+            ((mel(hz) - mlo) / (mhi - mlo) * Double(rows), hz >= 1000 ? "\(Int(hz / 1000))k" : "\(Int(hz))")
+        }
+        ax.draw { c, a in
+            let x0 = a.px(0), x1 = a.px(seconds), y0 = a.py(Double(rows)), y1 = a.py(0)
+            for py in Int(y0)..<Int(y1) {
+                let r = Int((y1 - Double(py) - 0.5) / (y1 - y0) * Double(rows))
+                guard r >= 0 && r < rows else { continue }
+                for px in Int(x0)..<Int(x1) {
+                    let col = Int((Double(px) + 0.5 - x0) / (x1 - x0) * Double(cols))
+                    guard col >= 0 && col < cols else { continue }
+                    let v = Double(values[r * cols + col])
+                    c.blend(px, py, Colormap.viridis.color((v - lo) / max(hi - lo, 1e-9)), 1)
+                }
+            }
+        }
+        let style = fig.style
+        fig.overlay { c, font in
+            drawColorbar(c, font: font, style: style, map: .viridis, x: 870, y: 50, w: 18, h: 340, lo: lo, hi: hi, label: "dB")
+        }
+        return fig
+    }
+
+    static func integerTicks(count: Int) -> [(Double, String)] {
+        let step = max(1, Int(niceTicks(1, Double(max(count, 2)), target: 8).adjacentStep))
+        return stride(from: 1, through: max(1, count), by: step).map { (Double($0), "\($0)") }
+    }
+}
+
+extension Array where Element == Double {
+    var adjacentStep: Double { count > 1 ? self[1] - self[0] : 1 }
+}

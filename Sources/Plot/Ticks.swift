@@ -1,0 +1,22 @@
+import Foundation
+
+/// Tick positions at 1-2-5 steps covering [lo, hi], about `target` of them (matplotlib's MaxNLocator idea).
+public func niceTicks(_ lo: Double, _ hi: Double, target: Int = 6) -> [Double] {
+    guard hi > lo, lo.isFinite, hi.isFinite else { return [lo] }
+    let raw = (hi - lo) / Double(max(1, target))
+    let magnitude = pow(10, floor(log10(raw)))
+    let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+    var ticks: [Double] = []
+    var t = (lo / step).rounded(.up) * step
+    while t <= hi + step * 1e-9 {
+        ticks.append(abs(t) < step * 1e-9 ? 0 : t)
+        t += step
+    }
+    return ticks
+}
+
+/// A tick label with just enough decimals for the step.
+public func tickLabel(_ v: Double, step: Double) -> String {
+    let decimals = max(0, min(6, Int(-floor(log10(step) + 1e-9))))
+    return String(format: "%.\(decimals)f", v)
+}
