@@ -1,7 +1,91 @@
 import ArgumentParser
+import Core
+import Foundation
 
-// SCAFFOLD: replaced by its owner. Not a feature.
 struct CompareCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "compare", abstract: "Compare metrics between runs or commits.")
-    func run() throws { throw LabError("lab compare is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare metrics between two runs, commits or the working tree (like `dvc metrics diff`).",
+        discussion: """
+        A and B are each a run id (a folder under target/), a git revision (its reports/results.json
+        is read through git) or `workspace` (the file on disk).
+        Examples:
+          lab compare HEAD~1 HEAD
+          lab compare HEAD workspace --md
+          lab compare 1732512345 1732519999 --json
+        """
+    )
+    @Argument(help: "The old side.") var a: String
+    @Argument(help: "The new side (default: the working tree).") var b = "workspace"
+    @Flag(help: "A Markdown table.") var md = false
+    @Flag(help: "JSON output.") var json = false
+    @Flag(help: "Show unchanged metrics too.") var all = false
+
+    func run() throws {
+        let old = try ResultsSource.load(a), new = try ResultsSource.load(b)
+        let rows = MetricsDiff.rows(old: old, new: new).filter { all || $0.old != $0.new }
+        print(MetricsDiff.format(rows, md: md, json: json, a: a, b: b))
+    }
+}
+
+/// Where a results.json comes from.
+enum ResultsSource {
+    static func load(_ spec: String, workspace: Workspace = .current) throws -> ResultsFile {
+        if spec == "workspace" {
+            let path = workspace.absolute("reports/results.json")
+            guard let d = FileManager.default.contents(atPath: path) else { throw LabError("\(path): no results.json in the working tree") }
+            return try ResultsFile.load(d, source: path)
+        }
+        let runDir = RunDirectory(id: spec, path: (workspace.target as NSString).appendingPathComponent(spec))
+        if FileManager.default.fileExists(atPath: runDir.file("manifest.json")) {
+            let manifest = try runDir.readManifest()
+            guard let m = try runDir.readMetrics() else { throw LabError("run \(spec) has no metrics (status \(manifest.status.rawValue))") }
+            return ResultsFile(notebook: "", experiments: [ResultsFile.entry(manifest.experiment, m, skipped: manifest.skipped)])
+        }
+        let r = Git.run(["show", "\(spec):reports/results.json"], in: workspace.root)
+        guard r.status == 0 else {
+            throw LabError("\(spec): neither a run under target/ nor a git revision with reports/results.json", hint: "lab runs; git log -- reports/results.json")
+        }
+        return try ResultsFile.load(Data(r.output.utf8), source: "\(spec):reports/results.json")
+    }
+}
+
+enum MetricsDiff {
+    struct Row: Encodable { var experiment: String; var metric: String; var old: Double?; var new: Double?
+        var change: Double? { old.flatMap { o in new.map { $0 - o } } }
+    }
+
+    static func rows(old: ResultsFile, new: ResultsFile) -> [Row] {
+        var oldMap: [String: Double?] = [:]
+        for m in old.flatMetrics() { oldMap["\(m.experiment)|\(m.metric)"] = m.value }
+        var rows: [Row] = []
+        var seen = Set<String>()
+        for m in new.flatMetrics() {
+            let key = "\(m.experiment)|\(m.metric)"
+            seen.insert(key)
+            rows.append(Row(experiment: m.experiment, metric: m.metric, old: oldMap[key] ?? nil, new: m.value))
+        }
+        for m in old.flatMetrics() where !seen.contains("\(m.experiment)|\(m.metric)") {
+            rows.append(Row(experiment: m.experiment, metric: m.metric, old: m.value, new: nil))
+        }
+        return rows
+    }
+
+    static func format(_ rows: [Row], md: Bool, json: Bool, a: String, b: String) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
+        func d(_ v: Double?) -> String { v.map { String(format: "%+.4f", $0) } ?? "-" }
+        if json {
+            struct Out: Encodable { var a: String; var b: String; var rows: [Row] }
+            return (try? String(decoding: JSONCoding.encode(Out(a: a, b: b, rows: rows)), as: UTF8.self)) ?? "{}"
+        }
+        if rows.isEmpty { return "no metric changed between \(a) and \(b)" }
+        if md {
+            var s = "| experiment | metric | \(a) | \(b) | change |\n|---|---|---:|---:|---:|\n"
+            for r in rows { s += "| \(r.experiment) | \(r.metric) | \(f(r.old)) | \(f(r.new)) | \(d(r.change)) |\n" }
+            return s
+        }
+        var s = pad("experiment", 16) + pad("metric", 34) + pad(a, 12) + pad(b, 12) + "change\n"
+        for r in rows { s += pad(r.experiment, 16) + pad(r.metric, 34) + pad(f(r.old), 12) + pad(f(r.new), 12) + d(r.change) + "\n" }
+        return s
+    }
 }

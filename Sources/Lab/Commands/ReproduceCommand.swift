@@ -1,7 +1,46 @@
 import ArgumentParser
+import Core
+import Foundation
 
-// SCAFFOLD: replaced by its owner. Not a feature.
 struct ReproduceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reproduce", abstract: "Run a notebook's experiments and write its report.")
-    func run() throws { throw LabError("lab reproduce is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "reproduce",
+        abstract: "Run a notebook's experiments and write its report.",
+        discussion: """
+        Runs every ```lab cell of the notebook (data, cached features, split by clip, training,
+        evaluation, figures), records each run under target/<run-id>/, then writes the report
+        (results.md) and its numbers (results.json) beside the notebook.
+        `results` means reports/results.lab.md. Ctrl-C stops at the last completed epoch; finish
+        with `lab resume RUN`.
+        Examples:
+          lab reproduce results
+          lab reproduce results --data ~/datasets/gtzan/genres
+          lab reproduce experiments/small.lab.md --quiet
+        """
+    )
+
+    @Argument(help: "`results` or a path to a .lab.md notebook.") var notebook = "results"
+    @Option(help: "Use this class-per-folder collection for every cell instead of the built-in one.") var data: String?
+    @Option(help: "Threads for training and features.") var threads = 2
+    @Flag(help: "No progress output.") var quiet = false
+
+    func run() throws {
+        Parallelism.setThreads(threads)
+        let ws = Workspace.current
+        let path = NotebookRun.notebookPath(notebook, workspace: ws)
+        let started = Date()
+        let runner = NotebookRun(workspace: ws, quiet: quiet, dataOverride: data, command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 })
+        guard let (file, _) = try runner.run(notebookPath: path, writeReport: true) else { return }
+        let dir = ws.relative((path as NSString).deletingLastPathComponent)
+        print("wrote \(dir)/\(stem(path)).md and \(dir)/\(stem(path)).json in \(Int(Date().timeIntervalSince(started))) s")
+        for e in file.experiments {
+            print(String(format: "  %@: test accuracy %.3f (clip), macro ROC-AUC %@", e.name, e.test.clip.accuracy,
+                         e.test.clip.macroAUC.map { String(format: "%.3f", $0) } ?? "undefined"))
+        }
+    }
+
+    private func stem(_ p: String) -> String {
+        let b = ((p as NSString).lastPathComponent as NSString).deletingPathExtension
+        return b.hasSuffix(".lab") ? String(b.dropLast(4)) : b
+    }
 }

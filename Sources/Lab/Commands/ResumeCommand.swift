@@ -1,7 +1,33 @@
 import ArgumentParser
+import Core
+import Foundation
 
-// SCAFFOLD: replaced by its owner. Not a feature.
 struct ResumeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Finish an interrupted run.")
-    func run() throws { throw LabError("lab resume is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Finish an interrupted run from its last checkpoint.",
+        discussion: """
+        The finished run is bit-identical to one that was never stopped: weights, optimiser state,
+        generators and history all come from the checkpoint. Run `lab reproduce` again afterwards
+        to refresh the report.
+        Examples:
+          lab resume 1732512345
+        """
+    )
+
+    @Argument(help: "The run id (a folder under target/).") var runID: String
+    @Option(help: "Threads.") var threads = 2
+    @Flag(help: "No progress output.") var quiet = false
+
+    func run() throws {
+        Parallelism.setThreads(threads)
+        StopSignal.install()
+        let ws = Workspace.current
+        let dir = RunDirectory(id: runID, path: (ws.target as NSString).appendingPathComponent(runID))
+        let runner = ExperimentRunner(workspace: ws, quiet: quiet, command: "lab resume \(runID)")
+        switch try runner.resume(dir) {
+        case .interrupted: throw LabError("interrupted again", hint: "lab resume \(runID)")
+        case .complete(_, let m): print(String(format: "run %@ complete: test accuracy %.3f (clip)", runID, m.test.clip.accuracy))
+        }
+    }
 }

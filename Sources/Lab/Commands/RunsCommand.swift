@@ -1,7 +1,35 @@
 import ArgumentParser
+import Core
+import Foundation
 
-// SCAFFOLD: replaced by its owner. Not a feature.
 struct RunsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List recorded runs.")
-    func run() throws { throw LabError("lab runs is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List recorded runs, newest first.",
+        discussion: """
+        Examples:
+          lab runs
+          lab runs -n 5
+        """
+    )
+    @Option(name: .short, help: "Show at most this many.") var n = 50
+
+    func run() throws {
+        let ws = Workspace.current
+        let ids = ((try? FileManager.default.contentsOfDirectory(atPath: ws.target)) ?? [])
+            .filter { $0.first?.isNumber == true }.sorted { a, b in a.count == b.count ? a > b : a.count > b.count }
+        if ids.isEmpty { print("no runs under \(ws.relative(ws.target))"); return }
+        print("run            experiment        commit    status       test acc  macro AUC")
+        for id in ids.prefix(n) {
+            let dir = RunDirectory(id: id, path: (ws.target as NSString).appendingPathComponent(id))
+            guard let m = try? dir.readManifest() else { continue }
+            let metrics = try? dir.readMetrics()
+            let acc = metrics.map { String(format: "%.3f", $0.test.clip.accuracy) } ?? "-"
+            let auc = metrics?.test.clip.macroAUC.map { String(format: "%.3f", $0) } ?? "-"
+            print(pad(id, 14), pad(m.experiment.name, 17), pad(String((m.gitCommit ?? "-").prefix(8)) + (m.gitDirty == true ? "+" : ""), 9),
+                  pad(m.status.rawValue, 12), pad(acc, 9), auc)
+        }
+    }
 }
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }

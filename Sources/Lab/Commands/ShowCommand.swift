@@ -1,7 +1,38 @@
 import ArgumentParser
+import Core
+import Foundation
 
-// SCAFFOLD: replaced by its owner. Not a feature.
 struct ShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print one run.")
-    func run() throws { throw LabError("lab show is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print one run: its manifest and metrics.",
+        discussion: """
+        Examples:
+          lab show 1732512345
+        """
+    )
+    @Argument(help: "The run id.") var runID: String
+
+    func run() throws {
+        let ws = Workspace.current
+        let dir = RunDirectory(id: runID, path: (ws.target as NSString).appendingPathComponent(runID))
+        let m = try dir.readManifest()
+        print("run \(m.runID): \(m.experiment.name) (\(m.status.rawValue))")
+        print("  commit \(m.gitCommit ?? "-")\(m.gitDirty == true ? " (dirty)" : "")  lab \(m.toolkitVersion)  threads \(m.threads)")
+        print("  data \(m.dataRoot)  fingerprint \(m.fingerprint ?? "-")")
+        print("  classes \(m.classes.joined(separator: ", "))")
+        print("  started \(m.startTime)  ended \(m.endTime ?? "-")")
+        if let e = m.error { print("  error: \(e)") }
+        for s in m.skipped { print("  skipped \(s.relativePath): \(s.reason)") }
+        if let r = try dir.readMetrics() {
+            print(String(format: "  epochs %d (best %d)%@", r.epochsRun, r.bestEpoch, r.stoppedEarly ? ", early stop" : ""))
+            for (name, s) in [("validation", r.validation), ("test", r.test)] {
+                for (level, l) in [("segment", s.segment), ("clip", s.clip)] {
+                    print(String(format: "  %@ %@: accuracy %.4f  macro AUC %@  micro AUC %@", name, level, l.accuracy,
+                                 l.macroAUC.map { String(format: "%.4f", $0) } ?? "undefined",
+                                 l.microAUC.map { String(format: "%.4f", $0) } ?? "undefined"))
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,63 @@
+import Core
+import Foundation
+
+/// Runs every cell of a notebook and writes its report and results.json beside it.
+struct NotebookRun {
+    var workspace = Workspace.current
+    var quiet = false
+    var dataOverride: String? = nil
+    var command: String
+
+    /// Resolves `results` to reports/results.lab.md; anything else is a path.
+    static func notebookPath(_ arg: String, workspace: Workspace) -> String {
+        arg == "results" ? workspace.absolute("reports/results.lab.md") : workspace.absolute(arg)
+    }
+
+    /// Returns the results, the rendered Markdown, or nil results if a run was interrupted.
+    func run(notebookPath: String, writeReport: Bool) throws -> (ResultsFile, String)? {
+        let notebook = try NotebookParser.load(path: notebookPath)
+        guard !notebook.experiments.isEmpty else {
+            throw LabError("\(notebookPath): no ```lab cells", hint: "see docs/notebook.md for the cell format")
+        }
+        StopSignal.install()
+        let started = Date()
+        let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
+        var results: [String: ReportRenderer.RunResult] = [:]
+        var entries: [ResultsFile.Entry] = []
+        for e in notebook.experiments {
+            if !quiet { FileHandle.standardError.write(Data("== \(e.name): \(e.title)\n".utf8)) }
+            switch try runner.run(e, dataOverride: dataOverride) {
+            case .interrupted(let dir):
+                throw LabError("interrupted: run \(dir.id) stopped at its last completed epoch", hint: "lab resume \(dir.id)")
+            case .complete(let dir, let metrics):
+                let manifest = try dir.readManifest()
+                results[e.name] = .init(experiment: manifest.experiment, runID: dir.id, metrics: metrics, skipped: manifest.skipped)
+                entries.append(ResultsFile.entry(manifest.experiment, metrics, skipped: manifest.skipped))
+            }
+        }
+        let reportDir = (notebookPath as NSString).deletingLastPathComponent
+        let file = ResultsFile(notebook: workspace.relative(notebookPath), experiments: entries)
+        let renderer = ReportRenderer(notebook: notebook, results: results,
+                                      rootFromReport: Self.relativePath(from: reportDir, to: workspace.root),
+                                      footer: .init(commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root),
+                                                    command: command, totalSeconds: Date().timeIntervalSince(started)))
+        let markdown = try renderer.render()
+        if writeReport {
+            let base = ((notebookPath as NSString).lastPathComponent as NSString).deletingPathExtension
+            let stem = base.hasSuffix(".lab") ? String(base.dropLast(4)) : base
+            try JSONCoding.encode(file).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).json")), options: .atomic)
+            try Data(markdown.utf8).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).md")), options: .atomic)
+        }
+        return (file, markdown)
+    }
+
+    static func relativePath(from dir: String, to root: String) -> String {
+        let d = (dir as NSString).standardizingPath.split(separator: "/"), r = (root as NSString).standardizingPath.split(separator: "/")
+        var common = 0
+        while common < min(d.count, r.count) && d[common] == r[common] { common += 1 }
+        let ups = Array(repeating: "..", count: d.count - common)
+        let downs = r[common...].map(String.init)
+        let parts = ups + downs
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,79 @@
+import Core
+import Dispatch
+import Foundation
+
+/// A collection cut into segment datasets for one experiment: scanning, the split by clip, cached
+/// features, segmenting and standardisation (statistics from the training segments only).
+struct PreparedData {
+    var collection: AudioCollection
+    var split: DataSplit
+    var train: Dataset, validation: Dataset, test: Dataset
+    /// Index into the split's clip list, per segment, for segment-to-clip aggregation.
+    var validationClips: [Int], testClips: [Int]
+    /// Clips whose audio could not be decoded: skipped, listed in the manifest and the report.
+    var skipped: [SkippedFile]
+    var mean: Double, std: Double
+
+    static func prepare(_ e: Experiment, root: String, cacheDirectory: String, progress: ProgressReporter) throws -> PreparedData {
+        let collection: AudioCollection
+        do { collection = try AudioCollection.scan(root: root, classes: e.classes) } catch let err as CollectionError {
+            throw LabError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
+        }
+        let split = DataSplit.stratified(collection.clips, fractions: e.split, seed: e.splitSeed)
+        let cache = FeatureCache(directory: cacheDirectory)
+        let extractor = LogMelExtractor(params: e.features)
+        let spec = e.segmentSpec
+        let all = split.train + split.validation + split.test
+        var features = [FeatureMatrix?](repeating: nil, count: all.count)
+        var failures = [SkippedFile?](repeating: nil, count: all.count)
+        let lock = NSLock()
+        var done = 0
+        DispatchQueue.concurrentPerform(iterations: all.count) { i in
+            var result: FeatureMatrix?, failure: SkippedFile?
+            do { result = try cache.logMel(for: all[i], root: root, params: e.features, extractor: extractor) } catch let err as AudioError {
+                failure = SkippedFile(relativePath: all[i].relativePath, reason: err.reason)
+            } catch {
+                failure = SkippedFile(relativePath: all[i].relativePath, reason: "\(error)")
+            }
+            lock.withLock {
+                features[i] = result
+                failures[i] = failure
+                done += 1
+                progress.update(done: done, total: all.count, detail: "clips (features)")
+            }
+        }
+        progress.finish("features for \(all.count) clips (\(cache.hits) cached, \(cache.misses) computed)")
+
+        func dataset(_ range: Range<Int>) -> (Dataset, [Int]) {
+            var x: [Float] = [], labels: [Int] = [], clipIndex: [Int] = []
+            for i in range {
+                guard let m = features[i] else { continue }
+                for s in segments(of: m, spec: spec) {
+                    x += s.values
+                    labels.append(all[i].classIndex)
+                    clipIndex.append(i - range.lowerBound)
+                }
+            }
+            return (Dataset(x: x, labels: labels, height: e.features.nMels, width: spec.length), clipIndex)
+        }
+        let nTrain = split.train.count, nVal = split.validation.count
+        var (train, _) = dataset(0..<nTrain)
+        var (validation, validationClips) = dataset(nTrain..<(nTrain + nVal))
+        var (test, testClips) = dataset((nTrain + nVal)..<all.count)
+        for (name, d) in [("training", train), ("validation", validation), ("test", test)] where d.count == 0 {
+            throw LabError("no \(name) segments: clips are shorter than one \(e.segmentSeconds)-s segment, or too few clips per class",
+                           hint: "use more clips per class, shorter segments, or `segment: {tail: pad}`")
+        }
+        // Standardise with the training set's statistics (a fixed-order double sum: deterministic).
+        var sum = 0.0, sq = 0.0
+        for v in train.x { sum += Double(v); sq += Double(v) * Double(v) }
+        let mean = sum / Double(train.x.count)
+        let std = max((sq / Double(train.x.count) - mean * mean).squareRoot(), 1e-6)
+        for i in train.x.indices { train.x[i] = Float((Double(train.x[i]) - mean) / std) }
+        for i in validation.x.indices { validation.x[i] = Float((Double(validation.x[i]) - mean) / std) }
+        for i in test.x.indices { test.x[i] = Float((Double(test.x[i]) - mean) / std) }
+        return PreparedData(collection: collection, split: split, train: train, validation: validation, test: test,
+                            validationClips: validationClips, testClips: testClips,
+                            skipped: collection.skipped + failures.compactMap { $0 }, mean: mean, std: std)
+    }
+}

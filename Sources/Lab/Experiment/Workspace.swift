@@ -1,0 +1,45 @@
+import Core
+import Crypto
+import Foundation
+
+/// Where a project's files live: target/ for runs, target/cache for features, target/data for the
+/// built-in collection, all under the directory `lab` runs in.
+struct Workspace {
+    var root: String
+    var target: String { (root as NSString).appendingPathComponent("target") }
+    var cache: String { (target as NSString).appendingPathComponent("cache") }
+
+    static var current: Workspace { Workspace(root: FileManager.default.currentDirectoryPath) }
+
+    func relative(_ path: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (root as NSString).appendingPathComponent(path)
+    }
+
+    /// The collection a cell names; the built-in one is synthesised once per option set and reused.
+    func dataRoot(for source: DataSource, quiet: Bool) throws -> String {
+        switch source {
+        case .path(let p):
+            let expanded = absolute((p as NSString).expandingTildeInPath)
+            guard FileManager.default.fileExists(atPath: expanded) else {
+                throw LabError("\(p): no such data directory", hint: "point it at a folder with one sub-folder per class (GTZAN's genres/)")
+            }
+            return expanded
+        case .builtin(let clips, let seconds, let seed):
+            let dir = (target as NSString).appendingPathComponent("data/builtin-\(clips)x\(Int(seconds))s-seed\(seed)")
+            let marker = (dir as NSString).appendingPathComponent(".complete")
+            if !FileManager.default.fileExists(atPath: marker) {
+                let bar = ProgressReporter(label: "built-in collection", quiet: quiet)
+                try BuiltinCollection.write(to: dir, clipsPerGenre: clips, seconds: seconds, seed: seed) { done, total in
+                    bar.update(done: done, total: total, detail: "clips")
+                }
+                FileManager.default.createFile(atPath: marker, contents: Data())
+                bar.finish("\(BuiltinCollection.genres.count * clips) clips of \(Int(seconds)) s in \(relative(dir))")
+            }
+            return dir
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Core
+import Foundation
+import Yams
+
+/// A notebook error names the file, the line and, for cell contents, the key.
+public struct NotebookError: Error, CustomStringConvertible, Equatable {
+    public var file: String, line: Int, key: String?, message: String
+    public var description: String {
+        "\(file):\(line): " + (key.map { "\($0): " } ?? "") + message
+    }
+}
+
+/// Parses `results.lab.md`: prose is kept verbatim; every ```lab fence is a YAML experiment cell.
+public enum NotebookParser {
+    public static func load(path: String) throws -> Notebook {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LabError("\(path): no such notebook", hint: "lab reproduce results reads reports/results.lab.md")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> Notebook {
+        var blocks: [Notebook.Block] = []
+        var prose: [String] = []
+        var cell: [String]? = nil
+        var cellLine = 0
+        var names = Set<String>()
+        let lines = text.components(separatedBy: "\n")
+        for (i, line) in lines.enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if cell == nil, trimmed.hasPrefix("```lab") {
+                blocks.append(.prose(prose.joined(separator: "\n")))
+                prose = []
+                cell = []
+                cellLine = i + 1
+            } else if cell != nil, trimmed == "```" {
+                let e = try parseCell(cell!.joined(separator: "\n"), file: file, firstLine: cellLine + 1)
+                guard names.insert(e.name).inserted else {
+                    throw NotebookError(file: file, line: cellLine, key: "name", message: "duplicate experiment name '\(e.name)'")
+                }
+                blocks.append(.cell(e, line: cellLine))
+                cell = nil
+            } else if cell != nil {
+                cell!.append(line)
+            } else {
+                prose.append(line)
+            }
+        }
+        if cell != nil { throw NotebookError(file: file, line: cellLine, key: nil, message: "```lab cell is never closed") }
+        blocks.append(.prose(prose.joined(separator: "\n")))
+        return Notebook(path: file, blocks: blocks)
+    }
+
+    static func parseCell(_ yaml: String, file: String, firstLine: Int) throws -> Experiment {
+        let node: Node
+        do {
+            guard let n = try Yams.compose(yaml: yaml) else {
+                throw NotebookError(file: file, line: firstLine, key: nil, message: "empty cell: it needs at least `name:`")
+            }
+            node = n
+        } catch let e as YamlError {
+            throw NotebookError(file: file, line: firstLine, key: nil, message: "not valid YAML: \(e)")
+        }
+        let r = CellReader(file: file, firstLine: firstLine)
+        let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "segment", "split", "model", "training"])
+        guard let nameNode = top["name"] else { throw r.error(node, "name", "every cell needs a name") }
+        let name = try r.string(nameNode, "name")
+        guard name.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
+            throw r.error(nameNode, "name", "use lowercase letters, digits and '-' (got \"\(name)\")")
+        }
+        var e = Experiment(name: name, title: try top["title"].map { try r.string($0, "title") })
+        if let d = top["data"] {
+            if let s = d.scalar?.string, s != "builtin" {
+                e.data = .path(s)
+            } else if d.mapping != nil {
+                let m = try r.mapping(d, "data", allowed: ["builtin", "clips_per_genre", "seconds", "seed", "path"])
+                if let p = m["path"] { e.data = .path(try r.string(p, "data.path")) } else {
+                    e.data = .builtin(clipsPerGenre: try m["clips_per_genre"].map { try r.int($0, "data.clips_per_genre", min: 1) } ?? 30,
+                                      seconds: try m["seconds"].map { try r.double($0, "data.seconds", min: 1) } ?? 10,
+                                      seed: UInt64(try m["seed"].map { try r.int($0, "data.seed", min: 0) } ?? 1))
+                }
+            }
+        }
+        if let c = top["classes"] {
+            if c.scalar?.string == "all" { e.classes = nil } else {
+                guard let seq = c.sequence else { throw r.error(c, "classes", "expected a list of class names or `all`") }
+                e.classes = try seq.map { try r.string($0, "classes") }
+                if e.classes!.count < 2 { throw r.error(c, "classes", "name at least two classes") }
+            }
+        }
+        if let f = top["features"] {
+            let m = try r.mapping(f, "features", allowed: ["sr", "n_fft", "hop_length", "n_mels", "fmin", "fmax", "top_db", "mel_scale"])
+            if let v = m["sr"] { e.features.sampleRate = try r.int(v, "features.sr", min: 1000) }
+            if let v = m["n_fft"] { e.features.nFFT = try r.int(v, "features.n_fft", min: 16) }
+            if let v = m["hop_length"] { e.features.hopLength = try r.int(v, "features.hop_length", min: 1) }
+            if let v = m["n_mels"] { e.features.nMels = try r.int(v, "features.n_mels", min: 1) }
+            if let v = m["fmin"] { e.features.fmin = try r.double(v, "features.fmin", min: 0) }
+            if let v = m["fmax"] { e.features.fmax = try r.double(v, "features.fmax", min: 1) }
+            if let v = m["top_db"] { e.features.topDB = v.scalar?.string == "null" ? nil : try r.double(v, "features.top_db", min: 1) }
+            if let v = m["mel_scale"] {
+                guard let s = MelScale(rawValue: try r.string(v, "features.mel_scale")) else { throw r.error(v, "features.mel_scale", "expected slaney or htk") }
+                e.features.melScale = s
+            }
+        }
+        if let s = top["segment"] {
+            let m = try r.mapping(s, "segment", allowed: ["seconds", "hop", "tail"])
+            if let v = m["seconds"] { e.segmentSeconds = try r.double(v, "segment.seconds", min: 0.05) }
+            e.segmentHopSeconds = try m["hop"].map { try r.double($0, "segment.hop", min: 0.01) } ?? e.segmentSeconds
+            if let v = m["tail"] {
+                guard let t = SegmentTail(rawValue: try r.string(v, "segment.tail")) else { throw r.error(v, "segment.tail", "expected drop or pad") }
+                e.segmentTail = t
+            }
+        }
+        if let s = top["split"] {
+            let m = try r.mapping(s, "split", allowed: ["train", "validation", "test", "seed"])
+            if let v = m["train"] { e.split.train = try r.double(v, "split.train", min: 0.01) }
+            if let v = m["validation"] { e.split.validation = try r.double(v, "split.validation", min: 0.01) }
+            if let v = m["test"] { e.split.test = try r.double(v, "split.test", min: 0.01) }
+            if let v = m["seed"] { e.splitSeed = UInt64(try r.int(v, "split.seed", min: 0)) }
+        }
+        if let s = top["model"] {
+            let m = try r.mapping(s, "model", allowed: ["filters", "batch_norm", "dropout", "dense"])
+            if let v = m["filters"] {
+                guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "model.filters", "expected a list such as [32, 64, 128]") }
+                e.model.filters = try seq.map { try r.int($0, "model.filters", min: 1) }
+            }
+            if let v = m["batch_norm"] { e.model.batchNorm = try r.bool(v, "model.batch_norm") }
+            if let v = m["dropout"] { e.model.dropout = try r.double(v, "model.dropout", min: 0, max: 0.95) }
+            if let v = m["dense"] { e.model.denseUnits = try r.int(v, "model.dense", min: 1) }
+        }
+        if let s = top["training"] {
+            let m = try r.mapping(s, "training", allowed: ["epochs", "batch_size", "learning_rate", "optimizer", "momentum", "patience", "lr_decay", "seed"])
+            if let v = m["epochs"] { e.training.epochs = try r.int(v, "training.epochs", min: 1) }
+            if let v = m["batch_size"] { e.training.batchSize = try r.int(v, "training.batch_size", min: 1) }
+            if let v = m["learning_rate"] { e.training.learningRate = try r.double(v, "training.learning_rate", min: 1e-9) }
+            if let v = m["optimizer"] {
+                guard let o = OptimizerKind(rawValue: try r.string(v, "training.optimizer")) else { throw r.error(v, "training.optimizer", "expected adam or sgd") }
+                e.training.optimizer = o
+            }
+            if let v = m["momentum"] { e.training.momentum = try r.double(v, "training.momentum", min: 0, max: 1) }
+            if let v = m["patience"] { e.training.patience = v.scalar?.string == "null" ? nil : try r.int(v, "training.patience", min: 1) }
+            if let v = m["lr_decay"] { e.training.lrDecay = try r.double(v, "training.lr_decay", min: 0.01, max: 1) }
+            if let v = m["seed"] { e.training.seed = UInt64(try r.int(v, "training.seed", min: 0)) }
+        }
+        return e
+    }
+}
+
+/// Typed reads from a YAML node, each failure naming the notebook line and the key.
+struct CellReader {
+    let file: String, firstLine: Int
+
+    func error(_ node: Node, _ key: String, _ message: String) -> NotebookError {
+        NotebookError(file: file, line: firstLine + (node.mark?.line ?? 1) - 1, key: key, message: message)
+    }
+
+    func mapping(_ node: Node, _ key: String, allowed: Set<String>) throws -> [String: Node] {
+        guard let m = node.mapping else { throw error(node, key, "expected a mapping of keys to values") }
+        var out: [String: Node] = [:]
+        for (k, v) in m {
+            guard let name = k.string else { throw error(k, key, "keys must be plain words") }
+            guard allowed.contains(name) else {
+                throw error(k, key == "cell" ? name : "\(key).\(name)", "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+            }
+            out[name] = v
+        }
+        return out
+    }
+
+    func string(_ node: Node, _ key: String) throws -> String {
+        guard let s = node.scalar?.string else { throw error(node, key, "expected text") }
+        return s
+    }
+
+    func int(_ node: Node, _ key: String, min: Int) throws -> Int {
+        guard let s = node.scalar?.string, let v = Int(s) else {
+            throw error(node, key, "expected an integer, got \(node.scalar.map { "\"\($0.string)\"" } ?? "a list or mapping")")
+        }
+        guard v >= min else { throw error(node, key, "must be at least \(min), got \(v)") }
+        return v
+    }
+
+    func double(_ node: Node, _ key: String, min: Double, max: Double = .infinity) throws -> Double {
+        guard let s = node.scalar?.string, let v = Double(s), v.isFinite else {
+            throw error(node, key, "expected a number, got \(node.scalar.map { "\"\($0.string)\"" } ?? "a list or mapping")")
+        }
+        guard v >= min && v <= max else { throw error(node, key, "must be between \(min) and \(max), got \(v)") }
+        return v
+    }
+
+    func bool(_ node: Node, _ key: String) throws -> Bool {
+        switch node.scalar?.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(node, key, "expected true or false")
+        }
+    }
+}

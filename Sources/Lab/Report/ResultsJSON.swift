@@ -1,0 +1,52 @@
+import Core
+import Foundation
+
+/// reports/results.json: the report's numbers, machine-readable, and nothing that changes from run
+/// to run on the same inputs (no run ids, no times), so it can be compared bit for bit.
+public struct ResultsFile: Codable, Equatable, Sendable {
+    public struct Entry: Codable, Equatable, Sendable {
+        public var name: String
+        public var title: String
+        public var classes: [String]
+        public var fingerprint: String
+        public var config: Experiment
+        public var epochsRun: Int
+        public var bestEpoch: Int
+        public var stoppedEarly: Bool
+        public var clips: [String: Int]
+        public var segments: [String: Int]
+        public var skipped: [SkippedFile]
+        public var validation: SplitMetrics
+        public var test: SplitMetrics
+    }
+    public var notebook: String
+    public var experiments: [Entry]
+
+    static func entry(_ e: Experiment, _ m: RunMetrics, skipped: [SkippedFile]) -> Entry {
+        Entry(name: e.name, title: e.title, classes: m.classes, fingerprint: m.fingerprint, config: e, epochsRun: m.epochsRun,
+              bestEpoch: m.bestEpoch, stoppedEarly: m.stoppedEarly, clips: m.clips, segments: m.segments, skipped: skipped,
+              validation: m.validation, test: m.test)
+    }
+
+    static func load(_ data: Data, source: String) throws -> ResultsFile {
+        do { return try JSONCoding.decoder.decode(ResultsFile.self, from: data) } catch {
+            throw LabError("\(source): not a results.json this version of lab reads (\(error))")
+        }
+    }
+
+    /// The headline numbers, flattened: what compare, log and verify look at.
+    func flatMetrics() -> [(experiment: String, metric: String, value: Double?)] {
+        var out: [(String, String, Double?)] = []
+        for e in experiments {
+            for (split, s) in [("test", e.test), ("validation", e.validation)] {
+                for (level, l) in [("clip", s.clip), ("segment", s.segment)] {
+                    out.append((e.name, "\(split).\(level).accuracy", l.accuracy))
+                    out.append((e.name, "\(split).\(level).macro_auc", l.macroAUC))
+                    out.append((e.name, "\(split).\(level).micro_auc", l.microAUC))
+                    for (c, auc) in zip(e.classes, l.perClassAUC) { out.append((e.name, "\(split).\(level).auc.\(c)", auc)) }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,159 @@
+import Core
+import Foundation
+
+public enum RunStatus: String, Codable, Sendable { case running, complete, failed, interrupted }
+
+/// manifest.json: what a run is, where its data came from, and how it ended.
+public struct RunManifest: Codable, Sendable {
+    public var runID: String
+    public var experiment: Experiment
+    public var status: RunStatus
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    public var toolkitVersion: String
+    public var dataRoot: String
+    public var fingerprint: String?
+    public var classes: [String]
+    public var skipped: [SkippedFile]
+    public var seed: UInt64
+    public var threads: Int
+    public var startTime: String
+    public var endTime: String?
+    public var error: String?
+    public var command: String
+}
+
+/// One level (segments or clips) of one split, in the form reports and comparisons read.
+public struct LevelMetrics: Codable, Equatable, Sendable {
+    public var count: Int
+    public var accuracy: Double
+    public var macroAUC: Double?
+    public var microAUC: Double?
+    public var perClassAUC: [Double?]
+    public var confusion: [[Int]]
+
+    init(_ r: ClassificationReport) {
+        count = r.count
+        accuracy = r.accuracy
+        macroAUC = r.macroAUC
+        microAUC = r.microAUC
+        perClassAUC = r.perClassAUC
+        confusion = r.confusion.counts
+    }
+}
+
+public struct SplitMetrics: Codable, Equatable, Sendable {
+    public var segment: LevelMetrics
+    public var clip: LevelMetrics
+}
+
+/// metrics.json. Everything here is deterministic except `trainingSeconds`.
+public struct RunMetrics: Codable, Equatable, Sendable {
+    public var experiment: String
+    public var classes: [String]
+    public var fingerprint: String
+    public var validation: SplitMetrics
+    public var test: SplitMetrics
+    public var epochsRun: Int
+    public var bestEpoch: Int
+    public var stoppedEarly: Bool
+    public var clips: [String: Int]
+    public var segments: [String: Int]
+    public var trainingSeconds: Double
+}
+
+/// A run directory under target/: every file written atomically (temporary name, then rename).
+public struct RunDirectory {
+    public let id: String
+    public let path: String
+
+    public static func create(targetDirectory: String, startedAt: Date) throws -> RunDirectory {
+        try FileManager.default.createDirectory(atPath: targetDirectory, withIntermediateDirectories: true)
+        let base = String(Int(startedAt.timeIntervalSince1970))
+        var id = base, n = 0
+        // mkdir is atomic: whoever creates the directory owns the id.
+        while mkdir((targetDirectory as NSString).appendingPathComponent(id), 0o755) != 0 {
+            n += 1
+            id = "\(base)-\(n)"
+        }
+        return RunDirectory(id: id, path: (targetDirectory as NSString).appendingPathComponent(id))
+    }
+
+    public init(id: String, path: String) {
+        self.id = id
+        self.path = path
+    }
+
+    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    public func write(_ data: Data, to name: String) throws {
+        try data.write(to: URL(fileURLWithPath: file(name)), options: .atomic)
+    }
+
+    public func writeJSON<T: Encodable>(_ value: T, to name: String) throws {
+        try write(JSONCoding.encode(value), to: name)
+    }
+
+    public func readManifest() throws -> RunManifest {
+        guard let d = FileManager.default.contents(atPath: file("manifest.json")) else {
+            throw LabError("\(file("manifest.json")): no such run manifest", hint: "`lab runs` lists the runs")
+        }
+        return try JSONCoding.decoder.decode(RunManifest.self, from: d)
+    }
+
+    public func readMetrics() throws -> RunMetrics? {
+        guard let d = FileManager.default.contents(atPath: file("metrics.json")) else { return nil }
+        return try JSONCoding.decoder.decode(RunMetrics.self, from: d)
+    }
+}
+
+/// Sorted keys, pretty, and doubles printed so they read back to the same bits.
+enum JSONCoding {
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var d = try e.encode(value)
+        d.append(0x0a)
+        return d
+    }
+
+    static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+}
+
+/// The commit a run was made from, and whether the tree had uncommitted changes.
+enum Git {
+    static func run(_ args: [String], in dir: String? = nil) -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git"] + args
+        if let dir { p.currentDirectoryURL = URL(fileURLWithPath: dir) }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = Pipe()
+        do { try p.run() } catch { return (-1, "") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func commit(in dir: String? = nil) -> String? {
+        let r = run(["rev-parse", "HEAD"], in: dir)
+        return r.status == 0 ? r.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    /// Dirty means tracked files differ from HEAD (untracked run outputs do not count).
+    static func isDirty(in dir: String? = nil) -> Bool? {
+        let r = run(["status", "--porcelain", "--untracked-files=no"], in: dir)
+        return r.status == 0 ? !r.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty : nil
+    }
+}
+
+func isoNow() -> String {
+    let f = ISO8601DateFormatter()
+    return f.string(from: Date())
+}
