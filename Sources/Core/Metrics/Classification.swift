@@ -26,9 +26,12 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
             return actual == 0 ? nil : Double(counts[c][c]) / Double(actual)
         }
     }
+    /// As scikit-learn with zero_division=0: a class that is never predicted has precision 0 in F1;
+    /// a class absent from the labels has no F1 at all.
     public var f1: [Double?] {
         zip(precision, recall).map { p, r in
-            guard let p, let r else { return nil }
+            guard let r else { return nil }
+            let p = p ?? 0
             return p + r == 0 ? 0 : 2 * p * r / (p + r)
         }
     }
