@@ -6,12 +6,15 @@ import Foundation
 public enum BuiltinCollection {
     public static let genres = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock"]
     public static let sampleRate = 22050
+    /// Bumped whenever the synthesiser changes what it writes (part of the built-in data's folder name).
+    public static let version = 2
 
     /// The samples of clip `index` of `genre`: a pure function of (genre, index, seconds, seed).
     public static func clip(genre: String, index: Int, seconds: Double, seed: UInt64) -> [Float] {
-        let rng = SeededRNG(seed: seed).derived("\(genre)/\(index)")
-        var synth = Synthesizer(seconds: seconds, rate: sampleRate, rng: rng)
-        return synth.render(style: GenreStyles.style(for: genre))
+        var rng = SeededRNG(seed: seed).derived("\(genre)/\(index)")
+        let style = GenreStyles.style(for: genre, borrowing: &rng)
+        var synth = Synthesizer(seconds: seconds, rate: sampleRate, rng: rng.derived("render"))
+        return synth.render(style: style)
     }
 
     public static func fileName(genre: String, index: Int) -> String {

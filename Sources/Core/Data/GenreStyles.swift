@@ -24,6 +24,27 @@ struct GenreStyle {
 }
 
 enum GenreStyles {
+    /// Genres that share traits in real collections; a clip may borrow a component from one of these.
+    static let siblings: [String: [String]] = [
+        "blues": ["jazz", "rock", "country"], "classical": ["jazz", "pop"], "country": ["rock", "blues", "pop"],
+        "disco": ["pop", "hiphop"], "hiphop": ["reggae", "disco", "pop"], "jazz": ["blues", "classical"],
+        "metal": ["rock"], "pop": ["disco", "rock", "country"], "reggae": ["hiphop", "pop"], "rock": ["metal", "country", "blues"],
+    ]
+
+    /// The genre's style with, independently for drums, chord voicing, bass and harmony, a chance of
+    /// taking that component from a sibling genre: genres overlap as they do in real music.
+    static func style(for genre: String, borrowing rng: inout SeededRNG, probability: Double = 0.3) -> GenreStyle {
+        var s = style(for: genre)
+        let others = siblings[genre] ?? []
+        guard !others.isEmpty else { return s }
+        func pick() -> GenreStyle? { rng.uniform() < probability ? style(for: others[rng.int(below: others.count)]) : nil }
+        if let o = pick() { s.drums = o.drums; s.swing = o.swing }
+        if let o = pick() { s.voices = o.voices; s.chords = o.chords; s.drive = o.drive; s.rhythm = o.rhythm }
+        if let o = pick() { s.bass = o.bass }
+        if let o = pick() { s.progression = o.progression; s.melody = o.melody }
+        return s
+    }
+
     static func style(for genre: String) -> GenreStyle {
         let backbeat = (kick: [0, 8], snare: [4, 12], hat: [0, 2, 4, 6, 8, 10, 12, 14])
         switch genre {

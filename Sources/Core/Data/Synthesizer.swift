@@ -79,10 +79,17 @@ struct Synthesizer {
             }
             bar += 1
         }
-        // Normalise to a clip-specific loudness.
+        // A clip-specific tone colour over the whole mix (recording and mastering differ from clip to clip).
+        let tone = Float(rng.uniform(0.08, 1)), dry = Float(rng.uniform(0.2, 1))
+        var lp: Float = 0
+        for i in buffer.indices {
+            lp += tone * (buffer[i] - lp)
+            buffer[i] = dry * buffer[i] + (1 - dry) * lp
+        }
+        // Normalise to a clip-specific loudness, over a clip-specific noise floor.
         let peak = buffer.map { abs($0) }.max() ?? 0
         let gain = peak > 0 ? Float(rng.uniform(0.3, 0.95)) / peak : 0
-        let noise = Float(rng.uniform(0, 0.004))
+        let noise = Float(rng.uniform(0, 0.03))
         for i in buffer.indices { buffer[i] = buffer[i] * gain + noise * Float(rng.uniform(-1, 1)) }
         return buffer
     }

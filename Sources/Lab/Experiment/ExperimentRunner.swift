@@ -8,6 +8,8 @@ struct ExperimentRunner {
     var workspace: Workspace
     var quiet: Bool
     var command: String
+    /// Polled between batches; Ctrl-C by default. Tests stop a run here to exercise resume.
+    var shouldStop: () -> Bool = { StopSignal.isRequested }
 
     enum Outcome { case complete(RunDirectory, RunMetrics), interrupted(RunDirectory) }
 
@@ -78,7 +80,7 @@ struct ExperimentRunner {
                     note(line)
                     bar.status(line, force: true)
                 }
-            }, shouldStop: { StopSignal.isRequested })
+            }, shouldStop: shouldStop)
             if result.interrupted {
                 manifest.status = .interrupted
                 manifest.endTime = isoNow()

@@ -29,7 +29,7 @@ struct Workspace {
             }
             return expanded
         case .builtin(let clips, let seconds, let seed):
-            let dir = (target as NSString).appendingPathComponent("data/builtin-\(clips)x\(Int(seconds))s-seed\(seed)")
+            let dir = (target as NSString).appendingPathComponent("data/builtin-v\(BuiltinCollection.version)-\(clips)x\(Int(seconds))s-seed\(seed)")
             let marker = (dir as NSString).appendingPathComponent(".complete")
             if !FileManager.default.fileExists(atPath: marker) {
                 let bar = ProgressReporter(label: "built-in collection", quiet: quiet)

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Core
+import Foundation
+import XCTest
+@testable import Lab
+
+/// A whole notebook on a tiny generated collection: report structure, links, numbers, determinism,
+/// compare across commits, verify, and resume after an interruption.
+final class EndToEndTests: XCTestCase {
+    static let notebook = """
+    # Tiny study
+
+    Clip accuracy {{ tiny.test.accuracy }}, macro AUC {{ tiny.test.macro_auc }}, {{ tiny.epochs }} epochs.
+
+    ```lab
+    name: tiny
+    title: Tiny
+    data: {clips_per_genre: 5, seconds: 3}
+    classes: [classical, metal, reggae]
+    features: {n_mels: 32}
+    segment: {seconds: 1, hop: 1}
+    model: {filters: [4, 8], dense: 8, dropout: 0.2}
+    training: {epochs: 3, batch_size: 8, patience: null}
+    ```
+
+    Closing prose.
+    """
+
+    var root: URL!
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("reports"), withIntermediateDirectories: true)
+        try Self.notebook.write(to: root.appendingPathComponent("reports/results.lab.md"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    func reproduce() throws -> (ResultsFile, String) {
+        let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, command: "lab reproduce results")
+        return try XCTUnwrap(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true))
+    }
+
+    func testReportStructureLinksAndNumbers() throws {
+        let (file, markdown) = try reproduce()
+        XCTAssertTrue(markdown.contains("# Tiny study"))
+        XCTAssertTrue(markdown.contains("Closing prose."))
+        XCTAssertFalse(markdown.contains("{{"), "every placeholder is replaced")
+        XCTAssertFalse(markdown.contains("```lab"))
+        // Every image link resolves from the report's folder.
+        let links = markdown.components(separatedBy: "](").dropFirst().map { String($0.prefix { $0 != ")" }) }
+        XCTAssertEqual(links.filter { $0.hasSuffix(".png") }.count, 3)
+        for link in links {
+            XCTAssert(FileManager.default.fileExists(atPath: root.appendingPathComponent("reports").appendingPathComponent(link).path), link)
+        }
+        // Numbers in the table equal metrics.json.
+        let runID = try XCTUnwrap(links.first?.components(separatedBy: "/").dropFirst(2).first)
+        let dir = RunDirectory(id: runID, path: root.appendingPathComponent("target/\(runID)").path)
+        let metrics = try XCTUnwrap(try dir.readMetrics())
+        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "undefined" }
+        let macroRow = "| **macro** | \(f(metrics.validation.segment.macroAUC)) | \(f(metrics.validation.clip.macroAUC)) | \(f(metrics.test.segment.macroAUC)) | \(f(metrics.test.clip.macroAUC)) |"
+        XCTAssertTrue(markdown.contains(macroRow), macroRow)
+        for (i, c) in metrics.classes.enumerated() {
+            XCTAssertTrue(markdown.contains("| \(c) | \(f(metrics.validation.segment.perClassAUC[i])) |"), c)
+        }
+        XCTAssertTrue(markdown.contains("Clip accuracy \(f(metrics.test.clip.accuracy))"))
+        XCTAssertEqual(file.experiments[0].test, metrics.test)
+        // The run directory holds every promised file.
+        for name in ["manifest.json", "metrics.json", "history.csv", "predictions.csv", "loss_history.png", "matrix.png", "roc.png", "model.safetensors", "log.txt"] {
+            XCTAssert(FileManager.default.fileExists(atPath: dir.file(name)), name)
+        }
+        let manifest = try dir.readManifest()
+        XCTAssertEqual(manifest.status, .complete)
+        XCTAssertEqual(manifest.classes, ["classical", "metal", "reggae"])
+        let predictions = try String(contentsOfFile: dir.file("predictions.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(predictions.first, "path,true_label,p_classical,p_metal,p_reggae")
+        XCTAssertEqual(predictions.count - 1, metrics.clips["test"])
+    }
+
+    func testRerunIsBitIdenticalAndVerifyCatchesAnEditedNumber() throws {
+        _ = try reproduce()
+        let json = root.appendingPathComponent("reports/results.json")
+        let first = try Data(contentsOf: json)
+        _ = try reproduce()
+        XCTAssertEqual(try Data(contentsOf: json), first, "results.json is the same bytes on a rerun")
+
+        let cwd = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        var verify = try VerifyCommand.parseAsRoot(["--against", "workspace", "--quiet"]) as! VerifyCommand
+        XCTAssertNoThrow(try verify.run())
+
+        // Edit one committed number: verify must fail.
+        var text = String(decoding: first, as: UTF8.self)
+        let accuracy = try XCTUnwrap(text.range(of: "\"accuracy\" : "))
+        let end = text[accuracy.upperBound...].firstIndex { $0 == "," || $0 == "\n" }!
+        text.replaceSubrange(accuracy.upperBound..<end, with: "0.123456")
+        try text.write(to: json, atomically: true, encoding: .utf8)
+        verify = try VerifyCommand.parseAsRoot(["--against", "workspace", "--quiet"]) as! VerifyCommand
+        XCTAssertThrowsError(try verify.run()) { XCTAssertEqual(($0 as? ExitCode)?.rawValue, 1) }
+    }
+
+    func testCompareAcrossCommitsOfAGitRepository() throws {
+        func git(_ args: String...) { XCTAssertEqual(Git.run(["-c", "user.email=t@example.com", "-c", "user.name=t"] + args, in: root.path).status, 0, args.joined(separator: " ")) }
+        let (file, _) = try reproduce()
+        git("init", "-q")
+        git("add", "reports/results.json")
+        git("commit", "-q", "-m", "first")
+        var edited = file
+        edited.experiments[0].test.clip.accuracy += 0.25
+        try JSONCoding.encode(edited).write(to: root.appendingPathComponent("reports/results.json"))
+        git("commit", "-q", "-am", "second")
+        let ws = Workspace(root: root.path)
+        let old = try ResultsSource.load("HEAD~1", workspace: ws), new = try ResultsSource.load("HEAD", workspace: ws)
+        let changed = MetricsDiff.rows(old: old, new: new).filter { $0.old != $0.new }
+        XCTAssertEqual(changed.count, 1)
+        XCTAssertEqual(changed[0].metric, "test.clip.accuracy")
+        XCTAssertEqual(changed[0].change!, 0.25, accuracy: 1e-12)
+        let md = MetricsDiff.format(changed, md: true, json: false, a: "HEAD~1", b: "HEAD")
+        XCTAssertTrue(md.contains("| tiny | test.clip.accuracy |"))
+        XCTAssertTrue(md.contains("+0.2500"))
+        XCTAssertThrowsError(try ResultsSource.load("no-such-rev", workspace: ws))
+    }
+
+    func testResumeAfterInterruptionMatchesAnUninterruptedRun() throws {
+        let ws = Workspace(root: root.path)
+        let nb = try NotebookParser.load(path: root.appendingPathComponent("reports/results.lab.md").path)
+        let e = nb.experiments[0]
+        guard case .complete(_, let full) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
+            return XCTFail("uninterrupted run did not complete")
+        }
+        var polls = 0
+        var stopping = ExperimentRunner(workspace: ws, quiet: true, command: "t")
+        stopping.shouldStop = { polls += 1; return polls > 8 } // during epoch 2 (6 batches per epoch)
+        guard case .interrupted(let dir) = try stopping.run(e) else { return XCTFail("run was not interrupted") }
+        XCTAssertEqual(try dir.readManifest().status, .interrupted)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("checkpoint.safetensors")))
+        guard case .complete(_, let resumed) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").resume(dir) else {
+            return XCTFail("resume did not complete")
+        }
+        XCTAssertEqual(resumed.test, full.test)
+        XCTAssertEqual(resumed.validation, full.validation)
+        XCTAssertEqual(resumed.epochsRun, full.epochsRun)
+        XCTAssertEqual(try dir.readManifest().status, .complete)
+    }
+
+    func testMissingDataPathIsAClearError() throws {
+        let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, dataOverride: "no/such/dir", command: "t")
+        XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true)) { e in
+            XCTAssertTrue("\(e)".contains("no/such/dir"), "\(e)")
+        }
+    }
+}

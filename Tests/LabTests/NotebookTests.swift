@@ -1,0 +1,42 @@
+import XCTest
+@testable import Lab
+
+final class NotebookParserTests: XCTestCase {
+    func parse(_ cell: String) throws -> Notebook {
+        try NotebookParser.parse("# Title\n\nprose\n\n```lab\n\(cell)\n```\nmore prose\n", file: "nb.lab.md")
+    }
+
+    func testDefaultsAndOverrides() throws {
+        let nb = try parse("name: two\nclasses: [jazz, pop]\nfeatures: {n_mels: 64}\ntraining:\n  epochs: 3\n  patience: null")
+        let e = try XCTUnwrap(nb.experiments.first)
+        XCTAssertEqual(e.name, "two")
+        XCTAssertEqual(e.classes, ["jazz", "pop"])
+        XCTAssertEqual(e.features.nMels, 64)
+        XCTAssertEqual(e.features.nFFT, 2048)
+        XCTAssertEqual(e.training.epochs, 3)
+        XCTAssertNil(e.training.patience)
+        XCTAssertEqual(e.model.filters, [32, 64, 128])
+        XCTAssertEqual(nb.blocks.count, 3)
+    }
+
+    func testMalformedCellsNameTheLineAndKey() {
+        func error(_ cell: String) -> NotebookError? {
+            do { _ = try parse(cell); return nil } catch { return error as? NotebookError }
+        }
+        // The cell body starts on line 6 of the notebook.
+        let unknown = error("name: a\ntraining:\n  epochs: 3\n  epoch_count: 4")
+        XCTAssertEqual(unknown?.line, 9)
+        XCTAssertEqual(unknown?.key, "training.epoch_count")
+        let wrongType = error("name: a\ntraining: {epochs: ten}")
+        XCTAssertEqual(wrongType?.key, "training.epochs")
+        XCTAssertEqual(wrongType?.line, 7)
+        XCTAssert(wrongType!.description.hasPrefix("nb.lab.md:7: training.epochs: expected an integer, got \"ten\""), wrongType!.description)
+        XCTAssertEqual(error("title: no name")?.key, "name")
+        XCTAssertEqual(error("name: Bad Name")?.key, "name")
+        XCTAssertNotNil(error("name: a\nmodel: [1, 2"))                 // not YAML
+        XCTAssertEqual(error("name: a\nclasses: [jazz]")?.key, "classes")
+        XCTAssertEqual(error("name: a\nmodel: {dropout: 2}")?.key, "model.dropout")
+        XCTAssertThrowsError(try NotebookParser.parse("```lab\nname: a\n", file: "x.lab.md"))  // never closed
+        XCTAssertThrowsError(try NotebookParser.parse("```lab\nname: a\n```\n```lab\nname: a\n```\n", file: "x.lab.md")) // duplicate
+    }
+}
