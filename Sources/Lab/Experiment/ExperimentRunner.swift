@@ -101,6 +101,8 @@ struct ExperimentRunner {
             manifest.status = .complete
             manifest.endTime = isoNow()
             try dir.writeJSON(manifest, to: "manifest.json")
+            // A complete run needs no resume point; model.safetensors keeps the weights.
+            try? FileManager.default.removeItem(atPath: dir.file("checkpoint.safetensors"))
             note("complete: test clip accuracy \(metrics.test.clip.accuracy)")
             return .complete(dir, metrics)
         } catch {
