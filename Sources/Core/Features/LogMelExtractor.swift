@@ -12,12 +12,21 @@ public final class LogMelExtractor: @unchecked Sendable {
     public let params: FeatureParams
     public let filterbank: MelFilterbank
     private let window: [Float]
+    /// The filterbank flattened for the hot loop: filter m covers bins first ..< first + length, its weights at melWeights[offset...].
+    private let melSpans: [(first: Int, length: Int, offset: Int)], melWeights: [Float]
     private let plan: fftwf_plan
     private static let plannerLock = NSLock()
 
     public init(params: FeatureParams = FeatureParams()) {
         self.params = params
-        filterbank = MelFilterbank(params: params)
+        let bank = MelFilterbank(params: params)
+        filterbank = bank
+        var offset = 0
+        melSpans = bank.filters.map { f in
+            defer { offset += f.weights.count }
+            return (f.firstBin, f.weights.count, offset)
+        }
+        melWeights = bank.filters.flatMap(\.weights)
         let n = params.nFFT
         // Periodic Hann, as scipy.signal.get_window("hann", n, fftbins=True).
         window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
@@ -39,6 +48,11 @@ public final class LogMelExtractor: @unchecked Sendable {
     }
 
     /// Mel power spectrogram [nMels x frames].
+    ///
+    /// Frames go through the FFT one by one but are projected onto the mel filters eight at a time:
+    /// the power of a block is stored bin-major with the eight frames side by side, so each filter
+    /// weight multiplies a SIMD8 of frames. The sums per frame are taken in the same order as a plain
+    /// loop would, so the result does not depend on the blocking.
     public func melPower(_ samples: [Float]) -> FeatureMatrix {
         let n = params.nFFT, hop = params.hopLength, bins = n / 2 + 1
         let frames = params.frameCount(sampleCount: samples.count)
@@ -46,29 +60,45 @@ public final class LogMelExtractor: @unchecked Sendable {
         var out = [Float](repeating: 0, count: nMels * frames)
         let input = fftwf_alloc_real(n)!
         let spectrum = fftwf_alloc_complex(bins)!
-        var power = [Float](repeating: 0, count: bins)
-        defer { fftwf_free(input); fftwf_free(spectrum) }
+        let block = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: bins)
+        defer { fftwf_free(input); fftwf_free(spectrum); block.deallocate() }
         let pad = n / 2
-        samples.withUnsafeBufferPointer { x in
-            window.withUnsafeBufferPointer { w in
-                out.withUnsafeMutableBufferPointer { o in
-                    for t in 0..<frames {
-                        // Frame t covers padded[t*hop ..< t*hop+n]; padded = zeros(pad) + x + zeros(pad).
-                        let start = t * hop - pad
-                        for i in 0..<n {
-                            let j = start + i
-                            input[i] = (j >= 0 && j < x.count) ? x[j] * w[i] : 0
-                        }
-                        fftwf_execute_dft_r2c(plan, input, spectrum)
-                        let raw = UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: Float.self)
-                        for k in 0..<bins {
-                            let re = raw[2 * k], im = raw[2 * k + 1]
-                            power[k] = re * re + im * im
-                        }
-                        for (m, f) in filterbank.filters.enumerated() {
-                            var s: Float = 0
-                            for (i, wt) in f.weights.enumerated() { s += wt * power[f.firstBin + i] }
-                            o[m * frames + t] = s
+        let raw = UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: Float.self)
+        samples.withUnsafeBufferPointer { xb in
+            window.withUnsafeBufferPointer { wb in
+                melWeights.withUnsafeBufferPointer { mw in
+                    melSpans.withUnsafeBufferPointer { spans in
+                        out.withUnsafeMutableBufferPointer { ob in
+                            let x = xb.baseAddress!, w = wb.baseAddress!, weights = mw.baseAddress!, o = ob.baseAddress!
+                            let count = xb.count
+                            var t0 = 0
+                            while t0 < frames {
+                                let width = min(8, frames &- t0)
+                                for f in 0..<8 {
+                                    guard f < width else { for k in 0..<bins { block[k][f] = 0 }; continue }
+                                    // Frame t covers padded[t*hop ..< t*hop+n]; padded = zeros(pad) + x + zeros(pad).
+                                    let start = (t0 &+ f) &* hop &- pad
+                                    let lo = max(0, -start), hi = max(lo, min(n, count &- start))
+                                    for i in 0..<min(lo, n) { input[i] = 0 }
+                                    for i in lo..<hi { input[i] = x[start &+ i] * w[i] }
+                                    for i in hi..<n { input[i] = 0 }
+                                    fftwf_execute_dft_r2c(plan, input, spectrum)
+                                    for k in 0..<bins {
+                                        let re = raw[2 &* k], im = raw[2 &* k &+ 1]
+                                        block[k][f] = re * re + im * im
+                                    }
+                                }
+                                for m in 0..<nMels {
+                                    let span = spans[m]
+                                    var acc = SIMD8<Float>()
+                                    for i in 0..<span.length {
+                                        acc += weights[span.offset &+ i] * block[span.first &+ i]
+                                    }
+                                    let row = o + (m &* frames &+ t0)
+                                    for f in 0..<width { row[f] = acc[f] }
+                                }
+                                t0 &+= 8
+                            }
                         }
                     }
                 }
