@@ -35,7 +35,9 @@ let package = Package(
                 "CSndfile", "CFFTW3", "COpenBLAS", "CSoxr",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: [.unsafeFlags(["-O"])]
+            // Hot loops write disjoint elements from several threads; the runtime exclusivity
+            // checks cost more than they protect there.
+            swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked"])]
         ),
         .target(name: "Plot", dependencies: ["CPNG", "CZlib", "CFreeType"],
                 swiftSettings: [.unsafeFlags(["-O"])]),

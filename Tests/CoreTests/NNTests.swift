@@ -141,6 +141,19 @@ final class NNForwardTests: XCTestCase {
         XCTAssertEqual(dense.forward(Tensor(shape: [1, 2], data: [1, 1]), training: false).data, [14, 26])
     }
 
+    /// The model pools before its ReLU when there is no BatchNorm: both orders must agree exactly,
+    /// forward and backward.
+    func testMaxPoolAndReLUCommute() {
+        var rng = SeededRNG(seed: 4)
+        let x = Tensor(shape: [3, 2, 6, 8], data: (0..<288).map { _ in Float(rng.normal()) })
+        let dy = Tensor(shape: [3, 2, 3, 4], data: (0..<72).map { _ in Float(rng.normal()) })
+        let (r1, p1) = (ReLU(name: "r1"), MaxPool2D(name: "p1"))
+        let (p2, r2) = (MaxPool2D(name: "p2"), ReLU(name: "r2"))
+        XCTAssertEqual(p1.forward(r1.forward(x, training: true), training: true).data,
+                       r2.forward(p2.forward(x, training: true), training: true).data)
+        XCTAssertEqual(r1.backward(p1.backward(dy)).data, p2.backward(r2.backward(dy)).data)
+    }
+
     func testGlorotLimits() {
         var rng = SeededRNG(seed: 0)
         let d = Dense(name: "d", inFeatures: 100, outFeatures: 50, rng: &rng)

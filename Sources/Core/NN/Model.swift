@@ -52,9 +52,16 @@ public final class Model {
             let conv = Conv2D(name: "conv\(i + 1)", inChannels: c, outChannels: f, kernel: 3, rng: &rng)
             conv.computesInputGradient = i > 0
             layers.append(conv)
-            layers.append(ReLU(name: "relu\(i + 1)"))
-            if config.batchNorm { layers.append(BatchNorm(name: "bn\(i + 1)", channels: f)) }
-            layers.append(MaxPool2D(name: "pool\(i + 1)"))
+            if config.batchNorm {
+                layers.append(ReLU(name: "relu\(i + 1)"))
+                layers.append(BatchNorm(name: "bn\(i + 1)", channels: f))
+                layers.append(MaxPool2D(name: "pool\(i + 1)"))
+            } else {
+                // max-pool and ReLU commute (max(relu(x)) = relu(max(x)), with the same gradients), so
+                // without BatchNorm between them the ReLU runs on the pooled map, a quarter of the size.
+                layers.append(MaxPool2D(name: "pool\(i + 1)"))
+                layers.append(ReLU(name: "relu\(i + 1)"))
+            }
             c = f; h /= 2; w /= 2
         }
         precondition(h >= 1 && w >= 1, "input \(config.inputHeight)x\(config.inputWidth) too small for \(config.filters.count) pooling blocks")
@@ -85,7 +92,7 @@ public final class Model {
     }
 
     /// Class probabilities, row-major [count x classes], computed in batches of `batchSize`.
-    public func predict(_ x: [Float], count: Int, batchSize: Int = 64) -> [Float] {
+    public func predict(_ x: [Float], count: Int, batchSize: Int = 32) -> [Float] {
         let hw = config.inputHeight * config.inputWidth
         precondition(x.count == count * hw, "predict: \(x.count) values for \(count) samples of \(hw)")
         var out = [Float](repeating: 0, count: count * config.classes)

@@ -120,9 +120,17 @@ public final class Conv2D: Layer {
                                     continue
                                 }
                                 let src = plane + iy * w
-                                for ox in 0..<wo {
-                                    let ix = ox * s - p + kx
-                                    line[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
+                                if s == 1 {
+                                    // Stride 1: zeros, one contiguous run of the input row, zeros.
+                                    let lo = min(wo, max(0, p - kx)), hi = max(lo, min(wo, w + p - kx))
+                                    for ox in 0..<lo { line[ox] = 0 }
+                                    (line + lo).update(from: src + (lo - p + kx), count: hi - lo)
+                                    for ox in hi..<wo { line[ox] = 0 }
+                                } else {
+                                    for ox in 0..<wo {
+                                        let ix = ox * s - p + kx
+                                        line[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
+                                    }
                                 }
                             }
                         }
