@@ -32,15 +32,11 @@ struct ReproduceCommand: ParsableCommand {
         let runner = NotebookRun(workspace: ws, quiet: quiet, dataOverride: data, command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 })
         guard let (file, _) = try runner.run(notebookPath: path, writeReport: true) else { return }
         let dir = ws.relative((path as NSString).deletingLastPathComponent)
-        print("wrote \(dir)/\(stem(path)).md and \(dir)/\(stem(path)).json in \(Int(Date().timeIntervalSince(started))) s")
+        print("wrote \(dir)/\(NotebookRun.stem(path)).md and \(dir)/\(NotebookRun.stem(path)).json in \(Int(Date().timeIntervalSince(started))) s")
         for e in file.experiments {
             print(String(format: "  %@: test accuracy %.3f (clip), macro ROC-AUC %@", e.name, e.test.clip.accuracy,
                          e.test.clip.macroAUC.map { String(format: "%.3f", $0) } ?? "undefined"))
         }
     }
 
-    private func stem(_ p: String) -> String {
-        let b = ((p as NSString).lastPathComponent as NSString).deletingPathExtension
-        return b.hasSuffix(".lab") ? String(b.dropLast(4)) : b
-    }
 }

@@ -26,11 +26,11 @@ struct VerifyCommand: ParsableCommand {
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let committed: ResultsFile
         if against == "workspace" {
-            let jsonPath = (path as NSString).deletingLastPathComponent + "/" + stem(path) + ".json"
+            let jsonPath = (path as NSString).deletingLastPathComponent + "/" + NotebookRun.stem(path) + ".json"
             guard let d = FileManager.default.contents(atPath: jsonPath) else { throw LabError("\(jsonPath): nothing to verify against") }
             committed = try ResultsFile.load(d, source: jsonPath)
         } else {
-            let rel = ws.relative((path as NSString).deletingLastPathComponent) + "/" + stem(path) + ".json"
+            let rel = ws.relative((path as NSString).deletingLastPathComponent) + "/" + NotebookRun.stem(path) + ".json"
             let r = Git.run(["show", "\(against):\(rel)"], in: ws.root)
             guard r.status == 0 else { throw LabError("\(against):\(rel): not in git", hint: "commit the report first, or use --against workspace") }
             committed = try ResultsFile.load(Data(r.output.utf8), source: "\(against):\(rel)")
@@ -50,8 +50,4 @@ struct VerifyCommand: ParsableCommand {
         throw ExitCode(1)
     }
 
-    private func stem(_ p: String) -> String {
-        let b = ((p as NSString).lastPathComponent as NSString).deletingPathExtension
-        return b.hasSuffix(".lab") ? String(b.dropLast(4)) : b
-    }
 }

@@ -43,12 +43,17 @@ struct NotebookRun {
                                                     command: command, totalSeconds: Date().timeIntervalSince(started)))
         let markdown = try renderer.render()
         if writeReport {
-            let base = ((notebookPath as NSString).lastPathComponent as NSString).deletingPathExtension
-            let stem = base.hasSuffix(".lab") ? String(base.dropLast(4)) : base
+            let stem = Self.stem(notebookPath)
             try JSONCoding.encode(file).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).json")), options: .atomic)
             try Data(markdown.utf8).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).md")), options: .atomic)
         }
         return (file, markdown)
+    }
+
+    /// "reports/results.lab.md" -> "results": the report files are <stem>.md and <stem>.json beside it.
+    static func stem(_ notebookPath: String) -> String {
+        let base = ((notebookPath as NSString).lastPathComponent as NSString).deletingPathExtension
+        return base.hasSuffix(".lab") ? String(base.dropLast(4)) : base
     }
 
     static func relativePath(from dir: String, to root: String) -> String {
