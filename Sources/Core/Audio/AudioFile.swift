@@ -24,7 +24,7 @@ public struct AudioFileInfo: Equatable, Sendable {
 
 /// Container and sample encoding for files we write.
 public enum AudioFileFormat: String, CaseIterable, Sendable {
-    case wav16, wav24, wav32, wavFloat, au16, aiff16, flac16
+    case wav16, wav24, wav32, wavFloat, au16, aiff16, flac16, oggVorbis, mp3
 
     var sndfileFormat: Int32 {
         let major: Int32, minor: Int32
@@ -36,6 +36,8 @@ public enum AudioFileFormat: String, CaseIterable, Sendable {
         case .au16: (major, minor) = (Int32(SF_FORMAT_AU), Int32(SF_FORMAT_PCM_16))
         case .aiff16: (major, minor) = (Int32(SF_FORMAT_AIFF), Int32(SF_FORMAT_PCM_16))
         case .flac16: (major, minor) = (Int32(SF_FORMAT_FLAC), Int32(SF_FORMAT_PCM_16))
+        case .oggVorbis: (major, minor) = (Int32(SF_FORMAT_OGG), Int32(SF_FORMAT_VORBIS))
+        case .mp3: (major, minor) = (Int32(SF_FORMAT_MPEG), Int32(SF_FORMAT_MPEG_LAYER_III))
         }
         return major | minor
     }
@@ -47,6 +49,8 @@ public enum AudioFileFormat: String, CaseIterable, Sendable {
         case "au", "snd": return .au16
         case "aif", "aiff": return .aiff16
         case "flac": return .flac16
+        case "ogg": return .oggVorbis
+        case "mp3": return .mp3
         default: return nil
         }
     }
@@ -107,6 +111,15 @@ public enum AudioIO {
         } catch let ResamplerError.failed(reason) {
             throw AudioError.resampleFailed(path: path, reason: reason)
         }
+    }
+
+    /// Whether this machine's libsndfile can write `format` (OGG/Vorbis and MP3 depend on how it was built).
+    public static func canWrite(_ format: AudioFileFormat, sampleRate: Int = 22050) -> Bool {
+        var sfinfo = SF_INFO()
+        sfinfo.samplerate = Int32(sampleRate)
+        sfinfo.channels = 1
+        sfinfo.format = format.sndfileFormat
+        return sf_format_check(&sfinfo) != 0
     }
 
     /// Writes mono samples. 16-bit formats are quantised here (round to nearest, clipped), so the

@@ -52,6 +52,8 @@ struct ExperimentRunner {
             manifest.classes = data.collection.classes
             manifest.skipped = data.skipped
             try dir.writeJSON(manifest, to: "manifest.json")
+            // The split by clip, as relative paths and content hashes: the run can be audited and repeated.
+            try dir.writeJSON(data.split, to: "split.json")
             for s in data.skipped { note("skipped \(s.relativePath): \(s.reason)") }
             note("data: \(data.collection.clips.count) clips, \(data.train.count)/\(data.validation.count)/\(data.test.count) segments")
 
