@@ -12,7 +12,7 @@ struct DataSynthCommand: ParsableCommand {
         See docs/builtin-collection.md for what each genre sounds like.
         Examples:
           lab data synth --out target/data/gtzan-synth
-          lab data synth --out /tmp/small --clips-per-genre 5 --seconds 10 --genres classical,metal
+          lab data synth --out small-set --clips-per-genre 5 --seconds 10 --genres classical,metal
         """
     )
 
