@@ -107,6 +107,14 @@ public final class LogMelExtractor: @unchecked Sendable {
         return FeatureMatrix(rows: nMels, cols: frames, values: out)
     }
 
+    /// Runs only the FFT, `frames` times, on one buffer: the floor under `melPower`'s time, for benchmarks.
+    public func runFFTOnly(frames: Int) {
+        let input = fftwf_alloc_real(params.nFFT)!, spectrum = fftwf_alloc_complex(params.nFFT / 2 + 1)!
+        defer { fftwf_free(input); fftwf_free(spectrum) }
+        for i in 0..<params.nFFT { input[i] = window[i] }
+        for _ in 0..<frames { fftwf_execute_dft_r2c(plan, input, spectrum) }
+    }
+
     /// Log-mel in dB relative to the clip's peak, clipped `topDB` below it.
     public func logMel(_ samples: [Float]) -> FeatureMatrix {
         var m = melPower(samples)
