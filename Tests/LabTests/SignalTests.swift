@@ -57,7 +57,7 @@ final class SignalTests: XCTestCase {
         let resume = try launch(["resume", dir.lastPathComponent, "--quiet"])
         resume.waitUntilExit()
         XCTAssertEqual(resume.terminationStatus, 0)
-        let finished = try RunDirectory(id: dir.lastPathComponent, path: dir.path)
+        let finished = RunDirectory(id: dir.lastPathComponent, path: dir.path)
         XCTAssertEqual(try finished.readManifest().status, .complete)
         XCTAssertEqual(try finished.readMetrics()?.epochsRun, done - 1 + 3)
     }
