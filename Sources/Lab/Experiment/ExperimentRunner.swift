@@ -91,7 +91,7 @@ struct ExperimentRunner {
                 bar.finish("interrupted; resume with `lab resume \(dir.id)`")
                 return .interrupted(dir)
             }
-            let seconds = Date().timeIntervalSince(started) + (resume != nil ? 0 : 0)
+            let seconds = Date().timeIntervalSince(started)
             bar.finish("trained \(result.history.count) epochs (best \(result.bestEpoch)) in \(String(format: "%.1f", seconds)) s")
 
             let metrics = evaluate(model: model, data: data, experiment: e, result: result, seconds: seconds)
@@ -133,7 +133,7 @@ struct ExperimentRunner {
                           epochsRun: result.history.count, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
                           clips: ["train": data.split.train.count, "validation": data.split.validation.count, "test": data.split.test.count],
                           segments: ["train": data.train.count, "validation": data.validation.count, "test": data.test.count],
-                          trainingSeconds: seconds)
+                          trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std)
     }
 
     /// One row per test clip: path, true label, then the clip-level probability of each class.

@@ -60,6 +60,9 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var clips: [String: Int]
     public var segments: [String: Int]
     public var trainingSeconds: Double
+    /// Inputs were standardised with the training segments' mean and standard deviation (dB).
+    public var inputMean: Double?
+    public var inputStd: Double?
 }
 
 /// A run directory under target/: every file written atomically (temporary name, then rename).
