@@ -48,7 +48,13 @@ final class NNGradientTests: XCTestCase {
 
     func testConvGradients() {
         var rng = SeededRNG(seed: 2)
-        checkLayer(Conv2D(name: "conv", inChannels: 2, outChannels: 3, kernel: 3, rng: &rng), inputShape: [2, 2, 5, 6])
+        let winograd = Conv2D(name: "conv_winograd", inChannels: 2, outChannels: 3, kernel: 3, rng: &rng)
+        XCTAssertEqual(winograd.algorithm, .winograd)
+        checkLayer(winograd, inputShape: [2, 2, 5, 6])
+        checkLayer(Conv2D(name: "conv_winograd_even", inChannels: 3, outChannels: 2, kernel: 3, rng: &rng), inputShape: [3, 2, 4, 6])
+        let im2col = Conv2D(name: "conv_im2col", inChannels: 2, outChannels: 3, kernel: 3, rng: &rng)
+        im2col.algorithm = .im2col
+        checkLayer(im2col, inputShape: [2, 2, 5, 6])
         checkLayer(Conv2D(name: "conv_s2", inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 0, rng: &rng), inputShape: [2, 2, 7, 7])
         checkLayer(Conv2D(name: "conv_k5", inChannels: 1, outChannels: 2, kernel: 5, stride: 1, padding: 2, rng: &rng), inputShape: [1, 3, 6, 5])
     }
@@ -128,6 +134,30 @@ final class NNForwardTests: XCTestCase {
         let x = Tensor(shape: [1, 1, 2, 2], data: [1, 2, 3, 4])
         // y[i,j] = x[i,j] + x[i+1,j+1] (0 outside) + 0.5
         XCTAssertEqual(conv.forward(x, training: false).data, [1 + 4 + 0.5, 2.5, 3.5, 4.5])
+    }
+
+    /// Winograd and im2col compute the same convolution and the same gradients (to float32 rounding),
+    /// on odd and even sizes, so ragged tiles and borders are covered.
+    func testWinogradMatchesIm2col() {
+        for (h, w) in [(7, 9), (8, 6), (1, 1), (2, 3)] {
+            var rng = SeededRNG(seed: UInt64(h * 100 + w))
+            let a = Conv2D(name: "a", inChannels: 5, outChannels: 4, kernel: 3, rng: &rng)
+            let b = Conv2D(name: "b", inChannels: 5, outChannels: 4, kernel: 3, rng: &rng)
+            b.weight.value = a.weight.value
+            b.bias.value = (0..<4).map { _ in Float(rng.normal()) }
+            a.bias.value = b.bias.value
+            b.algorithm = .im2col
+            let x = Tensor(shape: [5, 3, h, w], data: (0..<(15 * h * w)).map { _ in Float(rng.normal()) })
+            let dy = Tensor(shape: [4, 3, h, w], data: (0..<(12 * h * w)).map { _ in Float(rng.normal()) })
+            func close(_ p: [Float], _ q: [Float], _ what: String) {
+                let err = zip(p, q).map { abs($0 - $1) }.max()!, scale = q.map(abs).max()!
+                XCTAssertLessThan(err, 1e-5 * max(scale, 1), "\(what) \(h)x\(w)")
+            }
+            close(a.forward(x, training: true).data, b.forward(x, training: true).data, "forward")
+            close(a.backward(dy).data, b.backward(dy).data, "input gradient")
+            close(a.weight.grad, b.weight.grad, "weight gradient")
+            close(a.bias.grad, b.bias.grad, "bias gradient")
+        }
     }
 
     func testMaxPoolAndDenseByHand() {
