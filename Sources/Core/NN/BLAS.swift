@@ -34,13 +34,13 @@ enum BLAS {
     }
 
     /// One OpenBLAS call on the calling thread, for callers that spread independent products over
-    /// threads themselves (the 16 Winograd points).
+    /// threads themselves (Winograd's per-image products).
     static func sgemmSerial(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                            c: UnsafeMutablePointer<Float>, ldc: Int) {
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         _ = singleThreaded
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
+                    blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
     /// OpenBLAS itself always runs on one thread; see above.

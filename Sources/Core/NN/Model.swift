@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The study's network, every part configurable: one block per entry of `filters`
 /// (conv 3x3 "same" -> ReLU -> [BatchNorm] -> max-pool 2x2), then flatten -> dropout ->
 /// dense + ReLU -> dropout -> dense (logits; softmax is fused into the loss).
@@ -36,6 +38,18 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     public var trainingFLOPs: Double {
         let firstConv = 2 * Double(inputHeight * inputWidth * (filters.first ?? 0) * 9)
         return 3 * forwardFLOPs - firstConv
+    }
+}
+
+/// Wall time per layer, forward and backward, in the order of `Model.layers`.
+public struct LayerProfile: Sendable {
+    public var names: [String]
+    public var forward: [Double]
+    public var backward: [Double]
+    public init(names: [String]) {
+        self.names = names
+        forward = [Double](repeating: 0, count: names.count)
+        backward = forward
     }
 }
 
@@ -79,16 +93,27 @@ public final class Model {
     public var state: [Parameter] { layers.flatMap(\.parameters) + layers.flatMap(\.buffers) }
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
+    /// When set, forward and backward add each layer's wall time here (seconds), for `lab bench train --profile`.
+    public var profile: LayerProfile?
+
     /// Logits for a batch [1, N, H, W].
     func forward(_ x: Tensor, training: Bool) -> Tensor {
         var t = x
-        for layer in layers { t = layer.forward(t, training: training) }
+        for (i, layer) in layers.enumerated() {
+            let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            t = layer.forward(t, training: training)
+            if profile != nil { profile!.forward[i] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        }
         return t
     }
 
     func backward(_ dLogits: Tensor) {
         var g = dLogits
-        for layer in layers.reversed() { g = layer.backward(g) }
+        for (i, layer) in layers.enumerated().reversed() {
+            let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            g = layer.backward(g)
+            if profile != nil { profile!.backward[i] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        }
     }
 
     /// Class probabilities, row-major [count x classes], computed in batches of `batchSize`.

@@ -12,6 +12,23 @@ func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) 
     }
 }
 
+/// The number of chunks `parallelFor` and `parallelChunks` cut `count` items into: fixed by `count`.
+func fixedChunkCount(_ count: Int, minChunk: Int = 1) -> Int {
+    max(1, min(Parallelism.chunks, count / max(minChunk, 1)))
+}
+
+/// Like `parallelFor`, and also passes the chunk's index, for per-chunk scratch and partial sums.
+func parallelChunks(_ count: Int, _ body: (_ chunk: Int, Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let chunks = fixedChunkCount(count)
+    let range = { (i: Int) in (count * i / chunks)..<(count * (i + 1) / chunks) }
+    if chunks == 1 || Parallelism.threads == 1 {
+        for i in 0..<chunks { body(i, range(i)) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { i in body(i, range(i)) }
+}
+
 /// How much of the machine the engine uses. The chunking is fixed; only whether chunks run
 /// concurrently depends on `threads`.
 public enum Parallelism {

@@ -3,17 +3,39 @@
 /// explicitly, so the same seed gives the same bits on every machine and thread count.
 /// Its state is four words, saved in checkpoints so a resumed run continues the same stream.
 public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
-    public private(set) var state: [UInt64]
+    // Four words in stored properties, not an array: `next()` runs millions of times per epoch.
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    /// The four state words (as saved in a checkpoint).
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     public init(seed: UInt64) {
         var s = seed
-        state = (0..<4).map { _ in SeededRNG.splitMix(&s) }
+        s0 = SeededRNG.splitMix(&s)
+        s1 = SeededRNG.splitMix(&s)
+        s2 = SeededRNG.splitMix(&s)
+        s3 = SeededRNG.splitMix(&s)
     }
 
     /// Restores a generator from `state` (as saved in a checkpoint).
     public init(state: [UInt64]) {
         precondition(state.count == 4 && state.contains { $0 != 0 }, "invalid xoshiro256 state")
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
+    private enum CodingKeys: String, CodingKey { case state }
+
+    public init(from decoder: Decoder) throws {
+        let words = try decoder.container(keyedBy: CodingKeys.self).decode([UInt64].self, forKey: .state)
+        guard words.count == 4 && words.contains(where: { $0 != 0 }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid xoshiro256 state"))
+        }
+        self.init(state: words)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
     }
 
     /// An independent stream for a named purpose ("split", "init", ...), so that adding a draw in
@@ -21,18 +43,18 @@ public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
     public func derived(_ purpose: String) -> SeededRNG {
         var h: UInt64 = 0xcbf29ce484222325 // FNV-1a over the purpose, mixed with our state
         for b in purpose.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return SeededRNG(seed: h ^ state[0] ^ (state[2] &<< 1))
+        return SeededRNG(seed: h ^ s0 ^ (s2 &<< 1))
     }
 
     public mutating func next() -> UInt64 {
-        let result = rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotl(state[3], 45)
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
         return result
     }
 

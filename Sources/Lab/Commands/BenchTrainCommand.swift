@@ -14,12 +14,14 @@ struct BenchTrainCommand: ParsableCommand {
         Examples:
           lab bench train
           lab bench train --samples 2048 --threads 1
+          lab bench train --profile     # adds a per-layer time table
         """
     )
 
     @Option(help: "Training samples per timed epoch.") var samples = 1024
     @Option(help: "Timed training epochs.") var epochs = 2
     @Option(help: "Threads (OpenBLAS and element-wise work).") var threads = 2
+    @Flag(help: "Print the time spent in each layer, forward and backward, during the timed training.") var profile = false
 
     func run() throws {
         Parallelism.setThreads(threads)
@@ -38,9 +40,21 @@ struct BenchTrainCommand: ParsableCommand {
         _ = try Trainer(model: model, config: TrainConfig(epochs: 1, patience: nil)).fit(train: warm, validation: tiny)
 
         let trainer = Trainer(model: model, config: TrainConfig(epochs: epochs, patience: nil))
+        if profile { model.profile = LayerProfile(names: model.layers.map(\.name)) }
         let t0 = Date()
         _ = try trainer.fit(train: data, validation: tiny)
         let trainSeconds = Date().timeIntervalSince(t0)
+        if let p = model.profile {
+            model.profile = nil
+            print("layer            forward ms/batch  backward ms/batch")
+            let batches = Double(epochs * ((samples + 31) / 32 + 1)) // + the validation batch
+            for (i, name) in p.names.enumerated() {
+                print(name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                      + String(format: " %16.2f  %17.2f", 1000 * p.forward[i] / batches, 1000 * p.backward[i] / Double(epochs * ((samples + 31) / 32))))
+            }
+            let other = trainSeconds - p.forward.reduce(0, +) - p.backward.reduce(0, +)
+            print(String(format: "outside layers (loss, optimiser, batching): %.1f ms/batch", 1000 * other / Double(epochs * ((samples + 31) / 32))))
+        }
         let trainRate = Double(samples * epochs) / trainSeconds
 
         let t1 = Date()

@@ -20,15 +20,27 @@ public final class Dropout: Layer {
         let y = Tensor.reuse(out, shape: x.shape); out = y
         if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
         let keep = 1 / (1 - rate)
-        for i in 0..<x.count { mask[i] = rng.uniformFloat() < rate ? 0 : keep }
-        for i in 0..<x.count { y.data[i] = x.data[i] * mask[i] }
+        mask.withUnsafeMutableBufferPointer { m in
+            for i in 0..<m.count { m[i] = rng.uniformFloat() < rate ? 0 : keep }
+        }
+        multiply(x, mask, into: y)
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         guard rate > 0, mask.count == dy.count else { return dy }
         let g = Tensor.reuse(dx, shape: dy.shape); dx = g
-        for i in 0..<dy.count { g.data[i] = dy.data[i] * mask[i] }
+        multiply(dy, mask, into: g)
         return g
+    }
+
+    private func multiply(_ a: Tensor, _ mask: [Float], into out: Tensor) {
+        a.data.withUnsafeBufferPointer { ap in
+            mask.withUnsafeBufferPointer { mp in
+                out.data.withUnsafeMutableBufferPointer { op in
+                    for i in 0..<op.count { op[i] = ap[i] * mp[i] }
+                }
+            }
+        }
     }
 }

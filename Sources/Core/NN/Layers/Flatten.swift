@@ -10,14 +10,30 @@ public final class Flatten: Layer {
         inShape = x.shape
         let (c, n, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         let y = Tensor.reuse(out, shape: [n, c * hw]); out = y
-        for b in 0..<n { for ci in 0..<c { for i in 0..<hw { y.data[b * c * hw + ci * hw + i] = x.data[(ci * n + b) * hw + i] } } }
+        x.data.withUnsafeBufferPointer { xp in
+            y.data.withUnsafeMutableBufferPointer { yp in
+                for b in 0..<n {
+                    for ci in 0..<c {
+                        (yp.baseAddress! + (b * c + ci) * hw).update(from: xp.baseAddress! + (ci * n + b) * hw, count: hw)
+                    }
+                }
+            }
+        }
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         let (c, n, hw) = (inShape[0], inShape[1], inShape[2] * inShape[3])
         let g = Tensor.reuse(dx, shape: inShape); dx = g
-        for b in 0..<n { for ci in 0..<c { for i in 0..<hw { g.data[(ci * n + b) * hw + i] = dy.data[b * c * hw + ci * hw + i] } } }
+        dy.data.withUnsafeBufferPointer { dp in
+            g.data.withUnsafeMutableBufferPointer { gp in
+                for b in 0..<n {
+                    for ci in 0..<c {
+                        (gp.baseAddress! + (ci * n + b) * hw).update(from: dp.baseAddress! + (b * c + ci) * hw, count: hw)
+                    }
+                }
+            }
+        }
         return g
     }
 }

@@ -27,7 +27,11 @@ public final class MaxPool2D: Layer {
                         for pl in planes {
                             let src = xb + pl * h * w, dst = yb + pl * ho * wo, arg = ab + pl * ho * wo
                             for oy in 0..<ho {
-                                for ox in 0..<wo {
+                                var ox = 0
+                                if size == 2 {
+                                    ox = pool2x2Row(src, w: w, oy: oy, wo: wo, dst: dst + oy * wo, arg: arg + oy * wo)
+                                }
+                                for ox in ox..<wo {
                                     var best = -Float.infinity, at = 0
                                     for dy in 0..<size {
                                         let row = (oy * size + dy) * w + ox * size
@@ -45,6 +49,31 @@ public final class MaxPool2D: Layer {
             }
         }
         return y
+    }
+
+    /// 2x2 windows of output row `oy`, eight at a time while a full 16-wide load fits; returns the
+    /// first column left for the scalar loop. Same candidates in the same order (top-left, top-right,
+    /// bottom-left, bottom-right, strict >) as the scalar loop, so the same maxima and positions.
+    private func pool2x2Row(_ src: UnsafePointer<Float>, w: Int, oy: Int, wo: Int,
+                            dst: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>) -> Int {
+        let top = 2 * oy * w, lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+        var ox = 0
+        while ox + 8 <= wo && 2 * ox + 16 <= w {
+            let r0 = UnsafeRawPointer(src + top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+            let r1 = UnsafeRawPointer(src + top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+            let base = SIMD8<Int32>(repeating: Int32(top + 2 * ox)) &+ lane
+            var best = SIMD8<Float>(repeating: -.infinity), at = base
+            func consider(_ value: SIMD8<Float>, _ offset: Int) {
+                let better = value .> best
+                best.replace(with: value, where: better)
+                at.replace(with: base &+ Int32(offset), where: better)
+            }
+            consider(r0.evenHalf, 0); consider(r0.oddHalf, 1); consider(r1.evenHalf, w); consider(r1.oddHalf, w + 1)
+            UnsafeMutableRawPointer(dst + ox).storeBytes(of: best, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(arg + ox).storeBytes(of: at, as: SIMD8<Int32>.self)
+            ox += 8
+        }
+        return ox
     }
 
     public func backward(_ dy: Tensor) -> Tensor {

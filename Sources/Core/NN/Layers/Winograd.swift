@@ -2,33 +2,53 @@
 /// (Lavin & Gray, 2015): each 2x2 output tile costs 16 multiplies instead of 36, so the three
 /// SGEMM-bound passes of training (forward, input gradient, weight gradient) each do 2.25x fewer FLOPs.
 ///
-/// With tiles p = (n, ty, tx) and the 16 points ξ of the 4x4 transform domain:
+/// With tiles p = (ty, tx) of one image and the 16 points ξ of the 4x4 transform domain:
 ///   U[ξ] = (G g Gᵀ)[ξ]            [K, C]  filters
 ///   V[ξ] = (Bᵀ d_p B)[ξ]          [C, P]  input tiles (4x4, overlapping by 2)
 ///   M[ξ] = U[ξ] · V[ξ]            [K, P]  16 SGEMMs
 ///   y_p  = Aᵀ M_p A + bias         2x2 output tile
 /// Backward is the exact adjoint of each step:
-///   dM_p = A dy_p Aᵀ,  dU[ξ] = dM[ξ] · V[ξ]ᵀ,  dg = Gᵀ dU G,
+///   dM_p = A dy_p Aᵀ,  dU[ξ] = Σ_p dM[ξ] · V[ξ]ᵀ,  dg = Gᵀ dU G,
 ///   dV[ξ] = U[ξ]ᵀ · dM[ξ],  dx += B dV_p Bᵀ (tiles overlap: scatter-add within each plane).
-/// Every output element is produced by one thread in a fixed order, so bits do not depend on threads.
+///
+/// Work goes image by image, a block of tile rows at a time, so V and M stay in cache and the 16
+/// SGEMMs are the small, cache-resident kind OpenBLAS runs near peak (one large product per ξ over the
+/// whole batch ran at half the speed). Backward recomputes V rather than keeping it. Images are split
+/// into fixed chunks; each chunk sums its own dU in a fixed order and the chunks' sums are added in
+/// chunk order, so the bits do not depend on the thread count.
 final class WinogradConv3x3 {
     let inChannels: Int, outChannels: Int
-    private var u: [Float] = []        // [16][K][C]
-    private var v: [Float] = []        // [16][C][P]; reused for dV in backward
-    private var m: [Float] = []        // [16][K][P]; reused for dM in backward
-    private var padded: [Float] = []   // [C*N][Hp][Wp] input with a zero border (and dx accumulator)
-    private var du: [Float] = []       // [16][K][C]
-    private var geometry = Geometry(n: 0, h: 0, w: 0)
+    private var u: [Float] = []            // [16][K][C]
+    private var geometry = Geometry(n: 0, h: 0, w: 0, k: 0)
+    private var scratch = Scratch()
 
     struct Geometry: Equatable {
         let n: Int, h: Int, w: Int
+        let k: Int // output channels, for the block size
         var th: Int { (h + 1) / 2 }
         var tw: Int { (w + 1) / 2 }
-        var tilesPerPlane: Int { th * tw }
-        var tiles: Int { n * th * tw }
         var hp: Int { 2 * th + 2 }
         /// Padded rows are wide enough for 8-tile vector loads past the last tile.
         var wp: Int { 2 * ((tw + 7) / 8 * 8) + 2 }
+        /// Tile rows per block: about 192 tiles, which keeps a block's V and M within L2.
+        var blockRows: Int { max(1, min(th, 192 / tw)) }
+        var blockTiles: Int { blockRows * tw }
+    }
+
+    /// Per-chunk buffers, one slice per chunk of images; raw memory so chunks can write concurrently.
+    private struct Scratch {
+        var chunks = 0
+        var padIn: UnsafeMutablePointer<Float>?   // [chunk][C][hp][wp]: the image with a zero border
+        var padDx: UnsafeMutablePointer<Float>?   // [chunk][C][hp][wp]: dx accumulator
+        var v: UnsafeMutablePointer<Float>?       // [chunk][16][C][B]; dV in backward
+        var m: UnsafeMutablePointer<Float>?       // [chunk][16][K][B]; dM in backward
+        var du: UnsafeMutablePointer<Float>?      // [chunk][16][K][C]
+        var padSize = 0, vSize = 0, mSize = 0, duSize = 0
+
+        mutating func free() {
+            for p in [padIn, padDx, v, m, du] { p?.deallocate() }
+            self = Scratch()
+        }
     }
 
     init(inChannels: Int, outChannels: Int) {
@@ -36,83 +56,119 @@ final class WinogradConv3x3 {
         self.outChannels = outChannels
     }
 
+    deinit { scratch.free() }
+
     private func plan(_ g: Geometry) {
         guard g != geometry else { return }
         geometry = g
-        let (c, k, p) = (inChannels, outChannels, g.tiles)
+        let (c, k) = (inChannels, outChannels)
         u = [Float](repeating: 0, count: 16 * k * c)
-        du = [Float](repeating: 0, count: 16 * k * c)
-        v = [Float](repeating: 0, count: 16 * c * p)
-        m = [Float](repeating: 0, count: 16 * k * p)
-        padded = [Float](repeating: 0, count: c * g.n * g.hp * g.wp)
+        scratch.free()
+        let chunks = fixedChunkCount(g.n)
+        func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            p.initialize(repeating: 0, count: count)
+            return p
+        }
+        scratch.chunks = chunks
+        scratch.padSize = c * g.hp * g.wp
+        scratch.vSize = 16 * c * g.blockTiles
+        scratch.mSize = 16 * k * g.blockTiles
+        scratch.duSize = 16 * k * c
+        scratch.padIn = zeroed(chunks * scratch.padSize)
+        scratch.padDx = zeroed(chunks * scratch.padSize)
+        scratch.v = zeroed(chunks * scratch.vSize)
+        scratch.m = zeroed(chunks * scratch.mSize)
+        scratch.du = zeroed(chunks * scratch.duSize)
     }
 
     /// x [C, N, H, W] -> y [K, N, H, W]. `weight` is [K, C*9] in (c, ky, kx) order.
     func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
                  bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        let g = Geometry(n: n, h: h, w: w)
+        let g = Geometry(n: n, h: h, w: w, k: outChannels)
         plan(g)
-        let (c, k, p) = (inChannels, outChannels, g.tiles)
+        let (c, k) = (inChannels, outChannels)
         u.withUnsafeMutableBufferPointer { transformFilters(weight, into: $0.baseAddress!) }
-        v.withUnsafeMutableBufferPointer { vp in
-            padded.withUnsafeMutableBufferPointer { pp in
-                transformInput(x, g: g, padded: pp.baseAddress!, into: vp.baseAddress!)
-            }
-        }
+        let s = scratch
         u.withUnsafeBufferPointer { up in
-            v.withUnsafeBufferPointer { vp in
-                m.withUnsafeMutableBufferPointer { mp in
-                    let (ub, vb, mb) = (up.baseAddress!, vp.baseAddress!, mp.baseAddress!)
-                    parallelFor(16) { points in
-                        for xi in points {
-                            BLAS.sgemmSerial(m: k, n: p, k: c, a: ub + xi * k * c, lda: c,
-                                             b: vb + xi * c * p, ldb: p, c: mb + xi * k * p, ldc: p)
+            let ub = up.baseAddress!
+            parallelChunks(n) { chunk, images in
+                let pad = s.padIn! + chunk * s.padSize, v = s.v! + chunk * s.vSize, m = s.m! + chunk * s.mSize
+                for b in images {
+                    loadImage(x, image: b, g: g, into: pad)
+                    for ty0 in stride(from: 0, to: g.th, by: g.blockRows) {
+                        let rows = min(g.blockRows, g.th - ty0), tiles = rows * g.tw
+                        transformInput(pad, g: g, rows: ty0..<(ty0 + rows), into: v)
+                        for xi in 0..<16 {
+                            BLAS.sgemmSerial(m: k, n: tiles, k: c, a: ub + xi * k * c, lda: c,
+                                             b: v + xi * c * tiles, ldb: tiles, c: m + xi * k * tiles, ldc: tiles)
                         }
+                        transformOutput(m, g: g, image: b, rows: ty0..<(ty0 + rows), bias: bias, into: y)
                     }
                 }
             }
         }
-        m.withUnsafeBufferPointer { transformOutput($0.baseAddress!, g: g, bias: bias, into: y) }
     }
 
-    /// Given dy [K, N, H, W] after `forward`: fills dWeight [K, C*9] and, when `dx` is given, dx [C, N, H, W].
-    func backward(dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?) {
+    /// Given the forward input x and dy [K, N, H, W]: fills dWeight [K, C*9] and, when `dx` is given,
+    /// dx [C, N, H, W].
+    func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
+                  dx: UnsafeMutablePointer<Float>?) {
         let g = geometry
-        let (c, k, p) = (inChannels, outChannels, g.tiles)
-        m.withUnsafeMutableBufferPointer { transformOutputGradient(dy, g: g, into: $0.baseAddress!) }
-        m.withUnsafeBufferPointer { mp in
-            v.withUnsafeBufferPointer { vp in
-                du.withUnsafeMutableBufferPointer { dup in
-                    let (mb, vb, db) = (mp.baseAddress!, vp.baseAddress!, dup.baseAddress!)
-                    parallelFor(16) { points in
-                        for xi in points {
-                            BLAS.sgemmSerial(transB: true, m: k, n: c, k: p, a: mb + xi * k * p, lda: p,
-                                             b: vb + xi * c * p, ldb: p, c: db + xi * k * c, ldc: c)
-                        }
-                    }
-                }
-            }
-        }
-        du.withUnsafeBufferPointer { transformFilterGradient($0.baseAddress!, into: dWeight) }
-        guard let dx else { return }
-        // dV overwrites V, which nothing needs any more.
+        let (c, k, n) = (inChannels, outChannels, g.n)
+        let s = scratch
         u.withUnsafeBufferPointer { up in
-            m.withUnsafeBufferPointer { mp in
-                v.withUnsafeMutableBufferPointer { vp in
-                    let (ub, mb, vb) = (up.baseAddress!, mp.baseAddress!, vp.baseAddress!)
-                    parallelFor(16) { points in
-                        for xi in points {
-                            BLAS.sgemmSerial(transA: true, m: c, n: p, k: k, a: ub + xi * k * c, lda: c,
-                                             b: mb + xi * k * p, ldb: p, c: vb + xi * c * p, ldc: p)
+            let ub = up.baseAddress!
+            parallelChunks(n) { chunk, images in
+                let pad = s.padIn! + chunk * s.padSize, padDx = s.padDx! + chunk * s.padSize
+                let v = s.v! + chunk * s.vSize, m = s.m! + chunk * s.mSize, du = s.du! + chunk * s.duSize
+                du.update(repeating: 0, count: s.duSize)
+                for b in images {
+                    loadImage(x, image: b, g: g, into: pad)
+                    if dx != nil { padDx.update(repeating: 0, count: s.padSize) }
+                    for ty0 in stride(from: 0, to: g.th, by: g.blockRows) {
+                        let rows = ty0..<min(g.th, ty0 + g.blockRows), tiles = rows.count * g.tw
+                        transformInput(pad, g: g, rows: rows, into: v)
+                        transformOutputGradient(dy, g: g, image: b, rows: rows, into: m)
+                        for xi in 0..<16 { // dU[ξ] += dM[ξ] · V[ξ]ᵀ
+                            BLAS.sgemmSerial(transB: true, m: k, n: c, k: tiles, a: m + xi * k * tiles, lda: tiles,
+                                             b: v + xi * c * tiles, ldb: tiles, beta: 1, c: du + xi * k * c, ldc: c)
                         }
+                        guard dx != nil else { continue }
+                        for xi in 0..<16 { // dV[ξ] = U[ξ]ᵀ · dM[ξ], over V
+                            BLAS.sgemmSerial(transA: true, m: c, n: tiles, k: k, a: ub + xi * k * c, lda: c,
+                                             b: m + xi * k * tiles, ldb: tiles, c: v + xi * c * tiles, ldc: tiles)
+                        }
+                        transformInputGradient(v, g: g, rows: rows, into: padDx)
                     }
+                    if let dx { storeImage(padDx, image: b, g: g, into: dx) }
                 }
             }
         }
-        v.withUnsafeBufferPointer { vp in
-            padded.withUnsafeMutableBufferPointer { pp in
-                transformInputGradient(vp.baseAddress!, g: g, padded: pp.baseAddress!, into: dx)
-            }
+        // The chunks' partial dU, added in chunk order.
+        let total = s.du!
+        for chunk in 1..<max(1, s.chunks) {
+            let part = s.du! + chunk * s.duSize
+            for i in 0..<s.duSize { total[i] += part[i] }
+        }
+        transformFilterGradient(total, into: dWeight)
+    }
+
+    // MARK: images
+
+    /// The C planes of image b into a zero-bordered buffer (interior rows 1...h, columns 1...w).
+    private func loadImage(_ x: UnsafePointer<Float>, image b: Int, g: Geometry, into pad: UnsafeMutablePointer<Float>) {
+        for ci in 0..<inChannels {
+            let src = x + (ci * g.n + b) * g.h * g.w, dst = pad + ci * g.hp * g.wp
+            for r in 0..<g.h { (dst + (r + 1) * g.wp + 1).update(from: src + r * g.w, count: g.w) }
+        }
+    }
+
+    /// The interior of a zero-bordered dx accumulator into image b of dx.
+    private func storeImage(_ pad: UnsafeMutablePointer<Float>, image b: Int, g: Geometry, into dx: UnsafeMutablePointer<Float>) {
+        for ci in 0..<inChannels {
+            let src = pad + ci * g.hp * g.wp, dst = dx + (ci * g.n + b) * g.h * g.w
+            for r in 0..<g.h { (dst + r * g.w).update(from: src + (r + 1) * g.wp + 1, count: g.w) }
         }
     }
 
@@ -169,108 +225,88 @@ final class WinogradConv3x3 {
     }
 
     /// V_p = Bᵀ d_p B with Bᵀ = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]], d_p the 4x4 input patch
-    /// whose top-left corner is (2ty-1, 2tx-1). The input is first copied into a zero-bordered plane;
-    /// eight neighbouring tiles are transformed at once, one SIMD lane each.
-    private func transformInput(_ x: UnsafePointer<Float>, g: Geometry, padded: UnsafeMutablePointer<Float>,
+    /// whose top-left corner is (2ty-1, 2tx-1), for the tile rows of one block; V is [16][C][tiles].
+    /// Eight neighbouring tiles are transformed at once, one SIMD lane each.
+    private func transformInput(_ pad: UnsafeMutablePointer<Float>, g: Geometry, rows: Range<Int>,
                                 into v: UnsafeMutablePointer<Float>) {
-        let (c, n, h, w, hp, wp, p) = (inChannels, g.n, g.h, g.w, g.hp, g.wp, g.tiles)
-        let plane = c * p // stride between transform points
-        parallelFor(c * n) { planes in
-            for pl in planes {
-                let ci = pl / n, b = pl % n
-                let src = x + pl * h * w, pad = padded + pl * hp * wp
-                // Interior rows 1...h, columns 1...w; the border stays zero from planning.
-                for r in 0..<h { (pad + (r + 1) * wp + 1).update(from: src + r * w, count: w) }
-                let out = v + ci * p + b * g.tilesPerPlane
-                for ty in 0..<g.th {
-                    let row = pad + 2 * ty * wp
-                    for tx in stride(from: 0, to: g.tw, by: 8) {
-                        let lanes = min(8, g.tw - tx)
-                        // d[i][j]: patch row i, column j, for 8 tiles (columns 2tx + j of the padded plane).
-                        func patchRow(_ i: Int) -> Quad {
-                            let a = load16(row + i * wp + 2 * tx), b = load16(row + i * wp + 2 * tx + 2)
-                            return Quad(a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
-                        }
-                        let (d0, d1, d2, d3) = (patchRow(0), patchRow(1), patchRow(2), patchRow(3))
-                        let base = out + ty * g.tw + tx
-                        func emit(_ t: Quad, _ i: Int) { // (Bᵀ d) B along the row
-                            store8(t.x0 - t.x2, base + (4 * i) * plane, lanes)
-                            store8(t.x1 + t.x2, base + (4 * i + 1) * plane, lanes)
-                            store8(t.x2 - t.x1, base + (4 * i + 2) * plane, lanes)
-                            store8(t.x1 - t.x3, base + (4 * i + 3) * plane, lanes)
-                        }
-                        emit(d0 - d2, 0); emit(d1 + d2, 1); emit(d2 - d1, 2); emit(d1 - d3, 3)
+        let tiles = rows.count * g.tw, plane = inChannels * tiles, wp = g.wp
+        for ci in 0..<inChannels {
+            let src = pad + ci * g.hp * wp, out = v + ci * tiles
+            for ty in rows {
+                let row = src + 2 * ty * wp
+                for tx in stride(from: 0, to: g.tw, by: 8) {
+                    let lanes = min(8, g.tw - tx)
+                    // d[i][j]: patch row i, column j, for 8 tiles (columns 2tx + j of the padded plane).
+                    func patchRow(_ i: Int) -> Quad {
+                        let a = load16(row + i * wp + 2 * tx), b = load16(row + i * wp + 2 * tx + 2)
+                        return Quad(a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
                     }
+                    let (d0, d1, d2, d3) = (patchRow(0), patchRow(1), patchRow(2), patchRow(3))
+                    let base = out + (ty - rows.lowerBound) * g.tw + tx
+                    func emit(_ t: Quad, _ i: Int) { // (Bᵀ d) B along the row
+                        store8(t.x0 - t.x2, base + (4 * i) * plane, lanes)
+                        store8(t.x1 + t.x2, base + (4 * i + 1) * plane, lanes)
+                        store8(t.x2 - t.x1, base + (4 * i + 2) * plane, lanes)
+                        store8(t.x1 - t.x3, base + (4 * i + 3) * plane, lanes)
+                    }
+                    emit(d0 - d2, 0); emit(d1 + d2, 1); emit(d2 - d1, 2); emit(d1 - d3, 3)
                 }
             }
         }
     }
 
-    /// dx_patch = B dV_p Bᵀ, scatter-added into a zero-bordered plane, whose interior is dx.
-    private func transformInputGradient(_ dv: UnsafePointer<Float>, g: Geometry, padded: UnsafeMutablePointer<Float>,
-                                        into dx: UnsafeMutablePointer<Float>) {
-        let (c, n, h, w, hp, wp, p) = (inChannels, g.n, g.h, g.w, g.hp, g.wp, g.tiles)
-        let plane = c * p
-        parallelFor(c * n) { planes in
-            for pl in planes {
-                let ci = pl / n, b = pl % n
-                let pad = padded + pl * hp * wp
-                pad.update(repeating: 0, count: hp * wp)
-                let src = dv + ci * p + b * g.tilesPerPlane
-                for ty in 0..<g.th {
-                    let row = pad + 2 * ty * wp
-                    for tx in stride(from: 0, to: g.tw, by: 8) {
-                        let lanes = min(8, g.tw - tx)
-                        let q = src + ty * g.tw + tx
-                        // B applied along row i of dV: (x0, x1-x2+x3, -x0+x1+x2, -x3).
-                        func dvRow(_ i: Int) -> Quad {
-                            let d0 = load8(q + (4 * i) * plane, lanes), d1 = load8(q + (4 * i + 1) * plane, lanes)
-                            let d2 = load8(q + (4 * i + 2) * plane, lanes), d3 = load8(q + (4 * i + 3) * plane, lanes)
-                            return Quad(d0, d1 - d2 + d3, d1 + d2 - d0, -d3)
-                        }
-                        let (a0, a1, a2, a3) = (dvRow(0), dvRow(1), dvRow(2), dvRow(3))
-                        // Then B down the columns; each output row adds into padded row 2ty + i.
-                        func add(_ o: Quad, _ i: Int) {
-                            let r = row + i * wp + 2 * tx
-                            store16(load16(r) + interleave(o.x0, o.x1), r)
-                            store16(load16(r + 2) + interleave(o.x2, o.x3), r + 2)
-                        }
-                        add(a0, 0); add(a1 - a2 + a3, 1); add(a1 + a2 - a0, 2); add(-a3, 3)
+    /// dx_patch = B dV_p Bᵀ, scatter-added into the zero-bordered dx accumulator of one image.
+    private func transformInputGradient(_ dv: UnsafeMutablePointer<Float>, g: Geometry, rows: Range<Int>,
+                                        into pad: UnsafeMutablePointer<Float>) {
+        let tiles = rows.count * g.tw, plane = inChannels * tiles, wp = g.wp
+        for ci in 0..<inChannels {
+            let src = dv + ci * tiles, dst = pad + ci * g.hp * wp
+            for ty in rows {
+                let row = dst + 2 * ty * wp
+                for tx in stride(from: 0, to: g.tw, by: 8) {
+                    let lanes = min(8, g.tw - tx)
+                    let q = UnsafePointer(src + (ty - rows.lowerBound) * g.tw + tx)
+                    // B applied along row i of dV: (x0, x1-x2+x3, -x0+x1+x2, -x3).
+                    func dvRow(_ i: Int) -> Quad {
+                        let d0 = load8(q + (4 * i) * plane, lanes), d1 = load8(q + (4 * i + 1) * plane, lanes)
+                        let d2 = load8(q + (4 * i + 2) * plane, lanes), d3 = load8(q + (4 * i + 3) * plane, lanes)
+                        return Quad(d0, d1 - d2 + d3, d1 + d2 - d0, -d3)
                     }
+                    let (a0, a1, a2, a3) = (dvRow(0), dvRow(1), dvRow(2), dvRow(3))
+                    // Then B down the columns; output row i adds into padded row 2ty + i.
+                    func add(_ o: Quad, _ i: Int) {
+                        let r = row + i * wp + 2 * tx
+                        store16(load16(r) + interleave(o.x0, o.x1), r)
+                        store16(load16(r + 2) + interleave(o.x2, o.x3), r + 2)
+                    }
+                    add(a0, 0); add(a1 - a2 + a3, 1); add(a1 + a2 - a0, 2); add(-a3, 3)
                 }
-                let dst = dx + pl * h * w
-                for r in 0..<h { (dst + r * w).update(from: pad + (r + 1) * wp + 1, count: w) }
             }
         }
-        // The forward pass needs the border of `padded` zero again.
-        let total = c * n * hp * wp
-        parallelFor(total, minChunk: 1 << 16) { r in (padded + r.lowerBound).update(repeating: 0, count: r.count) }
     }
 
-    /// y_p = Aᵀ M_p A + bias with Aᵀ = [[1,1,1,0],[0,1,-1,-1]]; the tile's ragged edge is dropped.
-    private func transformOutput(_ m: UnsafePointer<Float>, g: Geometry, bias: UnsafePointer<Float>,
-                                 into y: UnsafeMutablePointer<Float>) {
-        let (k, n, h, w, p) = (outChannels, g.n, g.h, g.w, g.tiles)
-        let plane = k * p
-        parallelFor(k * n) { planes in
-            for pl in planes {
-                let f = pl / n, b = pl % n
-                let src = m + f * p + b * g.tilesPerPlane, dst = y + pl * h * w, bf = SIMD8<Float>(repeating: bias[f])
-                for ty in 0..<g.th {
-                    for tx in stride(from: 0, to: g.tw, by: 8) {
-                        let lanes = min(8, g.tw - tx)
-                        let q = src + ty * g.tw + tx
-                        func row(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>) { // row i of M times A
-                            let m0 = load8(q + (4 * i) * plane, lanes), m1 = load8(q + (4 * i + 1) * plane, lanes)
-                            let m2 = load8(q + (4 * i + 2) * plane, lanes), m3 = load8(q + (4 * i + 3) * plane, lanes)
-                            return (m0 + m1 + m2, m1 - m2 - m3)
-                        }
-                        let (c0, c1, c2, c3) = (row(0), row(1), row(2), row(3))
-                        let oy = 2 * ty, ox = 2 * tx, count = min(16, w - ox)
-                        store16(interleave(c0.0 + c1.0 + c2.0 + bf, c0.1 + c1.1 + c2.1 + bf), dst + oy * w + ox, count)
-                        if oy + 1 < h {
-                            store16(interleave(c1.0 - c2.0 - c3.0 + bf, c1.1 - c2.1 - c3.1 + bf), dst + (oy + 1) * w + ox, count)
-                        }
+    /// y_p = Aᵀ M_p A + bias with Aᵀ = [[1,1,1,0],[0,1,-1,-1]], for one block of image b; the tile's
+    /// ragged edge is dropped.
+    private func transformOutput(_ m: UnsafeMutablePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
+                                 bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let tiles = rows.count * g.tw, plane = outChannels * tiles, (h, w) = (g.h, g.w)
+        for f in 0..<outChannels {
+            let src = UnsafePointer(m + f * tiles), dst = y + (f * g.n + b) * h * w
+            let bf = SIMD8<Float>(repeating: bias[f])
+            for ty in rows {
+                for tx in stride(from: 0, to: g.tw, by: 8) {
+                    let lanes = min(8, g.tw - tx)
+                    let q = src + (ty - rows.lowerBound) * g.tw + tx
+                    func row(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>) { // row i of M times A
+                        let m0 = load8(q + (4 * i) * plane, lanes), m1 = load8(q + (4 * i + 1) * plane, lanes)
+                        let m2 = load8(q + (4 * i + 2) * plane, lanes), m3 = load8(q + (4 * i + 3) * plane, lanes)
+                        return (m0 + m1 + m2, m1 - m2 - m3)
+                    }
+                    let (c0, c1, c2, c3) = (row(0), row(1), row(2), row(3))
+                    let oy = 2 * ty, ox = 2 * tx, count = min(16, w - ox)
+                    store16(interleave(c0.0 + c1.0 + c2.0 + bf, c0.1 + c1.1 + c2.1 + bf), dst + oy * w + ox, count)
+                    if oy + 1 < h {
+                        store16(interleave(c1.0 - c2.0 - c3.0 + bf, c1.1 - c2.1 - c3.1 + bf), dst + (oy + 1) * w + ox, count)
                     }
                 }
             }
@@ -278,30 +314,27 @@ final class WinogradConv3x3 {
     }
 
     /// dM_p = A dy_p Aᵀ, the adjoint of `transformOutput` (outputs beyond the edge have zero gradient).
-    private func transformOutputGradient(_ dy: UnsafePointer<Float>, g: Geometry, into dm: UnsafeMutablePointer<Float>) {
-        let (k, n, h, w, p) = (outChannels, g.n, g.h, g.w, g.tiles)
-        let plane = k * p
-        parallelFor(k * n) { planes in
-            for pl in planes {
-                let f = pl / n, b = pl % n
-                let src = dy + pl * h * w, out = dm + f * p + b * g.tilesPerPlane
-                for ty in 0..<g.th {
-                    for tx in stride(from: 0, to: g.tw, by: 8) {
-                        let lanes = min(8, g.tw - tx)
-                        let oy = 2 * ty, ox = 2 * tx, count = min(16, w - ox)
-                        let top = load16(src + oy * w + ox, count)
-                        let bottom = oy + 1 < h ? load16(src + (oy + 1) * w + ox, count) : SIMD16<Float>()
-                        let (g00, g01, g10, g11) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
-                        // A g: rows (g0, g0+g1, g0-g1, -g1) of the 2x2 tile, then the same along each row.
-                        let q = out + ty * g.tw + tx
-                        func emit(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ i: Int) {
-                            store8(x0, q + (4 * i) * plane, lanes)
-                            store8(x0 + x1, q + (4 * i + 1) * plane, lanes)
-                            store8(x0 - x1, q + (4 * i + 2) * plane, lanes)
-                            store8(-x1, q + (4 * i + 3) * plane, lanes)
-                        }
-                        emit(g00, g01, 0); emit(g00 + g10, g01 + g11, 1); emit(g00 - g10, g01 - g11, 2); emit(-g10, -g11, 3)
+    private func transformOutputGradient(_ dy: UnsafePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
+                                         into dm: UnsafeMutablePointer<Float>) {
+        let tiles = rows.count * g.tw, plane = outChannels * tiles, (h, w) = (g.h, g.w)
+        for f in 0..<outChannels {
+            let src = dy + (f * g.n + b) * h * w, out = dm + f * tiles
+            for ty in rows {
+                for tx in stride(from: 0, to: g.tw, by: 8) {
+                    let lanes = min(8, g.tw - tx)
+                    let oy = 2 * ty, ox = 2 * tx, count = min(16, w - ox)
+                    let top = load16(src + oy * w + ox, count)
+                    let bottom = oy + 1 < h ? load16(src + (oy + 1) * w + ox, count) : SIMD16<Float>()
+                    let (g00, g01, g10, g11) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
+                    // A g: rows (g0, g0+g1, g0-g1, -g1) of the 2x2 tile, then the same along each row.
+                    let q = out + (ty - rows.lowerBound) * g.tw + tx
+                    func emit(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ i: Int) {
+                        store8(x0, q + (4 * i) * plane, lanes)
+                        store8(x0 + x1, q + (4 * i + 1) * plane, lanes)
+                        store8(x0 - x1, q + (4 * i + 2) * plane, lanes)
+                        store8(-x1, q + (4 * i + 3) * plane, lanes)
                     }
+                    emit(g00, g01, 0); emit(g00 + g10, g01 + g11, 1); emit(g00 - g10, g01 - g11, 2); emit(-g10, -g11, 3)
                 }
             }
         }
