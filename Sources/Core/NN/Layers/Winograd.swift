@@ -1,48 +1,48 @@
-/// 3x3 "same" convolution (stride 1, padding 1) by Winograd's minimal filtering F(2x2, 3x3)
-/// (Lavin & Gray, 2015): each 2x2 output tile costs 16 multiplies instead of 36, so the three
-/// SGEMM-bound passes of training (forward, input gradient, weight gradient) each do 2.25x fewer FLOPs.
+/// 3x3 "same" convolution (stride 1, padding 1) by Winograd's minimal filtering F(4x4, 3x3)
+/// (Lavin & Gray, 2015): a 4x4 output tile costs 36 multiplies instead of 144, so the three
+/// SGEMM-bound passes of training (forward, input gradient, weight gradient) each do 4x fewer FLOPs.
 ///
-/// With tiles p = (ty, tx) of one image and the 16 points ξ of the 4x4 transform domain:
+/// With tiles p = (ty, tx) of one image and the 36 points ξ of the 6x6 transform domain:
 ///   U[ξ] = (G g Gᵀ)[ξ]            [K, C]  filters
-///   V[ξ] = (Bᵀ d_p B)[ξ]          [C, P]  input tiles (4x4, overlapping by 2)
-///   M[ξ] = U[ξ] · V[ξ]            [K, P]  16 SGEMMs
-///   y_p  = Aᵀ M_p A + bias         2x2 output tile
+///   V[ξ] = (Bᵀ d_p B)[ξ]          [P, C]  input patches (6x6, overlapping by 2)
+///   M[ξ] = V[ξ] · U[ξ]ᵀ           [P, K]  36 SGEMMs
+///   y_p  = Aᵀ M_p A + bias         4x4 output tile
 /// Backward is the exact adjoint of each step:
-///   dM_p = A dy_p Aᵀ,  dU[ξ] = Σ_p dM[ξ] · V[ξ]ᵀ,  dg = Gᵀ dU G,
-///   dV[ξ] = U[ξ]ᵀ · dM[ξ],  dx += B dV_p Bᵀ (tiles overlap: scatter-add within each plane).
+///   dM_p = A dy_p Aᵀ,  dU[ξ] = Σ_p dM[ξ]ᵀ · V[ξ],  dg = Gᵀ dU G,
+///   dV[ξ] = dM[ξ] · U[ξ],  dx += B dV_p Bᵀ (patches overlap: scatter-add within each image).
 ///
-/// Work goes image by image, a block of tile rows at a time, so V and M stay in cache and the 16
-/// SGEMMs are the small, cache-resident kind OpenBLAS runs near peak (one large product per ξ over the
-/// whole batch ran at half the speed). Backward recomputes V rather than keeping it. Images are split
-/// into fixed chunks; each chunk sums its own dU in a fixed order and the chunks' sums are added in
-/// chunk order, so the bits do not depend on the thread count.
+/// Transform-domain rows are channel-contiguous, so every transform runs on SIMD8 lanes of eight
+/// channels. Work goes image by image, a block of tile rows at a time, so V and M stay in cache and
+/// the SGEMMs are the small, cache-resident kind OpenBLAS runs near peak. Backward recomputes V rather
+/// than keeping it. Images are split into fixed chunks; each chunk sums its own dU in a fixed order and
+/// the chunks' sums are added in chunk order, so the bits do not depend on the thread count.
 final class WinogradConv3x3 {
     let inChannels: Int, outChannels: Int
-    private var u: [Float] = []            // [16][K][C]
-    private var geometry = Geometry(n: 0, h: 0, w: 0, k: 0)
+    /// Channel counts rounded up to whole SIMD8 lanes: the row strides of V, M and the padded images.
+    private let cp: Int, kp: Int
+    private var u: [Float] = []            // [36][K][C]
+    private var geometry = Geometry(n: 0, h: 0, w: 0)
     private var scratch = Scratch()
 
     struct Geometry: Equatable {
         let n: Int, h: Int, w: Int
-        let k: Int // output channels, for the block size
-        var th: Int { (h + 1) / 2 }
-        var tw: Int { (w + 1) / 2 }
-        var hp: Int { 2 * th + 2 }
-        /// Padded rows are wide enough for 8-tile vector loads past the last tile.
-        var wp: Int { 2 * ((tw + 7) / 8 * 8) + 2 }
-        /// Tile rows per block: about 192 tiles, which keeps a block's V and M within L2.
-        var blockRows: Int { max(1, min(th, 192 / tw)) }
+        var th: Int { (h + 3) / 4 }
+        var tw: Int { (w + 3) / 4 }
+        var hp: Int { 4 * th + 2 }
+        var wp: Int { 4 * tw + 2 }
+        /// Tile rows per block: about 96 tiles, which keeps a block's V and M within L2.
+        var blockRows: Int { max(1, min(th, 96 / tw)) }
         var blockTiles: Int { blockRows * tw }
     }
 
     /// Per-chunk buffers, one slice per chunk of images; raw memory so chunks can write concurrently.
     private struct Scratch {
         var chunks = 0
-        var padIn: UnsafeMutablePointer<Float>?   // [chunk][C][hp][wp]: the image with a zero border
-        var padDx: UnsafeMutablePointer<Float>?   // [chunk][C][hp][wp]: dx accumulator
-        var v: UnsafeMutablePointer<Float>?       // [chunk][16][C][B]; dV in backward
-        var m: UnsafeMutablePointer<Float>?       // [chunk][16][K][B]; dM in backward
-        var du: UnsafeMutablePointer<Float>?      // [chunk][16][K][C]
+        var padIn: UnsafeMutablePointer<Float>?   // [chunk][hp][wp][cp]: the image, channels last, zero border
+        var padDx: UnsafeMutablePointer<Float>?   // [chunk][hp][wp][cp]: dx accumulator
+        var v: UnsafeMutablePointer<Float>?       // [chunk][36][B][cp]; dV in backward
+        var m: UnsafeMutablePointer<Float>?       // [chunk][36][B][kp]; dM in backward
+        var du: UnsafeMutablePointer<Float>?      // [chunk][36][K][C]
         var padSize = 0, vSize = 0, mSize = 0, duSize = 0
 
         mutating func free() {
@@ -54,6 +54,8 @@ final class WinogradConv3x3 {
     init(inChannels: Int, outChannels: Int) {
         self.inChannels = inChannels
         self.outChannels = outChannels
+        cp = (inChannels + 7) / 8 * 8
+        kp = (outChannels + 7) / 8 * 8
     }
 
     deinit { scratch.free() }
@@ -61,8 +63,7 @@ final class WinogradConv3x3 {
     private func plan(_ g: Geometry) {
         guard g != geometry else { return }
         geometry = g
-        let (c, k) = (inChannels, outChannels)
-        u = [Float](repeating: 0, count: 16 * k * c)
+        u = [Float](repeating: 0, count: 36 * outChannels * inChannels)
         scratch.free()
         let chunks = fixedChunkCount(g.n)
         func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -71,10 +72,10 @@ final class WinogradConv3x3 {
             return p
         }
         scratch.chunks = chunks
-        scratch.padSize = c * g.hp * g.wp
-        scratch.vSize = 16 * c * g.blockTiles
-        scratch.mSize = 16 * k * g.blockTiles
-        scratch.duSize = 16 * k * c
+        scratch.padSize = g.hp * g.wp * cp
+        scratch.vSize = 36 * g.blockTiles * cp
+        scratch.mSize = 36 * g.blockTiles * kp
+        scratch.duSize = 36 * outChannels * inChannels
         scratch.padIn = zeroed(chunks * scratch.padSize)
         scratch.padDx = zeroed(chunks * scratch.padSize)
         scratch.v = zeroed(chunks * scratch.vSize)
@@ -85,9 +86,9 @@ final class WinogradConv3x3 {
     /// x [C, N, H, W] -> y [K, N, H, W]. `weight` is [K, C*9] in (c, ky, kx) order.
     func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
                  bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        let g = Geometry(n: n, h: h, w: w, k: outChannels)
+        let g = Geometry(n: n, h: h, w: w)
         plan(g)
-        let (c, k) = (inChannels, outChannels)
+        let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
         u.withUnsafeMutableBufferPointer { transformFilters(weight, into: $0.baseAddress!) }
         let s = scratch
         u.withUnsafeBufferPointer { up in
@@ -97,13 +98,13 @@ final class WinogradConv3x3 {
                 for b in images {
                     loadImage(x, image: b, g: g, into: pad)
                     for ty0 in stride(from: 0, to: g.th, by: g.blockRows) {
-                        let rows = min(g.blockRows, g.th - ty0), tiles = rows * g.tw
-                        transformInput(pad, g: g, rows: ty0..<(ty0 + rows), into: v)
-                        for xi in 0..<16 {
-                            BLAS.sgemmSerial(m: k, n: tiles, k: c, a: ub + xi * k * c, lda: c,
-                                             b: v + xi * c * tiles, ldb: tiles, c: m + xi * k * tiles, ldc: tiles)
+                        let rows = ty0..<min(g.th, ty0 + g.blockRows), tiles = rows.count * g.tw
+                        transformInput(pad, g: g, rows: rows, into: v)
+                        for xi in 0..<36 { // M[ξ] = V[ξ] · U[ξ]ᵀ
+                            BLAS.sgemmSerial(transB: true, m: tiles, n: k, k: c, a: v + xi * tiles * cp, lda: cp,
+                                             b: ub + xi * k * c, ldb: c, c: m + xi * tiles * kp, ldc: kp)
                         }
-                        transformOutput(m, g: g, image: b, rows: ty0..<(ty0 + rows), bias: bias, into: y)
+                        transformOutput(m, g: g, image: b, rows: rows, bias: bias, into: y)
                     }
                 }
             }
@@ -115,11 +116,11 @@ final class WinogradConv3x3 {
     func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?) {
         let g = geometry
-        let (c, k, n) = (inChannels, outChannels, g.n)
+        let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
         let s = scratch
         u.withUnsafeBufferPointer { up in
             let ub = up.baseAddress!
-            parallelChunks(n) { chunk, images in
+            parallelChunks(g.n) { chunk, images in
                 let pad = s.padIn! + chunk * s.padSize, padDx = s.padDx! + chunk * s.padSize
                 let v = s.v! + chunk * s.vSize, m = s.m! + chunk * s.mSize, du = s.du! + chunk * s.duSize
                 du.update(repeating: 0, count: s.duSize)
@@ -130,14 +131,14 @@ final class WinogradConv3x3 {
                         let rows = ty0..<min(g.th, ty0 + g.blockRows), tiles = rows.count * g.tw
                         transformInput(pad, g: g, rows: rows, into: v)
                         transformOutputGradient(dy, g: g, image: b, rows: rows, into: m)
-                        for xi in 0..<16 { // dU[ξ] += dM[ξ] · V[ξ]ᵀ
-                            BLAS.sgemmSerial(transB: true, m: k, n: c, k: tiles, a: m + xi * k * tiles, lda: tiles,
-                                             b: v + xi * c * tiles, ldb: tiles, beta: 1, c: du + xi * k * c, ldc: c)
+                        for xi in 0..<36 { // dU[ξ] += dM[ξ]ᵀ · V[ξ]
+                            BLAS.sgemmSerial(transA: true, m: k, n: c, k: tiles, a: m + xi * tiles * kp, lda: kp,
+                                             b: v + xi * tiles * cp, ldb: cp, beta: 1, c: du + xi * k * c, ldc: c)
                         }
                         guard dx != nil else { continue }
-                        for xi in 0..<16 { // dV[ξ] = U[ξ]ᵀ · dM[ξ], over V
-                            BLAS.sgemmSerial(transA: true, m: c, n: tiles, k: k, a: ub + xi * k * c, lda: c,
-                                             b: m + xi * k * tiles, ldb: tiles, c: v + xi * c * tiles, ldc: tiles)
+                        for xi in 0..<36 { // dV[ξ] = dM[ξ] · U[ξ], over V
+                            BLAS.sgemmSerial(m: tiles, n: c, k: k, a: m + xi * tiles * kp, lda: kp,
+                                             b: ub + xi * k * c, ldb: c, c: v + xi * tiles * cp, ldc: cp)
                         }
                         transformInputGradient(v, g: g, rows: rows, into: padDx)
                     }
@@ -156,157 +157,131 @@ final class WinogradConv3x3 {
 
     // MARK: images
 
-    /// The C planes of image b into a zero-bordered buffer (interior rows 1...h, columns 1...w).
+    /// Image b, channels last, into a zero-bordered buffer (interior rows 1...h, columns 1...w);
+    /// eight channel planes are read side by side and written as one SIMD8 per pixel.
     private func loadImage(_ x: UnsafePointer<Float>, image b: Int, g: Geometry, into pad: UnsafeMutablePointer<Float>) {
-        for ci in 0..<inChannels {
-            let src = x + (ci * g.n + b) * g.h * g.w, dst = pad + ci * g.hp * g.wp
-            for r in 0..<g.h { (dst + (r + 1) * g.wp + 1).update(from: src + r * g.w, count: g.w) }
+        let (c, cp, wp, plane) = (inChannels, cp, g.wp, g.n * g.h * g.w)
+        for c0 in stride(from: 0, to: c, by: 8) {
+            let lanes = min(8, c - c0), src = x + (c0 * g.n + b) * g.h * g.w
+            for r in 0..<g.h {
+                let line = src + r * g.w, dst = pad + ((r + 1) * wp + 1) * cp + c0
+                for col in 0..<g.w {
+                    var v = SIMD8<Float>()
+                    for l in 0..<lanes { v[l] = line[l * plane + col] }
+                    store8(v, dst + col * cp)
+                }
+            }
         }
     }
 
-    /// The interior of a zero-bordered dx accumulator into image b of dx.
+    /// The interior of a channels-last dx accumulator into image b of dx.
     private func storeImage(_ pad: UnsafeMutablePointer<Float>, image b: Int, g: Geometry, into dx: UnsafeMutablePointer<Float>) {
-        for ci in 0..<inChannels {
-            let src = pad + ci * g.hp * g.wp, dst = dx + (ci * g.n + b) * g.h * g.w
-            for r in 0..<g.h { (dst + r * g.w).update(from: src + (r + 1) * g.wp + 1, count: g.w) }
-        }
-    }
-
-    // MARK: transforms
-
-    /// U = G g Gᵀ with G = [[1,0,0],[½,½,½],[½,-½,½],[0,0,1]].
-    private func transformFilters(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
-        let (c, k) = (inChannels, outChannels)
-        var t = [Float](repeating: 0, count: 12) // G g: 4 rows x 3 columns
-        for f in 0..<k {
-            for ci in 0..<c {
-                let g = weight + (f * c + ci) * 9
-                for j in 0..<3 {
-                    let (g0, g1, g2) = (g[j], g[3 + j], g[6 + j])
-                    t[j] = g0
-                    t[3 + j] = 0.5 * (g0 + g1 + g2)
-                    t[6 + j] = 0.5 * (g0 - g1 + g2)
-                    t[9 + j] = g2
-                }
-                for i in 0..<4 {
-                    let (t0, t1, t2) = (t[3 * i], t[3 * i + 1], t[3 * i + 2])
-                    let at = { (j: Int) in ((i * 4 + j) * k + f) * c + ci }
-                    u[at(0)] = t0
-                    u[at(1)] = 0.5 * (t0 + t1 + t2)
-                    u[at(2)] = 0.5 * (t0 - t1 + t2)
-                    u[at(3)] = t2
+        let (c, cp, wp, plane) = (inChannels, cp, g.wp, g.n * g.h * g.w)
+        for c0 in stride(from: 0, to: c, by: 8) {
+            let lanes = min(8, c - c0), dst = dx + (c0 * g.n + b) * g.h * g.w
+            for r in 0..<g.h {
+                let line = dst + r * g.w, src = pad + ((r + 1) * wp + 1) * cp + c0
+                for col in 0..<g.w {
+                    let v = load8(src + col * cp)
+                    for l in 0..<lanes { line[l * plane + col] = v[l] }
                 }
             }
         }
     }
 
-    /// dg = Gᵀ dU G, the adjoint of `transformFilters`.
-    private func transformFilterGradient(_ du: UnsafePointer<Float>, into dWeight: UnsafeMutablePointer<Float>) {
-        let (c, k) = (inChannels, outChannels)
-        var t = [Float](repeating: 0, count: 12) // Gᵀ dU: 3 rows x 4 columns
-        for f in 0..<k {
-            for ci in 0..<c {
-                for j in 0..<4 {
-                    let d0 = du[((0 * 4 + j) * k + f) * c + ci], d1 = du[((1 * 4 + j) * k + f) * c + ci]
-                    let d2 = du[((2 * 4 + j) * k + f) * c + ci], d3 = du[((3 * 4 + j) * k + f) * c + ci]
-                    t[j] = d0 + 0.5 * (d1 + d2)
-                    t[4 + j] = 0.5 * (d1 - d2)
-                    t[8 + j] = 0.5 * (d1 + d2) + d3
-                }
-                let out = dWeight + (f * c + ci) * 9
-                for i in 0..<3 {
-                    let (d0, d1, d2, d3) = (t[4 * i], t[4 * i + 1], t[4 * i + 2], t[4 * i + 3])
-                    out[3 * i] = d0 + 0.5 * (d1 + d2)
-                    out[3 * i + 1] = 0.5 * (d1 - d2)
-                    out[3 * i + 2] = 0.5 * (d1 + d2) + d3
-                }
-            }
-        }
-    }
+    // MARK: tile transforms (eight channels per SIMD lane group)
 
-    /// V_p = Bᵀ d_p B with Bᵀ = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]], d_p the 4x4 input patch
-    /// whose top-left corner is (2ty-1, 2tx-1), for the tile rows of one block; V is [16][C][tiles].
-    /// Eight neighbouring tiles are transformed at once, one SIMD lane each.
+    /// V_p = Bᵀ d_p B, d_p the 6x6 input patch whose top-left corner is (4ty-1, 4tx-1); V is [36][tiles][cp].
     private func transformInput(_ pad: UnsafeMutablePointer<Float>, g: Geometry, rows: Range<Int>,
                                 into v: UnsafeMutablePointer<Float>) {
-        let tiles = rows.count * g.tw, plane = inChannels * tiles, wp = g.wp
-        for ci in 0..<inChannels {
-            let src = pad + ci * g.hp * wp, out = v + ci * tiles
+        let (cp, wp) = (cp, g.wp)
+        let tiles = rows.count * g.tw, point = tiles * cp // stride between transform points
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { t in
             for ty in rows {
-                let row = src + 2 * ty * wp
-                for tx in stride(from: 0, to: g.tw, by: 8) {
-                    let lanes = min(8, g.tw - tx)
-                    // d[i][j]: patch row i, column j, for 8 tiles (columns 2tx + j of the padded plane).
-                    func patchRow(_ i: Int) -> Quad {
-                        let a = load16(row + i * wp + 2 * tx), b = load16(row + i * wp + 2 * tx + 2)
-                        return Quad(a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+                for tx in 0..<g.tw {
+                    let patch = pad + (4 * ty * wp + 4 * tx) * cp
+                    let out = v + ((ty - rows.lowerBound) * g.tw + tx) * cp
+                    for c0 in stride(from: 0, to: cp, by: 8) {
+                        // Bᵀ down each column of the patch...
+                        for j in 0..<6 {
+                            let col = patch + j * cp + c0
+                            let d = Six(load8(col), load8(col + wp * cp), load8(col + 2 * wp * cp),
+                                        load8(col + 3 * wp * cp), load8(col + 4 * wp * cp), load8(col + 5 * wp * cp))
+                            d.bt().store(into: t.baseAddress! + j, stride: 6)
+                        }
+                        // ...then along each row.
+                        for i in 0..<6 {
+                            let r = Six(from: UnsafePointer(t.baseAddress! + 6 * i), stride: 1).bt()
+                            r.store(to: out + 6 * i * point + c0, stride: point)
+                        }
                     }
-                    let (d0, d1, d2, d3) = (patchRow(0), patchRow(1), patchRow(2), patchRow(3))
-                    let base = out + (ty - rows.lowerBound) * g.tw + tx
-                    func emit(_ t: Quad, _ i: Int) { // (Bᵀ d) B along the row
-                        store8(t.x0 - t.x2, base + (4 * i) * plane, lanes)
-                        store8(t.x1 + t.x2, base + (4 * i + 1) * plane, lanes)
-                        store8(t.x2 - t.x1, base + (4 * i + 2) * plane, lanes)
-                        store8(t.x1 - t.x3, base + (4 * i + 3) * plane, lanes)
-                    }
-                    emit(d0 - d2, 0); emit(d1 + d2, 1); emit(d2 - d1, 2); emit(d1 - d3, 3)
                 }
             }
         }
     }
 
-    /// dx_patch = B dV_p Bᵀ, scatter-added into the zero-bordered dx accumulator of one image.
+    /// dx_patch = B dV_p Bᵀ, scatter-added into the channels-last dx accumulator of one image.
     private func transformInputGradient(_ dv: UnsafeMutablePointer<Float>, g: Geometry, rows: Range<Int>,
                                         into pad: UnsafeMutablePointer<Float>) {
-        let tiles = rows.count * g.tw, plane = inChannels * tiles, wp = g.wp
-        for ci in 0..<inChannels {
-            let src = dv + ci * tiles, dst = pad + ci * g.hp * wp
+        let (cp, wp) = (cp, g.wp)
+        let tiles = rows.count * g.tw, point = tiles * cp
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { t in
             for ty in rows {
-                let row = dst + 2 * ty * wp
-                for tx in stride(from: 0, to: g.tw, by: 8) {
-                    let lanes = min(8, g.tw - tx)
-                    let q = UnsafePointer(src + (ty - rows.lowerBound) * g.tw + tx)
-                    // B applied along row i of dV: (x0, x1-x2+x3, -x0+x1+x2, -x3).
-                    func dvRow(_ i: Int) -> Quad {
-                        let d0 = load8(q + (4 * i) * plane, lanes), d1 = load8(q + (4 * i + 1) * plane, lanes)
-                        let d2 = load8(q + (4 * i + 2) * plane, lanes), d3 = load8(q + (4 * i + 3) * plane, lanes)
-                        return Quad(d0, d1 - d2 + d3, d1 + d2 - d0, -d3)
+                for tx in 0..<g.tw {
+                    let src = UnsafePointer(dv + ((ty - rows.lowerBound) * g.tw + tx) * cp)
+                    let patch = pad + (4 * ty * wp + 4 * tx) * cp
+                    for c0 in stride(from: 0, to: cp, by: 8) {
+                        for i in 0..<6 { // B along each row of dV...
+                            Six(from: src + 6 * i * point + c0, stride: point).b().store(into: t.baseAddress! + 6 * i, stride: 1)
+                        }
+                        for j in 0..<6 { // ...then down each column, added into the patch.
+                            let col = Six(from: UnsafePointer(t.baseAddress! + j), stride: 6).b()
+                            let dst = patch + j * cp + c0
+                            col.accumulate(into: dst, stride: wp * cp)
+                        }
                     }
-                    let (a0, a1, a2, a3) = (dvRow(0), dvRow(1), dvRow(2), dvRow(3))
-                    // Then B down the columns; output row i adds into padded row 2ty + i.
-                    func add(_ o: Quad, _ i: Int) {
-                        let r = row + i * wp + 2 * tx
-                        store16(load16(r) + interleave(o.x0, o.x1), r)
-                        store16(load16(r + 2) + interleave(o.x2, o.x3), r + 2)
-                    }
-                    add(a0, 0); add(a1 - a2 + a3, 1); add(a1 + a2 - a0, 2); add(-a3, 3)
                 }
             }
         }
     }
 
-    /// y_p = Aᵀ M_p A + bias with Aᵀ = [[1,1,1,0],[0,1,-1,-1]], for one block of image b; the tile's
-    /// ragged edge is dropped.
+    /// y_p = Aᵀ M_p A + bias for one block of image b; the tile's ragged edge is dropped.
     private func transformOutput(_ m: UnsafeMutablePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
                                  bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        let tiles = rows.count * g.tw, plane = outChannels * tiles, (h, w) = (g.h, g.w)
-        for f in 0..<outChannels {
-            let src = UnsafePointer(m + f * tiles), dst = y + (f * g.n + b) * h * w
-            let bf = SIMD8<Float>(repeating: bias[f])
-            for ty in rows {
-                for tx in stride(from: 0, to: g.tw, by: 8) {
-                    let lanes = min(8, g.tw - tx)
-                    let q = src + (ty - rows.lowerBound) * g.tw + tx
-                    func row(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>) { // row i of M times A
-                        let m0 = load8(q + (4 * i) * plane, lanes), m1 = load8(q + (4 * i + 1) * plane, lanes)
-                        let m2 = load8(q + (4 * i + 2) * plane, lanes), m3 = load8(q + (4 * i + 3) * plane, lanes)
-                        return (m0 + m1 + m2, m1 - m2 - m3)
-                    }
-                    let (c0, c1, c2, c3) = (row(0), row(1), row(2), row(3))
-                    let oy = 2 * ty, ox = 2 * tx, count = min(16, w - ox)
-                    store16(interleave(c0.0 + c1.0 + c2.0 + bf, c0.1 + c1.1 + c2.1 + bf), dst + oy * w + ox, count)
-                    if oy + 1 < h {
-                        store16(interleave(c1.0 - c2.0 - c3.0 + bf, c1.1 - c2.1 - c3.1 + bf), dst + (oy + 1) * w + ox, count)
+        let (k, kp, h, w) = (outChannels, kp, g.h, g.w)
+        let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * h * w
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 24) { t in
+            // Channel group outermost, so the stores stream through eight output planes at a time.
+            for k0 in stride(from: 0, to: kp, by: 8) {
+                let lanes = min(8, k - k0)
+                var bk = SIMD8<Float>()
+                for l in 0..<lanes { bk[l] = bias[k0 + l] }
+                for ty in rows {
+                    for tx in 0..<g.tw {
+                        let src = UnsafePointer(m + ((ty - rows.lowerBound) * g.tw + tx) * kp + k0)
+                        let (oy, ox) = (4 * ty, 4 * tx)
+                        let outRows = min(4, h - oy), outCols = min(4, w - ox)
+                        for j in 0..<6 { // Aᵀ down each column of M: 6 rows -> 4
+                            let col = Six(from: src + j * point, stride: 6 * point).at()
+                            (t[j], t[6 + j], t[12 + j], t[18 + j]) = col
+                        }
+                        for i in 0..<outRows { // then along each row: 6 columns -> 4, plus bias
+                            let r = Six(from: UnsafePointer(t.baseAddress! + 6 * i), stride: 1).at()
+                            let (v0, v1, v2, v3) = (r.0 + bk, r.1 + bk, r.2 + bk, r.3 + bk)
+                            let row = y + k0 * plane + (b * h + oy + i) * w + ox
+                            if outCols == 4 {
+                                for l in 0..<lanes {
+                                    UnsafeMutableRawPointer(row + l * plane).storeBytes(of: SIMD4(v0[l], v1[l], v2[l], v3[l]), as: SIMD4<Float>.self)
+                                }
+                            } else {
+                                for l in 0..<lanes {
+                                    let dst = row + l * plane
+                                    dst[0] = v0[l]
+                                    if outCols > 1 { dst[1] = v1[l] }
+                                    if outCols > 2 { dst[2] = v2[l] }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -316,73 +291,168 @@ final class WinogradConv3x3 {
     /// dM_p = A dy_p Aᵀ, the adjoint of `transformOutput` (outputs beyond the edge have zero gradient).
     private func transformOutputGradient(_ dy: UnsafePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
                                          into dm: UnsafeMutablePointer<Float>) {
-        let tiles = rows.count * g.tw, plane = outChannels * tiles, (h, w) = (g.h, g.w)
-        for f in 0..<outChannels {
-            let src = dy + (f * g.n + b) * h * w, out = dm + f * tiles
-            for ty in rows {
-                for tx in stride(from: 0, to: g.tw, by: 8) {
-                    let lanes = min(8, g.tw - tx)
-                    let oy = 2 * ty, ox = 2 * tx, count = min(16, w - ox)
-                    let top = load16(src + oy * w + ox, count)
-                    let bottom = oy + 1 < h ? load16(src + (oy + 1) * w + ox, count) : SIMD16<Float>()
-                    let (g00, g01, g10, g11) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
-                    // A g: rows (g0, g0+g1, g0-g1, -g1) of the 2x2 tile, then the same along each row.
-                    let q = out + (ty - rows.lowerBound) * g.tw + tx
-                    func emit(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ i: Int) {
-                        store8(x0, q + (4 * i) * plane, lanes)
-                        store8(x0 + x1, q + (4 * i + 1) * plane, lanes)
-                        store8(x0 - x1, q + (4 * i + 2) * plane, lanes)
-                        store8(-x1, q + (4 * i + 3) * plane, lanes)
+        let (k, kp, h, w) = (outChannels, kp, g.h, g.w)
+        let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * h * w
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
+            let grad = t.baseAddress!, rowsA = t.baseAddress! + 16 // 4x4 dy tile, then 4 rows x 6 columns
+            for k0 in stride(from: 0, to: kp, by: 8) { // channel group outermost: loads stream through 8 planes
+                let lanes = min(8, k - k0)
+                for ty in rows {
+                    for tx in 0..<g.tw {
+                        let out = dm + ((ty - rows.lowerBound) * g.tw + tx) * kp + k0
+                        let (oy, ox) = (4 * ty, 4 * tx)
+                        let outRows = min(4, h - oy), outCols = min(4, w - ox)
+                        for i in 0..<4 {
+                            for j in 0..<4 {
+                                var v = SIMD8<Float>()
+                                if i < outRows && j < outCols {
+                                    let src = dy + k0 * plane + (b * h + oy + i) * w + ox + j
+                                    for l in 0..<lanes { v[l] = src[l * plane] }
+                                }
+                                grad[4 * i + j] = v
+                            }
+                        }
+                        for i in 0..<4 { // A along each row: 4 columns -> 6
+                            let r = grad + 4 * i
+                            Six.a(r[0], r[1], r[2], r[3]).store(into: rowsA + 6 * i, stride: 1)
+                        }
+                        for j in 0..<6 { // then down each column: 4 rows -> 6
+                            let c = rowsA + j
+                            Six.a(c[0], c[6], c[12], c[18]).store(to: out + j * point, stride: 6 * point)
+                        }
                     }
-                    emit(g00, g01, 0); emit(g00 + g10, g01 + g11, 1); emit(g00 - g10, g01 - g11, 2); emit(-g10, -g11, 3)
+                }
+            }
+        }
+    }
+
+    // MARK: filter transforms (once per batch, scalar)
+
+    /// U = G g Gᵀ, U laid out [36][K][C].
+    private func transformFilters(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+        let (c, k) = (inChannels, outChannels)
+        parallelFor(k) { filters in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { gg in // G g: 6 rows x 3 columns
+                let t = gg.baseAddress!
+                for f in filters {
+                    for ci in 0..<c {
+                        let g = weight + (f * c + ci) * 9
+                        for j in 0..<3 { filterG(g[j], g[3 + j], g[6 + j], into: t + j, stride: 3) }
+                        for i in 0..<6 { filterG(t[3 * i], t[3 * i + 1], t[3 * i + 2], into: u + ((6 * i) * k + f) * c + ci, stride: k * c) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dg = Gᵀ dU G, the adjoint of `transformFilters`.
+    private func transformFilterGradient(_ du: UnsafePointer<Float>, into dWeight: UnsafeMutablePointer<Float>) {
+        let (c, k) = (inChannels, outChannels)
+        parallelFor(k) { filters in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { rows in // dU G: 6 rows x 3 columns
+                let t = rows.baseAddress!
+                for f in filters {
+                    for ci in 0..<c {
+                        for i in 0..<6 { filterGT(du + ((6 * i) * k + f) * c + ci, stride: k * c, into: t + 3 * i, stride: 1) }
+                        let out = dWeight + (f * c + ci) * 9
+                        for j in 0..<3 { filterGT(UnsafePointer(t + j), stride: 3, into: out + j, stride: 3) }
+                    }
                 }
             }
         }
     }
 }
 
-/// Four SIMD8 values: one row (or column) of a 4x4 tile for eight tiles, with element-wise arithmetic.
-private struct Quad {
-    var x0, x1, x2, x3: SIMD8<Float>
-    init(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) {
-        (self.x0, self.x1, self.x2, self.x3) = (x0, x1, x2, x3)
+// MARK: the 1-D transforms of F(4x4, 3x3), interpolation points 0, ±1, ±2, ∞
+
+/// G g for one column g of a 3x3 filter: G = [[¼,0,0],[-⅙,-⅙,-⅙],[-⅙,⅙,-⅙],[1/24,1/12,⅙],[1/24,-1/12,⅙],[0,0,1]].
+@inline(__always) private func filterG(_ g0: Float, _ g1: Float, _ g2: Float, into out: UnsafeMutablePointer<Float>, stride: Int) {
+    out[0] = g0 / 4
+    out[stride] = -(g0 + g1 + g2) / 6
+    out[2 * stride] = -(g0 - g1 + g2) / 6
+    out[3 * stride] = g0 / 24 + g1 / 12 + g2 / 6
+    out[4 * stride] = g0 / 24 - g1 / 12 + g2 / 6
+    out[5 * stride] = g2
+}
+
+/// Gᵀ u (6 -> 3), the adjoint of `filterG`.
+@inline(__always) private func filterGT(_ u: UnsafePointer<Float>, stride s: Int, into out: UnsafeMutablePointer<Float>, stride: Int) {
+    let (u0, u1, u2, u3, u4, u5) = (u[0], u[s], u[2 * s], u[3 * s], u[4 * s], u[5 * s])
+    out[0] = u0 / 4 - u1 / 6 - u2 / 6 + u3 / 24 + u4 / 24
+    out[stride] = -u1 / 6 + u2 / 6 + u3 / 12 - u4 / 12
+    out[2 * stride] = -u1 / 6 - u2 / 6 + u3 / 6 + u4 / 6 + u5
+}
+
+/// Six SIMD8 values: one row or column of a 6x6 tile, for eight channels.
+private struct Six {
+    var x0, x1, x2, x3, x4, x5: SIMD8<Float>
+
+    @inline(__always) init(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>,
+                           _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) {
+        (self.x0, self.x1, self.x2, self.x3, self.x4, self.x5) = (x0, x1, x2, x3, x4, x5)
     }
-    static func + (a: Quad, b: Quad) -> Quad { Quad(a.x0 + b.x0, a.x1 + b.x1, a.x2 + b.x2, a.x3 + b.x3) }
-    static func - (a: Quad, b: Quad) -> Quad { Quad(a.x0 - b.x0, a.x1 - b.x1, a.x2 - b.x2, a.x3 - b.x3) }
-    static prefix func - (a: Quad) -> Quad { Quad(-a.x0, -a.x1, -a.x2, -a.x3) }
+
+    @inline(__always) init(from p: UnsafePointer<SIMD8<Float>>, stride: Int) {
+        self.init(p[0], p[stride], p[2 * stride], p[3 * stride], p[4 * stride], p[5 * stride])
+    }
+
+    @inline(__always) init(from p: UnsafePointer<Float>, stride: Int) {
+        self.init(load8(p), load8(p + stride), load8(p + 2 * stride), load8(p + 3 * stride),
+                  load8(p + 4 * stride), load8(p + 5 * stride))
+    }
+
+    @inline(__always) func store(into p: UnsafeMutablePointer<SIMD8<Float>>, stride: Int) {
+        p[0] = x0; p[stride] = x1; p[2 * stride] = x2; p[3 * stride] = x3; p[4 * stride] = x4; p[5 * stride] = x5
+    }
+
+    @inline(__always) func store(to p: UnsafeMutablePointer<Float>, stride: Int) {
+        store8(x0, p); store8(x1, p + stride); store8(x2, p + 2 * stride)
+        store8(x3, p + 3 * stride); store8(x4, p + 4 * stride); store8(x5, p + 5 * stride)
+    }
+
+    @inline(__always) func accumulate(into p: UnsafeMutablePointer<Float>, stride: Int) {
+        store8(load8(p) + x0, p)
+        store8(load8(p + stride) + x1, p + stride)
+        store8(load8(p + 2 * stride) + x2, p + 2 * stride)
+        store8(load8(p + 3 * stride) + x3, p + 3 * stride)
+        store8(load8(p + 4 * stride) + x4, p + 4 * stride)
+        store8(load8(p + 5 * stride) + x5, p + 5 * stride)
+    }
+
+    /// Bᵀ x with Bᵀ = [[4,0,-5,0,1,0],[0,-4,-4,1,1,0],[0,4,-4,-1,1,0],[0,-2,-1,2,1,0],[0,2,-1,-2,1,0],[0,4,0,-5,0,1]].
+    @inline(__always) func bt() -> Six {
+        let a = x4 - 4 * x2, b = x3 - 4 * x1, c = x4 - x2, d = 2 * (x3 - x1)
+        return Six(4 * x0 - 5 * x2 + x4, a + b, a - b, c + d, c - d, 4 * x1 - 5 * x3 + x5)
+    }
+
+    /// B x, the adjoint of `bt`.
+    @inline(__always) func b() -> Six {
+        let p12: SIMD8<Float> = x1 + x2, p34: SIMD8<Float> = x3 + x4
+        let y1: SIMD8<Float> = 4 * (x2 - x1 + x5) + 2 * (x4 - x3)
+        let y2: SIMD8<Float> = -5 * x0 - 4 * p12 - p34
+        let y3: SIMD8<Float> = (x1 - x2) + 2 * (x3 - x4) - 5 * x5
+        return Six(4 * x0, y1, y2, y3, x0 + p12 + p34, x5)
+    }
+
+    /// Aᵀ x (6 -> 4) with Aᵀ = [[1,1,1,1,1,0],[0,1,-1,2,-2,0],[0,1,1,4,4,0],[0,1,-1,8,-8,1]].
+    @inline(__always) func at() -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        let p12 = x1 + x2, m12 = x1 - x2, p34 = x3 + x4, m34 = x3 - x4
+        return (x0 + p12 + p34, m12 + 2 * m34, p12 + 4 * p34, m12 + 8 * m34 + x5)
+    }
+
+    /// A x (4 -> 6), the adjoint of `at`.
+    @inline(__always) static func a(_ y0: SIMD8<Float>, _ y1: SIMD8<Float>, _ y2: SIMD8<Float>, _ y3: SIMD8<Float>) -> Six {
+        let even = y0 + y2, odd = y1 + y3, even4: SIMD8<Float> = y0 + 4 * y2, odd8: SIMD8<Float> = 2 * y1 + 8 * y3
+        return Six(y0, even + odd, even - odd, even4 + odd8, even4 - odd8, y3)
+    }
 }
 
-@inline(__always) private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-}
-@inline(__always) private func load16(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { load16(UnsafePointer(p)) }
-
-/// The first `count` values, zeros after them.
-@inline(__always) private func load16(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
-    if count >= 16 { return load16(p) }
-    var v = SIMD16<Float>()
-    for i in 0..<max(0, count) { v[i] = p[i] }
-    return v
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
 
-@inline(__always) private func load8(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
-    if count >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-    var v = SIMD8<Float>()
-    for i in 0..<count { v[i] = p[i] }
-    return v
-}
+@inline(__always) private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load8(UnsafePointer(p)) }
 
-@inline(__always) private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int = 16) {
-    if count >= 16 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self); return }
-    for i in 0..<max(0, count) { p[i] = v[i] }
-}
-
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
-    if count >= 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self); return }
-    for i in 0..<count { p[i] = v[i] }
-}
-
-/// (a0, b0, a1, b1, ...): two columns of tiles back into pixel order.
-@inline(__always) private func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
-    SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
