@@ -2,8 +2,10 @@
 public enum ConvAlgorithm: Sendable {
     /// im2col over the whole batch, then one SGEMM; any kernel, stride and padding.
     case im2col
-    /// F(2x2, 3x3) minimal filtering; 3x3 kernels, stride 1, padding 1 only.
+    /// F(4x4, 3x3) minimal filtering; 3x3 kernels, stride 1, padding 1 only.
     case winograd
+    /// Direct SIMD loops for a single input channel; 3x3 kernels, stride 1, padding 1 only; no input gradient.
+    case direct
 }
 
 /// 2-D convolution on [C, N, H, W] activations. With im2col:
@@ -19,9 +21,13 @@ public final class Conv2D: Layer {
     public var computesInputGradient = true
     /// Chosen from the shape; tests may force either.
     public var algorithm: ConvAlgorithm {
-        didSet { precondition(algorithm == .im2col || Self.winogradApplies(kernel, stride, padding), "\(name): Winograd needs 3x3, stride 1, padding 1") }
+        didSet {
+            precondition(algorithm == .im2col || Self.winogradApplies(kernel, stride, padding), "\(name): \(algorithm) needs 3x3, stride 1, padding 1")
+            precondition(algorithm != .direct || inChannels == 1, "\(name): the direct kernel takes one input channel")
+        }
     }
     private lazy var winograd = WinogradConv3x3(inChannels: inChannels, outChannels: outChannels)
+    private lazy var direct = DirectConv3x3SingleChannel(outChannels: outChannels)
     public var parameters: [Parameter] { [weight, bias] }
 
     private var input: Tensor?
@@ -43,7 +49,7 @@ public final class Conv2D: Layer {
         weight = Parameter(name: "\(name).weight", shape: [outChannels, k],
                            value: glorotUniform(count: outChannels * k, fanIn: k, fanOut: outChannels * kernel * kernel, rng: &rng))
         bias = Parameter(name: "\(name).bias", shape: [outChannels], value: [Float](repeating: 0, count: outChannels))
-        algorithm = inChannels > 1 && Self.winogradApplies(kernel, stride, self.padding) ? .winograd : .im2col
+        algorithm = !Self.winogradApplies(kernel, stride, self.padding) ? .im2col : inChannels > 1 ? .winograd : .direct
     }
 
     static func winogradApplies(_ kernel: Int, _ stride: Int, _ padding: Int) -> Bool {
@@ -60,13 +66,18 @@ public final class Conv2D: Layer {
         let (ho, wo) = outputSize(h, w)
         let y = Tensor.reuse(out, shape: [outChannels, n, ho, wo]); out = y
         input = x
-        if algorithm == .winograd {
+        if algorithm != .im2col {
             x.data.withUnsafeBufferPointer { xp in
                 weight.value.withUnsafeBufferPointer { wp in
                     bias.value.withUnsafeBufferPointer { bp in
                         y.data.withUnsafeMutableBufferPointer { yp in
-                            winograd.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
-                                             bias: bp.baseAddress!, y: yp.baseAddress!)
+                            if algorithm == .winograd {
+                                winograd.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
+                                                 bias: bp.baseAddress!, y: yp.baseAddress!)
+                            } else {
+                                direct.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
+                                               bias: bp.baseAddress!, y: yp.baseAddress!)
+                            }
                         }
                     }
                 }
@@ -101,6 +112,13 @@ public final class Conv2D: Layer {
         let rows = c * kernel * kernel, cols = n * ho * wo
         biasGradient(dy, cols: cols)
         let g = Tensor.reuse(dx, shape: x.shape); dx = g
+        if algorithm == .direct {
+            precondition(!computesInputGradient, "\(name): the direct kernel computes no input gradient")
+            dy.data.withUnsafeBufferPointer { dyp in
+                weight.grad.withUnsafeMutableBufferPointer { gw in direct.weightGradient(dy: dyp.baseAddress!, dWeight: gw.baseAddress!) }
+            }
+            return g
+        }
         if algorithm == .winograd {
             x.data.withUnsafeBufferPointer { xp in
                 dy.data.withUnsafeBufferPointer { dyp in

@@ -1,0 +1,115 @@
+/// 3x3 "same" convolution of a single-channel input (the spectrogram layer), computed directly on
+/// SIMD8 runs of eight output columns: the nine shifted input vectors are loaded once and reused by
+/// every filter. With one input channel, im2col's SGEMM has an inner dimension of 9 and spends its
+/// time copying; Winograd's 36 products would be outer products.
+/// Forward and weight gradient are split over images and filters in fixed chunks; every output and
+/// every weight-gradient sum is computed by one thread in a fixed order.
+final class DirectConv3x3SingleChannel {
+    let outChannels: Int
+    private var padded: [Float] = []   // [N][h+2][wp]: the input with a zero border, kept for backward
+    private var shape = (n: 0, h: 0, w: 0)
+
+    init(outChannels: Int) { self.outChannels = outChannels }
+
+    /// Padded row length: room for a full 8-wide load at every column group (and its +2 shift).
+    private func wp(_ w: Int) -> Int { (w + 7) / 8 * 8 + 8 }
+
+    /// x [1, N, H, W] -> y [K, N, H, W]. `weight` is [K, 9].
+    func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
+                 bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let wp = wp(w), hp = h + 2, k = outChannels
+        if shape != (n, h, w) {
+            shape = (n, h, w)
+            padded = [Float](repeating: 0, count: n * hp * wp)
+        }
+        padded.withUnsafeMutableBufferPointer { pp in
+            let pb = pp.baseAddress!
+            parallelFor(n) { images in
+                for b in images {
+                    let pad = pb + b * hp * wp, src = x + b * h * w
+                    for r in 0..<h { (pad + (r + 1) * wp + 1).update(from: src + r * w, count: w) }
+                    for r in 0..<h {
+                        let top = UnsafePointer(pad + r * wp)
+                        for x0 in stride(from: 0, to: w, by: 8) {
+                            let lanes = min(8, w - x0)
+                            let s = nine(top + x0, wp)
+                            for f in 0..<k {
+                                let wf = weight + 9 * f
+                                var acc = SIMD8<Float>(repeating: bias[f])
+                                for t in 0..<9 { acc += wf[t] * s[t] }
+                                let dst = y + ((f * n + b) * h + r) * w + x0
+                                if lanes == 8 {
+                                    UnsafeMutableRawPointer(dst).storeBytes(of: acc, as: SIMD8<Float>.self)
+                                } else {
+                                    for l in 0..<lanes { dst[l] = acc[l] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dWeight [K, 9] from dy [K, N, H, W] and the input kept by `forward`.
+    func weightGradient(dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>) {
+        let (n, h, w) = shape
+        let wp = wp(w), hp = h + 2
+        padded.withUnsafeBufferPointer { pp in
+            let pb = pp.baseAddress!
+            parallelFor(outChannels) { filters in
+                for f in filters {
+                    // Nine running sums in registers; lanes are added in a fixed order at the end.
+                    var (a0, a1, a2, a3, a4, a5, a6, a7, a8) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
+                                                                SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                    for b in 0..<n {
+                        for r in 0..<h {
+                            let top = pb + b * hp * wp + r * wp, g = dy + ((f * n + b) * h + r) * w
+                            for x0 in stride(from: 0, to: w, by: 8) {
+                                let lanes = min(8, w - x0)
+                                var d = SIMD8<Float>()
+                                if lanes == 8 { d = UnsafeRawPointer(g + x0).loadUnaligned(as: SIMD8<Float>.self) } else {
+                                    for l in 0..<lanes { d[l] = g[x0 + l] }
+                                }
+                                let s = nine(top + x0, wp).v
+                                a0 += d * s.0; a1 += d * s.1; a2 += d * s.2
+                                a3 += d * s.3; a4 += d * s.4; a5 += d * s.5
+                                a6 += d * s.6; a7 += d * s.7; a8 += d * s.8
+                            }
+                        }
+                    }
+                    let out = dWeight + 9 * f
+                    (out[0], out[1], out[2], out[3], out[4]) = (a0.sum(), a1.sum(), a2.sum(), a3.sum(), a4.sum())
+                    (out[5], out[6], out[7], out[8]) = (a5.sum(), a6.sum(), a7.sum(), a8.sum())
+                }
+            }
+        }
+    }
+}
+
+/// The nine 3x3-shifted SIMD8 runs starting at `p` (row stride `stride`), in (ky, kx) order.
+@inline(__always) private func nine(_ p: UnsafePointer<Float>, _ stride: Int) -> Nine {
+    Nine(p, stride)
+}
+
+private struct Nine {
+    let v: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
+            SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+    @inline(__always) init(_ p: UnsafePointer<Float>, _ s: Int) {
+        func at(_ o: Int) -> SIMD8<Float> { UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self) }
+        v = (at(0), at(1), at(2), at(s), at(s + 1), at(s + 2), at(2 * s), at(2 * s + 1), at(2 * s + 2))
+    }
+    @inline(__always) subscript(_ t: Int) -> SIMD8<Float> {
+        switch t {
+        case 0: return v.0
+        case 1: return v.1
+        case 2: return v.2
+        case 3: return v.3
+        case 4: return v.4
+        case 5: return v.5
+        case 6: return v.6
+        case 7: return v.7
+        default: return v.8
+        }
+    }
+}
