@@ -160,6 +160,34 @@ final class NNForwardTests: XCTestCase {
         }
     }
 
+    /// The single-channel direct kernel against im2col: forward, weight and bias gradients, on widths
+    /// that are and are not multiples of its 8-column runs.
+    func testDirectSingleChannelMatchesIm2col() {
+        for (h, w) in [(5, 8), (7, 13), (1, 3), (4, 17)] {
+            var rng = SeededRNG(seed: UInt64(h * 100 + w))
+            let a = Conv2D(name: "a", inChannels: 1, outChannels: 6, kernel: 3, rng: &rng)
+            XCTAssertEqual(a.algorithm, .direct)
+            let b = Conv2D(name: "b", inChannels: 1, outChannels: 6, kernel: 3, rng: &rng)
+            b.algorithm = .im2col
+            b.weight.value = a.weight.value
+            a.bias.value = (0..<6).map { _ in Float(rng.normal()) }
+            b.bias.value = a.bias.value
+            a.computesInputGradient = false
+            b.computesInputGradient = false
+            let x = Tensor(shape: [1, 3, h, w], data: (0..<(3 * h * w)).map { _ in Float(rng.normal()) })
+            let dy = Tensor(shape: [6, 3, h, w], data: (0..<(18 * h * w)).map { _ in Float(rng.normal()) })
+            func close(_ p: [Float], _ q: [Float], _ what: String) {
+                let err = zip(p, q).map { abs($0 - $1) }.max()!, scale = q.map(abs).max()!
+                XCTAssertLessThan(err, 1e-5 * max(scale, 1), "\(what) \(h)x\(w)")
+            }
+            close(a.forward(x, training: true).data, b.forward(x, training: true).data, "forward")
+            _ = a.backward(dy)
+            _ = b.backward(dy)
+            close(a.weight.grad, b.weight.grad, "weight gradient")
+            close(a.bias.grad, b.bias.grad, "bias gradient")
+        }
+    }
+
     func testMaxPoolAndDenseByHand() {
         let pool = MaxPool2D(name: "p")
         let x = Tensor(shape: [1, 1, 2, 5], data: [1, 5, 2, 0, 9, 3, 4, 8, 1, 9]) // last column dropped
