@@ -126,7 +126,9 @@ public final class Model {
         while start < count {
             let n = min(batchSize, count - start)
             input.reshape(to: [1, n, config.inputHeight, config.inputWidth])
-            for i in 0..<(n * hw) { input.data[i] = x[start * hw + i] }
+            x.withUnsafeBufferPointer { src in
+                input.data.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress! + start * hw, count: n * hw) }
+            }
             var logits = forward(input, training: false).data
             SoftmaxCrossEntropy.softmax(&logits, classes: config.classes)
             for i in 0..<logits.count { out[start * config.classes + i] = logits[i] }
