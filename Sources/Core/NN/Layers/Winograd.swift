@@ -167,7 +167,7 @@ final class WinogradConv3x3 {
                 let line = src + r * g.w, dst = pad + ((r + 1) * wp + 1) * cp + c0
                 for col in 0..<g.w {
                     var v = SIMD8<Float>()
-                    for l in 0..<lanes { v[l] = line[l * plane + col] }
+                    if lanes == 8 { v = gather8(line + col, plane) } else { for l in 0..<lanes { v[l] = line[l * plane + col] } }
                     store8(v, dst + col * cp)
                 }
             }
@@ -183,7 +183,7 @@ final class WinogradConv3x3 {
                 let line = dst + r * g.w, src = pad + ((r + 1) * wp + 1) * cp + c0
                 for col in 0..<g.w {
                     let v = load8(src + col * cp)
-                    for l in 0..<lanes { line[l * plane + col] = v[l] }
+                    if lanes == 8 { scatter8(v, line + col, plane) } else { for l in 0..<lanes { line[l * plane + col] = v[l] } }
                 }
             }
         }
@@ -269,7 +269,9 @@ final class WinogradConv3x3 {
                             let r = Six(from: UnsafePointer(t.baseAddress! + 6 * i), stride: 1).at()
                             let (v0, v1, v2, v3) = (r.0 + bk, r.1 + bk, r.2 + bk, r.3 + bk)
                             let row = y + k0 * plane + (b * h + oy + i) * w + ox
-                            if outCols == 4 {
+                            if outCols == 4 && lanes == 8 {
+                                storeColumns(v0, v1, v2, v3, to: row, plane: plane)
+                            } else if outCols == 4 {
                                 for l in 0..<lanes {
                                     UnsafeMutableRawPointer(row + l * plane).storeBytes(of: SIMD4(v0[l], v1[l], v2[l], v3[l]), as: SIMD4<Float>.self)
                                 }
@@ -307,7 +309,7 @@ final class WinogradConv3x3 {
                                 var v = SIMD8<Float>()
                                 if i < outRows && j < outCols {
                                     let src = dy + k0 * plane + (b * h + oy + i) * w + ox + j
-                                    for l in 0..<lanes { v[l] = src[l * plane] }
+                                    if lanes == 8 { v = gather8(src, plane) } else { for l in 0..<lanes { v[l] = src[l * plane] } }
                                 }
                                 grad[4 * i + j] = v
                             }
@@ -455,4 +457,28 @@ private struct Six {
 
 @inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+// Lane moves with constant indices, which the compiler turns into shuffles (a variable lane index
+// goes through memory).
+
+@inline(__always) private func gather8(_ p: UnsafePointer<Float>, _ stride: Int) -> SIMD8<Float> {
+    SIMD8(p[0], p[stride], p[2 * stride], p[3 * stride], p[4 * stride], p[5 * stride], p[6 * stride], p[7 * stride])
+}
+
+@inline(__always) private func scatter8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ stride: Int) {
+    p[0] = v[0]; p[stride] = v[1]; p[2 * stride] = v[2]; p[3 * stride] = v[3]
+    p[4 * stride] = v[4]; p[5 * stride] = v[5]; p[6 * stride] = v[6]; p[7 * stride] = v[7]
+}
+
+/// Four output columns for eight channels: lane l of (v0, v1, v2, v3) is the 4-pixel run of channel l.
+@inline(__always) private func storeColumns(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>,
+                                            to row: UnsafeMutablePointer<Float>, plane: Int) {
+    @inline(__always) func put(_ l: Int, _ x: SIMD4<Float>) {
+        UnsafeMutableRawPointer(row + l * plane).storeBytes(of: x, as: SIMD4<Float>.self)
+    }
+    put(0, SIMD4(v0[0], v1[0], v2[0], v3[0])); put(1, SIMD4(v0[1], v1[1], v2[1], v3[1]))
+    put(2, SIMD4(v0[2], v1[2], v2[2], v3[2])); put(3, SIMD4(v0[3], v1[3], v2[3], v3[3]))
+    put(4, SIMD4(v0[4], v1[4], v2[4], v3[4])); put(5, SIMD4(v0[5], v1[5], v2[5], v3[5]))
+    put(6, SIMD4(v0[6], v1[6], v2[6], v3[6])); put(7, SIMD4(v0[7], v1[7], v2[7], v3[7]))
 }
