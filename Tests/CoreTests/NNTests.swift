@@ -188,6 +188,21 @@ final class NNForwardTests: XCTestCase {
         }
     }
 
+    /// The fused conv -> pool -> ReLU inference pass gives the same bits as the layers one by one,
+    /// for the direct first layer and the Winograd layers, on odd sizes (ragged tiles and pool edges).
+    func testFusedInferenceIsBitIdentical() {
+        let config = ModelConfig(inputHeight: 21, inputWidth: 37, filters: [8, 16, 8], dropout: 0.3, denseUnits: 12, classes: 4)
+        var rng = SeededRNG(seed: 12)
+        let model = Model(config: config, rng: &rng)
+        for p in model.parameters where p.name.hasSuffix("bias") { p.value = p.value.map { _ in Float(rng.normal()) * 0.1 } }
+        let x = (0..<(5 * 21 * 37)).map { _ in Float(rng.normal()) }
+        let fused = model.predict(x, count: 5, batchSize: 3)
+        model.fusesInference = false
+        let layered = model.predict(x, count: 5, batchSize: 3)
+        XCTAssertEqual(fused, layered)
+        XCTAssert(fused.allSatisfy { $0.isFinite && $0 > 0 })
+    }
+
     func testMaxPoolAndDenseByHand() {
         let pool = MaxPool2D(name: "p")
         let x = Tensor(shape: [1, 1, 2, 5], data: [1, 5, 2, 0, 9, 3, 4, 8, 1, 9]) // last column dropped

@@ -96,13 +96,33 @@ public final class Model {
     /// When set, forward and backward add each layer's wall time here (seconds), for `lab bench train --profile`.
     public var profile: LayerProfile?
 
+    /// At inference, conv -> max-pool 2x2 -> ReLU runs as one fused pass (`Conv2D.forwardPooledReLU`),
+    /// which never writes the full-resolution map; the bits are the same. Tests switch it off to compare.
+    public var fusesInference = true
+
     /// Logits for a batch [1, N, H, W].
     func forward(_ x: Tensor, training: Bool) -> Tensor {
+        if !training && fusesInference && profile == nil { return fusedInference(x) }
         var t = x
         for (i, layer) in layers.enumerated() {
             let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             t = layer.forward(t, training: training)
             if profile != nil { profile!.forward[i] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        }
+        return t
+    }
+
+    private func fusedInference(_ x: Tensor) -> Tensor {
+        var t = x, i = 0
+        while i < layers.count {
+            if i + 2 < layers.count, let conv = layers[i] as? Conv2D, let pool = layers[i + 1] as? MaxPool2D,
+               pool.size == 2, layers[i + 2] is ReLU, let y = conv.forwardPooledReLU(t) {
+                t = y
+                i += 3
+                continue
+            }
+            t = layers[i].forward(t, training: false)
+            i += 1
         }
         return t
     }

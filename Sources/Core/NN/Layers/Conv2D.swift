@@ -34,6 +34,7 @@ public final class Conv2D: Layer {
     private var col: [Float] = []
     private var dcol: [Float] = []
     private var out: Tensor?
+    private var pooledOut: Tensor?
     private var dx: Tensor?
 
     /// `padding: nil` means "same" for stride 1 (k / 2).
@@ -97,6 +98,31 @@ public final class Conv2D: Layer {
                         for f in fs {
                             let b = bias.value[f], row = yb + f * cols
                             for i in 0..<cols { row[i] += b }
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// Inference only: relu(maxpool2x2(conv(x))) in one pass, for a conv -> MaxPool2D(2) -> ReLU
+    /// sequence; the same bits as the three layers. Nil when this layer's algorithm has no fused path.
+    public func forwardPooledReLU(_ x: Tensor) -> Tensor? {
+        guard algorithm != .im2col else { return nil }
+        let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
+        precondition(x.shape[0] == inChannels, "\(name): expected \(inChannels) channels, got \(x.shape[0])")
+        let y = Tensor.reuse(pooledOut, shape: [outChannels, n, h / 2, w / 2]); pooledOut = y
+        x.data.withUnsafeBufferPointer { xp in
+            weight.value.withUnsafeBufferPointer { wp in
+                bias.value.withUnsafeBufferPointer { bp in
+                    y.data.withUnsafeMutableBufferPointer { yp in
+                        if algorithm == .winograd {
+                            winograd.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
+                                             bias: bp.baseAddress!, y: yp.baseAddress!, pooledReLU: true)
+                        } else {
+                            direct.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
+                                           bias: bp.baseAddress!, y: yp.baseAddress!, pooledReLU: true)
                         }
                     }
                 }

@@ -11,12 +11,13 @@ final class DirectConv3x3SingleChannel {
 
     init(outChannels: Int) { self.outChannels = outChannels }
 
-    /// Padded row length: room for a full 8-wide load at every column group (and its +2 shift).
-    private func wp(_ w: Int) -> Int { (w + 7) / 8 * 8 + 8 }
+    /// Padded row length: room for full 8-wide loads at every 16-column pair of groups (and the +2 shift).
+    private func wp(_ w: Int) -> Int { (w + 15) / 16 * 16 + 16 }
 
     /// x [1, N, H, W] -> y [K, N, H, W]. `weight` is [K, 9].
+    /// With `pooledReLU`, y is relu(maxpool2x2(conv)) [K, N, H/2, W/2], the full map never written.
     func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
-                 bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+                 bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, pooledReLU: Bool = false) {
         let wp = wp(w), hp = h + 2, k = outChannels
         if shape != (n, h, w) {
             shape = (n, h, w)
@@ -28,6 +29,10 @@ final class DirectConv3x3SingleChannel {
                 for b in images {
                     let pad = pb + b * hp * wp, src = x + b * h * w
                     for r in 0..<h { (pad + (r + 1) * wp + 1).update(from: src + r * w, count: w) }
+                    if pooledReLU {
+                        pooledRows(pad: UnsafePointer(pad), wp: wp, image: b, n: n, h: h, w: w, weight: weight, bias: bias, y: y)
+                        continue
+                    }
                     for r in 0..<h {
                         let top = UnsafePointer(pad + r * wp)
                         for x0 in stride(from: 0, to: w, by: 8) {
@@ -36,7 +41,7 @@ final class DirectConv3x3SingleChannel {
                             for f in 0..<k {
                                 let wf = weight + 9 * f
                                 var acc = SIMD8<Float>(repeating: bias[f])
-                                for t in 0..<9 { acc += wf[t] * s[t] }
+                                for t in 0..<9 { acc.addProduct(SIMD8(repeating: wf[t]), s[t]) } // fused multiply-add
                                 let dst = y + ((f * n + b) * h + r) * w + x0
                                 if lanes == 8 {
                                     UnsafeMutableRawPointer(dst).storeBytes(of: acc, as: SIMD8<Float>.self)
@@ -45,6 +50,38 @@ final class DirectConv3x3SingleChannel {
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// relu(maxpool2x2) of the convolution of one padded image: two rows and sixteen columns of
+    /// output at a time (the same sums, in the same order, as `forward`), reduced to 8 pooled values.
+    private func pooledRows(pad: UnsafePointer<Float>, wp: Int, image b: Int, n: Int, h: Int, w: Int,
+                            weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let (ho, wo) = (h / 2, w / 2)
+        for py in 0..<ho {
+            let top = pad + 2 * py * wp, bottom = top + wp
+            for x0 in stride(from: 0, to: 2 * wo, by: 16) {
+                let count = min(8, wo - x0 / 2)
+                let s00 = nine(top + x0, wp), s01 = nine(top + x0 + 8, wp)
+                let s10 = nine(bottom + x0, wp), s11 = nine(bottom + x0 + 8, wp)
+                for f in 0..<outChannels {
+                    let wf = weight + 9 * f
+                    func conv(_ s: Nine) -> SIMD8<Float> {
+                        var acc = SIMD8<Float>(repeating: bias[f])
+                        for t in 0..<9 { acc.addProduct(SIMD8(repeating: wf[t]), s[t]) }
+                        return acc
+                    }
+                    let upper = SIMD16(lowHalf: conv(s00), highHalf: conv(s01))
+                    let lower = SIMD16(lowHalf: conv(s10), highHalf: conv(s11))
+                    let v = maxPoolReLU(upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+                    let dst = y + ((f * n + b) * ho + py) * wo + x0 / 2
+                    if count == 8 {
+                        UnsafeMutableRawPointer(dst).storeBytes(of: v, as: SIMD8<Float>.self)
+                    } else {
+                        for l in 0..<count { dst[l] = v[l] }
                     }
                 }
             }
@@ -72,9 +109,9 @@ final class DirectConv3x3SingleChannel {
                                     for l in 0..<lanes { d[l] = g[x0 + l] }
                                 }
                                 let s = nine(top + x0, wp).v
-                                a0 += d * s.0; a1 += d * s.1; a2 += d * s.2
-                                a3 += d * s.3; a4 += d * s.4; a5 += d * s.5
-                                a6 += d * s.6; a7 += d * s.7; a8 += d * s.8
+                                a0.addProduct(d, s.0); a1.addProduct(d, s.1); a2.addProduct(d, s.2)
+                                a3.addProduct(d, s.3); a4.addProduct(d, s.4); a5.addProduct(d, s.5)
+                                a6.addProduct(d, s.6); a7.addProduct(d, s.7); a8.addProduct(d, s.8)
                             }
                         }
                     }

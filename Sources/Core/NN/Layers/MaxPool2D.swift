@@ -97,3 +97,15 @@ public final class MaxPool2D: Layer {
         return g
     }
 }
+
+/// relu(max of a 2x2 window) for eight windows, with MaxPool2D's scan (top-left, top-right,
+/// bottom-left, bottom-right; strict >, from -inf) and ReLU's max(0, x) = x >= 0 ? x : 0, so the
+/// fused inference path gives exactly the bits of the separate layers.
+@inline(__always) func maxPoolReLU(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD8<Float> {
+    var best = SIMD8<Float>(repeating: -.infinity)
+    best.replace(with: a, where: a .> best)
+    best.replace(with: b, where: b .> best)
+    best.replace(with: c, where: c .> best)
+    best.replace(with: d, where: d .> best)
+    return SIMD8<Float>(repeating: 0).replacing(with: best, where: best .>= 0)
+}

@@ -84,8 +84,9 @@ final class WinogradConv3x3 {
     }
 
     /// x [C, N, H, W] -> y [K, N, H, W]. `weight` is [K, C*9] in (c, ky, kx) order.
+    /// With `pooledReLU`, y is relu(maxpool2x2(conv)) [K, N, H/2, W/2], the full map never written.
     func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
-                 bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+                 bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, pooledReLU: Bool = false) {
         let g = Geometry(n: n, h: h, w: w)
         plan(g)
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
@@ -104,7 +105,11 @@ final class WinogradConv3x3 {
                             BLAS.sgemmSerial(transB: true, m: tiles, n: k, k: c, a: v + xi * tiles * cp, lda: cp,
                                              b: ub + xi * k * c, ldb: c, c: m + xi * tiles * kp, ldc: kp)
                         }
-                        transformOutput(m, g: g, image: b, rows: rows, bias: bias, into: y)
+                        if pooledReLU {
+                            transformOutputPooledReLU(m, g: g, image: b, rows: rows, bias: bias, into: y)
+                        } else {
+                            transformOutput(m, g: g, image: b, rows: rows, bias: bias, into: y)
+                        }
                     }
                 }
             }
@@ -282,6 +287,47 @@ final class WinogradConv3x3 {
                                     if outCols > 1 { dst[1] = v1[l] }
                                     if outCols > 2 { dst[2] = v2[l] }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The 4x4 output tile reduced on the spot to its four 2x2 max-pool windows, then ReLU: the
+    /// inference path of conv -> pool -> ReLU, same values as the three layers one after another.
+    private func transformOutputPooledReLU(_ m: UnsafeMutablePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
+                                           bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let (k, kp, ho, wo) = (outChannels, kp, g.h / 2, g.w / 2)
+        let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * ho * wo
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
+            let out = t.baseAddress! + 24 // the 4x4 tile
+            for k0 in stride(from: 0, to: kp, by: 8) {
+                let lanes = min(8, k - k0)
+                var bk = SIMD8<Float>()
+                for l in 0..<lanes { bk[l] = bias[k0 + l] }
+                for ty in rows {
+                    for tx in 0..<g.tw {
+                        let src = UnsafePointer(m + ((ty - rows.lowerBound) * g.tw + tx) * kp + k0)
+                        for j in 0..<6 {
+                            let col = Six(from: src + j * point, stride: 6 * point).at()
+                            (t[j], t[6 + j], t[12 + j], t[18 + j]) = col
+                        }
+                        for i in 0..<4 {
+                            let r = Six(from: UnsafePointer(t.baseAddress! + 6 * i), stride: 1).at()
+                            (out[4 * i], out[4 * i + 1], out[4 * i + 2], out[4 * i + 3]) = (r.0 + bk, r.1 + bk, r.2 + bk, r.3 + bk)
+                        }
+                        for a in 0..<2 {
+                            let py = 2 * ty + a
+                            guard py < ho else { continue }
+                            for c in 0..<2 {
+                                let px = 2 * tx + c
+                                guard px < wo else { continue }
+                                let q = out + 8 * a + 2 * c
+                                let v = maxPoolReLU(q[0], q[1], q[4], q[5])
+                                let dst = y + (k0 * g.n + b) * ho * wo + py * wo + px
+                                if lanes == 8 { scatter8(v, dst, plane) } else { for l in 0..<lanes { dst[l * plane] = v[l] } }
                             }
                         }
                     }
