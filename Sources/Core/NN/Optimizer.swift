@@ -32,10 +32,14 @@ final class Optimizer {
                     p.grad.withUnsafeBufferPointer { g in
                         first[i].withUnsafeMutableBufferPointer { m in
                             second[i].withUnsafeMutableBufferPointer { v in
-                                for j in 0..<w.count {
-                                    m[j] = b1 * m[j] + (1 - b1) * g[j]
-                                    v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j]
-                                    w[j] -= alpha * m[j] / (v[j].squareRoot() + eps)
+                                let (wb, gb, mb, vb) = (w.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
+                                // Element-wise, so any split gives the same bits.
+                                parallelFor(w.count, minChunk: 1 << 15) { range in
+                                    for j in range {
+                                        mb[j] = b1 * mb[j] + (1 - b1) * gb[j]
+                                        vb[j] = b2 * vb[j] + (1 - b2) * gb[j] * gb[j]
+                                        wb[j] -= alpha * mb[j] / (vb[j].squareRoot() + eps)
+                                    }
                                 }
                             }
                         }

@@ -153,9 +153,11 @@ final class WinogradConv3x3 {
         }
         // The chunks' partial dU, added in chunk order.
         let total = s.du!
-        for chunk in 1..<max(1, s.chunks) {
-            let part = s.du! + chunk * s.duSize
-            for i in 0..<s.duSize { total[i] += part[i] }
+        parallelFor(s.duSize, minChunk: 4096) { range in // each element sums the chunks in chunk order
+            for chunk in 1..<max(1, s.chunks) {
+                let part = s.du! + chunk * s.duSize
+                for i in range { total[i] += part[i] }
+            }
         }
         transformFilterGradient(total, into: dWeight)
     }
