@@ -20,7 +20,9 @@ final class WinogradConv3x3 {
     let inChannels: Int, outChannels: Int
     /// Channel counts rounded up to whole SIMD8 lanes: the row strides of V, M and the padded images.
     private let cp: Int, kp: Int
-    private var u: [Float] = []            // [36][K][C]
+    private var u: [Float] = []            // [36][K][C]: dV = dM · U
+    private var ut: [Float] = []           // [36][C][K]: M = V · Uᵀ as a plain product (OpenBLAS's
+                                           // small-matrix path runs it ~1.5x faster than the transposed form)
     private var geometry = Geometry(n: 0, h: 0, w: 0)
     private var scratch = Scratch()
 
@@ -64,6 +66,7 @@ final class WinogradConv3x3 {
         guard g != geometry else { return }
         geometry = g
         u = [Float](repeating: 0, count: 36 * outChannels * inChannels)
+        ut = u
         scratch.free()
         let chunks = fixedChunkCount(g.n)
         func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -90,10 +93,12 @@ final class WinogradConv3x3 {
         let g = Geometry(n: n, h: h, w: w)
         plan(g)
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
-        u.withUnsafeMutableBufferPointer { transformFilters(weight, into: $0.baseAddress!) }
+        u.withUnsafeMutableBufferPointer { up in
+            ut.withUnsafeMutableBufferPointer { transformFilters(weight, into: up.baseAddress!, transposed: $0.baseAddress!) }
+        }
         let s = scratch
-        u.withUnsafeBufferPointer { up in
-            let ub = up.baseAddress!
+        ut.withUnsafeBufferPointer { up in
+            let utb = up.baseAddress!
             parallelChunks(n) { chunk, images in
                 let pad = s.padIn! + chunk * s.padSize, v = s.v! + chunk * s.vSize, m = s.m! + chunk * s.mSize
                 for b in images {
@@ -102,8 +107,8 @@ final class WinogradConv3x3 {
                         let rows = ty0..<min(g.th, ty0 + g.blockRows), tiles = rows.count * g.tw
                         transformInput(pad, g: g, rows: rows, into: v)
                         for xi in 0..<36 { // M[ξ] = V[ξ] · U[ξ]ᵀ
-                            BLAS.sgemmSerial(transB: true, m: tiles, n: k, k: c, a: v + xi * tiles * cp, lda: cp,
-                                             b: ub + xi * k * c, ldb: c, c: m + xi * tiles * kp, ldc: kp)
+                            BLAS.sgemmSerial(m: tiles, n: k, k: c, a: v + xi * tiles * cp, lda: cp,
+                                             b: utb + xi * c * k, ldb: k, c: m + xi * tiles * kp, ldc: kp)
                         }
                         if pooledReLU {
                             transformOutputPooledReLU(m, g: g, image: b, rows: rows, bias: bias, into: y)
@@ -378,8 +383,9 @@ final class WinogradConv3x3 {
 
     // MARK: filter transforms (once per batch, scalar)
 
-    /// U = G g Gᵀ, U laid out [36][K][C].
-    private func transformFilters(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+    /// U = G g Gᵀ, laid out [36][K][C] in `u` and [36][C][K] in `ut`.
+    private func transformFilters(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
+                                  transposed ut: UnsafeMutablePointer<Float>) {
         let (c, k) = (inChannels, outChannels)
         parallelFor(k) { filters in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { gg in // G g: 6 rows x 3 columns
@@ -388,7 +394,10 @@ final class WinogradConv3x3 {
                     for ci in 0..<c {
                         let g = weight + (f * c + ci) * 9
                         for j in 0..<3 { filterG(g[j], g[3 + j], g[6 + j], into: t + j, stride: 3) }
-                        for i in 0..<6 { filterG(t[3 * i], t[3 * i + 1], t[3 * i + 2], into: u + ((6 * i) * k + f) * c + ci, stride: k * c) }
+                        for i in 0..<6 {
+                            filterG(t[3 * i], t[3 * i + 1], t[3 * i + 2], into: u + ((6 * i) * k + f) * c + ci, stride: k * c)
+                            filterG(t[3 * i], t[3 * i + 1], t[3 * i + 2], into: ut + ((6 * i) * c + ci) * k + f, stride: k * c)
+                        }
                     }
                 }
             }
