@@ -197,10 +197,33 @@ final class NNForwardTests: XCTestCase {
         for p in model.parameters where p.name.hasSuffix("bias") { p.value = p.value.map { _ in Float(rng.normal()) * 0.1 } }
         let x = (0..<(5 * 21 * 37)).map { _ in Float(rng.normal()) }
         let fused = model.predict(x, count: 5, batchSize: 3)
-        model.fusesInference = false
+        model.fusesBlocks = false
         let layered = model.predict(x, count: 5, batchSize: 3)
         XCTAssertEqual(fused, layered)
         XCTAssert(fused.allSatisfy { $0.isFinite && $0 > 0 })
+    }
+
+    /// In training too: the fused forward fills the pool's argmax and the ReLU's output, so logits and
+    /// every gradient equal the layer-by-layer pass bit for bit.
+    func testFusedTrainingStepIsBitIdentical() {
+        let config = ModelConfig(inputHeight: 21, inputWidth: 37, filters: [8, 16, 8], dropout: 0, denseUnits: 12, classes: 4)
+        var rng = SeededRNG(seed: 13)
+        let model = Model(config: config, rng: &rng)
+        let x = Tensor(shape: [1, 5, 21, 37], data: (0..<(5 * 21 * 37)).map { _ in Float(rng.normal()) })
+        let labels = [0, 1, 2, 3, 1]
+        func step(fused: Bool) -> (logits: [Float], grads: [[Float]]) {
+            model.fusesBlocks = fused
+            let logits = model.forward(x, training: true).data
+            var probs: [Float] = []
+            let g = Tensor(shape: [5, 4])
+            _ = SoftmaxCrossEntropy.lossAndGradient(logits: Tensor(shape: [5, 4], data: logits), labels: labels[...], probabilities: &probs, gradient: g)
+            model.backward(g)
+            return (logits, model.parameters.map(\.grad))
+        }
+        let fused = step(fused: true), layered = step(fused: false)
+        XCTAssertEqual(fused.logits, layered.logits)
+        XCTAssertEqual(fused.grads, layered.grads)
+        XCTAssert(fused.grads.allSatisfy { $0.contains { $0 != 0 } })
     }
 
     func testMaxPoolAndDenseByHand() {

@@ -96,13 +96,15 @@ public final class Model {
     /// When set, forward and backward add each layer's wall time here (seconds), for `lab bench train --profile`.
     public var profile: LayerProfile?
 
-    /// At inference, conv -> max-pool 2x2 -> ReLU runs as one fused pass (`Conv2D.forwardPooledReLU`),
-    /// which never writes the full-resolution map; the bits are the same. Tests switch it off to compare.
-    public var fusesInference = true
+    /// conv -> max-pool 2x2 -> ReLU runs as one fused pass (`Conv2D.forwardPooledReLU`), which never
+    /// writes the full-resolution map; in training it also fills the pool's argmax and the ReLU's
+    /// output, so backward runs layer by layer as usual. The bits are the same either way; tests
+    /// switch it off to compare, and `profile` switches it off to time each layer.
+    public var fusesBlocks = true
 
     /// Logits for a batch [1, N, H, W].
     func forward(_ x: Tensor, training: Bool) -> Tensor {
-        if !training && fusesInference && profile == nil { return fusedInference(x) }
+        if fusesBlocks && profile == nil { return fusedForward(x, training: training) }
         var t = x
         for (i, layer) in layers.enumerated() {
             let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
@@ -112,16 +114,24 @@ public final class Model {
         return t
     }
 
-    private func fusedInference(_ x: Tensor) -> Tensor {
+    private func fusedForward(_ x: Tensor, training: Bool) -> Tensor {
         var t = x, i = 0
         while i < layers.count {
             if i + 2 < layers.count, let conv = layers[i] as? Conv2D, let pool = layers[i + 1] as? MaxPool2D,
-               pool.size == 2, layers[i + 2] is ReLU, let y = conv.forwardPooledReLU(t) {
-                t = y
+               pool.size == 2, let relu = layers[i + 2] as? ReLU, conv.algorithm != .im2col {
+                var y: Tensor?
+                if training {
+                    let shape = [conv.outChannels, t.shape[1], t.shape[2], t.shape[3]] // stride 1, "same"
+                    pool.fusedForward(inShape: shape) { y = conv.forwardPooledReLU(t, argmax: $0) }
+                    relu.adoptFusedOutput(y!)
+                } else {
+                    y = conv.forwardPooledReLU(t)
+                }
+                t = y!
                 i += 3
                 continue
             }
-            t = layers[i].forward(t, training: false)
+            t = layers[i].forward(t, training: training)
             i += 1
         }
         return t

@@ -106,10 +106,12 @@ public final class Conv2D: Layer {
         return y
     }
 
-    /// Inference only: relu(maxpool2x2(conv(x))) in one pass, for a conv -> MaxPool2D(2) -> ReLU
-    /// sequence; the same bits as the three layers. Nil when this layer's algorithm has no fused path.
-    public func forwardPooledReLU(_ x: Tensor) -> Tensor? {
+    /// relu(maxpool2x2(conv(x))) in one pass, for a conv -> MaxPool2D(2) -> ReLU sequence; the same
+    /// bits as the three layers. With `argmax` (training), also records the pool's argmax, and
+    /// `backward` works as after `forward`. Nil when this layer's algorithm has no fused path.
+    func forwardPooledReLU(_ x: Tensor, argmax: UnsafeMutablePointer<Int32>? = nil) -> Tensor? {
         guard algorithm != .im2col else { return nil }
+        input = x
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         precondition(x.shape[0] == inChannels, "\(name): expected \(inChannels) channels, got \(x.shape[0])")
         let y = Tensor.reuse(pooledOut, shape: [outChannels, n, h / 2, w / 2]); pooledOut = y
@@ -119,10 +121,10 @@ public final class Conv2D: Layer {
                     y.data.withUnsafeMutableBufferPointer { yp in
                         if algorithm == .winograd {
                             winograd.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
-                                             bias: bp.baseAddress!, y: yp.baseAddress!, pooledReLU: true)
+                                             bias: bp.baseAddress!, y: yp.baseAddress!, pooledReLU: true, argmax: argmax)
                         } else {
                             direct.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
-                                           bias: bp.baseAddress!, y: yp.baseAddress!, pooledReLU: true)
+                                           bias: bp.baseAddress!, y: yp.baseAddress!, pooledReLU: true, argmax: argmax)
                         }
                     }
                 }

@@ -17,7 +17,8 @@ final class DirectConv3x3SingleChannel {
     /// x [1, N, H, W] -> y [K, N, H, W]. `weight` is [K, 9].
     /// With `pooledReLU`, y is relu(maxpool2x2(conv)) [K, N, H/2, W/2], the full map never written.
     func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
-                 bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, pooledReLU: Bool = false) {
+                 bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, pooledReLU: Bool = false,
+                 argmax: UnsafeMutablePointer<Int32>? = nil) {
         let wp = wp(w), hp = h + 2, k = outChannels
         if shape != (n, h, w) {
             shape = (n, h, w)
@@ -30,7 +31,8 @@ final class DirectConv3x3SingleChannel {
                     let pad = pb + b * hp * wp, src = x + b * h * w
                     for r in 0..<h { (pad + (r + 1) * wp + 1).update(from: src + r * w, count: w) }
                     if pooledReLU {
-                        pooledRows(pad: UnsafePointer(pad), wp: wp, image: b, n: n, h: h, w: w, weight: weight, bias: bias, y: y)
+                        pooledRows(pad: UnsafePointer(pad), wp: wp, image: b, n: n, h: h, w: w, weight: weight, bias: bias,
+                                   y: y, argmax: argmax)
                         continue
                     }
                     for r in 0..<h {
@@ -59,8 +61,10 @@ final class DirectConv3x3SingleChannel {
     /// relu(maxpool2x2) of the convolution of one padded image: two rows and sixteen columns of
     /// output at a time (the same sums, in the same order, as `forward`), reduced to 8 pooled values.
     private func pooledRows(pad: UnsafePointer<Float>, wp: Int, image b: Int, n: Int, h: Int, w: Int,
-                            weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+                            weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                            argmax: UnsafeMutablePointer<Int32>?) {
         let (ho, wo) = (h / 2, w / 2)
+        let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
         for py in 0..<ho {
             let top = pad + 2 * py * wp, bottom = top + wp
             for x0 in stride(from: 0, to: 2 * wo, by: 16) {
@@ -76,8 +80,21 @@ final class DirectConv3x3SingleChannel {
                     }
                     let upper = SIMD16(lowHalf: conv(s00), highHalf: conv(s01))
                     let lower = SIMD16(lowHalf: conv(s10), highHalf: conv(s11))
-                    let v = maxPoolReLU(upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
-                    let dst = y + ((f * n + b) * ho + py) * wo + x0 / 2
+                    let offset = ((f * n + b) * ho + py) * wo + x0 / 2
+                    let dst = y + offset
+                    let v: SIMD8<Float>
+                    if let argmax { // training: also where each maximum came from
+                        let base = SIMD8<Int32>(repeating: Int32(2 * py * w + x0)) &+ lane
+                        let pooled = maxPoolReLU(upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf, base: base, w: Int32(w))
+                        v = pooled.value
+                        if count == 8 {
+                            UnsafeMutableRawPointer(argmax + offset).storeBytes(of: pooled.at, as: SIMD8<Int32>.self)
+                        } else {
+                            for l in 0..<count { argmax[offset + l] = pooled.at[l] }
+                        }
+                    } else {
+                        v = maxPoolReLU(upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+                    }
                     if count == 8 {
                         UnsafeMutableRawPointer(dst).storeBytes(of: v, as: SIMD8<Float>.self)
                     } else {

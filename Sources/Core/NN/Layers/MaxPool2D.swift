@@ -76,6 +76,16 @@ public final class MaxPool2D: Layer {
         return ox
     }
 
+    /// For a fused conv -> pool -> ReLU forward (`Model`): records the input shape and lends the
+    /// argmax buffer for the fused kernel to fill, so `backward` works as if `forward` had run.
+    func fusedForward(inShape: [Int], _ body: (UnsafeMutablePointer<Int32>) -> Void) {
+        precondition(size == 2, "\(name): only 2x2 pooling fuses")
+        self.inShape = inShape
+        let count = inShape[0] * inShape[1] * (inShape[2] / 2) * (inShape[3] / 2)
+        if argmax.count != count { argmax = [Int32](repeating: 0, count: count) }
+        argmax.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
     public func backward(_ dy: Tensor) -> Tensor {
         let (c, n, h, w) = (inShape[0], inShape[1], inShape[2], inShape[3])
         let ho = h / size, wo = w / size
@@ -98,9 +108,7 @@ public final class MaxPool2D: Layer {
     }
 }
 
-/// relu(max of a 2x2 window) for eight windows, with MaxPool2D's scan (top-left, top-right,
-/// bottom-left, bottom-right; strict >, from -inf) and ReLU's max(0, x) = x >= 0 ? x : 0, so the
-/// fused inference path gives exactly the bits of the separate layers.
+/// relu(max of a 2x2 window) for eight windows, value only (inference).
 @inline(__always) func maxPoolReLU(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD8<Float> {
     var best = SIMD8<Float>(repeating: -.infinity)
     best.replace(with: a, where: a .> best)
@@ -108,4 +116,27 @@ public final class MaxPool2D: Layer {
     best.replace(with: c, where: c .> best)
     best.replace(with: d, where: d .> best)
     return SIMD8<Float>(repeating: 0).replacing(with: best, where: best .>= 0)
+}
+
+/// relu(max of a 2x2 window) for eight windows, with MaxPool2D's scan (top-left, top-right,
+/// bottom-left, bottom-right; strict >, from -inf) and ReLU's max(0, x) = x >= 0 ? x : 0, so the
+/// fused conv -> pool -> ReLU path gives exactly the bits of the separate layers. Also returns where
+/// each maximum came from, `base` plus the offset of the winning position (row length `w`), as
+/// MaxPool2D records it.
+@inline(__always) func maxPoolReLU(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>,
+                                   base: SIMD8<Int32>, w: Int32) -> (value: SIMD8<Float>, at: SIMD8<Int32>) {
+    // Written out, not as a nested function: that one was not inlined and cost 3x.
+    var best = SIMD8<Float>(repeating: -.infinity), at = base
+    var better = a .> best
+    best.replace(with: a, where: better)
+    better = b .> best
+    best.replace(with: b, where: better)
+    at.replace(with: base &+ 1, where: better)
+    better = c .> best
+    best.replace(with: c, where: better)
+    at.replace(with: base &+ w, where: better)
+    better = d .> best
+    best.replace(with: d, where: better)
+    at.replace(with: base &+ (w + 1), where: better)
+    return (SIMD8<Float>(repeating: 0).replacing(with: best, where: best .>= 0), at)
 }

@@ -16,6 +16,9 @@ public final class ReLU: Layer {
         return y
     }
 
+    /// For a fused conv -> pool -> ReLU forward (`Model`): the fused output is this layer's output.
+    func adoptFusedOutput(_ y: Tensor) { out = y }
+
     public func backward(_ dy: Tensor) -> Tensor {
         guard let y = out else { fatalError("\(name): backward before forward") }
         let g = Tensor.reuse(dx, shape: dy.shape); dx = g

@@ -89,7 +89,8 @@ final class WinogradConv3x3 {
     /// x [C, N, H, W] -> y [K, N, H, W]. `weight` is [K, C*9] in (c, ky, kx) order.
     /// With `pooledReLU`, y is relu(maxpool2x2(conv)) [K, N, H/2, W/2], the full map never written.
     func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
-                 bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, pooledReLU: Bool = false) {
+                 bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, pooledReLU: Bool = false,
+                 argmax: UnsafeMutablePointer<Int32>? = nil) {
         let g = Geometry(n: n, h: h, w: w)
         plan(g)
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
@@ -111,7 +112,7 @@ final class WinogradConv3x3 {
                                              b: utb + xi * c * k, ldb: k, c: m + xi * tiles * kp, ldc: kp)
                         }
                         if pooledReLU {
-                            transformOutputPooledReLU(m, g: g, image: b, rows: rows, bias: bias, into: y)
+                            transformOutputPooledReLU(m, g: g, image: b, rows: rows, bias: bias, into: y, argmax: argmax)
                         } else {
                             transformOutput(m, g: g, image: b, rows: rows, bias: bias, into: y)
                         }
@@ -305,7 +306,8 @@ final class WinogradConv3x3 {
     /// The 4x4 output tile reduced on the spot to its four 2x2 max-pool windows, then ReLU: the
     /// inference path of conv -> pool -> ReLU, same values as the three layers one after another.
     private func transformOutputPooledReLU(_ m: UnsafeMutablePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
-                                           bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+                                           bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                                           argmax: UnsafeMutablePointer<Int32>?) {
         let (k, kp, ho, wo) = (outChannels, kp, g.h / 2, g.w / 2)
         let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * ho * wo
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
@@ -332,8 +334,17 @@ final class WinogradConv3x3 {
                                 let px = 2 * tx + c
                                 guard px < wo else { continue }
                                 let q = out + 8 * a + 2 * c
-                                let v = maxPoolReLU(q[0], q[1], q[4], q[5])
-                                let dst = y + (k0 * g.n + b) * ho * wo + py * wo + px
+                                let offset = (k0 * g.n + b) * ho * wo + py * wo + px
+                                let dst = y + offset
+                                let v: SIMD8<Float>
+                                if let argmax { // training: also where each maximum came from
+                                    let base = SIMD8<Int32>(repeating: Int32(2 * py * g.w + 2 * px))
+                                    let pooled = maxPoolReLU(q[0], q[1], q[4], q[5], base: base, w: Int32(g.w))
+                                    v = pooled.value
+                                    for l in 0..<lanes { argmax[offset + l * plane] = pooled.at[l] }
+                                } else {
+                                    v = maxPoolReLU(q[0], q[1], q[4], q[5])
+                                }
                                 if lanes == 8 { scatter8(v, dst, plane) } else { for l in 0..<lanes { dst[l * plane] = v[l] } }
                             }
                         }
