@@ -68,21 +68,7 @@ public final class Conv2D: Layer {
         let y = Tensor.reuse(out, shape: [outChannels, n, ho, wo]); out = y
         input = x
         if algorithm != .im2col {
-            x.data.withUnsafeBufferPointer { xp in
-                weight.value.withUnsafeBufferPointer { wp in
-                    bias.value.withUnsafeBufferPointer { bp in
-                        y.data.withUnsafeMutableBufferPointer { yp in
-                            if algorithm == .winograd {
-                                winograd.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
-                                                 bias: bp.baseAddress!, y: yp.baseAddress!)
-                            } else {
-                                direct.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
-                                               bias: bp.baseAddress!, y: yp.baseAddress!)
-                            }
-                        }
-                    }
-                }
-            }
+            forwardWithKernel(x, into: y, pooledReLU: false, argmax: nil)
             return y
         }
         let rows = c * kernel * kernel, cols = n * ho * wo
@@ -106,6 +92,26 @@ public final class Conv2D: Layer {
         return y
     }
 
+    /// The direct or Winograd kernel on x into y (full map, or pooled and rectified).
+    private func forwardWithKernel(_ x: Tensor, into y: Tensor, pooledReLU: Bool, argmax: UnsafeMutablePointer<Int32>?) {
+        let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
+        x.data.withUnsafeBufferPointer { xp in
+            weight.value.withUnsafeBufferPointer { wp in
+                bias.value.withUnsafeBufferPointer { bp in
+                    y.data.withUnsafeMutableBufferPointer { yp in
+                        if algorithm == .winograd {
+                            winograd.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                             y: yp.baseAddress!, pooledReLU: pooledReLU, argmax: argmax)
+                        } else {
+                            direct.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                           y: yp.baseAddress!, pooledReLU: pooledReLU, argmax: argmax)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// relu(maxpool2x2(conv(x))) in one pass, for a conv -> MaxPool2D(2) -> ReLU sequence; the same
     /// bits as the three layers. With `argmax` (training), also records the pool's argmax, and
     /// `backward` works as after `forward`. Nil when this layer's algorithm has no fused path.
@@ -115,21 +121,7 @@ public final class Conv2D: Layer {
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         precondition(x.shape[0] == inChannels, "\(name): expected \(inChannels) channels, got \(x.shape[0])")
         let y = Tensor.reuse(pooledOut, shape: [outChannels, n, h / 2, w / 2]); pooledOut = y
-        x.data.withUnsafeBufferPointer { xp in
-            weight.value.withUnsafeBufferPointer { wp in
-                bias.value.withUnsafeBufferPointer { bp in
-                    y.data.withUnsafeMutableBufferPointer { yp in
-                        if algorithm == .winograd {
-                            winograd.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
-                                             bias: bp.baseAddress!, y: yp.baseAddress!, pooledReLU: true, argmax: argmax)
-                        } else {
-                            direct.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!,
-                                           bias: bp.baseAddress!, y: yp.baseAddress!, pooledReLU: true, argmax: argmax)
-                        }
-                    }
-                }
-            }
-        }
+        forwardWithKernel(x, into: y, pooledReLU: true, argmax: argmax)
         return y
     }
 
