@@ -62,13 +62,7 @@ public final class MaxPool2D: Layer {
             let r0 = UnsafeRawPointer(src + top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
             let r1 = UnsafeRawPointer(src + top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
             let base = SIMD8<Int32>(repeating: Int32(top + 2 * ox)) &+ lane
-            var best = SIMD8<Float>(repeating: -.infinity), at = base
-            func consider(_ value: SIMD8<Float>, _ offset: Int) {
-                let better = value .> best
-                best.replace(with: value, where: better)
-                at.replace(with: base &+ Int32(offset), where: better)
-            }
-            consider(r0.evenHalf, 0); consider(r0.oddHalf, 1); consider(r1.evenHalf, w); consider(r1.oddHalf, w + 1)
+            let (best, at) = maxOf2x2(r0.evenHalf, r0.oddHalf, r1.evenHalf, r1.oddHalf, base: base, w: Int32(w))
             UnsafeMutableRawPointer(dst + ox).storeBytes(of: best, as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(arg + ox).storeBytes(of: at, as: SIMD8<Int32>.self)
             ox += 8
@@ -125,6 +119,13 @@ public final class MaxPool2D: Layer {
 /// MaxPool2D records it.
 @inline(__always) func maxPoolReLU(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>,
                                    base: SIMD8<Int32>, w: Int32) -> (value: SIMD8<Float>, at: SIMD8<Int32>) {
+    let (best, at) = maxOf2x2(a, b, c, d, base: base, w: w)
+    return (SIMD8<Float>(repeating: 0).replacing(with: best, where: best .>= 0), at)
+}
+
+/// The max of eight 2x2 windows and where it came from, in MaxPool2D's scan order (see above).
+@inline(__always) func maxOf2x2(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>,
+                                base: SIMD8<Int32>, w: Int32) -> (value: SIMD8<Float>, at: SIMD8<Int32>) {
     // Written out, not as a nested function: that one was not inlined and cost 3x.
     var best = SIMD8<Float>(repeating: -.infinity), at = base
     var better = a .> best
@@ -138,5 +139,5 @@ public final class MaxPool2D: Layer {
     better = d .> best
     best.replace(with: d, where: better)
     at.replace(with: base &+ (w + 1), where: better)
-    return (SIMD8<Float>(repeating: 0).replacing(with: best, where: best .>= 0), at)
+    return (best, at)
 }
