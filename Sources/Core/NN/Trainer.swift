@@ -119,6 +119,9 @@ public final class Trainer {
         var shuffleRNG = SeededRNG(state: state.shuffleRNG)
         var dropoutRNG = SeededRNG(state: state.dropoutRNG)
         let dropouts = model.layers.compactMap { $0 as? Dropout }
+        let dropoutPurposes = dropouts.map(\.name) // the names that derive each layer's mask stream
+        let parameters = model.parameters
+        var labels = [Int](repeating: 0, count: config.batchSize)
         let batches = (train.count + config.batchSize - 1) / config.batchSize
         var stoppedEarly = false
 
@@ -143,14 +146,14 @@ public final class Trainer {
                         }
                     }
                 }
-                let labels = order[lo..<hi].map { train.labels[$0] }
-                for d in dropouts { d.rng = dropoutRNG.derived("\(d.name)"); _ = dropoutRNG.next() }
+                for i in 0..<n { labels[i] = train.labels[order[lo + i]] }
+                for (d, purpose) in zip(dropouts, dropoutPurposes) { d.rng = dropoutRNG.derived(purpose); _ = dropoutRNG.next() }
                 let logits = model.forward(input, training: true)
-                lossSum += SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels[...],
+                lossSum += SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels[0..<n],
                                                                probabilities: &probabilities, gradient: dLogits)
-                correct += zip(argmax(probabilities, classes: model.config.classes), labels).filter { $0 == $1 }.count
+                correct += countCorrect(probabilities, labels: labels[0..<n], classes: model.config.classes)
                 model.backward(dLogits)
-                optimizer.update(model.parameters)
+                optimizer.update(parameters)
                 let elapsed = Date().timeIntervalSince(epochStart)
                 let rate = Double(hi) / max(elapsed, 1e-9)
                 progress(TrainProgress(epoch: epoch, epochs: config.epochs, batch: b + 1, batches: batches,
@@ -222,6 +225,17 @@ public final class Trainer {
         optimizer.step = saved.step
         state = saved
     }
+}
+
+/// How many rows of `probabilities` put their maximum on the label (first maximum on ties, as `argmax`).
+func countCorrect(_ probabilities: [Float], labels: ArraySlice<Int>, classes k: Int) -> Int {
+    var correct = 0
+    for (r, label) in labels.enumerated() {
+        var best = 0
+        for j in 1..<k where probabilities[r * k + j] > probabilities[r * k + best] { best = j }
+        if best == label { correct += 1 }
+    }
+    return correct
 }
 
 func argmax(_ probabilities: [Float], classes k: Int) -> [Int] {
