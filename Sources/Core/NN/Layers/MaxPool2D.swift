@@ -80,19 +80,31 @@ public final class MaxPool2D: Layer {
         argmax.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor) -> Tensor { backward(dy, throughReLUOf: nil) }
+
+    /// With `reluOutput` (the output of the ReLU that follows this pool), applies that ReLU's backward
+    /// on the way: the same arithmetic as the two layers one after the other, in one pass.
+    func backward(_ dy: Tensor, throughReLUOf reluOutput: Tensor?) -> Tensor {
         let (c, n, h, w) = (inShape[0], inShape[1], inShape[2], inShape[3])
         let ho = h / size, wo = w / size
         let g = Tensor.reuse(dx, shape: inShape); dx = g
+        let mask = reluOutput ?? dy // unused without a ReLU
         dy.data.withUnsafeBufferPointer { dp in
-            g.data.withUnsafeMutableBufferPointer { gp in
-                argmax.withUnsafeBufferPointer { ap in
-                    let db = dp.baseAddress!, gb = gp.baseAddress!, ab = ap.baseAddress!
-                    parallelFor(c * n) { planes in
-                        for pl in planes {
-                            let dst = gb + pl * h * w
-                            for i in 0..<(h * w) { dst[i] = 0 }
-                            for i in 0..<(ho * wo) { dst[Int(ab[pl * ho * wo + i])] += db[pl * ho * wo + i] }
+            mask.data.withUnsafeBufferPointer { mp in
+                g.data.withUnsafeMutableBufferPointer { gp in
+                    argmax.withUnsafeBufferPointer { ap in
+                        let db = dp.baseAddress!, mb = mp.baseAddress!, gb = gp.baseAddress!, ab = ap.baseAddress!
+                        let throughReLU = reluOutput != nil
+                        parallelFor(c * n) { planes in
+                            for pl in planes {
+                                let dst = gb + pl * h * w, first = pl * ho * wo
+                                dst.update(repeating: 0, count: h * w)
+                                if throughReLU {
+                                    for i in first..<(first + ho * wo) { dst[Int(ab[i])] += mb[i] > 0 ? db[i] : 0 }
+                                } else {
+                                    for i in first..<(first + ho * wo) { dst[Int(ab[i])] += db[i] }
+                                }
+                            }
                         }
                     }
                 }

@@ -19,6 +19,9 @@ public final class ReLU: Layer {
     /// For a fused conv -> pool -> ReLU forward (`Model`): the fused output is this layer's output.
     func adoptFusedOutput(_ y: Tensor) { out = y }
 
+    /// The last output, for a pool that applies this layer's backward itself (`Model.backward`).
+    var output: Tensor? { out }
+
     public func backward(_ dy: Tensor) -> Tensor {
         guard let y = out else { fatalError("\(name): backward before forward") }
         let g = Tensor.reuse(dx, shape: dy.shape); dx = g
