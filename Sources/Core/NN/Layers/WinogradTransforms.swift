@@ -5,7 +5,7 @@ extension WinogradConv3x3 {
 
     /// V_p = Bᵀ d_p B, d_p the 6x6 input patch whose top-left corner is (4ty-1, 4tx-1); V is [36][tiles][cp].
     func transformInput(_ pad: UnsafeMutablePointer<Float>, g: Geometry, rows: Range<Int>,
-                                into v: UnsafeMutablePointer<Float>) {
+                        into v: UnsafeMutablePointer<Float>) {
         let (cp, wp) = (cp, g.wp)
         let tiles = rows.count * g.tw, point = tiles * cp // stride between transform points
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { t in
@@ -34,7 +34,7 @@ extension WinogradConv3x3 {
 
     /// dx_patch = B dV_p Bᵀ, scatter-added into the channels-last dx accumulator of one image.
     func transformInputGradient(_ dv: UnsafeMutablePointer<Float>, g: Geometry, rows: Range<Int>,
-                                        into pad: UnsafeMutablePointer<Float>) {
+                                into pad: UnsafeMutablePointer<Float>) {
         let (cp, wp) = (cp, g.wp)
         let tiles = rows.count * g.tw, point = tiles * cp
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { t in
@@ -59,27 +59,22 @@ extension WinogradConv3x3 {
 
     /// y_p = Aᵀ M_p A + bias for one block of image b; the tile's ragged edge is dropped.
     func transformOutput(_ m: UnsafeMutablePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
-                                 bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+                         bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let (k, kp, h, w) = (outChannels, kp, g.h, g.w)
         let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * h * w
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 24) { t in
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
+            let out = t.baseAddress! + 24 // the 4x4 tile
             // Channel group outermost, so the stores stream through eight output planes at a time.
             for k0 in stride(from: 0, to: kp, by: 8) {
-                let lanes = min(8, k - k0)
-                var bk = SIMD8<Float>()
-                for l in 0..<lanes { bk[l] = bias[k0 + l] }
+                let lanes = min(8, k - k0), bk = biasLanes(bias, from: k0, lanes: lanes)
                 for ty in rows {
                     for tx in 0..<g.tw {
                         let src = UnsafePointer(m + ((ty - rows.lowerBound) * g.tw + tx) * kp + k0)
                         let (oy, ox) = (4 * ty, 4 * tx)
                         let outRows = min(4, h - oy), outCols = min(4, w - ox)
-                        for j in 0..<6 { // Aᵀ down each column of M: 6 rows -> 4
-                            let col = Six(from: src + j * point, stride: 6 * point).at()
-                            (t[j], t[6 + j], t[12 + j], t[18 + j]) = col
-                        }
-                        for i in 0..<outRows { // then along each row: 6 columns -> 4, plus bias
-                            let r = Six(from: UnsafePointer(t.baseAddress! + 6 * i), stride: 1).at()
-                            let (v0, v1, v2, v3) = (r.0 + bk, r.1 + bk, r.2 + bk, r.3 + bk)
+                        outputTile(src, point: point, bias: bk, rows: outRows, scratch: t.baseAddress!, into: out)
+                        for i in 0..<outRows {
+                            let (v0, v1, v2, v3) = (out[4 * i], out[4 * i + 1], out[4 * i + 2], out[4 * i + 3])
                             let row = y + k0 * plane + (b * h + oy + i) * w + ox
                             if outCols == 4 && lanes == 8 {
                                 storeColumns(v0, v1, v2, v3, to: row, plane: plane)
@@ -102,30 +97,22 @@ extension WinogradConv3x3 {
         }
     }
 
-    /// The 4x4 output tile reduced on the spot to its four 2x2 max-pool windows, then ReLU: the
-    /// inference path of conv -> pool -> ReLU, same values as the three layers one after another.
+    /// The 4x4 output tile reduced on the spot to its four 2x2 max-pool windows, then ReLU: the fused
+    /// conv -> pool -> ReLU, same values as the three layers one after another; with `argmax`
+    /// (training) also where each maximum came from.
     func transformOutputPooledReLU(_ m: UnsafeMutablePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
-                                           bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
-                                           argmax: UnsafeMutablePointer<Int32>?) {
+                                   bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                                   argmax: UnsafeMutablePointer<Int32>?) {
         let (k, kp, ho, wo) = (outChannels, kp, g.h / 2, g.w / 2)
         let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * ho * wo
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
             let out = t.baseAddress! + 24 // the 4x4 tile
             for k0 in stride(from: 0, to: kp, by: 8) {
-                let lanes = min(8, k - k0)
-                var bk = SIMD8<Float>()
-                for l in 0..<lanes { bk[l] = bias[k0 + l] }
+                let lanes = min(8, k - k0), bk = biasLanes(bias, from: k0, lanes: lanes)
                 for ty in rows {
                     for tx in 0..<g.tw {
                         let src = UnsafePointer(m + ((ty - rows.lowerBound) * g.tw + tx) * kp + k0)
-                        for j in 0..<6 {
-                            let col = Six(from: src + j * point, stride: 6 * point).at()
-                            (t[j], t[6 + j], t[12 + j], t[18 + j]) = col
-                        }
-                        for i in 0..<4 {
-                            let r = Six(from: UnsafePointer(t.baseAddress! + 6 * i), stride: 1).at()
-                            (out[4 * i], out[4 * i + 1], out[4 * i + 2], out[4 * i + 3]) = (r.0 + bk, r.1 + bk, r.2 + bk, r.3 + bk)
-                        }
+                        outputTile(src, point: point, bias: bk, rows: 4, scratch: t.baseAddress!, into: out)
                         for a in 0..<2 {
                             let py = 2 * ty + a
                             guard py < ho else { continue }
@@ -155,7 +142,7 @@ extension WinogradConv3x3 {
 
     /// dM_p = A dy_p Aᵀ, the adjoint of `transformOutput` (outputs beyond the edge have zero gradient).
     func transformOutputGradient(_ dy: UnsafePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
-                                         into dm: UnsafeMutablePointer<Float>) {
+                                 into dm: UnsafeMutablePointer<Float>) {
         let (k, kp, h, w) = (outChannels, kp, g.h, g.w)
         let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * h * w
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
@@ -195,7 +182,7 @@ extension WinogradConv3x3 {
 
     /// U = G g Gᵀ, laid out [36][K][C] in `u` and [36][C][K] in `ut`.
     func transformFilters(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
-                                  transposed ut: UnsafeMutablePointer<Float>) {
+                          transposed ut: UnsafeMutablePointer<Float>) {
         let (c, k) = (inChannels, outChannels)
         parallelFor(k) { filters in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { gg in // G g: 6 rows x 3 columns
@@ -232,6 +219,27 @@ extension WinogradConv3x3 {
     }
 }
 
+
+/// Aᵀ M_p A + bias for one tile and eight channels: out[4i + j] is output pixel (i, j). `src` points at
+/// the tile's first transform point, `point` floats apart; output rows from `rows` on are not computed.
+@inline(__always) func outputTile(_ src: UnsafePointer<Float>, point: Int, bias: SIMD8<Float>, rows: Int,
+                                  scratch t: UnsafeMutablePointer<SIMD8<Float>>, into out: UnsafeMutablePointer<SIMD8<Float>>) {
+    for j in 0..<6 { // Aᵀ down each column of M: 6 rows -> 4
+        let col = Six(from: src + j * point, stride: 6 * point).at()
+        (t[j], t[6 + j], t[12 + j], t[18 + j]) = col
+    }
+    for i in 0..<rows { // then along each row: 6 columns -> 4, plus bias
+        let r = Six(from: UnsafePointer(t + 6 * i), stride: 1).at()
+        (out[4 * i], out[4 * i + 1], out[4 * i + 2], out[4 * i + 3]) = (r.0 + bias, r.1 + bias, r.2 + bias, r.3 + bias)
+    }
+}
+
+/// bias[from ..< from + lanes] in SIMD lanes, zeros after.
+@inline(__always) func biasLanes(_ bias: UnsafePointer<Float>, from k0: Int, lanes: Int) -> SIMD8<Float> {
+    var b = SIMD8<Float>()
+    for l in 0..<lanes { b[l] = bias[k0 + l] }
+    return b
+}
 
 // MARK: the 1-D transforms of F(4x4, 3x3), interpolation points 0, ±1, ±2, ∞
 
