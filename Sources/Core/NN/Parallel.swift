@@ -5,7 +5,7 @@ import Dispatch
 @inline(__always)
 func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
-    let chunks = max(1, min(Parallelism.chunks, count / max(minChunk, 1)))
+    let chunks = fixedChunkCount(count, minChunk: minChunk)
     if chunks == 1 || Parallelism.threads == 1 { body(0..<count); return }
     DispatchQueue.concurrentPerform(iterations: chunks) { i in
         body((count * i / chunks)..<(count * (i + 1) / chunks))

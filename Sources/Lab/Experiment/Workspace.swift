@@ -36,7 +36,7 @@ struct Workspace {
                 try BuiltinCollection.write(to: dir, clipsPerGenre: clips, seconds: seconds, seed: seed) { done, total in
                     bar.update(done: done, total: total, detail: "clips")
                 }
-                FileManager.default.createFile(atPath: marker, contents: Data())
+                try Data().write(to: URL(fileURLWithPath: marker)) // fails loudly, naming the path
                 bar.finish("\(BuiltinCollection.genres.count * clips) clips of \(Int(seconds)) s in \(relative(dir))")
             }
             return dir

@@ -187,7 +187,7 @@ public final class Conv2D: Layer {
                         let row = d + f * cols
                         var i = 0
                         while i + 8 <= cols {
-                            acc += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+                            acc += load8(row + i)
                             i += 8
                         }
                         var s = acc.sum()

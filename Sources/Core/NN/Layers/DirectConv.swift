@@ -39,14 +39,14 @@ final class DirectConv3x3SingleChannel {
                         let top = UnsafePointer(pad + r * wp)
                         for x0 in stride(from: 0, to: w, by: 8) {
                             let lanes = min(8, w - x0)
-                            let s = nine(top + x0, wp)
+                            let s = Nine(top + x0, wp)
                             for f in 0..<k {
                                 let wf = weight + 9 * f
                                 var acc = SIMD8<Float>(repeating: bias[f])
                                 for t in 0..<9 { acc.addProduct(SIMD8(repeating: wf[t]), s[t]) } // fused multiply-add
                                 let dst = y + ((f * n + b) * h + r) * w + x0
                                 if lanes == 8 {
-                                    UnsafeMutableRawPointer(dst).storeBytes(of: acc, as: SIMD8<Float>.self)
+                                    store8(acc, dst)
                                 } else {
                                     for l in 0..<lanes { dst[l] = acc[l] }
                                 }
@@ -69,8 +69,8 @@ final class DirectConv3x3SingleChannel {
             let top = pad + 2 * py * wp, bottom = top + wp
             for x0 in stride(from: 0, to: 2 * wo, by: 16) {
                 let count = min(8, wo - x0 / 2)
-                let s00 = nine(top + x0, wp), s01 = nine(top + x0 + 8, wp)
-                let s10 = nine(bottom + x0, wp), s11 = nine(bottom + x0 + 8, wp)
+                let s00 = Nine(top + x0, wp), s01 = Nine(top + x0 + 8, wp)
+                let s10 = Nine(bottom + x0, wp), s11 = Nine(bottom + x0 + 8, wp)
                 for f in 0..<outChannels {
                     let wf = weight + 9 * f
                     func conv(_ s: Nine) -> SIMD8<Float> {
@@ -96,7 +96,7 @@ final class DirectConv3x3SingleChannel {
                         v = maxPoolReLU(upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
                     }
                     if count == 8 {
-                        UnsafeMutableRawPointer(dst).storeBytes(of: v, as: SIMD8<Float>.self)
+                        store8(v, dst)
                     } else {
                         for l in 0..<count { dst[l] = v[l] }
                     }
@@ -122,10 +122,10 @@ final class DirectConv3x3SingleChannel {
                             for x0 in stride(from: 0, to: w, by: 8) {
                                 let lanes = min(8, w - x0)
                                 var d = SIMD8<Float>()
-                                if lanes == 8 { d = UnsafeRawPointer(g + x0).loadUnaligned(as: SIMD8<Float>.self) } else {
+                                if lanes == 8 { d = load8(g + x0) } else {
                                     for l in 0..<lanes { d[l] = g[x0 + l] }
                                 }
-                                let s = nine(top + x0, wp).v
+                                let s = Nine(top + x0, wp).v
                                 a0.addProduct(d, s.0); a1.addProduct(d, s.1); a2.addProduct(d, s.2)
                                 a3.addProduct(d, s.3); a4.addProduct(d, s.4); a5.addProduct(d, s.5)
                                 a6.addProduct(d, s.6); a7.addProduct(d, s.7); a8.addProduct(d, s.8)
@@ -141,16 +141,12 @@ final class DirectConv3x3SingleChannel {
     }
 }
 
-/// The nine 3x3-shifted SIMD8 runs starting at `p` (row stride `stride`), in (ky, kx) order.
-@inline(__always) private func nine(_ p: UnsafePointer<Float>, _ stride: Int) -> Nine {
-    Nine(p, stride)
-}
-
+/// The nine 3x3-shifted SIMD8 runs starting at `p` (row stride `s`), in (ky, kx) order.
 private struct Nine {
     let v: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
             SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
     @inline(__always) init(_ p: UnsafePointer<Float>, _ s: Int) {
-        func at(_ o: Int) -> SIMD8<Float> { UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self) }
+        func at(_ o: Int) -> SIMD8<Float> { load8(p + o) }
         v = (at(0), at(1), at(2), at(s), at(s + 1), at(s + 2), at(2 * s), at(2 * s + 1), at(2 * s + 2))
     }
     @inline(__always) subscript(_ t: Int) -> SIMD8<Float> {
