@@ -1,5 +1,5 @@
 # The README's two commands. Each installs the Debian packages it needs when they are missing.
-DEBS := pkg-config libsndfile1-dev libfftw3-dev libpng-dev zlib1g-dev libopenblas-dev \
+DEBS := pkg-config libsndfile1-dev libfftw3-dev libpng-dev zlib1g-dev \
         libsoxr-dev libfreetype-dev fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -12,12 +12,14 @@ public struct LabCommand: ParsableCommand {
           lab data synth --out target/data   write the built-in GTZAN-style collection
           lab data check ~/gtzan/genres      lint a class-per-folder collection
           lab runs                           list recorded runs
+          lab verify                         rerun the notebook, check every number against the commit
+          lab gc                             remove runs no report references
           lab compare HEAD~1 HEAD            what changed in the report between two commits
           lab bench train                    training and inference speed of the CNN engine
         """,
         version: LabVersion.string,
         subcommands: [
-            ReproduceCommand.self, ResumeCommand.self, VerifyCommand.self,
+            ReproduceCommand.self, ResumeCommand.self, VerifyCommand.self, GCCommand.self,
             RunsCommand.self, ShowCommand.self, CompareCommand.self, LogCommand.self,
             FeaturesCommand.self, DataCommand.self, BenchCommand.self,
         ]

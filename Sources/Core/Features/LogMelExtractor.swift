@@ -41,6 +41,19 @@ public final class LogMelExtractor: @unchecked Sendable {
         Self.plannerLock.unlock()
     }
 
+    /// `fftwf_sprint_plan` of the plan an extractor of this size makes: the codelets FFTW chose here.
+    static func describePlan(nFFT n: Int) -> String {
+        plannerLock.lock()
+        defer { plannerLock.unlock() }
+        let input = fftwf_alloc_real(n)!, output = fftwf_alloc_complex(n / 2 + 1)!
+        defer { fftwf_free(input); fftwf_free(output) }
+        guard let plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE)) else { return "none" }
+        defer { fftwf_destroy_plan(plan) }
+        guard let text = fftwf_sprint_plan(plan) else { return "unknown" }
+        defer { free(text) }
+        return String(cString: text).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
     deinit {
         Self.plannerLock.lock()
         fftwf_destroy_plan(plan)

@@ -35,9 +35,7 @@ public enum Parallelism {
     static let chunks = 8
     nonisolated(unsafe) public private(set) static var threads = 2
 
-    /// Sets both our element-wise threads and OpenBLAS's.
     public static func setThreads(_ n: Int) {
         threads = max(1, n)
-        BLAS.setThreads(threads)
     }
 }

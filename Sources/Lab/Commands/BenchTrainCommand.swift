@@ -61,7 +61,7 @@ struct BenchTrainCommand: ParsableCommand {
         _ = model.predict(x, count: samples, batchSize: 32)
         let inferRate = Double(samples) / Date().timeIntervalSince(t1)
 
-        let peak = sgemmPeakGFLOPS()
+        let peak = GEMMProbe.peakGFLOPS()
         let trainGF = trainRate * config.trainingFLOPs / 1e9
         let inferGF = inferRate * config.forwardFLOPs / 1e9
         // FLOPs are counted as direct convolution does them; Winograd does ~4x fewer in conv2/conv3,
@@ -72,20 +72,6 @@ struct BenchTrainCommand: ParsableCommand {
         print(String(format: "SGEMM peak (2048^3, %d threads): %.1f GFLOP/s", threads, peak))
         print(String(format: "peak memory (max RSS): %.0f MiB", peakResidentMiB()))
     }
-}
-
-/// Best of several 2048x2048x2048 SGEMMs through the same OpenBLAS, same thread count.
-func sgemmPeakGFLOPS() -> Double {
-    let n = 2048
-    let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
-    var c = [Float](repeating: 0, count: n * n)
-    var best = 0.0
-    for _ in 0..<5 {
-        let t = Date()
-        BLASProbe.sgemm(n: n, a: a, b: b, c: &c)
-        best = max(best, 2 * Double(n * n * n) / Date().timeIntervalSince(t) / 1e9)
-    }
-    return best
 }
 
 func peakResidentMiB() -> Double {

@@ -36,7 +36,7 @@ enum ResultsSource {
             guard let d = FileManager.default.contents(atPath: path) else { throw LabError("\(path): no results.json in the working tree") }
             return try ResultsFile.load(d, source: path)
         }
-        let runDir = RunDirectory(id: spec, path: (workspace.target as NSString).appendingPathComponent(spec))
+        let runDir = workspace.run(spec)
         if FileManager.default.fileExists(atPath: runDir.file("manifest.json")) {
             let manifest = try runDir.readManifest()
             guard let m = try runDir.readMetrics() else { throw LabError("run \(spec) has no metrics (status \(manifest.status.rawValue))") }

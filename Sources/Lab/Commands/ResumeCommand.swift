@@ -23,7 +23,7 @@ struct ResumeCommand: ParsableCommand {
         Parallelism.setThreads(threads)
         StopSignal.install()
         let ws = Workspace.current
-        let dir = RunDirectory(id: runID, path: (ws.target as NSString).appendingPathComponent(runID))
+        let dir = ws.run(runID)
         let runner = ExperimentRunner(workspace: ws, quiet: quiet, command: "lab resume \(runID)")
         switch try runner.resume(dir) {
         case .interrupted: throw LabError("interrupted again", hint: "lab resume \(runID)")

@@ -21,7 +21,7 @@ struct RunsCommand: ParsableCommand {
         if ids.isEmpty { print("no runs under \(ws.relative(ws.target))"); return }
         print("run            experiment        commit    status       test acc  macro AUC")
         for id in ids.prefix(n) {
-            let dir = RunDirectory(id: id, path: (ws.target as NSString).appendingPathComponent(id))
+            let dir = ws.run(id)
             guard let m = try? dir.readManifest() else { continue }
             let metrics = try? dir.readMetrics()
             let acc = metrics.map { String(format: "%.3f", $0.test.clip.accuracy) } ?? "-"

@@ -15,7 +15,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let ws = Workspace.current
-        let dir = RunDirectory(id: runID, path: (ws.target as NSString).appendingPathComponent(runID))
+        let dir = ws.run(runID)
         let m = try dir.readManifest()
         print("run \(m.runID): \(m.experiment.name) (\(m.status.rawValue))")
         print("  commit \(m.gitCommit ?? "-")\(m.gitDirty == true ? " (dirty)" : "")  lab \(m.toolkitVersion)  threads \(m.threads)")

@@ -20,7 +20,8 @@ struct ExperimentRunner {
         let manifest = RunManifest(runID: dir.id, experiment: e, status: .running, gitCommit: Git.commit(in: workspace.root),
                                    gitDirty: Git.isDirty(in: workspace.root), toolkitVersion: LabVersion.string,
                                    dataRoot: "", fingerprint: nil, classes: [], skipped: [], seed: e.training.seed,
-                                   threads: Parallelism.threads, startTime: isoNow(), endTime: nil, error: nil, command: command)
+                                   threads: Parallelism.threads, startTime: isoNow(), endTime: nil, error: nil, command: command,
+                                   machine: MachineDescription.current)
         return try execute(e, dir: dir, manifest: manifest, resume: nil)
     }
 
@@ -31,6 +32,7 @@ struct ExperimentRunner {
         let hasCheckpoint = FileManager.default.fileExists(atPath: checkpoint)
         manifest.status = .running
         manifest.error = nil
+        manifest.machine = MachineDescription.current
         return try execute(manifest.experiment, dir: dir, manifest: manifest, resume: hasCheckpoint ? checkpoint : nil)
     }
 
@@ -133,7 +135,8 @@ struct ExperimentRunner {
                           epochsRun: result.history.count, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
                           clips: ["train": data.split.train.count, "validation": data.split.validation.count, "test": data.split.test.count],
                           segments: ["train": data.train.count, "validation": data.validation.count, "test": data.test.count],
-                          trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std)
+                          trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std,
+                          history: result.history.map(EpochSummary.init))
     }
 
     /// One row per test clip: path, true label, then the clip-level probability of each class.

@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import Foundation
 
 /// Runs every cell of a notebook and writes its report and results.json beside it.
@@ -32,11 +33,12 @@ struct NotebookRun {
             case .complete(let dir, let metrics):
                 let manifest = try dir.readManifest()
                 results[e.name] = .init(experiment: manifest.experiment, runID: dir.id, metrics: metrics, skipped: manifest.skipped)
-                entries.append(ResultsFile.entry(manifest.experiment, metrics, skipped: manifest.skipped))
+                entries.append(ResultsFile.entry(manifest.experiment, metrics, skipped: manifest.skipped,
+                                                 figures: try FigureHashes.of(dir)))
             }
         }
         let reportDir = (notebookPath as NSString).deletingLastPathComponent
-        let file = ResultsFile(notebook: workspace.relative(notebookPath), experiments: entries)
+        let file = ResultsFile(notebook: workspace.relative(notebookPath), machine: MachineDescription.current, experiments: entries)
         let renderer = ReportRenderer(notebook: notebook, results: results,
                                       rootFromReport: Self.relativePath(from: reportDir, to: workspace.root),
                                       footer: .init(commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root),
@@ -44,10 +46,15 @@ struct NotebookRun {
         let markdown = try renderer.render()
         if writeReport {
             let stem = Self.stem(notebookPath)
-            try JSONCoding.encode(file).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).json")), options: .atomic)
+            try JSONCoding.encode(file).write(to: URL(fileURLWithPath: Self.resultsPath(notebookPath: notebookPath)), options: .atomic)
             try Data(markdown.utf8).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).md")), options: .atomic)
         }
         return (file, markdown)
+    }
+
+    /// The report lives beside its notebook: <folder>/<stem>.json.
+    static func resultsPath(notebookPath: String) -> String {
+        ((notebookPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("\(stem(notebookPath)).json")
     }
 
     /// "reports/results.lab.md" -> "results": the report files are <stem>.md and <stem>.json beside it.
@@ -64,5 +71,19 @@ struct NotebookRun {
         let downs = r[common...].map(String.init)
         let parts = ups + downs
         return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+}
+
+/// SHA-256 of a run's figures, as results.json records them.
+enum FigureHashes {
+    static func of(_ dir: RunDirectory) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for name in ResultsFile.figureNames {
+            guard let d = FileManager.default.contents(atPath: dir.file(name)) else {
+                throw LabError("\(dir.file(name)): figure missing from a complete run")
+            }
+            out[name] = SHA256.hash(data: d).map { String(format: "%02x", $0) }.joined()
+        }
+        return out
     }
 }

@@ -3,13 +3,35 @@ import Crypto
 import Foundation
 
 /// Where a project's files live: target/ for runs, target/cache for features, target/data for the
-/// built-in collection, all under the directory `lab` runs in.
+/// built-in collection, all under the directory `lab` runs in. `lab verify` points runs and cache
+/// at a scratch directory instead, so it leaves nothing behind in target/.
 struct Workspace {
     var root: String
-    var target: String { (root as NSString).appendingPathComponent("target") }
-    var cache: String { (target as NSString).appendingPathComponent("cache") }
+    var target: String
+    var cache: String
+    var data: String
+
+    init(root: String) {
+        self.root = root
+        target = (root as NSString).appendingPathComponent("target")
+        cache = (target as NSString).appendingPathComponent("cache")
+        data = (target as NSString).appendingPathComponent("data")
+    }
+
+    /// Runs and feature cache in `scratch`; the built-in audio is reused (its fingerprint is checked).
+    func scratch(at dir: String) -> Workspace {
+        var w = self
+        w.target = (dir as NSString).appendingPathComponent("target")
+        w.cache = (dir as NSString).appendingPathComponent("cache")
+        return w
+    }
 
     static var current: Workspace { Workspace(root: FileManager.default.currentDirectoryPath) }
+
+    /// A run folder under target/.
+    func run(_ id: String) -> RunDirectory {
+        RunDirectory(id: id, path: (target as NSString).appendingPathComponent(id))
+    }
 
     func relative(_ path: String) -> String {
         path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
@@ -29,7 +51,7 @@ struct Workspace {
             }
             return expanded
         case .builtin(let clips, let seconds, let seed):
-            let dir = (target as NSString).appendingPathComponent("data/builtin-v\(BuiltinCollection.version)-\(clips)x\(Int(seconds))s-seed\(seed)")
+            let dir = (data as NSString).appendingPathComponent("builtin-v\(BuiltinCollection.version)-\(clips)x\(Int(seconds))s-seed\(seed)")
             let marker = (dir as NSString).appendingPathComponent(".complete")
             if !FileManager.default.fileExists(atPath: marker) {
                 let bar = ProgressReporter(label: "built-in collection", quiet: quiet)

@@ -78,8 +78,16 @@ struct ReportRenderer {
         }
         s += "- Command: `\(footer.command)`\n"
         s += String(format: "- Wall time of the whole notebook: %.0f s on %d threads.\n", footer.totalSeconds, Parallelism.threads)
-        s += "\nEvery number above is reproducible bit for bit from the same data, seeds and build on the same kind of machine "
-        s += "(`lab verify` checks it). Wall times and run ids are not: they are reported here but left out of `results.json`.\n"
+        let m = MachineDescription.current
+        let v = m.libraries
+        let avx512 = m.cpuFlags.contains { $0.hasPrefix("avx512") }
+        s += "- Written on: \(m.cpu) (\(avx512 ? "with" : "no") AVX-512), \(m.os), \(m.toolchain), build \(m.build).\n"
+        s += "\nEvery number and figure above is reproducible bit for bit from the same data, seeds and build, on any x86-64-v3 CPU "
+        s += "(AVX2 and FMA), with or without AVX-512, under Debian 12's FFTW \(v["fftw"].map { $0.replacingOccurrences(of: "fftw-", with: "") } ?? "?"), "
+        s += "glibc \(v["glibc"] ?? "?"), soxr \(v["soxr"] ?? "?") and libpng \(v["libpng"] ?? "?"): every sum in the CNN runs in an order "
+        s += "our own code fixes, and these libraries choose the same code path on every such CPU (docs/determinism.md says how this "
+        s += "was checked). `lab verify` reruns the notebook and checks every number and figure hash in `results.json`. "
+        s += "Wall times and run ids are not reproducible: they are reported here but left out of `results.json`.\n"
         return s
     }
 

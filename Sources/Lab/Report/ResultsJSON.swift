@@ -18,14 +18,23 @@ public struct ResultsFile: Codable, Equatable, Sendable {
         public var skipped: [SkippedFile]
         public var validation: SplitMetrics
         public var test: SplitMetrics
+        /// Every epoch's numbers: where a rerun diverges.
+        public var history: [EpochSummary]?
+        /// SHA-256 of each figure's PNG bytes.
+        public var figures: [String: String]?
     }
     public var notebook: String
+    /// The machine that wrote this report. The one part `lab verify` and `lab compare` never compare.
+    public var machine: MachineDescription?
     public var experiments: [Entry]
 
-    static func entry(_ e: Experiment, _ m: RunMetrics, skipped: [SkippedFile]) -> Entry {
+    /// The figures every run draws; their hashes are part of the report.
+    static let figureNames = ["loss_history.png", "matrix.png", "roc.png"]
+
+    static func entry(_ e: Experiment, _ m: RunMetrics, skipped: [SkippedFile], figures: [String: String]? = nil) -> Entry {
         Entry(name: e.name, title: e.title, classes: m.classes, fingerprint: m.fingerprint, config: e, epochsRun: m.epochsRun,
               bestEpoch: m.bestEpoch, stoppedEarly: m.stoppedEarly, clips: m.clips, segments: m.segments, skipped: skipped,
-              validation: m.validation, test: m.test)
+              validation: m.validation, test: m.test, history: m.history, figures: figures)
     }
 
     static func load(_ data: Data, source: String) throws -> ResultsFile {

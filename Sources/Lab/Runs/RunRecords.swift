@@ -21,6 +21,8 @@ public struct RunManifest: Codable, Sendable {
     public var endTime: String?
     public var error: String?
     public var command: String
+    /// The machine, OS, toolchain and numeric libraries the run was made with.
+    public var machine: MachineDescription?
 }
 
 /// One level (segments or clips) of one split, in the form reports and comparisons read.
@@ -63,6 +65,24 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     /// Inputs were standardised with the training segments' mean and standard deviation (dB).
     public var inputMean: Double?
     public var inputStd: Double?
+    /// Every epoch's deterministic numbers (wall time left out), so a rerun can say where it diverged.
+    public var history: [EpochSummary]?
+}
+
+/// One epoch of training history without its wall time: every field reproducible bit for bit.
+public struct EpochSummary: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var validationLoss: Double
+    public var validationAccuracy: Double
+    public var validationAUC: Double?
+    public var learningRate: Double
+
+    init(_ r: EpochRecord) {
+        (epoch, trainLoss, trainAccuracy, validationLoss) = (r.epoch, r.trainLoss, r.trainAccuracy, r.validationLoss)
+        (validationAccuracy, validationAUC, learningRate) = (r.validationAccuracy, r.validationAUC, r.learningRate)
+    }
 }
 
 /// A run directory under target/: every file written atomically (temporary name, then rename).

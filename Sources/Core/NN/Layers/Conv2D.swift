@@ -77,7 +77,7 @@ public final class Conv2D: Layer {
         weight.value.withUnsafeBufferPointer { wp in
             col.withUnsafeBufferPointer { cp in
                 y.data.withUnsafeMutableBufferPointer { yp in
-                    BLAS.sgemm(m: outChannels, n: cols, k: rows, a: wp.baseAddress!, lda: rows,
+                    GEMM.multiply(m: outChannels, n: cols, k: rows, a: wp.baseAddress!, lda: rows,
                                b: cp.baseAddress!, ldb: cols, c: yp.baseAddress!, ldc: cols)
                     let yb = yp.baseAddress!
                     parallelFor(outChannels) { fs in
@@ -156,7 +156,7 @@ public final class Conv2D: Layer {
             let d = dyp.baseAddress!
             col.withUnsafeBufferPointer { cp in
                 weight.grad.withUnsafeMutableBufferPointer { gw in
-                    BLAS.sgemm(transB: true, m: outChannels, n: rows, k: cols, a: d, lda: cols,
+                    GEMM.multiply(transB: true, m: outChannels, n: rows, k: cols, a: d, lda: cols,
                                b: cp.baseAddress!, ldb: cols, c: gw.baseAddress!, ldc: rows)
                 }
             }
@@ -166,7 +166,7 @@ public final class Conv2D: Layer {
         weight.value.withUnsafeBufferPointer { wp in
             dy.data.withUnsafeBufferPointer { dyp in
                 dcol.withUnsafeMutableBufferPointer { dc in
-                    BLAS.sgemm(transA: true, m: rows, n: cols, k: outChannels, a: wp.baseAddress!, lda: rows,
+                    GEMM.multiply(transA: true, m: rows, n: cols, k: outChannels, a: wp.baseAddress!, lda: rows,
                                b: dyp.baseAddress!, ldb: cols, c: dc.baseAddress!, ldc: cols)
                 }
             }

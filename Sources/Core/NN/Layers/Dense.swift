@@ -25,7 +25,7 @@ public final class Dense: Layer {
         x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
                 y.data.withUnsafeMutableBufferPointer { yp in
-                    BLAS.sgemm(m: n, n: outFeatures, k: inFeatures, a: xp.baseAddress!, lda: inFeatures,
+                    GEMM.multiply(m: n, n: outFeatures, k: inFeatures, a: xp.baseAddress!, lda: inFeatures,
                                b: wp.baseAddress!, ldb: outFeatures, c: yp.baseAddress!, ldc: outFeatures)
                 }
             }
@@ -40,7 +40,7 @@ public final class Dense: Layer {
         x.data.withUnsafeBufferPointer { xp in
             dy.data.withUnsafeBufferPointer { dp in
                 weight.grad.withUnsafeMutableBufferPointer { gw in
-                    BLAS.sgemm(transA: true, m: inFeatures, n: outFeatures, k: n, a: xp.baseAddress!, lda: inFeatures,
+                    GEMM.multiply(transA: true, m: inFeatures, n: outFeatures, k: n, a: xp.baseAddress!, lda: inFeatures,
                                b: dp.baseAddress!, ldb: outFeatures, c: gw.baseAddress!, ldc: outFeatures)
                 }
             }
@@ -54,7 +54,7 @@ public final class Dense: Layer {
         dy.data.withUnsafeBufferPointer { dp in
             weight.value.withUnsafeBufferPointer { wp in
                 g.data.withUnsafeMutableBufferPointer { gp in
-                    BLAS.sgemm(transB: true, m: n, n: inFeatures, k: outFeatures, a: dp.baseAddress!, lda: outFeatures,
+                    GEMM.multiply(transB: true, m: n, n: inFeatures, k: outFeatures, a: dp.baseAddress!, lda: outFeatures,
                                b: wp.baseAddress!, ldb: outFeatures, c: gp.baseAddress!, ldc: inFeatures)
                 }
             }

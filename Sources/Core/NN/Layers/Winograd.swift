@@ -108,7 +108,7 @@ final class WinogradConv3x3 {
                         let rows = ty0..<min(g.th, ty0 + g.blockRows), tiles = rows.count * g.tw
                         transformInput(pad, g: g, rows: rows, into: v)
                         for xi in 0..<36 { // M[ξ] = V[ξ] · U[ξ]ᵀ
-                            BLAS.sgemmSerial(m: tiles, n: k, k: c, a: v + xi * tiles * cp, lda: cp,
+                            GEMM.serial(m: tiles, n: k, k: c, a: v + xi * tiles * cp, lda: cp,
                                              b: utb + xi * c * k, ldb: k, c: m + xi * tiles * kp, ldc: kp)
                         }
                         if pooledReLU {
@@ -143,12 +143,12 @@ final class WinogradConv3x3 {
                         transformInput(pad, g: g, rows: rows, into: v)
                         transformOutputGradient(dy, g: g, image: b, rows: rows, into: m)
                         for xi in 0..<36 { // dU[ξ] += dM[ξ]ᵀ · V[ξ]
-                            BLAS.sgemmSerial(transA: true, m: k, n: c, k: tiles, a: m + xi * tiles * kp, lda: kp,
-                                             b: v + xi * tiles * cp, ldb: cp, beta: 1, c: du + xi * k * c, ldc: c)
+                            GEMM.serial(transA: true, m: k, n: c, k: tiles, a: m + xi * tiles * kp, lda: kp,
+                                             b: v + xi * tiles * cp, ldb: cp, accumulate: true, c: du + xi * k * c, ldc: c)
                         }
                         guard dx != nil else { continue }
                         for xi in 0..<36 { // dV[ξ] = dM[ξ] · U[ξ], over V
-                            BLAS.sgemmSerial(m: tiles, n: c, k: k, a: m + xi * tiles * kp, lda: kp,
+                            GEMM.serial(m: tiles, n: c, k: k, a: m + xi * tiles * kp, lda: kp,
                                              b: ub + xi * k * c, ldb: c, c: v + xi * tiles * cp, ldc: cp)
                         }
                         transformInputGradient(v, g: g, rows: rows, into: padDx)

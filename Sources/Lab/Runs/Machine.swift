@@ -1,0 +1,90 @@
+import CPUCheck
+import Core
+import Foundation
+import Plot
+
+/// What machine a run or a report was made on: enough to tell why two machines' numbers differ.
+/// Recorded in every manifest and in results.json, and never compared by `lab verify`.
+public struct MachineDescription: Codable, Equatable, Sendable {
+    public var cpu: String
+    /// The CPU's vector and bit-manipulation flags (sse4_2, avx, avx2, fma, avx512*, ...).
+    public var cpuFlags: [String]
+    public var os: String
+    public var kernel: String
+    public var toolchain: String
+    /// "x86-64-v3" (the normal build) or "x86-64 baseline" (`make baseline`).
+    public var build: String
+    public var libraries: [String: String]
+    /// The codelets FFTW chose for the 2048-point STFT, and soxr's resampling engine.
+    public var fftwPlan: String
+    public var soxrEngine: String
+    /// SHA-256 of libm, FFTW and soxr results on a fixed battery (NumericEnvironment.probeHash).
+    public var libraryProbe: String
+    /// Variables that could steer a library's code path, when set (GLIBC_TUNABLES, SOXR_*, ...).
+    public var environment: [String: String]
+
+    public static let current: MachineDescription = {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+        let wanted: Set<String> = ["sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "fma4", "f16c", "bmi1", "bmi2", "abm", "movbe", "popcnt"]
+        let flags = line.split(separator: ":").dropFirst().first?.split(separator: " ").map(String.init)
+            .filter { wanted.contains($0) || $0.hasPrefix("avx512") } ?? []
+        var brand = String(cString: lab_cpu_brand())
+        if brand.isEmpty {
+            brand = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+                .flatMap { $0.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } } ?? "unknown"
+        }
+        var un = utsname()
+        uname(&un)
+        let kernel = withUnsafeBytes(of: &un.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let machine = withUnsafeBytes(of: &un.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let osRelease = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8)) ?? ""
+        let os = osRelease.split(separator: "\n").first { $0.hasPrefix("PRETTY_NAME=") }
+            .map { String($0.dropFirst(12)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? "unknown"
+        let env = ProcessInfo.processInfo.environment.filter { k, _ in
+            k == "GLIBC_TUNABLES" || k.hasPrefix("SOXR_") || k.hasPrefix("FFTW") || k.hasPrefix("OPENBLAS_") || k == "LD_PRELOAD"
+        }
+        return MachineDescription(
+            cpu: brand, cpuFlags: flags, os: os, kernel: "\(kernel) \(machine)", toolchain: swiftVersion, build: buildTarget,
+            libraries: NumericEnvironment.libraryVersions().merging(PlotLibraries.versions()) { a, _ in a },
+            fftwPlan: NumericEnvironment.fftwPlan(), soxrEngine: NumericEnvironment.soxrEngine(),
+            libraryProbe: NumericEnvironment.probeHash(), environment: env)
+    }()
+
+    /// One line per field, for `lab verify`'s mismatch report.
+    public var lines: [String] {
+        ["cpu: \(cpu)", "cpu flags: \(cpuFlags.joined(separator: " "))", "os: \(os), kernel \(kernel)",
+         "toolchain: \(toolchain), build \(build)",
+         "libraries: " + libraries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+         "fftw plan: \(fftwPlan)", "soxr engine: \(soxrEngine)", "libm/FFTW/soxr probe: \(libraryProbe)",
+         "environment: " + (environment.isEmpty ? "none of GLIBC_TUNABLES, SOXR_*, FFTW*, LD_PRELOAD set"
+                                                 : environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))]
+    }
+}
+
+/// The compiler that built this binary (Swift has no run-time query for it).
+private let swiftVersion: String = {
+    #if compiler(>=7.0)
+    return "Swift >= 7.0"
+    #elseif compiler(>=6.3)
+    return "Swift 6.3"
+    #elseif compiler(>=6.2)
+    return "Swift 6.2"
+    #elseif compiler(>=6.1)
+    return "Swift 6.1"
+    #else
+    return "Swift < 6.1"
+    #endif
+}()
+
+private let buildTarget: String = {
+    #if arch(x86_64)
+    #if LAB_BASELINE
+    return "x86-64 baseline (SSE2)"
+    #else
+    return "x86-64-v3 (AVX2, FMA)"
+    #endif
+    #else
+    return "not x86-64"
+    #endif
+}()

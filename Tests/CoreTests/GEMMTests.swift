@@ -1,0 +1,120 @@
+import XCTest
+@testable import Core
+
+/// Our SGEMM sums every element in one fixed order: a chain of FMAs over k = 0..<K. These tests pin
+/// that order down: a scalar chain written out here gives the same bits, whatever the cache blocks,
+/// the transposes, the row/column tails and the thread count; and the result is close to a
+/// double-precision product.
+final class GEMMTests: XCTestCase {
+    private struct Case { let transA: Bool, transB: Bool, m: Int, n: Int, k: Int }
+
+    /// Shapes with every tail: rows not a multiple of 4, columns not a multiple of 16 or 8, k of 1.
+    private let cases: [Case] = [
+        Case(transA: false, transB: false, m: 44, n: 64, k: 32),      // Winograd forward
+        Case(transA: true, transB: false, m: 64, n: 32, k: 44),       // Winograd dU
+        Case(transA: false, transB: true, m: 7, n: 37, k: 300),       // Dense dx
+        Case(transA: true, transB: true, m: 13, n: 25, k: 9),
+        Case(transA: false, transB: false, m: 5, n: 300, k: 1),
+        Case(transA: false, transB: false, m: 130, n: 70, k: 520),    // several k- and column blocks
+    ]
+
+    private func random(_ count: Int, _ rng: inout SeededRNG) -> [Float] { (0..<count).map { _ in Float(rng.normal()) } }
+
+    /// Runs one case. op(A) is m x k, op(B) is k x n; stored transposed when asked, with padded strides.
+    private func product(_ t: Case, a: [Float], b: [Float], c0: [Float], accumulate: Bool, threads: Int? = nil,
+                         kBlock: Int = GEMM.defaultKBlock, nBlock: Int = GEMM.defaultNBlock) -> [Float] {
+        let lda = (t.transA ? t.m : t.k) + 3, ldb = (t.transB ? t.k : t.n) + 5, ldc = t.n + 2
+        var c = c0
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    if let threads {
+                        Parallelism.setThreads(threads)
+                        GEMM.multiply(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k, a: ap.baseAddress!, lda: lda,
+                                      b: bp.baseAddress!, ldb: ldb, accumulate: accumulate, c: cp.baseAddress!, ldc: ldc)
+                        Parallelism.setThreads(2)
+                    } else {
+                        GEMM.serial(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k, a: ap.baseAddress!, lda: lda,
+                                    b: bp.baseAddress!, ldb: ldb, accumulate: accumulate, c: cp.baseAddress!, ldc: ldc,
+                                    kBlock: kBlock, nBlock: nBlock)
+                    }
+                }
+            }
+        }
+        return c
+    }
+
+    private func operands(_ t: Case, seed: UInt64) -> (a: [Float], b: [Float], c: [Float],
+                                                         opA: (Int, Int) -> Float, opB: (Int, Int) -> Float) {
+        var rng = SeededRNG(seed: seed)
+        let lda = (t.transA ? t.m : t.k) + 3, ldb = (t.transB ? t.k : t.n) + 5, ldc = t.n + 2
+        let a = random((t.transA ? t.k : t.m) * lda, &rng), b = random((t.transB ? t.n : t.k) * ldb, &rng)
+        let c = random(t.m * ldc, &rng)
+        let opA = { (i: Int, p: Int) in t.transA ? a[p * lda + i] : a[i * lda + p] }
+        let opB = { (p: Int, j: Int) in t.transB ? b[j * ldb + p] : b[p * ldb + j] }
+        return (a, b, c, opA, opB)
+    }
+
+    func testEveryElementIsOneFMAChainOverK() {
+        for (index, t) in cases.enumerated() {
+            let (a, b, c0, opA, opB) = operands(t, seed: UInt64(index))
+            let ldc = t.n + 2
+            for accumulate in [false, true] {
+                let c = product(t, a: a, b: b, c0: c0, accumulate: accumulate)
+                for i in 0..<t.m {
+                    for j in 0..<t.n {
+                        var chain: Float = accumulate ? c0[i * ldc + j] : 0
+                        for p in 0..<t.k { chain = chain.addingProduct(opA(i, p), opB(p, j)) }
+                        XCTAssertEqual(c[i * ldc + j].bitPattern, chain.bitPattern, "case \(index) (\(i), \(j))")
+                    }
+                    // The padding between rows of C is never written.
+                    for j in t.n..<ldc { XCTAssertEqual(c[i * ldc + j].bitPattern, c0[i * ldc + j].bitPattern) }
+                }
+            }
+        }
+    }
+
+    func testSameBitsForEveryBlockSizeAndThreadCount() {
+        for (index, t) in cases.enumerated() {
+            let (a, b, c0, _, _) = operands(t, seed: 100 + UInt64(index))
+            let reference = product(t, a: a, b: b, c0: c0, accumulate: true)
+            for (kBlock, nBlock) in [(1, 16), (7, 32), (64, 48), (1000, 1000)] {
+                let c = product(t, a: a, b: b, c0: c0, accumulate: true, kBlock: kBlock, nBlock: nBlock)
+                XCTAssertEqual(c.map(\.bitPattern), reference.map(\.bitPattern), "case \(index), kc \(kBlock), nc \(nBlock)")
+            }
+            for threads in [1, 2] {
+                let c = product(t, a: a, b: b, c0: c0, accumulate: true, threads: threads)
+                XCTAssertEqual(c.map(\.bitPattern), reference.map(\.bitPattern), "case \(index), \(threads) threads")
+            }
+        }
+        // Large enough for the two-thread split, rows and columns.
+        for t in [Case(transA: false, transB: false, m: 96, n: 40, k: 300), Case(transA: false, transB: true, m: 40, n: 96, k: 300)] {
+            let (a, b, c0, _, _) = operands(t, seed: 7)
+            let one = product(t, a: a, b: b, c0: c0, accumulate: false, threads: 1)
+            let two = product(t, a: a, b: b, c0: c0, accumulate: false, threads: 2)
+            XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern))
+            XCTAssertEqual(one.map(\.bitPattern), product(t, a: a, b: b, c0: c0, accumulate: false).map(\.bitPattern))
+        }
+    }
+
+    /// Single precision against double: the error of a K-term chain is bounded by about K·u·Σ|a·b|
+    /// (u = 2^-24); we require 4·K·u·Σ|a·b| element by element.
+    func testCloseToDoublePrecision() {
+        for (index, t) in cases.enumerated() {
+            let (a, b, c0, opA, opB) = operands(t, seed: 200 + UInt64(index))
+            let ldc = t.n + 2
+            let c = product(t, a: a, b: b, c0: c0, accumulate: false)
+            for i in 0..<t.m {
+                for j in 0..<t.n {
+                    var exact = 0.0, magnitude = 0.0
+                    for p in 0..<t.k {
+                        exact += Double(opA(i, p)) * Double(opB(p, j))
+                        magnitude += abs(Double(opA(i, p)) * Double(opB(p, j)))
+                    }
+                    let bound = 4 * Double(t.k) * 0x1p-24 * magnitude
+                    XCTAssertLessThanOrEqual(abs(Double(c[i * ldc + j]) - exact), bound, "case \(index) (\(i), \(j))")
+                }
+            }
+        }
+    }
+}
