@@ -87,8 +87,11 @@ final class EndToEndTests: XCTestCase {
         let cwd = FileManager.default.currentDirectoryPath
         FileManager.default.changeCurrentDirectoryPath(root.path)
         defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        let runsBefore = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("target").path).sorted()
         var verify = try VerifyCommand.parseAsRoot(["--against", "workspace", "--quiet"]) as! VerifyCommand
         XCTAssertNoThrow(try verify.run())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("target").path).sorted(), runsBefore,
+                       "verify reruns in a scratch directory: no new run folder under target/")
 
         // Edit one committed number: verify must fail.
         var text = String(decoding: first, as: UTF8.self)

@@ -51,10 +51,16 @@ enum GarbageCollection {
         for id in entries where !referenced.contains(id) {
             let dir = ws.run(id)
             guard FileManager.default.fileExists(atPath: dir.file("manifest.json")) else { continue } // not a run
-            if !includeRunning, (try? dir.readManifest())?.status == .running { keptRunning.append(id); continue }
+            if !includeRunning, status(of: dir) == .running { keptRunning.append(id); continue }
             remove.append(id)
         }
         return Plan(referenced: referenced, remove: remove, keptRunning: keptRunning)
+    }
+
+    /// Only the status is read, so a manifest from another version of lab still counts.
+    private static func status(of dir: RunDirectory) -> RunStatus? {
+        struct Status: Decodable { var status: RunStatus }
+        return FileManager.default.contents(atPath: dir.file("manifest.json")).flatMap { try? JSONCoding.decoder.decode(Status.self, from: $0).status }
     }
 
     /// Every `target/<id>/` in a text.

@@ -29,11 +29,15 @@ public struct MachineDescription: Codable, Equatable, Sendable {
         let wanted: Set<String> = ["sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "fma4", "f16c", "bmi1", "bmi2", "abm", "movbe", "popcnt"]
         let flags = line.split(separator: ":").dropFirst().first?.split(separator: " ").map(String.init)
             .filter { wanted.contains($0) || $0.hasPrefix("avx512") } ?? []
-        var brand = String(cString: lab_cpu_brand())
-        if brand.isEmpty {
-            brand = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
-                .flatMap { $0.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } } ?? "unknown"
+        func field(_ name: String) -> String? {
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix(name) }
+                .flatMap { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } }
         }
+        var brand = String(cString: lab_cpu_brand())
+        if brand.isEmpty { brand = field("model name") ?? "unknown" }
+        // Family and model tell CPU generations apart where a VM's brand string does not (AMD family 25:
+        // model 0-15 Zen 3, 16-31 and 96-127 Zen 4).
+        brand += " (\(field("vendor_id") ?? "?") family \(field("cpu family") ?? "?") model \(field("model\t") ?? field("model ") ?? "?"))"
         var un = utsname()
         uname(&un)
         let kernel = withUnsafeBytes(of: &un.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
