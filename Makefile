@@ -3,7 +3,7 @@ DEBS := pkg-config libsndfile1-dev libfftw3-dev libpng-dev zlib1g-dev \
         libsoxr-dev libfreetype-dev fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: reproduce test deps build
+.PHONY: reproduce test deps build baseline-check
 
 reproduce: deps
 	swift build -c release --product lab
@@ -21,3 +21,7 @@ deps:
 	  echo "installing Debian packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+# Same bits from the SSE2 baseline build as from the AVX2 one (docs/determinism.md).
+baseline-check: deps
+	bash scripts/baseline-check.sh

@@ -59,7 +59,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: baseline ? [.define("LAB_BASELINE")] : []
         ),
         // Compiled for the baseline x86-64, so it can tell an older CPU what is missing.
         .target(name: "CPUCheck", path: "Sources/CPUCheck"),

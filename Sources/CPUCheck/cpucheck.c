@@ -1,11 +1,12 @@
 // The start-up check that keeps `lab` from dying of an illegal instruction: Core is compiled for
-// x86-64-v3 (Haswell and later: AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE), so we ask CPUID first.
+// Haswell (x86-64-v3: AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE, and the SSE3-4.2, CX16 and LAHF it
+// implies), so we ask CPUID first.
 #include "CPUCheck.h"
 #include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
 
-static char missing[160];
+static char missing[256];
 static char brand[49];
 
 static void note(int ok, const char *name) {
@@ -27,6 +28,11 @@ const char *lab_missing_cpu_features(void) {
         ymm = (lo & 6) == 6;
     }
     note(avx && ymm, "avx");
+    note(c & 1, "sse3");
+    note((c >> 9) & 1, "ssse3");
+    note((c >> 13) & 1, "cx16");
+    note((c >> 19) & 1, "sse4.1");
+    note((c >> 20) & 1, "sse4.2");
     note((c >> 12) & 1, "fma");
     note((c >> 22) & 1, "movbe");
     note((c >> 23) & 1, "popcnt");
@@ -37,7 +43,12 @@ const char *lab_missing_cpu_features(void) {
     note((b7 >> 3) & 1, "bmi1");
     note((b7 >> 8) & 1, "bmi2");
     unsigned c81 = 0;
-    if (__get_cpuid(0x80000001, &a, &b, &c81, &d)) { note((c81 >> 5) & 1, "lzcnt"); } else { note(0, "lzcnt"); }
+    if (__get_cpuid(0x80000001, &a, &b, &c81, &d)) {
+        note((c81 >> 5) & 1, "lzcnt");
+        note(c81 & 1, "lahf");
+    } else {
+        note(0, "lzcnt");
+    }
     return missing;
 }
 

@@ -16,6 +16,8 @@ final class GEMMTests: XCTestCase {
         Case(transA: true, transB: true, m: 13, n: 25, k: 9),
         Case(transA: false, transB: false, m: 5, n: 300, k: 1),
         Case(transA: false, transB: false, m: 130, n: 70, k: 520),    // several k- and column blocks
+        Case(transA: false, transB: false, m: 9, n: 300, k: 300),     // strided B packed, k-blocks continue
+        Case(transA: false, transB: false, m: 6, n: 24, k: 40),       // a tail of exactly 8 columns
     ]
 
     private func random(_ count: Int, _ rng: inout SeededRNG) -> [Float] { (0..<count).map { _ in Float(rng.normal()) } }
@@ -29,10 +31,11 @@ final class GEMMTests: XCTestCase {
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
                     if let threads {
+                        let before = Parallelism.threads
                         Parallelism.setThreads(threads)
                         GEMM.multiply(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k, a: ap.baseAddress!, lda: lda,
                                       b: bp.baseAddress!, ldb: ldb, accumulate: accumulate, c: cp.baseAddress!, ldc: ldc)
-                        Parallelism.setThreads(2)
+                        Parallelism.setThreads(before)
                     } else {
                         GEMM.serial(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k, a: ap.baseAddress!, lda: lda,
                                     b: bp.baseAddress!, ldb: ldb, accumulate: accumulate, c: cp.baseAddress!, ldc: ldc,
@@ -87,8 +90,12 @@ final class GEMMTests: XCTestCase {
                 XCTAssertEqual(c.map(\.bitPattern), reference.map(\.bitPattern), "case \(index), \(threads) threads")
             }
         }
-        // Large enough for the two-thread split, rows and columns.
-        for t in [Case(transA: false, transB: false, m: 96, n: 40, k: 300), Case(transA: false, transB: true, m: 40, n: 96, k: 300)] {
+        // Large enough for the two-thread split: by rows (m >= n) and by columns, for every transpose.
+        let split = [(false, false, 96, 40), (true, false, 96, 40), (false, true, 96, 40), (true, true, 96, 40),
+                     (false, false, 40, 96), (true, false, 40, 96), (false, true, 40, 96), (true, true, 40, 96)]
+        for (transA, transB, m, n) in split {
+            let t = Case(transA: transA, transB: transB, m: m, n: n, k: 300)
+            XCTAssertGreaterThanOrEqual(t.m * t.n * t.k, 1 << 20, "large enough to be split")
             let (a, b, c0, _, _) = operands(t, seed: 7)
             let one = product(t, a: a, b: b, c0: c0, accumulate: false, threads: 1)
             let two = product(t, a: a, b: b, c0: c0, accumulate: false, threads: 2)

@@ -48,18 +48,26 @@ final class VerifyTests: XCTestCase {
         try fm.createDirectory(at: root.appendingPathComponent("reports"), withIntermediateDirectories: true)
         try "![](../target/100/roc.png) and [run](../target/101-1/manifest.json)".write(
             to: root.appendingPathComponent("reports/results.md"), atomically: true, encoding: .utf8)
-        for (id, status) in [("100", "complete"), ("101-1", "complete"), ("102", "complete"), ("103", "running")] {
+        try "notebook".write(to: root.appendingPathComponent("reports/results.lab.md"), atomically: true, encoding: .utf8)
+        // A second notebook elsewhere: its report's runs are kept too.
+        try fm.createDirectory(at: root.appendingPathComponent("studies"), withIntermediateDirectories: true)
+        try "notebook".write(to: root.appendingPathComponent("studies/next.lab.md"), atomically: true, encoding: .utf8)
+        try "{\"figure\": \"target/104/roc.png\"}".write(to: root.appendingPathComponent("studies/next.json"), atomically: true, encoding: .utf8)
+        // Not a report (no notebook beside it): its reference does not count.
+        try "![](target/102/roc.png)".write(to: root.appendingPathComponent("notes.md"), atomically: true, encoding: .utf8)
+        for (id, status) in [("100", "complete"), ("101-1", "complete"), ("102", "complete"), ("103", "running"),
+                             ("104", "complete"), ("105", "interrupted")] {
             let dir = root.appendingPathComponent("target/\(id)")
             try fm.createDirectory(at: dir, withIntermediateDirectories: true)
             try "{\"status\": \"\(status)\"}".write(to: dir.appendingPathComponent("manifest.json"), atomically: true, encoding: .utf8)
         }
         try fm.createDirectory(at: root.appendingPathComponent("target/cache"), withIntermediateDirectories: true)
         XCTAssertEqual(GarbageCollection.runIDs(in: "a target/100/x target/101-1/ target/nope"), ["100", "101-1"])
-        let plan = try GarbageCollection.plan(workspace: Workspace(root: root.path), includeRunning: false)
-        XCTAssertEqual(plan.referenced, ["100", "101-1"])
+        let plan = try GarbageCollection.plan(workspace: Workspace(root: root.path), includeUnfinished: false)
+        XCTAssertEqual(plan.referenced, ["100", "101-1", "104"])
         XCTAssertEqual(plan.remove, ["102"])
-        XCTAssertEqual(plan.keptRunning, ["103"])
-        XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root.path), includeRunning: true).remove, ["102", "103"])
+        XCTAssertEqual(plan.keptUnfinished, ["103", "105"])
+        XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root.path), includeUnfinished: true).remove, ["102", "103", "105"])
     }
 }
 

@@ -34,6 +34,30 @@ public struct ModelConfig: Codable, Hashable, Sendable {
         return flops
     }
 
+    /// FLOPs the engine actually executes per sample, forward: the direct first layer as counted
+    /// above, Winograd F(4x4, 3x3) layers as their 36 transform-domain products per 4x4 tile (the
+    /// transforms' additions are left out), the dense layers as above.
+    public var executedForwardFLOPs: Double {
+        var h = inputHeight, w = inputWidth, c = 1, flops = 0.0
+        for f in filters {
+            if c == 1 {
+                flops += 2 * Double(h * w * f * 9)
+            } else {
+                let tiles: Int = ((h + 3) / 4) * ((w + 3) / 4)
+                flops += 72 * Double(tiles * c * f)
+            }
+            c = f; h /= 2; w /= 2
+        }
+        return flops + 2 * Double(c * h * w * denseUnits) + 2 * Double(denseUnits * classes)
+    }
+
+    /// Executed FLOPs per training sample: each product runs three times (forward, input gradient,
+    /// weight gradient), except the first layer's input gradient, which is never computed.
+    public var executedTrainingFLOPs: Double {
+        let firstConv = 2 * Double(inputHeight * inputWidth * (filters.first ?? 0) * 9)
+        return 3 * executedForwardFLOPs - firstConv
+    }
+
     /// The first conv layer computes no input gradient, so training costs 3x forward less that pass.
     public var trainingFLOPs: Double {
         let firstConv = 2 * Double(inputHeight * inputWidth * (filters.first ?? 0) * 9)

@@ -40,7 +40,13 @@ struct VerifyCommand: ParsableCommand {
             if keep { print("scratch runs kept in \(scratch)") } else { try? FileManager.default.removeItem(atPath: scratch) }
         }
         let runner = NotebookRun(workspace: ws.scratch(at: scratch), quiet: quiet, command: "lab verify")
-        guard let (fresh, _) = try runner.run(notebookPath: path, writeReport: false) else { return }
+        let fresh: ResultsFile
+        do {
+            guard let (file, _) = try runner.run(notebookPath: path, writeReport: false) else { return }
+            fresh = file
+        } catch let e as LabError where e.message.hasPrefix("interrupted") {
+            throw LabError("interrupted: nothing was verified", hint: "run `lab verify` again; its scratch runs are not kept")
+        }
 
         let comparison = try ResultsComparison(committed: committedData, rerun: JSONCoding.encode(fresh))
         if comparison.differences.isEmpty {
@@ -130,7 +136,8 @@ struct ResultsComparison {
         }
         for (old, new) in zip(committed.experiments, rerun.experiments) {
             guard let h0 = old.history, let h1 = new.history else {
-                s += "\(old.name): the committed report records no per-epoch history\n"
+                s += "\(old.name): the committed report has no per-epoch history or figure hashes: it was written by an older "
+                s += "lab and cannot be verified in full; regenerate it with `lab reproduce` and commit it\n"
                 continue
             }
             if let i = (0..<min(h0.count, h1.count)).first(where: { h0[$0] != h1[$0] }) {

@@ -32,7 +32,7 @@ struct ExperimentRunner {
         let hasCheckpoint = FileManager.default.fileExists(atPath: checkpoint)
         manifest.status = .running
         manifest.error = nil
-        manifest.machine = MachineDescription.current
+        manifest.resumedOn = (manifest.resumedOn ?? []) + [MachineDescription.current]
         return try execute(manifest.experiment, dir: dir, manifest: manifest, resume: hasCheckpoint ? checkpoint : nil)
     }
 

@@ -23,6 +23,8 @@ public struct RunManifest: Codable, Sendable {
     public var command: String
     /// The machine, OS, toolchain and numeric libraries the run was made with.
     public var machine: MachineDescription?
+    /// Where a resumed run continued, in order (its first epochs ran on `machine`).
+    public var resumedOn: [MachineDescription]?
 }
 
 /// One level (segments or clips) of one split, in the form reports and comparisons read.

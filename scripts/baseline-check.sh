@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The strongest check one machine can make that neither the SIMD width nor the CPU changes a bit:
+# build lab twice, for x86-64-v3 (AVX2: 8-lane vectors, hardware FMA) and for the SSE2 baseline
+# (4-lane vectors, FMA through glibc's fmaf, which IEEE 754 rounds the same way), run the same
+# notebook with both, and require the two results.json to be the same bytes once the block that
+# describes the machine and build is set aside. Usage: bash scripts/baseline-check.sh [NOTEBOOK]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+notebook=${1:-scripts/baseline-check.lab.md}
+swift build -c release --product lab --manifest-cache none
+# SwiftPM caches the evaluated manifest without regard to the environment: evaluate it afresh.
+LAB_BASELINE=1 swift build -c release --product lab --build-path .build/baseline --manifest-cache none
+v3=$PWD/.build/release/lab
+base=$PWD/.build/baseline/release/lab
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+run() { # build-name binary expected-build-description
+    # Each build in its own workspace: it synthesises the audio and computes the features itself.
+    local start=$SECONDS dir="$work/$1"
+    mkdir -p "$dir/reports"
+    cp "$notebook" "$dir/reports/check.lab.md"
+    (cd "$dir" && "$2" reproduce reports/check.lab.md --quiet >/dev/null)
+    grep -q "\"build\" : \"$3" "$dir/reports/check.json" || { echo "the $1 binary does not describe itself as $3"; exit 1; }
+    # Everything but the top-level "machine" block, which names the build and so must differ.
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d.pop("machine"); print(json.dumps(d, indent=1, sort_keys=True))' \
+        "$dir/reports/check.json" >"$work/$1.json"
+    echo "$1 build ran the notebook in $((SECONDS - start)) s"
+}
+run x86-64-v3 "$v3" "x86-64-v3"
+run baseline "$base" "x86-64 baseline"
+cd "$work"
+if cmp -s x86-64-v3.json baseline.json; then
+    echo "baseline-check: results.json identical ($(grep -c . baseline.json) lines: every number, history and figure hash; machine block aside)"
+else
+    echo "baseline-check: FAILED, the two builds differ:"
+    diff x86-64-v3.json baseline.json | head -20
+    exit 1
+fi
