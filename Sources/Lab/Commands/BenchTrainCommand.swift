@@ -24,6 +24,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Timed training epochs.") var epochs = 2
     @Option(help: "Threads.") var threads = 2
     @Flag(help: "Print the time spent in each layer, forward and backward, during the timed training.") var profile = false
+    @Option(help: "Batch size of the timed inference.") var inferenceBatch = 32
     @Flag(help: "Skip the timed training (for profiling inference alone).") var inferenceOnly = false
 
     func run() throws {
@@ -61,7 +62,7 @@ struct BenchTrainCommand: ParsableCommand {
         let trainRate = Double(samples * epochs) / trainSeconds
 
         let t1 = Date()
-        _ = model.predict(x, count: samples, batchSize: 32)
+        _ = model.predict(x, count: samples, batchSize: inferenceBatch)
         let inferRate = Double(samples) / Date().timeIntervalSince(t1)
 
         let peak = GEMMProbe.peakGFLOPS()
