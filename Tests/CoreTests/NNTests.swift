@@ -160,6 +160,23 @@ final class NNForwardTests: XCTestCase {
         }
     }
 
+    /// Winograd keeps its transformed filters while the weights are unchanged: after a weight changes,
+    /// the next forward must use the new weights (the same bits as a layer built with them).
+    func testWinogradFilterTransformFollowsWeightChanges() {
+        var rng = SeededRNG(seed: 11)
+        let a = Conv2D(name: "a", inChannels: 8, outChannels: 8, kernel: 3, rng: &rng)
+        let x = Tensor(shape: [8, 2, 6, 6], data: (0..<(8 * 2 * 36)).map { _ in Float(rng.normal()) })
+        let before = a.forward(x, training: false).data
+        XCTAssertEqual(a.forward(x, training: false).data, before, "same weights, same output")
+        a.weight.value[a.weight.value.count - 1] += 0.5 // only the last weight changes
+        let after = a.forward(x, training: false).data
+        XCTAssertNotEqual(after, before)
+        let fresh = Conv2D(name: "b", inChannels: 8, outChannels: 8, kernel: 3, rng: &rng)
+        fresh.weight.value = a.weight.value
+        fresh.bias.value = a.bias.value
+        XCTAssertEqual(fresh.forward(x, training: false).data.map(\.bitPattern), after.map(\.bitPattern))
+    }
+
     /// The single-channel direct kernel against im2col: forward, weight and bias gradients, on widths
     /// that are and are not multiples of its 8-column runs.
     func testDirectSingleChannelMatchesIm2col() {

@@ -73,7 +73,7 @@ final class DirectConv3x3SingleChannel {
                 let s10 = Nine(bottom + x0, wp), s11 = Nine(bottom + x0 + 8, wp)
                 for f in 0..<outChannels {
                     let wf = weight + 9 * f
-                    func conv(_ s: Nine) -> SIMD8<Float> {
+                    @inline(__always) func conv(_ s: Nine) -> SIMD8<Float> {
                         var acc = SIMD8<Float>(repeating: bias[f])
                         for t in 0..<9 { acc.addProduct(SIMD8(repeating: wf[t]), s[t]) }
                         return acc

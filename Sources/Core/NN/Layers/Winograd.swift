@@ -1,3 +1,5 @@
+import Foundation
+
 /// 3x3 "same" convolution (stride 1, padding 1) by Winograd's minimal filtering F(4x4, 3x3)
 /// (Lavin & Gray, 2015): a 4x4 output tile costs 36 multiplies instead of 144, so the three
 /// SGEMM-bound passes of training (forward, input gradient, weight gradient) each do 4x fewer FLOPs.
@@ -23,6 +25,9 @@ final class WinogradConv3x3 {
     private var u: [Float] = []            // [36][K][C]: dV = dM · U
     private var ut: [Float] = []           // [36][C][K]: M = V · Uᵀ as a plain product (OpenBLAS's
                                            // small-matrix path runs it ~1.5x faster than the transposed form)
+    /// The weights U and Uᵀ were transformed from; inference batches reuse them while the weights
+    /// are unchanged (the same floats give the same transform, so no bit changes).
+    private var transformedWeights: [Float] = []
     private var geometry = Geometry(n: 0, h: 0, w: 0)
     private var scratch = Scratch()
 
@@ -67,6 +72,7 @@ final class WinogradConv3x3 {
         geometry = g
         u = [Float](repeating: 0, count: 36 * outChannels * inChannels)
         ut = u
+        transformedWeights = []
         scratch.free()
         let chunks = fixedChunkCount(g.n)
         func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -94,8 +100,15 @@ final class WinogradConv3x3 {
         let g = Geometry(n: n, h: h, w: w)
         plan(g)
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
-        u.withUnsafeMutableBufferPointer { up in
-            ut.withUnsafeMutableBufferPointer { transformFilters(weight, into: up.baseAddress!, transposed: $0.baseAddress!) }
+        let weightCount = k * c * 9
+        let unchanged = transformedWeights.count == weightCount
+            && transformedWeights.withUnsafeBytes { memcmp($0.baseAddress!, weight, weightCount * 4) == 0 }
+        if !unchanged {
+            u.withUnsafeMutableBufferPointer { up in
+                ut.withUnsafeMutableBufferPointer { transformFilters(weight, into: up.baseAddress!, transposed: $0.baseAddress!) }
+            }
+            if transformedWeights.count != weightCount { transformedWeights = [Float](repeating: 0, count: weightCount) }
+            transformedWeights.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: weight, count: weightCount) }
         }
         let s = scratch
         ut.withUnsafeBufferPointer { up in
