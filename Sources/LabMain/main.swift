@@ -4,12 +4,13 @@ import Lab
 
 // Core is compiled for x86-64-v3. Check the CPU before any of it runs, so an older CPU gets one clear
 // line instead of an illegal instruction. (The baseline build, `make baseline-check`, runs anywhere.)
+// Only plain C calls here: a generic specialization (e.g. Data(String.utf8)) may be shared with, and
+// linked from, a module compiled for AVX2, which is what crashed under `qemu-x86_64 -cpu Nehalem`.
 #if arch(x86_64) && !LAB_BASELINE
-let missing = String(cString: lab_missing_cpu_features())
-if !missing.isEmpty {
-    FileHandle.standardError.write(Data((
-        "error: this lab binary needs an x86-64-v3 CPU (AVX2 and FMA, Intel Haswell or AMD Zen and later); "
-        + "this CPU lacks: \(missing). Hint: build the portable baseline with `make baseline`.\n").utf8))
+if lab_missing_cpu_features().pointee != 0 {
+    fputs("error: this lab binary needs an x86-64-v3 CPU (AVX2 and FMA: Intel Haswell, AMD Zen or later); this CPU lacks: ", stderr)
+    fputs(lab_missing_cpu_features(), stderr)
+    fputs(".\nhint: build the portable (slower) baseline with `LAB_BASELINE=1 swift build -c release --manifest-cache none`\n", stderr)
     exit(3)
 }
 #endif
