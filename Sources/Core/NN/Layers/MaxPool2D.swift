@@ -115,7 +115,7 @@ public final class MaxPool2D: Layer {
 }
 
 /// relu(max of a 2x2 window) for eight windows, value only (inference).
-@inline(__always) func maxPoolReLU(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD8<Float> {
+@_transparent func maxPoolReLU(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD8<Float> {
     var best = SIMD8<Float>(repeating: -.infinity)
     best.replace(with: a, where: a .> best)
     best.replace(with: b, where: b .> best)
@@ -129,14 +129,14 @@ public final class MaxPool2D: Layer {
 /// fused conv -> pool -> ReLU path gives exactly the bits of the separate layers. Also returns where
 /// each maximum came from, `base` plus the offset of the winning position (row length `w`), as
 /// MaxPool2D records it.
-@inline(__always) func maxPoolReLU(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>,
+@_transparent func maxPoolReLU(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>,
                                    base: SIMD8<Int32>, w: Int32) -> (value: SIMD8<Float>, at: SIMD8<Int32>) {
     let (best, at) = maxOf2x2(a, b, c, d, base: base, w: w)
     return (SIMD8<Float>(repeating: 0).replacing(with: best, where: best .>= 0), at)
 }
 
 /// The max of eight 2x2 windows and where it came from, in MaxPool2D's scan order (see above).
-@inline(__always) func maxOf2x2(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>,
+@_transparent func maxOf2x2(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>,
                                 base: SIMD8<Int32>, w: Int32) -> (value: SIMD8<Float>, at: SIMD8<Int32>) {
     // Written out, not as a nested function: that one was not inlined and cost 3x.
     var best = SIMD8<Float>(repeating: -.infinity), at = base

@@ -7,7 +7,7 @@ extension WinogradConv3x3 {
     func transformInput(_ pad: UnsafeMutablePointer<Float>, g: Geometry, rows: Range<Int>,
                         into v: UnsafeMutablePointer<Float>) {
         let (cp, wp) = (cp, g.wp)
-        let tiles = rows.count * g.tw, point = tiles * cp // stride between transform points
+        let tiles = rows.count * g.tw, point = vPoint(tiles) // stride between transform points
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { t in
             for ty in rows {
                 for tx in 0..<g.tw {
@@ -36,7 +36,7 @@ extension WinogradConv3x3 {
     func transformInputGradient(_ dv: UnsafeMutablePointer<Float>, g: Geometry, rows: Range<Int>,
                                 into pad: UnsafeMutablePointer<Float>) {
         let (cp, wp) = (cp, g.wp)
-        let tiles = rows.count * g.tw, point = tiles * cp
+        let tiles = rows.count * g.tw, point = vPoint(tiles)
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { t in
             for ty in rows {
                 for tx in 0..<g.tw {
@@ -61,7 +61,7 @@ extension WinogradConv3x3 {
     func transformOutput(_ m: UnsafeMutablePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
                          bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let (k, kp, h, w) = (outChannels, kp, g.h, g.w)
-        let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * h * w
+        let tiles = rows.count * g.tw, point = mPoint(tiles), plane = g.n * h * w
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
             let out = t.baseAddress! + 24 // the 4x4 tile
             // Channel group outermost, so the stores stream through eight output planes at a time.
@@ -104,7 +104,7 @@ extension WinogradConv3x3 {
                                    bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
                                    argmax: UnsafeMutablePointer<Int32>?) {
         let (k, kp, ho, wo) = (outChannels, kp, g.h / 2, g.w / 2)
-        let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * ho * wo
+        let tiles = rows.count * g.tw, point = mPoint(tiles), plane = g.n * ho * wo
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
             let out = t.baseAddress! + 24 // the 4x4 tile
             for k0 in stride(from: 0, to: kp, by: 8) {
@@ -144,7 +144,7 @@ extension WinogradConv3x3 {
     func transformOutputGradient(_ dy: UnsafePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
                                  into dm: UnsafeMutablePointer<Float>) {
         let (k, kp, h, w) = (outChannels, kp, g.h, g.w)
-        let tiles = rows.count * g.tw, point = tiles * kp, plane = g.n * h * w
+        let tiles = rows.count * g.tw, point = mPoint(tiles), plane = g.n * h * w
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
             let grad = t.baseAddress!, rowsA = t.baseAddress! + 16 // 4x4 dy tile, then 4 rows x 6 columns
             for k0 in stride(from: 0, to: kp, by: 8) { // channel group outermost: loads stream through 8 planes
