@@ -78,8 +78,11 @@ final class DirectConv3x3SingleChannel {
                         for t in 0..<9 { acc.addProduct(SIMD8(repeating: wf[t]), s[t]) }
                         return acc
                     }
-                    let upper = SIMD16(lowHalf: conv(s00), highHalf: conv(s01))
-                    let lower = SIMD16(lowHalf: conv(s10), highHalf: conv(s11))
+                    // Columns x0..<x0+16 of the two rows split into even and odd columns, the pool's
+                    // left and right halves, by lane shuffles (SIMD16's evenHalf was slower).
+                    let (u0, u1, l0, l1) = (conv(s00), conv(s01), conv(s10), conv(s11))
+                    let upper = (evenHalf: evenLanes(u0, u1), oddHalf: oddLanes(u0, u1))
+                    let lower = (evenHalf: evenLanes(l0, l1), oddHalf: oddLanes(l0, l1))
                     let offset = ((f * n + b) * ho + py) * wo + x0 / 2
                     let dst = y + offset
                     let v: SIMD8<Float>
@@ -139,6 +142,16 @@ final class DirectConv3x3SingleChannel {
             }
         }
     }
+}
+
+/// Lanes 0, 2, 4, 6 of `a` then of `b`: the even columns of a 16-column run.
+@inline(__always) func evenLanes(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    SIMD8(a[0], a[2], a[4], a[6], b[0], b[2], b[4], b[6])
+}
+
+/// Lanes 1, 3, 5, 7 of `a` then of `b`: the odd columns.
+@inline(__always) func oddLanes(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    SIMD8(a[1], a[3], a[5], a[7], b[1], b[3], b[5], b[7])
 }
 
 /// The nine 3x3-shifted SIMD8 runs starting at `p` (row stride `s`), in (ky, kx) order.
