@@ -33,13 +33,23 @@ final class AudioIOTests: XCTestCase {
     }
 
     func testStereoIsAveragedToMono() throws {
-        // Write a stereo float WAV through libsndfile's own API via two channel files is not exposed;
-        // instead check the averaging rule on a mono file: decode returns samples unchanged.
-        let dir = try makeTempDir(self)
-        let path = dir.appendingPathComponent("m.wav").path
-        try AudioIO.write(AudioClip(samples: [0.5, -0.5, 0.25], sampleRate: 8000), to: path, format: .wavFloat)
-        XCTAssertEqual(try AudioIO.decode(path: path).samples, [0.5, -0.5, 0.25])
-        XCTAssertEqual(try AudioIO.info(path: path).channels, 1)
+        // A real two-channel IEEE-float WAV, written byte by byte (AudioIO writes mono only).
+        let left: [Float] = [0.5, -0.5, 0.25, 1.0], right: [Float] = [0.25, 0.5, -0.75, 0.0]
+        var data = Data()
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        let payload = UInt32(left.count * 2 * 4)
+        data.append(contentsOf: Array("RIFF".utf8)); u32(36 + payload); data.append(contentsOf: Array("WAVE".utf8))
+        data.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(3); u16(2); u32(8000); u32(8000 * 8); u16(8); u16(32)
+        data.append(contentsOf: Array("data".utf8)); u32(payload)
+        for (l, r) in zip(left, right) {
+            withUnsafeBytes(of: l.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+            withUnsafeBytes(of: r.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        }
+        let path = try makeTempDir(self).appendingPathComponent("stereo.wav").path
+        try data.write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try AudioIO.info(path: path).channels, 2)
+        XCTAssertEqual(try AudioIO.decode(path: path).samples, zip(left, right).map { ($0 + $1) * 0.5 })
     }
 
     func testResampledSineKeepsItsFrequency() throws {

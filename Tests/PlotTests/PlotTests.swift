@@ -21,8 +21,17 @@ final class CanvasTests: XCTestCase {
         XCTAssertEqual(c.pixel(25, 24), .black)      // on the line
         XCTAssertEqual(c.pixel(25, 10), .white)      // far away
         XCTAssertEqual(c.pixel(5, 24), .white)       // beyond its end
-        let edge = c.pixel(25, 26)                   // anti-aliased edge: grey, not black or white
-        XCTAssert(edge.r > 0 && edge.r < 255 || edge == .white || edge == .black)
+    }
+
+    /// A diagonal line is anti-aliased: pixels along its edges take grey levels between black and
+    /// white, more than a few of them (a hard-edged line would leave none).
+    func testDiagonalLineIsAntiAliased() {
+        let c = Canvas(width: 50, height: 50)
+        c.line(5, 5, 45, 32, width: 1.5, .black)
+        let pixels = (0..<50).flatMap { x in (0..<50).map { c.pixel(x, $0) } }
+        let grey = pixels.filter { $0.r > 0 && $0.r < 255 }
+        XCTAssertGreaterThan(grey.count, 20)
+        XCTAssertTrue(pixels.contains(.black) || grey.contains { $0.r < 128 }, "the line's core is dark")
     }
 
     func testFilledRectAndTextInk() throws {

@@ -3,7 +3,8 @@
     python make_fixture.py        # writes signal.wav and librosa_reference.json beside this script
 
 The signal is a 1-second float32 WAV (two tones, a chirp and a little noise) so Swift reads exactly
-the samples librosa saw. Only summaries and a few columns are stored, to keep the fixture small.
+the samples librosa saw. Every element of the mel power and dB matrices is stored (as float32,
+which is what both sides compute in), so the test compares whole matrices, not samples of them.
 """
 import json, os
 import numpy as np, soundfile as sf, librosa
@@ -22,13 +23,12 @@ for n_fft, hop, n_mels, scale in [(2048, 512, 128, "slaney"), (1024, 256, 64, "s
     S = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=n_fft, hop_length=hop, n_mels=n_mels, htk=(scale == "htk"))
     D = librosa.power_to_db(S, ref=np.max, top_db=80)
     fb = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, htk=(scale == "htk"))
-    cols = [0, S.shape[1] // 2, S.shape[1] - 1]
     out["cases"].append({
         "n_fft": n_fft, "hop_length": hop, "n_mels": n_mels, "mel_scale": scale,
         "shape": list(S.shape),
-        "mel_power_columns": {str(c): S[:, c].astype(float).tolist() for c in cols},
+        "mel_power": [float(v) for v in S.astype(np.float32).ravel()],   # row-major [n_mels][frames]
         "mel_power_frobenius": float(np.linalg.norm(S.astype(np.float64))),
-        "db_columns": {str(c): D[:, c].astype(float).tolist() for c in cols},
+        "db": [float(v) for v in D.astype(np.float32).ravel()],
         "filterbank_row_sums": fb.sum(axis=1).astype(float).tolist(),
     })
 with open(os.path.join(here, "librosa_reference.json"), "w") as f:
