@@ -93,6 +93,15 @@ final class AudioIOTests: XCTestCase {
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
         expect(truncated) { if case .truncated = $0 { return true }; return false }
 
+        // GTZAN's own format: a Sun .au whose header promises more data than the file holds.
+        let au = dir.appendingPathComponent("good.au").path
+        try AudioIO.write(AudioClip(samples: sine(440, seconds: 1, rate: 22050), sampleRate: 22050), to: au, format: .au16)
+        let auBytes = try Data(contentsOf: URL(fileURLWithPath: au))
+        XCTAssertEqual(try AudioIO.decode(path: au).samples.count, 22050, "the whole .au decodes")
+        let truncatedAU = dir.appendingPathComponent("truncated.au").path
+        try auBytes.prefix(auBytes.count / 2).write(to: URL(fileURLWithPath: truncatedAU))
+        expect(truncatedAU) { if case .truncated = $0 { return true }; return false }
+
         let headerOnly = dir.appendingPathComponent("header.wav").path
         try bytes.prefix(44).write(to: URL(fileURLWithPath: headerOnly))
         expect(headerOnly) {

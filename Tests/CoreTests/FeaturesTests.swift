@@ -1,3 +1,4 @@
+import Dispatch
 import XCTest
 @testable import Core
 
@@ -40,6 +41,21 @@ final class FeaturesTests: XCTestCase {
             XCTAssertLessThan(worst, 0.01, "dB, \(what)")
             let sums = MelFilterbank(params: p).dense().map { $0.reduce(0, +) }
             for (a, b) in zip(sums, c.filterbank_row_sums) { XCTAssertEqual(Double(a), b, accuracy: 1e-6 + 1e-4 * abs(b)) }
+        }
+    }
+
+    /// One extractor shared by many threads (as the feature cache and `lab data check` use it) gives
+    /// every clip exactly the bits a private extractor gives it.
+    func testOneExtractorIsSafeToShareAcrossThreads() {
+        let shared = LogMelExtractor(params: FeatureParams())
+        let clips = (0..<16).map { i in sine(200 + 97 * Double(i), seconds: 1, rate: 22050) }
+        let expected = clips.map { LogMelExtractor(params: FeatureParams()).logMel($0).values }
+        let results = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: clips.count)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        for _ in 0..<3 {
+            DispatchQueue.concurrentPerform(iterations: clips.count) { i in results[i] = shared.logMel(clips[i]).values }
+            for i in clips.indices { XCTAssertEqual(results[i].map(\.bitPattern), expected[i].map(\.bitPattern), "clip \(i)") }
         }
     }
 

@@ -147,10 +147,52 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try dir.readManifest().status, .complete)
     }
 
+    /// `lab runs`, `lab show RUN` and `lab log` as a user types them, in a workspace with one run and
+    /// a git history of the report.
+    func testRunsShowAndLogThroughTheCommandLine() throws {
+        let (file, markdown) = try reproduce()
+        let runID = try XCTUnwrap(GarbageCollection.runIDs(in: markdown).first)
+        func git(_ args: String...) { XCTAssertEqual(Git.run(["-c", "user.email=t@example.com", "-c", "user.name=t"] + args, in: root.path).status, 0) }
+        git("init", "-q")
+        git("add", "reports/results.json")
+        git("commit", "-q", "-m", "first report")
+        let cwd = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        func run(_ args: [String]) throws -> String {
+            var command = try LabCommand.parseAsRoot(args)
+            return try captureStandardOutput { try command.run() }
+        }
+        let runs = try run(["runs"])
+        XCTAssertTrue(runs.contains(runID) && runs.contains("tiny") && runs.contains("complete"), runs)
+        XCTAssertTrue(runs.contains(String(format: "%.3f", file.experiments[0].test.clip.accuracy)), runs)
+        let show = try run(["show", runID])
+        XCTAssertTrue(show.contains("run \(runID): tiny (complete)"), show)
+        XCTAssertTrue(show.contains("classes classical, metal, reggae"), show)
+        let log = try run(["log"])
+        XCTAssertTrue(log.contains("first report"), log)
+        XCTAssertThrowsError(try run(["show", "no-such-run"]))
+    }
+
     func testMissingDataPathIsAClearError() throws {
         let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, dataOverride: "no/such/dir", command: "t")
         XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true)) { e in
             XCTAssertTrue("\(e)".contains("no/such/dir"), "\(e)")
         }
     }
+}
+
+/// What `body` prints to standard output (through a temporary file, since commands use `print`).
+func captureStandardOutput(_ body: () throws -> Void) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lab-stdout-\(UUID().uuidString)").path
+    FileManager.default.createFile(atPath: path, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    fflush(stdout)
+    let saved = dup(STDOUT_FILENO), file = open(path, O_WRONLY)
+    dup2(file, STDOUT_FILENO)
+    close(file)
+    defer { fflush(stdout); dup2(saved, STDOUT_FILENO); close(saved) }
+    try body()
+    fflush(stdout)
+    return try String(contentsOfFile: path, encoding: .utf8)
 }

@@ -26,11 +26,11 @@ struct BenchCacheCommand: ParsableCommand {
         let extractor = LogMelExtractor()
         func pass() throws -> Double {
             let t = Date()
-            var failure: Error?
+            let failure = FirstError()
             DispatchQueue.concurrentPerform(iterations: collection.clips.count) { i in
-                do { _ = try cache.logMel(for: collection.clips[i], root: collection.root, params: FeatureParams(), extractor: extractor) } catch { failure = error }
+                do { _ = try cache.logMel(for: collection.clips[i], root: collection.root, params: FeatureParams(), extractor: extractor) } catch { failure.record(error) }
             }
-            if let failure { throw failure }
+            try failure.check()
             return Date().timeIntervalSince(t)
         }
         let cold = try pass(), warm = try pass()

@@ -37,13 +37,13 @@ struct BenchFeaturesCommand: ParsableCommand {
         let decoded = try paths.map { try AudioIO.decode(path: $0, sampleRate: 22050).samples }
         let chunks = max(1, threads)
         let withDecode = try medianSeconds(repeats: 3) {
-            var failure: Error?
+            let failure = FirstError()
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 for i in stride(from: c, to: paths.count, by: chunks) {
-                    do { _ = extractor.logMel(try AudioIO.decode(path: paths[i], sampleRate: 22050).samples) } catch { failure = error }
+                    do { _ = extractor.logMel(try AudioIO.decode(path: paths[i], sampleRate: 22050).samples) } catch { failure.record(error) }
                 }
             }
-            if let failure { throw failure }
+            try failure.check()
         }
         let withoutDecode = medianSeconds(repeats: 3) {
             DispatchQueue.concurrentPerform(iterations: chunks) { c in

@@ -19,3 +19,23 @@ func benchDirectory(_ name: String) throws -> String {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
+
+/// The first error thrown by any of several concurrent workers, behind a lock.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+
+    func record(_ e: Error) {
+        lock.lock()
+        if error == nil { error = e }
+        lock.unlock()
+    }
+
+    /// Throws the first recorded error, if any.
+    func check() throws {
+        lock.lock()
+        let e = error
+        lock.unlock()
+        if let e { throw e }
+    }
+}

@@ -33,36 +33,39 @@ public final class BatchNorm: Layer {
         if xhat.count != x.count { xhat = [Float](repeating: 0, count: x.count) }
         if invStd.count != channels { invStd = [Float](repeating: 0, count: channels) }
         let (mom, eps) = (momentum, epsilon)
-        let xp = x.data.withUnsafeBufferPointer { $0.baseAddress! }
-        withPointers(y, [gamma, beta, runningMean, runningVariance]) { yp, p in
-            let (gp, bp, rm, rv) = (p[0], p[1], p[2], p[3])
-            xhat.withUnsafeMutableBufferPointer { hb in
-                invStd.withUnsafeMutableBufferPointer { ib in
-                    let hp = hb.baseAddress!, ip = ib.baseAddress!
-                    parallelFor(channels) { cs in
-                        for c in cs {
-                            let xs = xp + c * m, hs = hp + c * m, ys = yp + c * m
-                            var mean: Float, variance: Float
-                            if training {
-                                var s: Double = 0
-                                for i in 0..<m { s += Double(xs[i]) }
-                                mean = Float(s / Double(m))
-                                var v: Double = 0
-                                for i in 0..<m { let d = Double(xs[i] - mean); v += d * d }
-                                variance = Float(v / Double(m))
-                                rm[c] = mom * rm[c] + (1 - mom) * mean
-                                rv[c] = mom * rv[c] + (1 - mom) * variance
-                            } else {
-                                mean = rm[c]
-                                variance = rv[c]
-                            }
-                            let inv = 1 / (variance + eps).squareRoot()
-                            ip[c] = inv
-                            let g = gp[c], b = bp[c]
-                            for i in 0..<m {
-                                let h = (xs[i] - mean) * inv
-                                hs[i] = h
-                                ys[i] = g * h + b
+        // Every pointer lives only inside the closure that lends it (no escaping baseAddress).
+        x.data.withUnsafeBufferPointer { xb in
+            let xp = xb.baseAddress!
+            withPointers(y, [gamma, beta, runningMean, runningVariance]) { yp, p in
+                let (gp, bp, rm, rv) = (p[0], p[1], p[2], p[3])
+                xhat.withUnsafeMutableBufferPointer { hb in
+                    invStd.withUnsafeMutableBufferPointer { ib in
+                        let hp = hb.baseAddress!, ip = ib.baseAddress!
+                        parallelFor(channels) { cs in
+                            for c in cs {
+                                let xs = xp + c * m, hs = hp + c * m, ys = yp + c * m
+                                var mean: Float, variance: Float
+                                if training {
+                                    var s: Double = 0
+                                    for i in 0..<m { s += Double(xs[i]) }
+                                    mean = Float(s / Double(m))
+                                    var v: Double = 0
+                                    for i in 0..<m { let d = Double(xs[i] - mean); v += d * d }
+                                    variance = Float(v / Double(m))
+                                    rm[c] = mom * rm[c] + (1 - mom) * mean
+                                    rv[c] = mom * rv[c] + (1 - mom) * variance
+                                } else {
+                                    mean = rm[c]
+                                    variance = rv[c]
+                                }
+                                let inv = 1 / (variance + eps).squareRoot()
+                                ip[c] = inv
+                                let g = gp[c], b = bp[c]
+                                for i in 0..<m {
+                                    let h = (xs[i] - mean) * inv
+                                    hs[i] = h
+                                    ys[i] = g * h + b
+                                }
                             }
                         }
                     }
@@ -75,27 +78,32 @@ public final class BatchNorm: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         let m = dy.count / channels
         let g = Tensor.reuse(dx, shape: dy.shape); dx = g
-        let dp = dy.data.withUnsafeBufferPointer { $0.baseAddress! }
-        let hp = xhat.withUnsafeBufferPointer { $0.baseAddress! }
-        let ip = invStd.withUnsafeBufferPointer { $0.baseAddress! }
-        let gammaValue = gamma.value.withUnsafeBufferPointer { $0.baseAddress! }
-        gamma.grad.withUnsafeMutableBufferPointer { ggb in
-            beta.grad.withUnsafeMutableBufferPointer { bgb in
-                g.data.withUnsafeMutableBufferPointer { gb in
-                    let ggp = ggb.baseAddress!, bgp = bgb.baseAddress!, gp = gb.baseAddress!
-                    parallelFor(channels) { cs in
-                        for c in cs {
-                            let ds = dp + c * m, hs = hp + c * m, out = gp + c * m
-                            var sumDy: Double = 0, sumDyXhat: Double = 0
-                            for i in 0..<m {
-                                sumDy += Double(ds[i])
-                                sumDyXhat += Double(ds[i] * hs[i])
+        dy.data.withUnsafeBufferPointer { db in
+            xhat.withUnsafeBufferPointer { hb in
+                invStd.withUnsafeBufferPointer { ib in
+                    gamma.value.withUnsafeBufferPointer { gvb in
+                        let (dp, hp, ip, gammaValue) = (db.baseAddress!, hb.baseAddress!, ib.baseAddress!, gvb.baseAddress!)
+                        gamma.grad.withUnsafeMutableBufferPointer { ggb in
+                            beta.grad.withUnsafeMutableBufferPointer { bgb in
+                                g.data.withUnsafeMutableBufferPointer { gb in
+                                    let ggp = ggb.baseAddress!, bgp = bgb.baseAddress!, gp = gb.baseAddress!
+                                    parallelFor(channels) { cs in
+                                        for c in cs {
+                                            let ds = dp + c * m, hs = hp + c * m, out = gp + c * m
+                                            var sumDy: Double = 0, sumDyXhat: Double = 0
+                                            for i in 0..<m {
+                                                sumDy += Double(ds[i])
+                                                sumDyXhat += Double(ds[i] * hs[i])
+                                            }
+                                            ggp[c] = Float(sumDyXhat)
+                                            bgp[c] = Float(sumDy)
+                                            let k = gammaValue[c] * ip[c] / Float(m)
+                                            let mDy = Float(sumDy), mDyX = Float(sumDyXhat)
+                                            for i in 0..<m { out[i] = k * (Float(m) * ds[i] - mDy - hs[i] * mDyX) }
+                                        }
+                                    }
+                                }
                             }
-                            ggp[c] = Float(sumDyXhat)
-                            bgp[c] = Float(sumDy)
-                            let k = gammaValue[c] * ip[c] / Float(m)
-                            let mDy = Float(sumDy), mDyX = Float(sumDyXhat)
-                            for i in 0..<m { out[i] = k * (Float(m) * ds[i] - mDy - hs[i] * mDyX) }
                         }
                     }
                 }
