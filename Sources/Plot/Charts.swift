@@ -49,7 +49,7 @@ public enum Charts {
     }
 
     /// Confusion matrix heatmap: count and row percentage in each cell, class names on both axes.
-    public static func confusionMatrix(counts: [[Int]], labels: [String], title: String) -> Figure {
+    public static func confusionMatrix(counts: [[Int]], labels: [String], title: String) throws -> Figure {
         let n = counts.count
         let cell = n <= 2 ? 150.0 : n <= 5 ? 90.0 : 58.0
         let side = cell * Double(n)
@@ -68,8 +68,8 @@ public enum Charts {
         fig.style.xLabelDrop = 10 + (labels.map { Double($0.count) }.max() ?? 5) * 6.5
         let peak = max(1, counts.flatMap { $0 }.max() ?? 1)
         let style = fig.style
+        let font = try Font.dejaVu() // a missing font is an error, not a figure without its numbers
         ax.draw { c, a in
-            let font = try? Font.dejaVu()
             for i in 0..<n {
                 let rowTotal = counts[i].reduce(0, +)
                 for j in 0..<n {
@@ -78,7 +78,6 @@ public enum Charts {
                     let color = Colormap.blues.color(t)
                     let x0 = a.px(Double(j)), y0 = a.py(Double(n - i))
                     c.fillRect(x0: x0, y0: y0, x1: x0 + cell, y1: y0 + cell, color)
-                    guard let font else { continue }
                     let luminance = 0.299 * Double(color.r) + 0.587 * Double(color.g) + 0.114 * Double(color.b)
                     let ink: Color = luminance < 140 ? .white : .black
                     let pct = rowTotal > 0 ? String(format: "%.0f%%", 100 * Double(v) / Double(rowTotal)) : "–"

@@ -3,28 +3,39 @@ import Foundation
 
 /// 8-bit RGB PNG through libpng with zlib compression. No time chunk and fixed settings, so the same
 /// pixels always give the same bytes and committed figures change only when their content does.
+/// Written to a temporary name and renamed; any libpng or disk error is a thrown PlotError, never
+/// an abort (libpng's error protocol is handled in C, `lab_png_write_rgb`).
 public enum PNGWriter {
     public static func write(_ canvas: Canvas, to path: String) throws {
         let tmp = path + ".tmp-\(getpid())"
-        guard let fp = fopen(tmp, "wb") else { throw PlotError.png("\(path): cannot open for writing") }
-        guard let png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nil, nil, nil) else {
-            fclose(fp); throw PlotError.png("png_create_write_struct failed")
+        guard let fp = fopen(tmp, "wb") else {
+            throw PlotError.png("\(path): cannot open for writing (\(String(cString: strerror(errno))))")
         }
-        var info = png_create_info_struct(png)
-        var pngOpt: png_structp? = png
-        png_init_io(png, fp)
-        png_set_compression_level(png, 6) // zlib's default; level 9 took three times as long
-        png_set_IHDR(png, info, png_uint_32(canvas.width), png_uint_32(canvas.height), 8, PNG_COLOR_TYPE_RGB,
-                     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT)
-        png_write_info(png, info)
-        canvas.pixels.withUnsafeBufferPointer { buf in
-            for y in 0..<canvas.height {
-                png_write_row(png, buf.baseAddress! + y * canvas.width * 3)
-            }
+        do {
+            try write(canvas, to: fp, name: path)
+        } catch {
+            fclose(fp)
+            unlink(tmp)
+            throw error
         }
-        png_write_end(png, nil)
-        png_destroy_write_struct(&pngOpt, &info)
-        fclose(fp)
-        guard rename(tmp, path) == 0 else { throw PlotError.png("\(path): cannot move into place") }
+        guard fclose(fp) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw PlotError.png("\(path): cannot finish writing (\(reason))")
+        }
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw PlotError.png("\(path): cannot move into place (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// The PNG bytes into an open file; `name` is only for the error message.
+    static func write(_ canvas: Canvas, to fp: UnsafeMutablePointer<FILE>, name: String) throws {
+        var message = [CChar](repeating: 0, count: 256)
+        let failed = canvas.pixels.withUnsafeBufferPointer { buf in
+            lab_png_write_rgb(fp, buf.baseAddress!, UInt32(canvas.width), UInt32(canvas.height), 6, &message, message.count)
+        }
+        if failed != 0 { throw PlotError.png("\(name): \(String(cString: message))") }
+        guard fflush(fp) == 0 else { throw PlotError.png("\(name): \(String(cString: strerror(errno)))") }
     }
 }

@@ -41,6 +41,14 @@ final class VerifyTests: XCTestCase {
         XCTAssertTrue(c.differences.contains { $0.path == "experiments[0].history[1]" && $0.rerun == "absent" })
     }
 
+    /// mkdir failing for any reason but "exists" is an error naming the folder, not an endless loop.
+    func testRunFolderThatCannotBeCreatedIsAnError() {
+        // /proc exists, and nobody (not even root) may make a directory in it.
+        XCTAssertThrowsError(try RunDirectory.create(targetDirectory: "/proc", startedAt: Date())) { e in
+            XCTAssertTrue("\(e)".contains("/proc/") && "\(e)".contains("cannot create the run folder"), "\(e)")
+        }
+    }
+
     func testGarbageCollectionKeepsReferencedAndRunningRuns() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-gc-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -23,6 +23,23 @@ final class CanvasTests: XCTestCase {
         XCTAssertEqual(c.pixel(5, 24), .white)       // beyond its end
     }
 
+    /// libpng's errors come back as thrown errors naming the file, not as an abort: /dev/full
+    /// accepts the open and fails the writes (ENOSPC) once stdio's buffer fills.
+    func testPNGWriteErrorIsAnErrorNotAnAbort() throws {
+        let c = Canvas(width: 400, height: 300)
+        var state: UInt32 = 1
+        for i in c.pixels.indices { state = state &* 1664525 &+ 1013904223; c.pixels[i] = UInt8(truncatingIfNeeded: state >> 24) }
+        let fp = try XCTUnwrap(fopen("/dev/full", "wb"))
+        defer { fclose(fp) }
+        XCTAssertThrowsError(try PNGWriter.write(c, to: fp, name: "figure.png")) { e in
+            XCTAssertTrue("\(e)".contains("figure.png"), "\(e)")
+        }
+        XCTAssertThrowsError(try PNGWriter.write(c, to: "/no/such/dir/figure.png")) { e in
+            XCTAssertTrue("\(e)".contains("/no/such/dir/figure.png"), "\(e)")
+        }
+        XCTAssertThrowsError(try Font(path: "/no/such/font.ttf")) { e in XCTAssertTrue("\(e)".contains("font not found")) }
+    }
+
     /// A diagonal line is anti-aliased: pixels along its edges take grey levels between black and
     /// white, more than a few of them (a hard-edged line would leave none).
     func testDiagonalLineIsAntiAliased() {
@@ -69,7 +86,7 @@ final class ChartTests: XCTestCase {
 
     func matrix() -> Figure {
         let counts = (0..<10).map { i in (0..<10).map { j in i == j ? 20 + i : (i + j) % 3 } }
-        return Charts.confusionMatrix(counts: counts, labels: genres, title: "Multi class")
+        return try! Charts.confusionMatrix(counts: counts, labels: genres, title: "Multi class")
     }
 
     func testPNGDecodesAtExpectedSizeAndIsByteIdentical() throws {

@@ -96,8 +96,13 @@ public struct RunDirectory {
         try FileManager.default.createDirectory(atPath: targetDirectory, withIntermediateDirectories: true)
         let base = String(Int(startedAt.timeIntervalSince1970))
         var id = base, n = 0
-        // mkdir is atomic: whoever creates the directory owns the id.
+        // mkdir is atomic: whoever creates the directory owns the id. Only "exists" means try the
+        // next id; any other failure (read-only or full disk, permissions) is the user's to see.
         while mkdir((targetDirectory as NSString).appendingPathComponent(id), 0o755) != 0 {
+            guard errno == EEXIST else {
+                throw LabError("\((targetDirectory as NSString).appendingPathComponent(id)): cannot create the run folder (\(String(cString: strerror(errno))))",
+                               hint: "lab writes its runs under target/: check that it is writable and the disk is not full")
+            }
             n += 1
             id = "\(base)-\(n)"
         }
