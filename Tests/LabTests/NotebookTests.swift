@@ -36,6 +36,14 @@ final class NotebookParserTests: XCTestCase {
         XCTAssertNotNil(error("name: a\nmodel: [1, 2"))                 // not YAML
         XCTAssertEqual(error("name: a\nclasses: [jazz]")?.key, "classes")
         XCTAssertEqual(error("name: a\nmodel: {dropout: 2}")?.key, "model.dropout")
+        // Limits across keys, caught before any engine code runs.
+        let short = error("name: a\nsegment: {seconds: 0.05}")
+        XCTAssertEqual(short?.key, "segment.seconds")
+        XCTAssertEqual(short?.line, 7)
+        XCTAssertTrue(short!.description.contains("0.05 s gives 2 frames; 3 pooling blocks need at least 8"), short!.description)
+        XCTAssertEqual(error("name: a\nfeatures: {n_mels: 6}")?.key, "features.n_mels")
+        XCTAssertNil(error("name: a\nfeatures: {n_mels: 8}\nsegment: {seconds: 0.2}"))
+        XCTAssertEqual(error("name: a\nfeatures: {fmin: 9000, fmax: 8000}")?.key, "features.fmin")
         XCTAssertThrowsError(try NotebookParser.parse("```lab\nname: a\n", file: "x.lab.md"))  // never closed
         XCTAssertThrowsError(try NotebookParser.parse("```lab\nname: a\n```\n```lab\nname: a\n```\n", file: "x.lab.md")) // duplicate
     }

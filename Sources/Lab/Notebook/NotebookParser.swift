@@ -142,7 +142,30 @@ public enum NotebookParser {
             if let v = m["lr_decay"] { e.training.lrDecay = try r.double(v, "training.lr_decay", min: 0.01, max: 1) }
             if let v = m["seed"] { e.training.seed = UInt64(try r.int(v, "training.seed", min: 0)) }
         }
+        try checkShapes(e, top: top, node: node, reader: r)
         return e
+    }
+
+    /// Limits that involve several keys: each 2x2 max-pool halves the input, so a model with B
+    /// blocks needs at least 2^B mel bands and 2^B frames per segment; and fmin must lie below fmax.
+    /// Caught here, so no accepted cell can reach a precondition in the engine.
+    private static func checkShapes(_ e: Experiment, top: [String: Node], node: Node, reader r: CellReader) throws {
+        let blocks = e.model.filters.count, need = 1 << min(blocks, 30)
+        let modelNode = top["model"]?.mapping?["filters"] ?? top["model"] ?? node
+        let frames = e.segmentSpec.length
+        if frames < need {
+            let at = top["segment"]?.mapping?["seconds"] ?? top["segment"] ?? modelNode
+            throw r.error(at, "segment.seconds", String(format: "%g s gives %d frames; %d pooling blocks need at least %d",
+                                                          e.segmentSeconds, frames, blocks, need))
+        }
+        if e.features.nMels < need {
+            let at = top["features"]?.mapping?["n_mels"] ?? modelNode
+            throw r.error(at, "features.n_mels", "\(e.features.nMels) mel bands; \(blocks) pooling blocks need at least \(need)")
+        }
+        if e.features.fmin >= e.features.effectiveFmax {
+            let at = top["features"]?.mapping?["fmin"] ?? top["features"] ?? node
+            throw r.error(at, "features.fmin", "fmin \(e.features.fmin) Hz must lie below fmax \(e.features.effectiveFmax) Hz")
+        }
     }
 }
 
