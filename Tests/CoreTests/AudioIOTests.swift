@@ -85,6 +85,12 @@ final class AudioIOTests: XCTestCase {
         try "this is not audio, just some text\n".write(toFile: text, atomically: true, encoding: .utf8)
         expect(text) { if case .unreadable(_, let r) = $0 { return !r.isEmpty }; return false }
 
+        // Text named .au: libsndfile would read it as headerless 8 kHz µ-law, guessed from the name.
+        let textAU = dir.appendingPathComponent("notes.au").path
+        try String(repeating: "this is not audio, just some text\n", count: 50).write(toFile: textAU, atomically: true, encoding: .utf8)
+        expect(textAU) { if case .unreadable(_, let r) = $0 { return r.contains("no audio header") }; return false }
+        XCTAssertThrowsError(try AudioIO.info(path: textAU), "data check reads headers through info: it must refuse too")
+
         let good = dir.appendingPathComponent("good.wav").path
         try AudioIO.write(AudioClip(samples: sine(440, seconds: 1, rate: 22050), sampleRate: 22050), to: good, format: .wav16)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))

@@ -165,6 +165,12 @@ public enum AudioIO {
         guard let handle = sf_open(path, Int32(SFM_READ), &sfinfo) else {
             throw AudioError.unreadable(path: path, reason: String(cString: sf_strerror(nil)))
         }
+        // A file without any audio header (e.g. text named .au) is opened by libsndfile as headerless
+        // raw samples guessed from the extension (8 kHz µ-law for .au): that is not audio we can trust.
+        if sfinfo.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_RAW) {
+            sf_close(handle)
+            throw AudioError.unreadable(path: path, reason: "no audio header (libsndfile could only guess headerless raw samples from the file name)")
+        }
         if let detail = truncation(in: handle) {
             sf_close(handle)
             throw AudioError.truncated(path: path, detail: detail)
