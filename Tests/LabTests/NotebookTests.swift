@@ -48,3 +48,17 @@ final class NotebookParserTests: XCTestCase {
         XCTAssertThrowsError(try NotebookParser.parse("```lab\nname: a\n```\n```lab\nname: a\n```\n", file: "x.lab.md")) // duplicate
     }
 }
+
+final class RecordsEncodingTests: XCTestCase {
+    /// Data sources read as a person writes them, and the old synthesised form is still read.
+    func testDataSourceJSONIsPlain() throws {
+        func json(_ d: DataSource) throws -> String { String(decoding: try JSONCoding.encode(d), as: UTF8.self) }
+        XCTAssertTrue(try json(.path("genres")).contains("\"path\" : \"genres\""))
+        XCTAssertFalse(try json(.path("genres")).contains("_0"))
+        for d in [DataSource.path("g"), .builtin(clipsPerGenre: 3, seconds: 2.5, seed: 9)] {
+            XCTAssertEqual(try JSONCoding.decoder.decode(DataSource.self, from: JSONCoding.encode(d)), d)
+        }
+        XCTAssertEqual(try JSONCoding.decoder.decode(DataSource.self, from: Data("{\"path\": {\"_0\": \"old\"}}".utf8)), .path("old"))
+        XCTAssertTrue(try json(.builtin(clipsPerGenre: 30, seconds: 10, seed: 1)).contains("\"clipsPerGenre\" : 30"))
+    }
+}

@@ -6,6 +6,32 @@ public enum DataSource: Codable, Equatable, Sendable {
     case builtin(clipsPerGenre: Int, seconds: Double, seed: UInt64)
     /// A class-per-folder collection on disk.
     case path(String)
+
+    // In manifests and results.json, as a person or `jq` reads it:
+    //   "data": {"builtin": {"clipsPerGenre": 30, "seconds": 10, "seed": 1}}  or  "data": {"path": "genres"}
+    // (Swift's synthesised form wrote a path as {"path": {"_0": "genres"}}; that is still read.)
+    private enum Key: String, CodingKey { case builtin, path }
+    private struct Builtin: Codable { var clipsPerGenre: Int; var seconds: Double; var seed: UInt64 }
+    private struct Wrapped: Decodable { var _0: String }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        switch self {
+        case .builtin(let clips, let seconds, let seed): try c.encode(Builtin(clipsPerGenre: clips, seconds: seconds, seed: seed), forKey: .builtin)
+        case .path(let p): try c.encode(p, forKey: .path)
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        if let b = try c.decodeIfPresent(Builtin.self, forKey: .builtin) {
+            self = .builtin(clipsPerGenre: b.clipsPerGenre, seconds: b.seconds, seed: b.seed)
+        } else if let p = try? c.decode(String.self, forKey: .path) {
+            self = .path(p)
+        } else {
+            self = .path(try c.decode(Wrapped.self, forKey: .path)._0)
+        }
+    }
 }
 
 /// One experiment cell, with every default filled in.
