@@ -61,4 +61,12 @@ final class RecordsEncodingTests: XCTestCase {
         XCTAssertEqual(try JSONCoding.decoder.decode(DataSource.self, from: Data("{\"path\": {\"_0\": \"old\"}}".utf8)), .path("old"))
         XCTAssertTrue(try json(.builtin(clipsPerGenre: 30, seconds: 10, seed: 1)).contains("\"clipsPerGenre\" : 30"))
     }
+
+    func testBuiltinCollectionFolderNamesTheExactClipLength() {
+        let ws = Workspace(root: "/w")
+        let a = ws.builtinDirectory(clipsPerGenre: 30, seconds: 10, seed: 1)
+        XCTAssertTrue(a.hasSuffix("-30x10s-seed1"), a)
+        XCTAssertNotEqual(a, ws.builtinDirectory(clipsPerGenre: 30, seconds: 10.5, seed: 1))
+        XCTAssertNotEqual(a, ws.builtinDirectory(clipsPerGenre: 30, seconds: 10, seed: 2))
+    }
 }

@@ -21,15 +21,14 @@ struct ReproduceCommand: ParsableCommand {
 
     @Argument(help: "`results` or a path to a .lab.md notebook.") var notebook = "results"
     @Option(help: "Use this class-per-folder collection for every cell instead of the built-in one.") var data: String?
-    @Option(help: "Threads for training and features.") var threads = 2
-    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var options: RunOptions
 
     func run() throws {
-        Parallelism.setThreads(threads)
+        options.apply()
         let ws = Workspace.current
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let started = Date()
-        let runner = NotebookRun(workspace: ws, quiet: quiet, dataOverride: data, command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 })
+        let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: data, command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 })
         guard let (file, _) = try runner.run(notebookPath: path, writeReport: true) else { return }
         let dir = ws.relative((path as NSString).deletingLastPathComponent)
         print("wrote \(dir)/\(NotebookRun.stem(path)).md and \(dir)/\(NotebookRun.stem(path)).json in \(Int(Date().timeIntervalSince(started))) s")

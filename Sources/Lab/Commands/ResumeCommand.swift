@@ -16,15 +16,14 @@ struct ResumeCommand: ParsableCommand {
     )
 
     @Argument(help: "The run id (a folder under target/).") var runID: String
-    @Option(help: "Threads.") var threads = 2
-    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var options: RunOptions
 
     func run() throws {
-        Parallelism.setThreads(threads)
+        options.apply()
         StopSignal.install()
         let ws = Workspace.current
         let dir = ws.run(runID)
-        let runner = ExperimentRunner(workspace: ws, quiet: quiet, command: "lab resume \(runID)")
+        let runner = ExperimentRunner(workspace: ws, quiet: options.quiet, command: "lab resume \(runID)")
         switch try runner.resume(dir) {
         case .interrupted: throw LabError("interrupted again", hint: "lab resume \(runID)")
         case .complete(_, let m): print(String(format: "run %@ complete: test accuracy %.3f (clip)", runID, m.test.clip.accuracy))

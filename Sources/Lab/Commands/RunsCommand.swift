@@ -31,5 +31,3 @@ struct RunsCommand: ParsableCommand {
         }
     }
 }
-
-func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }

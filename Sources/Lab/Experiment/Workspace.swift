@@ -51,7 +51,7 @@ struct Workspace {
             }
             return expanded
         case .builtin(let clips, let seconds, let seed):
-            let dir = (data as NSString).appendingPathComponent("builtin-v\(BuiltinCollection.version)-\(clips)x\(Int(seconds))s-seed\(seed)")
+            let dir = builtinDirectory(clipsPerGenre: clips, seconds: seconds, seed: seed)
             let marker = (dir as NSString).appendingPathComponent(".complete")
             if !FileManager.default.fileExists(atPath: marker) {
                 let bar = ProgressReporter(label: "built-in collection", quiet: quiet)
@@ -59,9 +59,15 @@ struct Workspace {
                     bar.update(done: done, total: total, detail: "clips")
                 }
                 try Data().write(to: URL(fileURLWithPath: marker)) // fails loudly, naming the path
-                bar.finish("\(BuiltinCollection.genres.count * clips) clips of \(Int(seconds)) s in \(relative(dir))")
+                bar.finish("\(BuiltinCollection.genres.count * clips) clips of \(String(format: "%g", seconds)) s in \(relative(dir))")
             }
             return dir
         }
+    }
+
+    /// The built-in collection's folder, named by every option that changes its audio (the exact clip
+    /// length: 10 s and 10.5 s must not share a folder).
+    func builtinDirectory(clipsPerGenre clips: Int, seconds: Double, seed: UInt64) -> String {
+        (data as NSString).appendingPathComponent("builtin-v\(BuiltinCollection.version)-\(clips)x\(String(format: "%g", seconds))s-seed\(seed)")
     }
 }
