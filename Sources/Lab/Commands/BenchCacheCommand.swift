@@ -9,6 +9,7 @@ struct BenchCacheCommand: ParsableCommand {
         abstract: "Feature cache: a first (cold) pass over a collection against a second (warm) one.",
         discussion: """
         Target: the second pass at least 20x faster than the first.
+
         Examples:
           lab bench cache
           lab bench cache --clips-per-genre 10 --seconds 30

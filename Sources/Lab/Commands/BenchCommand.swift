@@ -6,6 +6,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure speed and memory; the figures go to BENCHMARKS.md.",
         discussion: """
         Build with `swift build -c release` first: debug builds are not representative.
+
         Examples:
           lab bench features
           lab bench train

@@ -8,8 +8,9 @@ struct BenchFeaturesCommand: ParsableCommand {
         commandName: "features",
         abstract: "Feature extraction speed: STFT + mel + dB per clip, and clips/s over a folder.",
         discussion: """
-        Times STFT + mel + dB on one core for 30-second 22050 Hz clips (librosa's defaults), then
+        Times STFT + mel + dB on one core for 30-second 22050 Hz clips (librosa's defaults), then \
         clips per second over a folder of AU files on all threads, with and without decoding.
+
         Examples:
           lab bench features
           lab bench features --clips 40 --threads 2

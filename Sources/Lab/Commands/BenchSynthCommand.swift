@@ -8,6 +8,7 @@ struct BenchSynthCommand: ParsableCommand {
         abstract: "Time to write a GTZAN-sized built-in collection (10 genres x 100 clips x 30 s).",
         discussion: """
         Target: at most 2 minutes on 2 cores.
+
         Examples:
           lab bench synth
           lab bench synth --clips-per-genre 10

@@ -7,8 +7,9 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare metrics between two runs, commits or the working tree (like `dvc metrics diff`).",
         discussion: """
-        A and B are each a run id (a folder under target/), a git revision (its reports/results.json
+        A and B are each a run id (a folder under target/), a git revision (its reports/results.json \
         is read through git) or `workspace` (the file on disk).
+
         Examples:
           lab compare HEAD~1 HEAD
           lab compare HEAD workspace --md

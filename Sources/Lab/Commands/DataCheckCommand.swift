@@ -7,8 +7,9 @@ struct DataCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Lint a class-per-folder collection before training.",
         discussion: """
-        Prints per-class clip counts, total duration, sample rates and channel counts, and every file
+        Prints per-class clip counts, total duration, sample rates and channel counts, and every file \
         that cannot be read, with the reason. Exits non-zero if any file is unreadable.
+
         Examples:
           lab data check ~/datasets/gtzan/genres
           lab data check ~/datasets/gtzan/genres_original --extensions wav

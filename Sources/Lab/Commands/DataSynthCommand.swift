@@ -7,9 +7,10 @@ struct DataSynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Write the built-in synthetic GTZAN-style collection.",
         discussion: """
-        Writes DIR/<genre>/<genre>.000NN.au (22050 Hz, mono, 16-bit), GTZAN's layout and format.
-        The same arguments give byte-identical files on every machine and thread count.
+        Writes DIR/<genre>/<genre>.000NN.au (22050 Hz, mono, 16-bit), GTZAN's layout and format. \
+        The same arguments give byte-identical files on every machine and thread count. \
         See docs/builtin-collection.md for what each genre sounds like.
+
         Examples:
           lab data synth --out target/data/gtzan-synth
           lab data synth --out small-set --clips-per-genre 5 --seconds 10 --genres classical,metal

@@ -9,6 +9,7 @@ struct FeaturesCommand: ParsableCommand {
         abstract: "Log-mel features of one audio file, as a NumPy array and/or a spectrogram image.",
         discussion: """
         Defaults are librosa's (sr 22050, n_fft 2048, hop 512, 128 Slaney mels, top_db 80, ref=max).
+
         Examples:
           lab features blues.00000.au --npy mel.npy
           lab features song.wav --sr 16000 --n-mels 64 --npy mel.npy

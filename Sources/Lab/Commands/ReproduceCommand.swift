@@ -7,11 +7,12 @@ struct ReproduceCommand: ParsableCommand {
         commandName: "reproduce",
         abstract: "Run a notebook's experiments and write its report.",
         discussion: """
-        Runs every ```lab cell of the notebook (data, cached features, split by clip, training,
-        evaluation, figures), records each run under target/<run-id>/, then writes the report
-        (results.md) and its numbers (results.json) beside the notebook.
-        `results` means reports/results.lab.md. Ctrl-C stops at the last completed epoch; finish
+        Runs every ```lab cell of the notebook (data, cached features, split by clip, training, \
+        evaluation, figures), records each run under target/<run-id>/, then writes the report \
+        (results.md) and its numbers (results.json) beside the notebook. \
+        `results` means reports/results.lab.md. Ctrl-C stops at the last completed epoch; finish \
         with `lab resume RUN`.
+
         Examples:
           lab reproduce results
           lab reproduce results --data ~/datasets/gtzan/genres

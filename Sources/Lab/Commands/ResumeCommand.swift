@@ -7,9 +7,10 @@ struct ResumeCommand: ParsableCommand {
         commandName: "resume",
         abstract: "Finish an interrupted run from its last checkpoint.",
         discussion: """
-        The finished run is bit-identical to one that was never stopped: weights, optimiser state,
-        generators and history all come from the checkpoint. Run `lab reproduce` again afterwards
+        The finished run is bit-identical to one that was never stopped: weights, optimiser state, \
+        generators and history all come from the checkpoint. Run `lab reproduce` again afterwards \
         to refresh the report.
+
         Examples:
           lab resume 1732512345
         """
