@@ -7,15 +7,15 @@ public struct LabCommand: ParsableCommand {
         abstract: "Reproduce a music-genre classification study, bit for bit.",
         discussion: """
         Examples:
-          lab reproduce results              run the notebook reports/results.lab.md, write the report
-          lab features clip.au --npy mel.npy log-mel features of one file as a NumPy array
-          lab data synth --out target/data   write the built-in GTZAN-style collection
-          lab data check ~/gtzan/genres      lint a class-per-folder collection
-          lab runs                           list recorded runs
-          lab verify                         rerun the notebook, check every number against the commit
-          lab gc                             remove runs no report references
-          lab compare HEAD~1 HEAD            what changed in the report between two commits
-          lab bench train                    training and inference speed of the CNN engine
+          lab reproduce results             # run the study notebook, write its report
+          lab data check ~/gtzan/genres     # lint a class-per-folder collection
+          lab features clip.au --npy m.npy  # log-mel features of one file
+          lab data synth --out target/data  # write the built-in collection
+          lab runs                          # recorded runs
+          lab verify                        # rerun; check every number against HEAD
+          lab gc                            # remove runs no report references
+          lab compare HEAD~1 HEAD           # what changed in the report
+          lab bench train                   # speed of the CNN engine
         """,
         version: LabVersion.string,
         subcommands: [
