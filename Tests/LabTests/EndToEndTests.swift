@@ -174,6 +174,34 @@ final class EndToEndTests: XCTestCase {
         XCTAssertThrowsError(try run(["show", "no-such-run"]))
     }
 
+    /// Broken and too-short clips are found before the split: they take no split place, the run
+    /// lists them with their reasons, and a class left without clips for a split is a clear error.
+    func testBadClipsAreSetAsideBeforeTheSplit() throws {
+        let data = root.appendingPathComponent("collection").path
+        try BuiltinCollection.write(to: data, clipsPerGenre: 5, seconds: 3, seed: 3, genres: ["classical", "metal", "reggae"])
+        try "not audio at all\n".write(toFile: data + "/metal/notes.wav", atomically: true, encoding: .utf8)
+        try AudioIO.write(AudioClip(samples: [Float](repeating: 0.1, count: 2205), sampleRate: 22050), to: data + "/reggae/short.wav", format: .wav16)
+        let ws = Workspace(root: root.path)
+        var e = try NotebookParser.load(path: root.appendingPathComponent("reports/results.lab.md").path).experiments[0]
+        e.data = .path(data)
+        guard case .complete(let dir, let metrics) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
+            return XCTFail("run did not complete")
+        }
+        let skipped = try dir.readManifest().skipped
+        XCTAssertEqual(Set(skipped.map(\.relativePath)), ["metal/notes.wav", "reggae/short.wav"], "\(skipped)")
+        XCTAssertTrue(skipped.first { $0.relativePath == "reggae/short.wav" }!.reason.contains("shorter than one"))
+        // 15 good clips are split; the two bad ones took no place.
+        XCTAssertEqual(metrics.clips.values.reduce(0, +), 15)
+        let split = try String(contentsOfFile: dir.file("split.json"), encoding: .utf8)
+        XCTAssertFalse(split.contains("notes.wav") || split.contains("short.wav"))
+
+        // A class with one usable clip cannot fill three splits.
+        for i in 1..<5 { try FileManager.default.removeItem(atPath: data + "/classical/classical.0000\(i).au") }
+        XCTAssertThrowsError(try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e)) { err in
+            XCTAssertTrue("\(err)".contains("class classical: 1/0/0 clips"), "\(err)")
+        }
+    }
+
     func testMissingDataPathIsAClearError() throws {
         let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, dataOverride: "no/such/dir", command: "t")
         XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true)) { e in

@@ -19,35 +19,51 @@ struct PreparedData {
         do { collection = try AudioCollection.scan(root: root, classes: e.classes) } catch let err as CollectionError {
             throw LabError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
         }
-        let split = DataSplit.stratified(collection.clips, fractions: e.split, seed: e.splitSeed)
+        // Decode and validate EVERY clip before the split, and split only the clips a run can use: a
+        // clip that fails here must not take a training, validation or test place.
         let cache = FeatureCache(directory: cacheDirectory)
         let extractor = LogMelExtractor(params: e.features)
         let spec = e.segmentSpec
-        let all = split.train + split.validation + split.test
-        var features = [FeatureMatrix?](repeating: nil, count: all.count)
-        var failures = [SkippedFile?](repeating: nil, count: all.count)
+        let clips = collection.clips
+        var features = [FeatureMatrix?](repeating: nil, count: clips.count)
+        var failures = [SkippedFile?](repeating: nil, count: clips.count)
         let lock = NSLock()
         var done = 0
-        DispatchQueue.concurrentPerform(iterations: all.count) { i in
+        DispatchQueue.concurrentPerform(iterations: clips.count) { i in
             var result: FeatureMatrix?, failure: SkippedFile?
-            do { result = try cache.logMel(for: all[i], root: root, params: e.features, extractor: extractor) } catch let err as AudioError {
-                failure = SkippedFile(relativePath: all[i].relativePath, reason: err.reason)
+            do {
+                let m = try cache.logMel(for: clips[i], root: root, params: e.features, extractor: extractor)
+                if segments(of: m, spec: spec).isEmpty {
+                    failure = SkippedFile(relativePath: clips[i].relativePath,
+                                          reason: "shorter than one \(e.segmentSeconds)-s segment (\(m.cols) frames, \(spec.length) needed)")
+                } else {
+                    result = m
+                }
+            } catch let err as AudioError {
+                failure = SkippedFile(relativePath: clips[i].relativePath, reason: err.reason)
             } catch {
-                failure = SkippedFile(relativePath: all[i].relativePath, reason: "\(error)")
+                failure = SkippedFile(relativePath: clips[i].relativePath, reason: "\(error)")
             }
             lock.withLock {
                 features[i] = result
                 failures[i] = failure
                 done += 1
-                progress.update(done: done, total: all.count, detail: "clips (features)")
+                progress.update(done: done, total: clips.count, detail: "clips (features)")
             }
         }
-        progress.finish("features for \(all.count) clips (\(cache.hits) cached, \(cache.misses) computed)")
+        progress.finish("features for \(clips.count) clips (\(cache.hits) cached, \(cache.misses) computed)")
+
+        var featuresByPath: [String: FeatureMatrix] = [:]
+        for (clip, m) in zip(clips, features) { if let m { featuresByPath[clip.relativePath] = m } }
+        let usable = clips.filter { featuresByPath[$0.relativePath] != nil }
+        let split = DataSplit.stratified(usable, fractions: e.split, seed: e.splitSeed)
+        try checkEveryClassIsInEverySplit(split, usable: usable, collection: collection, skipped: failures.compactMap { $0 })
+        let all = split.train + split.validation + split.test
 
         func dataset(_ range: Range<Int>) -> (Dataset, [Int]) {
             var x: [Float] = [], labels: [Int] = [], clipIndex: [Int] = []
             for i in range {
-                guard let m = features[i] else { continue }
+                guard let m = featuresByPath[all[i].relativePath] else { continue }
                 for s in segments(of: m, spec: spec) {
                     x += s.values
                     labels.append(all[i].classIndex)
@@ -75,5 +91,20 @@ struct PreparedData {
         return PreparedData(collection: collection, split: split, train: train, validation: validation, test: test,
                             validationClips: validationClips, testClips: testClips,
                             skipped: collection.skipped + failures.compactMap { $0 }, mean: mean, std: std)
+    }
+
+    /// A class left with no clip in training, validation or test (after its unreadable clips are
+    /// set aside) cannot be trained or measured: a clear error naming the class and its counts.
+    static func checkEveryClassIsInEverySplit(_ split: DataSplit, usable: [ClipRef], collection: AudioCollection,
+                                              skipped: [SkippedFile]) throws {
+        for (index, name) in collection.classes.enumerated() {
+            let counts = [split.train, split.validation, split.test].map { $0.filter { $0.classIndex == index }.count }
+            guard counts.contains(0) else { continue }
+            let total = collection.clips.filter { $0.classIndex == index }.count
+            let unusable = total - usable.filter { $0.classIndex == index }.count
+            throw LabError("class \(name): \(counts[0])/\(counts[1])/\(counts[2]) clips for training/validation/test "
+                           + "(\(total) found, \(unusable) unreadable or too short); every split needs at least one",
+                           hint: "add clips to \(name)/, fix the files listed by `lab data check`, or change `split:`")
+        }
     }
 }
