@@ -7,17 +7,27 @@ struct DataCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Lint a class-per-folder collection before training.",
         discussion: """
-        Prints per-class clip counts, total duration, sample rates and channel counts, and every file \
-        that cannot be read, with the reason. Exits non-zero if any file is unreadable.
+        Decodes every file in full, in parallel, and prints per-class clip counts, total duration, sample \
+        rates and channel counts. Then it lists every file a run would skip, with the reason: unreadable, \
+        truncated or empty files, files without an audio header, NaN or infinite samples, all-silent files \
+        and files shorter than one segment. It also lists duplicates: files whose decoded audio is the same, \
+        within a class or across classes (GTZAN has real ones). Exits 1 if any file would be skipped.
 
         Examples:
           lab data check ~/datasets/gtzan/genres
           lab data check ~/datasets/gtzan/genres_original --extensions wav
+          lab data check songs/ --segment-seconds 5
         """
     )
 
     @Argument(help: "The collection root: one folder per class.") var directory: String
     @Option(help: "Comma-separated audio extensions.") var extensions: String?
+    @Option(help: "Segment length in seconds: shorter files are listed, as a run would skip them.") var segmentSeconds = 2.0
+    @Flag(help: "No progress output.") var quiet = false
+
+    func validate() throws {
+        guard segmentSeconds > 0 else { throw ValidationError("--segment-seconds must be positive, got \(segmentSeconds)") }
+    }
 
     func run() throws {
         let exts = extensions.map { Set($0.split(separator: ",").map { $0.lowercased() }) } ?? AudioCollection.defaultExtensions
@@ -25,28 +35,74 @@ struct DataCheckCommand: ParsableCommand {
         do { collection = try AudioCollection.scan(root: directory, extensions: exts) } catch let e as CollectionError {
             throw LabError("\(e)", hint: "a collection is a folder with one sub-folder of audio files per class")
         }
+        let report = DataCheck.run(collection, segmentSeconds: segmentSeconds, progress: ProgressReporter(label: "decoding", quiet: quiet))
         print("collection \(directory)")
         print("fingerprint \(collection.fingerprint)")
-        var totalSeconds = 0.0
         for (i, name) in collection.classes.enumerated() {
-            let clips = collection.clips.filter { $0.classIndex == i }
-            var seconds = 0.0, rates = Set<Int>(), channels = Set<Int>()
-            for c in clips {
-                if let info = try? AudioIO.info(path: collection.path(of: c)) {
-                    seconds += info.duration; rates.insert(info.sampleRate); channels.insert(info.channels)
-                }
-            }
-            totalSeconds += seconds
-            let rateList = rates.sorted().map(String.init).joined(separator: ",")
-            let channelList = channels.sorted().map(String.init).joined(separator: ",")
+            let ok = report.inspections.filter { $0.clip.classIndex == i }
+            let rates = Set(ok.map(\.result.sampleRate)).sorted().map(String.init).joined(separator: ",")
+            let channels = Set(ok.map(\.result.channels)).sorted().map(String.init).joined(separator: ",")
+            let seconds = ok.reduce(0) { $0 + $1.result.seconds }
             print("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
-                  + String(format: " %4d clips %9.1f s", clips.count, seconds) + "  rates \(rateList)  channels \(channelList)")
+                  + String(format: " %4d clips %9.1f s", ok.count, seconds) + "  rates \(rates)  channels \(channels)")
         }
-        print(String(format: "total: %d clips, %.1f minutes", collection.clips.count, totalSeconds / 60))
-        if !collection.skipped.isEmpty {
-            print("unreadable (\(collection.skipped.count)):")
-            for s in collection.skipped { print("  \(s.relativePath): \(s.reason)") }
+        print(String(format: "total: %d usable clips, %.1f minutes", report.inspections.count,
+                     report.inspections.reduce(0) { $0 + $1.result.seconds } / 60))
+        if !report.duplicates.isEmpty {
+            print("duplicates, same decoded audio (\(report.duplicates.count) groups):")
+            for group in report.duplicates {
+                let classes = Set(group.map(\.classIndex)).count > 1 ? "across classes" : "within a class"
+                print("  \(group.map(\.relativePath).joined(separator: " = "))  (\(classes))")
+            }
+        }
+        if report.skipped.isEmpty {
+            print("every file is usable")
+        } else {
+            print("a run would skip (\(report.skipped.count)):")
+            for s in report.skipped { print("  \(s.relativePath): \(s.reason)") }
             throw ExitCode(1)
         }
+    }
+}
+
+/// Every file of a collection decoded in full: what is usable, what a run would skip and why, and
+/// which files hold the same audio.
+struct DataCheck {
+    var inspections: [(clip: ClipRef, result: AudioInspection)]
+    var skipped: [SkippedFile]
+    var duplicates: [[ClipRef]]
+
+    static func run(_ collection: AudioCollection, segmentSeconds: Double, progress: ProgressReporter) -> DataCheck {
+        let clips = collection.clips
+        var results = [Result<AudioInspection, Error>?](repeating: nil, count: clips.count)
+        let lock = NSLock()
+        var done = 0
+        DispatchQueue.concurrentPerform(iterations: clips.count) { i in
+            let r = Result { try AudioInspection.inspect(path: collection.path(of: clips[i])) }
+            lock.withLock {
+                results[i] = r
+                done += 1
+                progress.update(done: done, total: clips.count, detail: "files")
+            }
+        }
+        progress.finish("decoded \(clips.count) files")
+        var inspections: [(clip: ClipRef, result: AudioInspection)] = [], skipped = collection.skipped
+        for (clip, result) in zip(clips, results) {
+            switch result! {
+            case .failure(let e as AudioError): skipped.append(SkippedFile(relativePath: clip.relativePath, reason: e.reason))
+            case .failure(let e): skipped.append(SkippedFile(relativePath: clip.relativePath, reason: "\(e)"))
+            case .success(let r) where r.peak == 0:
+                skipped.append(SkippedFile(relativePath: clip.relativePath, reason: "all silent (every sample is 0)"))
+            case .success(let r) where r.seconds < segmentSeconds:
+                skipped.append(SkippedFile(relativePath: clip.relativePath,
+                                           reason: String(format: "%.2f s, shorter than one %g-s segment", r.seconds, segmentSeconds)))
+            case .success(let r): inspections.append((clip, r))
+            }
+        }
+        var byHash: [String: [ClipRef]] = [:]
+        for (clip, r) in inspections { byHash[r.audioHash, default: []].append(clip) }
+        let duplicates = byHash.values.filter { $0.count > 1 }.map { $0.sorted { $0.relativePath < $1.relativePath } }
+            .sorted { $0[0].relativePath < $1[0].relativePath }
+        return DataCheck(inspections: inspections, skipped: skipped.sorted { $0.relativePath < $1.relativePath }, duplicates: duplicates)
     }
 }

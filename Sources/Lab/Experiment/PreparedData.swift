@@ -33,7 +33,10 @@ struct PreparedData {
             var result: FeatureMatrix?, failure: SkippedFile?
             do {
                 let m = try cache.logMel(for: clips[i], root: root, params: e.features, extractor: extractor)
-                if segments(of: m, spec: spec).isEmpty {
+                if let first = m.values.first, !m.values.contains(where: { $0 != first }) {
+                    // A constant log-mel matrix: the audio is silent (every sample 0).
+                    failure = SkippedFile(relativePath: clips[i].relativePath, reason: "all silent (every sample is 0)")
+                } else if segments(of: m, spec: spec).isEmpty {
                     failure = SkippedFile(relativePath: clips[i].relativePath,
                                           reason: "shorter than one \(e.segmentSeconds)-s segment (\(m.cols) frames, \(spec.length) needed)")
                 } else {

@@ -1,0 +1,25 @@
+import Crypto
+import Foundation
+
+/// What a full decode of one file shows: what `lab data check` reports and what a run would skip.
+public struct AudioInspection: Sendable {
+    public var seconds: Double
+    public var sampleRate: Int
+    public var channels: Int
+    /// Largest absolute sample; 0 means the file is all silence.
+    public var peak: Float
+    /// SHA-256 of the decoded mono samples: equal audio in differently encoded files shares it.
+    public var audioHash: String
+
+    /// Decodes the whole file at its own rate. Throws the same typed errors a run would (unreadable,
+    /// truncated, empty, NaN or infinite samples).
+    public static func inspect(path: String) throws -> AudioInspection {
+        let info = try AudioIO.info(path: path)
+        let clip = try AudioIO.decode(path: path)
+        var peak: Float = 0
+        for x in clip.samples { peak = max(peak, abs(x)) }
+        let hash = clip.samples.withUnsafeBytes { SHA256.hash(data: $0) }.map { String(format: "%02x", $0) }.joined()
+        return AudioInspection(seconds: Double(clip.samples.count) / Double(clip.sampleRate), sampleRate: info.sampleRate,
+                               channels: info.channels, peak: peak, audioHash: hash)
+    }
+}
