@@ -37,13 +37,18 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
     }
 }
 
-/// Row-wise argmax of [n x classCount] probabilities; ties go to the lowest index (numpy's rule).
-public func argmaxRows(_ probabilities: [Double], classCount: Int) -> [Int] {
-    (0..<(probabilities.count / classCount)).map { r in
-        var best = 0
-        for j in 1..<classCount where probabilities[r * classCount + j] > probabilities[r * classCount + best] { best = j }
-        return best
-    }
+/// The index of the largest of `count` values from `offset` on; ties go to the lowest index (numpy's
+/// rule). The one argmax: metrics, validation and the training accuracy all use it.
+@inline(__always)
+public func argmax<T: Comparable>(_ values: [T], offset: Int, count: Int) -> Int {
+    var best = 0
+    for j in 1..<count where values[offset + j] > values[offset + best] { best = j }
+    return best
+}
+
+/// Row-wise argmax of [n x classCount] probabilities.
+public func argmaxRows<T: Comparable>(_ probabilities: [T], classCount: Int) -> [Int] {
+    (0..<(probabilities.count / classCount)).map { argmax(probabilities, offset: $0 * classCount, count: classCount) }
 }
 
 /// Segment-to-clip aggregation: a clip's probabilities are the mean of its segments'.

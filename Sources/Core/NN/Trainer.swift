@@ -199,7 +199,7 @@ public final class Trainer {
         let k = model.config.classes
         var loss = 0.0
         for i in 0..<data.count { loss -= Double(logf(max(probs[i * k + data.labels[i]], 1e-12))) }
-        let predicted = argmax(probs, classes: k)
+        let predicted = argmaxRows(probs, classCount: k)
         let accuracy = Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(data.count)
         let auc = ROC.macroAUC(probabilities: probs.map(Double.init), labels: data.labels, classCount: k)
         return (loss / Double(data.count), accuracy, auc)
@@ -230,18 +230,7 @@ public final class Trainer {
 /// How many rows of `probabilities` put their maximum on the label (first maximum on ties, as `argmax`).
 func countCorrect(_ probabilities: [Float], labels: ArraySlice<Int>, classes k: Int) -> Int {
     var correct = 0
-    for (r, label) in labels.enumerated() {
-        var best = 0
-        for j in 1..<k where probabilities[r * k + j] > probabilities[r * k + best] { best = j }
-        if best == label { correct += 1 }
-    }
+    for (r, label) in labels.enumerated() where argmax(probabilities, offset: r * k, count: k) == label { correct += 1 }
     return correct
 }
 
-func argmax(_ probabilities: [Float], classes k: Int) -> [Int] {
-    (0..<(probabilities.count / k)).map { r in
-        var best = 0
-        for j in 1..<k where probabilities[r * k + j] > probabilities[r * k + best] { best = j }
-        return best
-    }
-}

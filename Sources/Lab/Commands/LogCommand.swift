@@ -16,7 +16,7 @@ struct LogCommand: ParsableCommand {
 
     func run() throws {
         let ws = Workspace.current
-        let r = Git.run(["log", "-n", "\(n)", "--format=%H %h %ad %s", "--date=short", "--", "reports/results.json"], in: ws.root)
+        let r = Git.run(["log", "-n", "\(n)", "--format=%H %h %ad %s", "--date=short", "--", Workspace.resultsJSON], in: ws.root)
         guard r.status == 0 else { throw LabError("not a git repository", hint: "lab log reads the history of reports/results.json") }
         let lines = r.output.split(separator: "\n")
         if lines.isEmpty { print("no commit has changed reports/results.json yet"); return }

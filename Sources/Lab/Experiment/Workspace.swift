@@ -28,6 +28,9 @@ struct Workspace {
 
     static var current: Workspace { Workspace(root: FileManager.default.currentDirectoryPath) }
 
+    /// The study's report numbers, relative to the root: what `lab compare` and `lab log` follow in git.
+    static let resultsJSON = "reports/results.json"
+
     /// A run folder under target/.
     func run(_ id: String) -> RunDirectory {
         RunDirectory(id: id, path: (target as NSString).appendingPathComponent(id))

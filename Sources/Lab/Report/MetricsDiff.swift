@@ -5,7 +5,7 @@ import Foundation
 enum ResultsSource {
     static func load(_ spec: String, workspace: Workspace = .current) throws -> ResultsFile {
         if spec == "workspace" {
-            let path = workspace.absolute("reports/results.json")
+            let path = workspace.absolute(Workspace.resultsJSON)
             guard let d = FileManager.default.contents(atPath: path) else { throw LabError("\(path): no results.json in the working tree") }
             return try ResultsFile.load(d, source: path)
         }
@@ -15,11 +15,11 @@ enum ResultsSource {
             guard let m = try runDir.readMetrics() else { throw LabError("run \(spec) has no metrics (status \(manifest.status.rawValue))") }
             return ResultsFile(notebook: "", experiments: [ResultsFile.entry(manifest.experiment, m, skipped: manifest.skipped)])
         }
-        let r = Git.run(["show", "\(spec):reports/results.json"], in: workspace.root)
+        let r = Git.run(["show", "\(spec):\(Workspace.resultsJSON)"], in: workspace.root)
         guard r.status == 0 else {
             throw LabError("\(spec): neither a run under target/ nor a git revision with reports/results.json", hint: "lab runs; git log -- reports/results.json")
         }
-        return try ResultsFile.load(Data(r.output.utf8), source: "\(spec):reports/results.json")
+        return try ResultsFile.load(Data(r.output.utf8), source: "\(spec):\(Workspace.resultsJSON)")
     }
 }
 
