@@ -51,11 +51,10 @@ public final class FeatureCache: @unchecked Sendable {
 
     /// magic(8) rows(u32) cols(u32) sha256(payload)(32) payload(float32 LE).
     static func encode(_ m: FeatureMatrix) -> Data {
-        var payload = Data(capacity: m.values.count * 4)
-        for v in m.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
+        let payload = LittleEndian.bytes(m.values)
         var d = Data(magic)
-        withUnsafeBytes(of: UInt32(m.rows).littleEndian) { d.append(contentsOf: $0) }
-        withUnsafeBytes(of: UInt32(m.cols).littleEndian) { d.append(contentsOf: $0) }
+        LittleEndian.append(UInt32(m.rows), to: &d)
+        LittleEndian.append(UInt32(m.cols), to: &d)
         d.append(contentsOf: SHA256.hash(data: payload))
         d.append(payload)
         return d

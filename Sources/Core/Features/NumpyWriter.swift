@@ -13,12 +13,7 @@ public enum NumpyWriter {
         let len = UInt16(header.utf8.count)
         d.append(contentsOf: [UInt8(len & 0xff), UInt8(len >> 8)])
         d.append(contentsOf: Array(header.utf8))
-        values.withUnsafeBufferPointer { buf in
-            for v in buf {
-                let bits = v.bitPattern.littleEndian
-                withUnsafeBytes(of: bits) { d.append(contentsOf: $0) }
-            }
-        }
+        LittleEndian.append(values, to: &d)
         return d
     }
 

@@ -110,15 +110,11 @@ public enum Checkpoint {
 
     // MARK: - the format
 
-    private static func floatData(_ v: [Float]) -> Data {
-        var d = Data(capacity: v.count * 4)
-        for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
-        return d
-    }
+    private static func floatData(_ v: [Float]) -> Data { LittleEndian.bytes(v) }
 
     private static func u64Data(_ v: [UInt64]) -> Data {
         var d = Data(capacity: v.count * 8)
-        for x in v { withUnsafeBytes(of: x.littleEndian) { d.append(contentsOf: $0) } }
+        for x in v { LittleEndian.append(x, to: &d) }
         return d
     }
 
@@ -135,7 +131,7 @@ public enum Checkpoint {
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while json.count % 8 != 0 { json.append(0x20) } // align the data, as the reference writer does
         var file = Data()
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
+        LittleEndian.append(UInt64(json.count), to: &file)
         file.append(json)
         file.append(body)
         try file.write(to: URL(fileURLWithPath: path), options: .atomic)
