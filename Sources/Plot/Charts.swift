@@ -116,8 +116,10 @@ public enum Charts {
     }
 
     /// A log-mel spectrogram in viridis: time in seconds, mel-spaced frequency labelled in Hz.
+    /// `frequencyTicks` places Hz labels at fractional band rows; the caller computes them with the
+    /// features' own mel scale (Plot knows nothing of mel scales).
     public static func spectrogram(values: [Float], rows: Int, cols: Int, sampleRate: Int, hopLength: Int,
-                                   fmin: Double, fmax: Double, title: String) -> Figure {
+                                   frequencyTicks: [(row: Double, label: String)], title: String) -> Figure {
         let fig = Figure(width: 1000, height: 460)
         let ax = fig.addAxes(x: 90, y: 50, width: 760, height: 340)
         ax.title = title
@@ -128,14 +130,7 @@ public enum Charts {
         ax.xRange = 0...seconds
         ax.yRange = 0...Double(rows)
         let lo = Double(values.min() ?? 0), hi = Double(values.max() ?? 1)
-        // Label mel rows with Hz (Slaney scale, as the features use by default).
-        func mel(_ hz: Double) -> Double {
-            hz >= 1000 ? 15 + log(hz / 1000) / (log(6.4) / 27) : hz / (200.0 / 3)
-        }
-        let mlo = mel(fmin), mhi = mel(fmax)
-        ax.yTicks = [0, 250, 500, 1000, 2000, 4000, 8000, 16000].filter { $0 >= fmin && $0 <= fmax }.map { hz in
-            ((mel(hz) - mlo) / (mhi - mlo) * Double(rows), hz >= 1000 ? "\(Int(hz / 1000))k" : "\(Int(hz))")
-        }
+        ax.yTicks = frequencyTicks.map { ($0.row, $0.label) }
         ax.draw { c, a in
             let x0 = a.px(0), x1 = a.px(seconds), y0 = a.py(Double(rows)), y1 = a.py(0)
             for py in Int(y0)..<Int(y1) {

@@ -124,6 +124,24 @@ final class SplitTests: XCTestCase {
 }
 
 final class FeatureCacheTests: XCTestCase {
+    /// Every parameter is part of the cache key; sr/2 written out or left as nil is the same entry.
+    func testCacheKeyCoversEveryFeatureParameter() {
+        let cache = FeatureCache(directory: "/unused")
+        let clip = ClipRef(relativePath: "a/x.wav", classIndex: 0, sha256: "00")
+        let base = FeatureParams()
+        var variants: [FeatureParams] = []
+        func vary(_ change: (inout FeatureParams) -> Void) { var p = base; change(&p); variants.append(p) }
+        vary { $0.sampleRate = 16000 }; vary { $0.nFFT = 1024 }; vary { $0.hopLength = 256 }; vary { $0.nMels = 64 }
+        vary { $0.fmin = 20 }; vary { $0.fmax = 8000 }; vary { $0.topDB = nil }; vary { $0.topDB = 60 }; vary { $0.melScale = .htk }
+        let keys = Set(([base] + variants).map { cache.key(for: clip, params: $0) })
+        XCTAssertEqual(keys.count, variants.count + 1, "each parameter changes the key")
+        var explicit = base
+        explicit.fmax = 11025
+        XCTAssertEqual(cache.key(for: clip, params: explicit), cache.key(for: clip, params: base))
+        XCTAssertNotEqual(cache.key(for: ClipRef(relativePath: "a/x.wav", classIndex: 0, sha256: "01"), params: base),
+                          cache.key(for: clip, params: base), "the audio's hash is in the key")
+    }
+
     func testHitMissInvalidationAndCorruption() throws {
         let root = try makeTempDir(self), cacheDir = try makeTempDir(self)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("a"), withIntermediateDirectories: true)

@@ -1,3 +1,5 @@
+import Core
+import Foundation
 import XCTest
 @testable import Lab
 
@@ -68,5 +70,20 @@ final class RecordsEncodingTests: XCTestCase {
         XCTAssertTrue(a.hasSuffix("-30x10s-seed1"), a)
         XCTAssertNotEqual(a, ws.builtinDirectory(clipsPerGenre: 30, seconds: 10.5, seed: 1))
         XCTAssertNotEqual(a, ws.builtinDirectory(clipsPerGenre: 30, seconds: 10, seed: 2))
+    }
+
+    /// The spectrogram's Hz ticks follow the features' mel scale: 1 kHz sits at a different band
+    /// row on the HTK scale than on Slaney's, and at the top for fmax.
+    func testSpectrogramTicksFollowTheMelScale() {
+        var p = FeatureParams(nMels: 128)
+        let slaney = FeaturesCommand.frequencyTicks(p, rows: 128)
+        p.melScale = .htk
+        let htk = FeaturesCommand.frequencyTicks(p, rows: 128)
+        let row = { (ticks: [(row: Double, label: String)], label: String) in ticks.first { $0.label == label }!.row }
+        XCTAssertEqual(row(slaney, "0"), 0)
+        XCTAssertNotEqual(row(slaney, "1k"), row(htk, "1k"))
+        // Slaney is linear below 1 kHz: 1000 Hz is mel 15 of 15 + log(11.025)/(log(6.4)/27) at sr 22050.
+        XCTAssertEqual(row(slaney, "1k"), 15 / (15 + log(11.025) / (log(6.4) / 27)) * 128, accuracy: 1e-9)
+        XCTAssertEqual(row(htk, "1k"), log10(1 + 1000 / 700.0) / log10(1 + 11025 / 700.0) * 128, accuracy: 1e-9)
     }
 }

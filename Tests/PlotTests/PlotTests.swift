@@ -120,7 +120,7 @@ final class ChartTests: XCTestCase {
                                       validationAccuracy: [0.2, 0.35, 0.5, 0.48], validationAUC: [0.6, 0.7, 0.8, nil], bestEpoch: 3, title: "t")
         let roc = Charts.roc(curves: [("jazz", [0, 0.5, 1], [0, 0.8, 1], 0.65), ("pop", [0, 1], [0, 1], nil)], title: "ROC")
         let spec = Charts.spectrogram(values: (0..<(32 * 20)).map { Float($0 % 37) }, rows: 32, cols: 20, sampleRate: 22050,
-                                      hopLength: 512, fmin: 0, fmax: 11025, title: "s")
+                                      hopLength: 512, frequencyTicks: [(0, "0"), (16, "1k"), (31, "8k")], title: "s")
         for (name, f) in [("loss", loss), ("roc", roc), ("spec", spec)] {
             let path = tmp("\(name).png")
             try f.writePNG(to: path)

@@ -19,9 +19,15 @@ public final class FeatureCache: @unchecked Sendable {
         self.directory = directory
     }
 
+    /// The clip's content hash, the extractor's code version and EVERY field of the parameters (their
+    /// JSON with sorted keys), so a parameter added later can never share an entry by omission.
     public func key(for clip: ClipRef, params: FeatureParams) -> String {
-        let p = params
-        let text = "\(clip.sha256)|v\(FeatureParams.codeVersion)|sr=\(p.sampleRate)|n_fft=\(p.nFFT)|hop=\(p.hopLength)|n_mels=\(p.nMels)|fmin=\(p.fmin)|fmax=\(p.effectiveFmax)|top_db=\(p.topDB.map { "\($0)" } ?? "none")|scale=\(p.melScale.rawValue)"
+        var p = params
+        p.fmax = p.effectiveFmax // nil means sr/2: the same features, the same entry
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let json = try? encoder.encode(p) else { fatalError("FeatureParams must encode as JSON") } // our bug, not input
+        let text = "\(clip.sha256)|v\(FeatureParams.codeVersion)|" + String(decoding: json, as: UTF8.self)
         return hex(SHA256.hash(data: Data(text.utf8)))
     }
 

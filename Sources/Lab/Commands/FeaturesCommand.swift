@@ -59,9 +59,17 @@ struct FeaturesCommand: ParsableCommand {
         }
         if let png {
             let title = (file as NSString).lastPathComponent
-            try Charts.spectrogram(values: mel.values, rows: mel.rows, cols: mel.cols, sampleRate: sr,
-                                   hopLength: hopLength, fmin: fmin, fmax: params.effectiveFmax, title: title).writePNG(to: png)
+            try Charts.spectrogram(values: mel.values, rows: mel.rows, cols: mel.cols, sampleRate: sr, hopLength: hopLength,
+                                   frequencyTicks: Self.frequencyTicks(params, rows: mel.rows), title: title).writePNG(to: png)
             print("\(png): spectrogram")
+        }
+    }
+
+    /// Hz labels for the mel band rows, placed with the features' own mel scale (Slaney or HTK).
+    static func frequencyTicks(_ params: FeatureParams, rows: Int) -> [(row: Double, label: String)] {
+        let lo = MelFilterbank.hzToMel(params.fmin, params.melScale), hi = MelFilterbank.hzToMel(params.effectiveFmax, params.melScale)
+        return [0, 250, 500, 1000, 2000, 4000, 8000, 16000].filter { $0 >= params.fmin && $0 <= params.effectiveFmax }.map { hz in
+            ((MelFilterbank.hzToMel(hz, params.melScale) - lo) / (hi - lo) * Double(rows), hz >= 1000 ? "\(Int(hz / 1000))k" : "\(Int(hz))")
         }
     }
 }
