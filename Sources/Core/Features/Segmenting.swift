@@ -29,14 +29,8 @@ public struct SegmentSpec: Codable, Hashable, Sendable {
 /// Cuts [rows x cols] into windows [rows x spec.length], in time order.
 /// A clip shorter than one window gives one padded window with `.pad` and none with `.drop`.
 public func segments(of m: FeatureMatrix, spec: SegmentSpec) -> [FeatureMatrix] {
-    var starts: [Int] = []
-    var s = 0
-    while s + spec.length <= m.cols { starts.append(s); s += spec.hop }
-    if spec.tail == .pad && (starts.last.map { $0 + spec.length < m.cols } ?? true) && m.cols > 0 {
-        starts.append(starts.last.map { $0 + spec.hop } ?? 0)
-    }
     let fill = m.values.min() ?? 0
-    return starts.map { start in
+    return segmentStarts(frames: m.cols, spec: spec).map { start in
         var v = [Float](repeating: fill, count: m.rows * spec.length)
         let width = min(spec.length, m.cols - start)
         for r in 0..<m.rows where width > 0 {
@@ -44,4 +38,16 @@ public func segments(of m: FeatureMatrix, spec: SegmentSpec) -> [FeatureMatrix] 
         }
         return FeatureMatrix(rows: m.rows, cols: spec.length, values: v)
     }
+}
+
+/// The first frame of each window over `frames` frames: what `segments` cuts, without cutting it
+/// (an empty list means the clip is shorter than one segment).
+public func segmentStarts(frames: Int, spec: SegmentSpec) -> [Int] {
+    var starts: [Int] = []
+    var s = 0
+    while s + spec.length <= frames { starts.append(s); s += spec.hop }
+    if spec.tail == .pad && (starts.last.map { $0 + spec.length < frames } ?? true) && frames > 0 {
+        starts.append(starts.last.map { $0 + spec.hop } ?? 0)
+    }
+    return starts
 }

@@ -36,7 +36,7 @@ struct PreparedData {
                 if let first = m.values.first, !m.values.contains(where: { $0 != first }) {
                     // A constant log-mel matrix: the audio is silent (every sample 0).
                     failure = SkippedFile(relativePath: clips[i].relativePath, reason: "all silent (every sample is 0)")
-                } else if segments(of: m, spec: spec).isEmpty {
+                } else if segmentStarts(frames: m.cols, spec: spec).isEmpty { // too short: no window to cut
                     failure = SkippedFile(relativePath: clips[i].relativePath,
                                           reason: "shorter than one \(e.segmentSeconds)-s segment (\(m.cols) frames, \(spec.length) needed)")
                 } else {
