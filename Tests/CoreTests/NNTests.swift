@@ -298,7 +298,7 @@ final class NNTrainingTests: XCTestCase {
     func testOverfitsTinySetToFullAccuracy() throws {
         let data = Self.toyData(count: 24, seed: 1)
         var cfg = Self.config
-        cfg.dropout = 0
+        cfg.spec.dropout = 0
         let model = Trainer.initialModel(config: cfg, seed: 3)
         let result = try Trainer(model: model, config: TrainConfig(epochs: 40, batchSize: 8, learningRate: 3e-3, patience: nil))
             .fit(train: data, validation: data)
@@ -362,9 +362,22 @@ final class NNTrainingTests: XCTestCase {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let n = bytes.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
         let header = try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + n))) as! [String: Any]
-        let conv = header["conv1.weight"] as! [String: Any]
-        XCTAssertEqual(conv["dtype"] as? String, "F32")
-        XCTAssertEqual(conv["shape"] as? [Int], [4, 9])
+        // PyTorch's layout: nn.Sequential indices (a block is Conv2d, MaxPool2d, ReLU), kernels
+        // (out, in, kh, kw), Linear weights (out, in).
+        func shape(_ name: String) -> [Int]? { (header[name] as? [String: Any])?["shape"] as? [Int] }
+        XCTAssertEqual((header["0.weight"] as? [String: Any])?["dtype"] as? String, "F32")
+        XCTAssertEqual(shape("0.weight"), [4, 1, 3, 3])
+        XCTAssertEqual(shape("3.weight"), [8, 4, 3, 3])
+        XCTAssertEqual(shape("8.weight"), [16, 8 * 4 * 3])
+        XCTAssertEqual(shape("11.weight"), [3, 16])
+        XCTAssertEqual(shape("11.bias"), [3])
+        let meta = header["__metadata__"] as! [String: String]
+        XCTAssertEqual(meta["pytorch"], "Sequential(Conv2d(1, 4, 3, padding=1), MaxPool2d(2), ReLU(), Conv2d(4, 8, 3, padding=1), "
+                       + "MaxPool2d(2), ReLU(), Flatten(), Dropout(0.2), Linear(96, 16), ReLU(), Dropout(0.2), Linear(16, 3))")
+        // The Linear weight is ours transposed: element (out o, in i) is ours at (i, o).
+        let dense1 = model.layers.compactMap { $0 as? Dense }[0]
+        let stored = try Checkpoint.read(path).floats["8.weight"]!
+        for (o, i) in [(0, 0), (3, 17), (15, 95)] { XCTAssertEqual(stored[o * 96 + i], dense1.weight.value[i * 16 + o]) }
         let total = model.state.reduce(0) { $0 + $1.value.count * 4 }
         XCTAssertEqual(bytes.count, 8 + n + total)
         let other = Trainer.initialModel(config: Self.config, seed: 2)
@@ -373,5 +386,24 @@ final class NNTrainingTests: XCTestCase {
         // A truncated file is an error, not garbage.
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try Checkpoint.loadWeights(into: other, path: path))
+    }
+
+    /// With BatchNorm each layer is its own module: conv, ReLU, BatchNorm2d (weight, bias, running
+    /// mean and variance), pool; the round trip restores every buffer.
+    func testSafetensorsLayoutWithBatchNorm() throws {
+        var cfg = Self.config
+        cfg.spec.batchNorm = true
+        let path = try makeTempDir(self).appendingPathComponent("bn.safetensors").path
+        let model = Trainer.initialModel(config: cfg, seed: 1)
+        let bn = model.layers.compactMap { $0 as? BatchNorm }[0]
+        bn.runningMean.value = [0.5, -1, 2, 0.25]
+        try Checkpoint.saveWeights(model, to: path)
+        let names = Set(try Checkpoint.read(path).floats.keys)
+        XCTAssertEqual(names, ["0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var",
+                               "4.weight", "4.bias", "6.weight", "6.bias", "6.running_mean", "6.running_var",
+                               "10.weight", "10.bias", "13.weight", "13.bias"])
+        let other = Trainer.initialModel(config: cfg, seed: 2)
+        try Checkpoint.loadWeights(into: other, path: path)
+        XCTAssertEqual(other.state.map(\.value), model.state.map(\.value))
     }
 }

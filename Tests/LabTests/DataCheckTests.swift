@@ -47,7 +47,7 @@ final class DataCheckTests: XCTestCase {
         e.features.nMels = 32
         e.segmentSeconds = 2
         e.segmentHopSeconds = 1
-        e.model = ModelConfig(filters: [4, 8], dropout: 0, denseUnits: 8)
+        e.model = ModelSpec(filters: [4, 8], dropout: 0, denseUnits: 8)
         e.training = TrainConfig(epochs: 1, batchSize: 8, patience: nil)
         guard case .complete(let dir, let metrics) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
             return XCTFail("the run did not complete")

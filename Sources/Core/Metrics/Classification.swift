@@ -82,13 +82,19 @@ public struct ClassificationReport: Codable, Equatable, Sendable {
     public var perClassAUC: [Double?]
     public var macroAUC: Double?
     public var microAUC: Double?
+    /// Each class's one-vs-rest ROC curve (nil where undefined), computed once: the per-class and
+    /// macro AUCs come from these, and so does the ROC figure. Not recorded; the AUCs are.
+    public var curves: [ROCCurve?] = []
+
+    private enum CodingKeys: String, CodingKey { case count, accuracy, confusion, perClassAUC, macroAUC, microAUC }
 
     public init(probabilities: [Double], labels: [Int], classCount: Int) {
         count = labels.count
         confusion = ConfusionMatrix(labels: labels, predictions: argmaxRows(probabilities, classCount: classCount), classCount: classCount)
         accuracy = confusion.accuracy
-        perClassAUC = ROC.perClassAUC(probabilities: probabilities, labels: labels, classCount: classCount)
-        macroAUC = ROC.macroAUC(probabilities: probabilities, labels: labels, classCount: classCount)
+        curves = ROC.perClassCurves(probabilities: probabilities, labels: labels, classCount: classCount)
+        perClassAUC = curves.map { $0.map(ROC.area) }
+        macroAUC = ROC.macroAUC(perClassAUC: perClassAUC)
         microAUC = ROC.microAUC(probabilities: probabilities, labels: labels, classCount: classCount)
     }
 }

@@ -59,26 +59,31 @@ public enum ROC {
         curve(scores: scores, positive: positive).map(area)
     }
 
-    /// One-vs-rest AUC for each class. `probabilities` is row-major [samples x classCount].
-    /// A class absent from `labels` (or present in every row) is nil: undefined, not a number.
-    public static func perClassAUC(probabilities: [Double], labels: [Int], classCount: Int) -> [Double?] {
+    /// One-vs-rest ROC curve of each class. `probabilities` is row-major [samples x classCount].
+    /// A class absent from `labels` (or present in every row) is nil: undefined, not a curve.
+    public static func perClassCurves(probabilities: [Double], labels: [Int], classCount: Int) -> [ROCCurve?] {
         precondition(probabilities.count == labels.count * classCount)
         return (0..<classCount).map { c in
-            let scores = labels.indices.map { probabilities[$0 * classCount + c] }
-            return auc(scores: scores, positive: labels.map { $0 == c })
+            curve(scores: labels.indices.map { probabilities[$0 * classCount + c] }, positive: labels.map { $0 == c })
         }
     }
 
+    /// One-vs-rest AUC for each class; nil where undefined.
+    public static func perClassAUC(probabilities: [Double], labels: [Int], classCount: Int) -> [Double?] {
+        perClassCurves(probabilities: probabilities, labels: labels, classCount: classCount).map { $0.map(area) }
+    }
+
     /// Macro average of the one-vs-rest AUCs, as `roc_auc_score(multi_class="ovr", average="macro")`.
-    /// For two classes this is the binary AUC of the second class, as scikit-learn reports it.
-    /// nil when any class's AUC is undefined.
-    public static func macroAUC(probabilities: [Double], labels: [Int], classCount: Int) -> Double? {
-        if classCount == 2 {
-            return auc(scores: labels.indices.map { probabilities[$0 * 2 + 1] }, positive: labels.map { $0 == 1 })
-        }
-        let per = perClassAUC(probabilities: probabilities, labels: labels, classCount: classCount)
+    /// For two classes scikit-learn reports the binary AUC of the second class, which is that class's
+    /// one-vs-rest AUC. nil when any class's AUC is undefined.
+    public static func macroAUC(perClassAUC per: [Double?]) -> Double? {
+        if per.count == 2 { return per[1] }
         guard per.allSatisfy({ $0 != nil }) else { return nil }
-        return per.reduce(0) { $0 + $1! } / Double(classCount)
+        return per.reduce(0) { $0 + $1! } / Double(per.count)
+    }
+
+    public static func macroAUC(probabilities: [Double], labels: [Int], classCount: Int) -> Double? {
+        macroAUC(perClassAUC: perClassAUC(probabilities: probabilities, labels: labels, classCount: classCount))
     }
 
     /// Micro average: the binary AUC over the flattened one-hot labels and probabilities.

@@ -37,20 +37,23 @@ public enum CheckpointError: Error, CustomStringConvertible {
 /// Scalars and the history ride in `__metadata__` (strings, as the format requires); doubles are
 /// stored by their bit patterns so a resumed run continues bit for bit.
 public enum Checkpoint {
-    /// Writes weights only, named by layer (`conv1.weight`, ...): the model file of a run.
+    /// Writes a run's model file: weights and buffers in PyTorch's layout and names (`0.weight`,
+    /// (out, in, kh, kw); see `ExportedTensor`), with `metadata` in the header's `__metadata__`.
     public static func saveWeights(_ model: Model, to path: String, metadata: [String: String] = [:]) throws {
-        var tensors: [(String, String, [Int], Data)] = []
-        for p in model.state { tensors.append((p.name, "F32", p.shape, floatData(p.value))) }
-        try write(tensors, metadata: metadata, to: path)
+        let tensors = model.pytorchTensors.map { ($0.name, "F32", $0.shape, floatData($0.values)) }
+        var meta = metadata
+        meta["format"] = "genrelab-weights-2"
+        meta["pytorch"] = model.pytorchSequential
+        try write(tensors, metadata: meta, to: path)
     }
 
     public static func loadWeights(into model: Model, path: String) throws {
         let tensors = try read(path).floats
-        for p in model.state {
-            guard let t = tensors[p.name], t.count == p.value.count else {
-                throw CheckpointError.mismatch("\(path): tensor \(p.name) missing or of the wrong size")
+        for t in model.pytorchTensors {
+            guard let v = tensors[t.name], v.count == t.shape.reduce(1, *) else {
+                throw CheckpointError.mismatch("\(path): tensor \(t.name) missing or of the wrong size for this model")
             }
-            p.value = t
+            t.assign(v)
         }
     }
 

@@ -1,31 +1,64 @@
 import Dispatch
 
-/// The study's network, every part configurable: one block per entry of `filters`
-/// (conv 3x3 "same" -> ReLU -> [BatchNorm] -> max-pool 2x2), then flatten -> dropout ->
-/// dense + ReLU -> dropout -> dense (logits; softmax is fused into the loss).
-public struct ModelConfig: Codable, Hashable, Sendable {
-    public var inputHeight: Int = 128
-    public var inputWidth: Int = 86
+/// What the user asks for in a cell's `model:`: the study's network, every part configurable.
+/// One block per entry of `filters` (conv 3x3 "same" -> ReLU -> [BatchNorm] -> max-pool 2x2), then
+/// flatten -> dropout -> dense + ReLU -> dropout -> dense (logits; softmax is fused into the loss).
+public struct ModelSpec: Codable, Hashable, Sendable {
     public var filters: [Int] = [32, 64, 128]
     public var batchNorm: Bool = false
     public var dropout: Double = 0.3
     public var denseUnits: Int = 64
-    public var classes: Int = 10
 
-    public init(inputHeight: Int = 128, inputWidth: Int = 86, filters: [Int] = [32, 64, 128], batchNorm: Bool = false,
-                dropout: Double = 0.3, denseUnits: Int = 64, classes: Int = 10) {
-        self.inputHeight = inputHeight
-        self.inputWidth = inputWidth
+    public init(filters: [Int] = [32, 64, 128], batchNorm: Bool = false, dropout: Double = 0.3, denseUnits: Int = 64) {
         self.filters = filters
         self.batchNorm = batchNorm
         self.dropout = dropout
         self.denseUnits = denseUnits
+    }
+}
+
+/// What the data decides: the input each sample has (channels x height x width).
+public struct InputShape: Codable, Hashable, Sendable {
+    public var channels: Int = 1
+    public var height: Int
+    public var width: Int
+    public init(channels: Int = 1, height: Int, width: Int) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+    }
+}
+
+/// The network actually built: the spec, built for an input shape and a class count, as Keras's
+/// `build(input_shape)` does.
+public struct ModelConfig: Codable, Hashable, Sendable {
+    public var spec: ModelSpec
+    public var input: InputShape
+    public var classes: Int
+
+    public init(spec: ModelSpec, input: InputShape, classes: Int) {
+        self.spec = spec
+        self.input = input
         self.classes = classes
     }
 
+    /// Spec and shape in one call (tests and benchmarks).
+    public init(inputHeight: Int = 128, inputWidth: Int = 86, filters: [Int] = [32, 64, 128], batchNorm: Bool = false,
+                dropout: Double = 0.3, denseUnits: Int = 64, classes: Int = 10) {
+        self.init(spec: ModelSpec(filters: filters, batchNorm: batchNorm, dropout: dropout, denseUnits: denseUnits),
+                  input: InputShape(height: inputHeight, width: inputWidth), classes: classes)
+    }
+
+    public var inputHeight: Int { input.height }
+    public var inputWidth: Int { input.width }
+    public var filters: [Int] { spec.filters }
+    public var batchNorm: Bool { spec.batchNorm }
+    public var dropout: Double { spec.dropout }
+    public var denseUnits: Int { spec.denseUnits }
+
     /// Multiply-adds x 2 of one forward pass for one sample (convolutions and dense layers).
     public var forwardFLOPs: Double {
-        var h = inputHeight, w = inputWidth, c = 1, flops = 0.0
+        var h = inputHeight, w = inputWidth, c = input.channels, flops = 0.0
         for f in filters {
             flops += 2 * Double(h * w * f * c * 9)
             c = f; h /= 2; w /= 2
@@ -38,7 +71,7 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     /// above, Winograd F(4x4, 3x3) layers as their 36 transform-domain products per 4x4 tile (the
     /// transforms' additions are left out), the dense layers as above.
     public var executedForwardFLOPs: Double {
-        var h = inputHeight, w = inputWidth, c = 1, flops = 0.0
+        var h = inputHeight, w = inputWidth, c = input.channels, flops = 0.0
         for f in filters {
             if c == 1 {
                 flops += 2 * Double(h * w * f * 9)
@@ -54,13 +87,13 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     /// Executed FLOPs per training sample: each product runs three times (forward, input gradient,
     /// weight gradient), except the first layer's input gradient, which is never computed.
     public var executedTrainingFLOPs: Double {
-        let firstConv = 2 * Double(inputHeight * inputWidth * (filters.first ?? 0) * 9)
+        let firstConv = 2 * Double(inputHeight * inputWidth * input.channels * (filters.first ?? 0) * 9)
         return 3 * executedForwardFLOPs - firstConv
     }
 
     /// The first conv layer computes no input gradient, so training costs 3x forward less that pass.
     public var trainingFLOPs: Double {
-        let firstConv = 2 * Double(inputHeight * inputWidth * (filters.first ?? 0) * 9)
+        let firstConv = 2 * Double(inputHeight * inputWidth * input.channels * (filters.first ?? 0) * 9)
         return 3 * forwardFLOPs - firstConv
     }
 }
@@ -81,24 +114,23 @@ public final class Model {
     public let config: ModelConfig
     public let layers: [Layer]
 
+    /// Builds `spec` for an input shape and a class count (Keras's `build(input_shape)`).
+    public convenience init(spec: ModelSpec, input: InputShape, classes: Int, rng: inout SeededRNG) {
+        self.init(config: ModelConfig(spec: spec, input: input, classes: classes), rng: &rng)
+    }
+
     public init(config: ModelConfig, rng: inout SeededRNG) {
         precondition(!config.filters.isEmpty && config.classes >= 2)
         self.config = config
         var layers: [Layer] = []
-        var h = config.inputHeight, w = config.inputWidth, c = 1
+        var h = config.inputHeight, w = config.inputWidth, c = config.input.channels
         for (i, f) in config.filters.enumerated() {
             let conv = Conv2D(name: "conv\(i + 1)", inChannels: c, outChannels: f, kernel: 3, rng: &rng)
             conv.computesInputGradient = i > 0
-            layers.append(conv)
             if config.batchNorm {
-                layers.append(ReLU(name: "relu\(i + 1)"))
-                layers.append(BatchNorm(name: "bn\(i + 1)", channels: f))
-                layers.append(MaxPool2D(name: "pool\(i + 1)"))
+                layers += [conv, ReLU(name: "relu\(i + 1)"), BatchNorm(name: "bn\(i + 1)", channels: f), MaxPool2D(name: "pool\(i + 1)")]
             } else {
-                // max-pool and ReLU commute (max(relu(x)) = relu(max(x)), with the same gradients), so
-                // without BatchNorm between them the ReLU runs on the pooled map, a quarter of the size.
-                layers.append(MaxPool2D(name: "pool\(i + 1)"))
-                layers.append(ReLU(name: "relu\(i + 1)"))
+                layers.append(ConvBlock(name: "block\(i + 1)", conv: conv))
             }
             c = f; h /= 2; w /= 2
         }
@@ -120,15 +152,15 @@ public final class Model {
     /// When set, forward and backward add each layer's wall time here (seconds), for `lab bench train --profile`.
     public var profile: LayerProfile?
 
-    /// conv -> max-pool 2x2 -> ReLU runs as one fused pass (`Conv2D.forwardPooledReLU`), which never
-    /// writes the full-resolution map; in training it also fills the pool's argmax and the ReLU's
-    /// output, so backward runs layer by layer as usual. The bits are the same either way; tests
-    /// switch it off to compare, and `profile` switches it off to time each layer.
-    public var fusesBlocks = true
+    /// Whether each `ConvBlock` runs its fused pass (the default) or its three layers one by one:
+    /// the same bits either way; tests switch it off to compare.
+    public var fusesBlocks: Bool {
+        get { layers.compactMap { $0 as? ConvBlock }.allSatisfy(\.fused) }
+        set { for case let block as ConvBlock in layers { block.fused = newValue } }
+    }
 
-    /// Logits for a batch [1, N, H, W].
+    /// Logits for a batch [channels, N, H, W]: a plain list of layers, one after another.
     func forward(_ x: Tensor, training: Bool) -> Tensor {
-        if fusesBlocks && profile == nil { return fusedForward(x, training: training) }
         var t = x
         for (i, layer) in layers.enumerated() {
             let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
@@ -138,44 +170,12 @@ public final class Model {
         return t
     }
 
-    private func fusedForward(_ x: Tensor, training: Bool) -> Tensor {
-        var t = x, i = 0
-        while i < layers.count {
-            if i + 2 < layers.count, let conv = layers[i] as? Conv2D, let pool = layers[i + 1] as? MaxPool2D,
-               pool.size == 2, let relu = layers[i + 2] as? ReLU, conv.algorithm != .im2col {
-                var y: Tensor?
-                if training {
-                    let shape = [conv.outChannels, t.shape[1], t.shape[2], t.shape[3]] // stride 1, "same"
-                    pool.fusedForward(inShape: shape) { y = conv.forwardPooledReLU(t, argmax: $0) }
-                    relu.adoptFusedOutput(y!)
-                } else {
-                    y = conv.forwardPooledReLU(t)
-                }
-                t = y!
-                i += 3
-                continue
-            }
-            t = layers[i].forward(t, training: training)
-            i += 1
-        }
-        return t
-    }
-
-    /// Layer by layer, except that a max-pool followed by a ReLU takes both backward steps in one pass
-    /// (same arithmetic) unless profiling, which times each layer.
     func backward(_ dLogits: Tensor) {
-        var g = dLogits, i = layers.count - 1
-        while i >= 0 {
-            if fusesBlocks && profile == nil, i >= 1, let relu = layers[i] as? ReLU, let pool = layers[i - 1] as? MaxPool2D,
-               let y = relu.output {
-                g = pool.backward(g, throughReLUOf: y)
-                i -= 2
-                continue
-            }
+        var g = dLogits
+        for i in layers.indices.reversed() {
             let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             g = layers[i].backward(g)
             if profile != nil { profile!.backward[i] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-            i -= 1
         }
     }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs `body` over 0..<count split into FIXED chunks (independent of the core count), so work that
 /// writes disjoint outputs, or reduces within a chunk, gives the same bits on 1 or 2 threads.
@@ -37,5 +38,27 @@ public enum Parallelism {
 
     public static func setThreads(_ n: Int) {
         threads = max(1, n)
+    }
+}
+
+extension Parallelism {
+    /// Runs `body(i)` for every i in 0..<count on at most `threads` workers, each taking the next
+    /// index as it finishes one (clips differ in length). For work whose results go to slot i, so the
+    /// outcome never depends on the order: decoding, features, synthesis, data checks.
+    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        let workers = min(threads, count)
+        if workers <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        let lock = NSLock()
+        var next = 0
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i: Int = lock.withLock { defer { next += 1 }; return next }
+                guard i < count else { return }
+                body(i)
+            }
+        }
     }
 }

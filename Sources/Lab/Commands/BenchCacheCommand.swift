@@ -28,7 +28,7 @@ struct BenchCacheCommand: ParsableCommand {
         func pass() throws -> Double {
             let t = Date()
             let failure = FirstError()
-            DispatchQueue.concurrentPerform(iterations: collection.clips.count) { i in
+            Parallelism.forEach(collection.clips.count) { i in
                 do { _ = try cache.logMel(for: collection.clips[i], root: collection.root, params: FeatureParams(), extractor: extractor) } catch { failure.record(error) }
             }
             try failure.check()

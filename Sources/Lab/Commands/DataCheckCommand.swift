@@ -23,19 +23,20 @@ struct DataCheckCommand: ParsableCommand {
     @Argument(help: "The collection root: one folder per class.") var directory: String
     @Option(help: "Comma-separated audio extensions.") var extensions: String?
     @Option(help: "Segment length in seconds: shorter files are listed, as a run would skip them.") var segmentSeconds = 2.0
-    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var options: RunOptions
 
     func validate() throws {
         guard segmentSeconds > 0 else { throw ValidationError("--segment-seconds must be positive, got \(segmentSeconds)") }
     }
 
     func run() throws {
+        options.apply()
         let exts = extensions.map { Set($0.split(separator: ",").map { $0.lowercased() }) } ?? AudioCollection.defaultExtensions
         let collection: AudioCollection
         do { collection = try AudioCollection.scan(root: directory, extensions: exts) } catch let e as CollectionError {
             throw LabError("\(e)", hint: "a collection is a folder with one sub-folder of audio files per class")
         }
-        let report = DataCheck.run(collection, segmentSeconds: segmentSeconds, progress: ProgressReporter(label: "decoding", quiet: quiet))
+        let report = DataCheck.run(collection, segmentSeconds: segmentSeconds, progress: ProgressReporter(label: "decoding", quiet: options.quiet))
         print("collection \(directory)")
         print("fingerprint \(collection.fingerprint)")
         for (i, name) in collection.classes.enumerated() {
@@ -77,7 +78,7 @@ struct DataCheck {
         var results = [Result<AudioInspection, Error>?](repeating: nil, count: clips.count)
         let lock = NSLock()
         var done = 0
-        DispatchQueue.concurrentPerform(iterations: clips.count) { i in
+        Parallelism.forEach(clips.count) { i in
             let r = Result { try AudioInspection.inspect(path: collection.path(of: clips[i])) }
             lock.withLock {
                 results[i] = r

@@ -22,11 +22,12 @@ struct DataSynthCommand: ParsableCommand {
     @Option(help: "Seconds per clip.") var seconds: Double = 30
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Option(help: "Comma-separated genres (default: all ten).") var genres: String?
-    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var options: RunOptions
 
     func run() throws {
+        options.apply()
         let list = genres.map { $0.split(separator: ",").map(String.init) } ?? BuiltinCollection.genres
-        let bar = ProgressReporter(label: "synth", quiet: quiet)
+        let bar = ProgressReporter(label: "synth", quiet: options.quiet)
         let start = Date()
         try BuiltinCollection.write(to: out, clipsPerGenre: clipsPerGenre, seconds: seconds, seed: seed, genres: list) { done, total in
             bar.update(done: done, total: total, detail: "clips")

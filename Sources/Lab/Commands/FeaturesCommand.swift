@@ -29,6 +29,7 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "Mel scale: slaney or htk.") var melScale = "slaney"
     @Option(help: "Cut into windows of this many seconds.") var segment: Double?
     @Option(help: "Hop between windows, seconds (default: the window length).") var segmentHop: Double?
+    @Option(help: "What to do with a last, partial window: drop or pad (as a cell's segment.tail).") var segmentTail = "drop"
     @Option(help: "Write a float32 .npy file: [n_mels, frames] or [segments, n_mels, frames].") var npy: String?
     @Option(help: "Write a spectrogram image (PNG).") var png: String?
 
@@ -36,11 +37,14 @@ struct FeaturesCommand: ParsableCommand {
         if npy == nil && png == nil { throw ValidationError("give --npy OUT.npy and/or --png OUT.png") }
         if MelScale(rawValue: melScale) == nil { throw ValidationError("--mel-scale must be slaney or htk") }
         if nFft < 16 || hopLength < 1 || nMels < 1 || sr < 1000 { throw ValidationError("feature parameters out of range") }
+        guard SegmentTail(rawValue: segmentTail) != nil else { throw ValidationError("--segment-tail must be drop or pad, got \(segmentTail)") }
+        if let segment, segment <= 0 { throw ValidationError("--segment must be positive, got \(segment)") }
+        if let segmentHop, segmentHop <= 0 { throw ValidationError("--segment-hop must be positive, got \(segmentHop)") }
     }
 
     func run() throws {
         let params = FeatureParams(sampleRate: sr, nFFT: nFft, hopLength: hopLength, nMels: nMels, fmin: fmin,
-                                   fmax: fmax, topDB: topDb > 0 ? topDb : nil, melScale: MelScale(rawValue: melScale)!)
+                                   fmax: fmax, topDB: topDb > 0 ? topDb : nil, melScale: MelScale(rawValue: melScale) ?? .slaney)
         let clip: AudioClip
         do { clip = try AudioIO.decode(path: file, sampleRate: sr) } catch let e as AudioError {
             throw LabError("\(e)", hint: "check the file with `lab data check` or convert it with sox")
@@ -48,7 +52,7 @@ struct FeaturesCommand: ParsableCommand {
         let mel = LogMelExtractor(params: params).logMel(clip.samples)
         if let npy {
             if let segment {
-                let spec = SegmentSpec.seconds(segment, hop: segmentHop ?? segment, params: params)
+                let spec = SegmentSpec.seconds(segment, hop: segmentHop ?? segment, params: params, tail: SegmentTail(rawValue: segmentTail) ?? .drop)
                 let windows = segments(of: mel, spec: spec)
                 try NumpyWriter.write(shape: [windows.count, mel.rows, spec.length], values: windows.flatMap(\.values), to: npy)
                 print("\(npy): \(windows.count) x \(mel.rows) x \(spec.length) float32")

@@ -49,21 +49,26 @@ struct ExperimentRunner {
             let root = try workspace.dataRoot(for: e.data, quiet: quiet)
             manifest.dataRoot = workspace.relative(root)
             let bar = ProgressReporter(label: "[\(e.name)]", quiet: quiet)
-            let data = try PreparedData.prepare(e, root: root, cacheDirectory: workspace.cache, progress: bar)
+            let data: PreparedData
+            do {
+                data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: workspace.cache) { done, total in
+                    bar.update(done: done, total: total, detail: "clips (features)")
+                }
+            } catch let err as PipelineError { throw LabError(err.message, hint: err.hint) }
+            bar.finish("features for \(data.collection.clips.count) clips (\(data.cacheHits) cached, \(data.cacheMisses) computed)")
             manifest.fingerprint = data.collection.fingerprint
             manifest.classes = data.collection.classes
             manifest.skipped = data.skipped
+            // The spec built for this data: its input shape and its classes (Keras's build(input_shape)).
+            let model = Trainer.initialModel(config: ModelConfig(spec: e.model, input: InputShape(height: e.features.nMels, width: e.segmentSpec.length),
+                                                                 classes: data.collection.classes.count), seed: e.training.seed)
+            manifest.model = BuiltModel(model)
             try dir.writeJSON(manifest, to: "manifest.json")
             // The split by clip, as relative paths and content hashes: the run can be audited and repeated.
             try dir.writeJSON(data.split, to: "split.json")
             for s in data.skipped { note("skipped \(s.relativePath): \(s.reason)") }
             note("data: \(data.collection.clips.count) clips, \(data.train.count)/\(data.validation.count)/\(data.test.count) segments")
 
-            var modelConfig = e.model
-            modelConfig.inputHeight = e.features.nMels
-            modelConfig.inputWidth = e.segmentSpec.length
-            modelConfig.classes = data.collection.classes.count
-            let model = Trainer.initialModel(config: modelConfig, seed: e.training.seed)
             let trainer: Trainer
             if let resume {
                 trainer = try Trainer(model: model, config: e.training, resumingFrom: try Checkpoint.load(path: resume, model: model))
@@ -96,12 +101,16 @@ struct ExperimentRunner {
             let seconds = Date().timeIntervalSince(started)
             bar.finish("trained \(result.history.count) epochs (best \(result.bestEpoch)) in \(String(format: "%.1f", seconds)) s")
 
-            let metrics = evaluate(model: model, data: data, experiment: e, result: result, seconds: seconds)
-            try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"), metadata: ["experiment": e.name, "run": dir.id])
+            // Each split is predicted once; metrics, predictions.csv and the figures all read that.
+            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips)
+            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips)
+            let metrics = RunMetrics(experiment: e.name, data: data, validation: validation, test: test, result: result, seconds: seconds)
+            try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
+                                       metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
             try dir.writeJSON(metrics, to: "metrics.json")
             try dir.write(Data(HistoryCSV.render(result.history).utf8), to: "history.csv")
-            try dir.write(Data(predictionsCSV(model: model, data: data).utf8), to: "predictions.csv")
-            try RunFigures.draw(metrics: metrics, history: result.history, model: model, data: data, title: e.title, into: dir)
+            try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
+            try RunFigures.draw(metrics: metrics, history: result.history, test: test, title: e.title, into: dir)
             manifest.status = .complete
             manifest.endTime = isoNow()
             try dir.writeJSON(manifest, to: "manifest.json")
@@ -118,37 +127,30 @@ struct ExperimentRunner {
             throw error
         }
     }
+}
 
-    private func evaluate(model: Model, data: PreparedData, experiment e: Experiment, result: TrainResult, seconds: Double) -> RunMetrics {
-        let k = model.config.classes
-        func split(_ d: Dataset, _ clips: [Int]) -> SplitMetrics {
-            let p = model.predict(d.x, count: d.count).map(Double.init)
-            let segment = ClassificationReport(probabilities: p, labels: d.labels, classCount: k)
-            let agg = ClipAggregation.mean(probabilities: p, classCount: k, clipIDs: clips)
-            var clipLabels: [Int: Int] = [:]
-            for (c, y) in zip(clips, d.labels) { clipLabels[c] = y }
-            let clip = ClassificationReport(probabilities: agg.probabilities, labels: agg.clipIDs.map { clipLabels[$0]! }, classCount: k)
-            return SplitMetrics(segment: LevelMetrics(segment), clip: LevelMetrics(clip))
-        }
-        return RunMetrics(experiment: e.name, classes: data.collection.classes, fingerprint: data.collection.fingerprint,
-                          validation: split(data.validation, data.validationClips), test: split(data.test, data.testClips),
-                          epochsRun: result.history.count, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
-                          clips: ["train": data.split.train.count, "validation": data.split.validation.count, "test": data.split.test.count],
-                          segments: ["train": data.train.count, "validation": data.validation.count, "test": data.test.count],
-                          trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std,
-                          history: result.history.map(EpochSummary.init))
+extension RunMetrics {
+    init(experiment name: String, data: PreparedData, validation: Evaluation, test: Evaluation, result: TrainResult, seconds: Double) {
+        func split(_ e: Evaluation) -> SplitMetrics { SplitMetrics(segment: LevelMetrics(e.segment), clip: LevelMetrics(e.clip)) }
+        self.init(experiment: name, classes: data.collection.classes, fingerprint: data.collection.fingerprint,
+                  validation: split(validation), test: split(test),
+                  epochsRun: result.history.count, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
+                  clips: ["train": data.split.train.count, "validation": data.split.validation.count, "test": data.split.test.count],
+                  segments: ["train": data.train.count, "validation": data.validation.count, "test": data.test.count],
+                  trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std,
+                  history: result.history.map(EpochSummary.init))
     }
+}
 
-    /// One row per test clip: path, true label, then the clip-level probability of each class.
-    private func predictionsCSV(model: Model, data: PreparedData) -> String {
-        let k = model.config.classes
-        let p = model.predict(data.test.x, count: data.test.count).map(Double.init)
-        let agg = ClipAggregation.mean(probabilities: p, classCount: k, clipIDs: data.testClips)
-        var out = "path,true_label," + data.collection.classes.map { "p_\($0)" }.joined(separator: ",") + "\n"
-        for (row, clip) in agg.clipIDs.enumerated() {
+/// predictions.csv: one row per test clip: path, true label, then the clip-level probability of each class.
+enum PredictionsCSV {
+    static func render(_ test: Evaluation, data: PreparedData) -> String {
+        let classes = data.collection.classes, k = classes.count
+        var out = "path,true_label," + classes.map { "p_\($0)" }.joined(separator: ",") + "\n"
+        for (row, clip) in test.clipIDs.enumerated() {
             let ref = data.split.test[clip]
-            out += "\(ref.relativePath),\(data.collection.classes[ref.classIndex]),"
-            out += (0..<k).map { "\(agg.probabilities[row * k + $0])" }.joined(separator: ",") + "\n"
+            out += "\(ref.relativePath),\(classes[ref.classIndex]),"
+            out += (0..<k).map { "\(test.clipProbabilities[row * k + $0])" }.joined(separator: ",") + "\n"
         }
         return out
     }
@@ -166,21 +168,15 @@ enum HistoryCSV {
 }
 
 enum RunFigures {
-    static func draw(metrics: RunMetrics, history: [EpochRecord], model: Model, data: PreparedData, title: String, into dir: RunDirectory) throws {
+    static func draw(metrics: RunMetrics, history: [EpochRecord], test: Evaluation, title: String, into dir: RunDirectory) throws {
         try Charts.lossHistory(trainLoss: history.map(\.trainLoss), validationLoss: history.map(\.validationLoss),
                                trainAccuracy: history.map(\.trainAccuracy), validationAccuracy: history.map(\.validationAccuracy),
                                validationAUC: history.map(\.validationAUC), bestEpoch: metrics.bestEpoch,
                                title: "\(title): training history").writePNG(to: dir.file("loss_history.png"))
         try Charts.confusionMatrix(counts: metrics.test.clip.confusion, labels: metrics.classes,
                                    title: "\(title): test clips").writePNG(to: dir.file("matrix.png"))
-        let k = metrics.classes.count
-        let p = model.predict(data.test.x, count: data.test.count).map(Double.init)
-        let agg = ClipAggregation.mean(probabilities: p, classCount: k, clipIDs: data.testClips)
-        let labels = agg.clipIDs.map { data.split.test[$0].classIndex }
-        let curves = (0..<k).compactMap { c -> (label: String, fpr: [Double], tpr: [Double], auc: Double?)? in
-            let scores = labels.indices.map { agg.probabilities[$0 * k + c] }
-            guard let curve = ROC.curve(scores: scores, positive: labels.map { $0 == c }) else { return nil }
-            return (metrics.classes[c], curve.falsePositiveRate, curve.truePositiveRate, ROC.area(curve))
+        let curves = test.clip.curves.enumerated().compactMap { c, curve -> (label: String, fpr: [Double], tpr: [Double], auc: Double?)? in
+            curve.map { (metrics.classes[c], $0.falsePositiveRate, $0.truePositiveRate, ROC.area($0)) }
         }
         try Charts.roc(curves: curves, title: "\(title): ROC, test clips (one-vs-rest)").writePNG(to: dir.file("roc.png"))
     }

@@ -33,7 +33,7 @@ struct NotebookRun {
             case .complete(let dir, let metrics):
                 let manifest = try dir.readManifest()
                 results[e.name] = .init(experiment: manifest.experiment, runID: dir.id, metrics: metrics, skipped: manifest.skipped)
-                entries.append(ResultsFile.entry(manifest.experiment, metrics, skipped: manifest.skipped,
+                entries.append(ResultsFile.entry(manifest.experiment, metrics, model: manifest.model, skipped: manifest.skipped,
                                                  figures: try FigureHashes.of(dir)))
             }
         }

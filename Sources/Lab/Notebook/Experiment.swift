@@ -47,7 +47,7 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var segmentTail = SegmentTail.drop
     public var split = SplitFractions()
     public var splitSeed: UInt64 = 42
-    public var model = ModelConfig()
+    public var model = ModelSpec()
     public var training = TrainConfig()
 
     public init(name: String, title: String? = nil) {
@@ -57,6 +57,12 @@ public struct Experiment: Codable, Equatable, Sendable {
 
     public var segmentSpec: SegmentSpec {
         SegmentSpec.seconds(segmentSeconds, hop: segmentHopSeconds, params: features, tail: segmentTail)
+    }
+
+    /// What this cell asks of the data under `root`, for Core's pipeline.
+    public func dataPlan(root: String) -> DataPlan {
+        DataPlan(root: root, classes: classes, features: features, segmentSeconds: segmentSeconds, segment: segmentSpec,
+                 split: split, splitSeed: splitSeed)
     }
 }
 

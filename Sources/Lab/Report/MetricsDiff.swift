@@ -13,7 +13,7 @@ enum ResultsSource {
         if FileManager.default.fileExists(atPath: runDir.file("manifest.json")) {
             let manifest = try runDir.readManifest()
             guard let m = try runDir.readMetrics() else { throw LabError("run \(spec) has no metrics (status \(manifest.status.rawValue))") }
-            return ResultsFile(notebook: "", experiments: [ResultsFile.entry(manifest.experiment, m, skipped: manifest.skipped)])
+            return ResultsFile(notebook: "", experiments: [ResultsFile.entry(manifest.experiment, m, model: manifest.model, skipped: manifest.skipped)])
         }
         let r = Git.run(["show", "\(spec):\(Workspace.resultsJSON)"], in: workspace.root)
         guard r.status == 0 else {

@@ -10,6 +10,8 @@ public struct ResultsFile: Codable, Equatable, Sendable {
         public var classes: [String]
         public var fingerprint: String
         public var config: Experiment
+        /// The network built for this data: input shape, classes, parameter count.
+        public var model: BuiltModel?
         public var epochsRun: Int
         public var bestEpoch: Int
         public var stoppedEarly: Bool
@@ -31,8 +33,8 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     /// The figures every run draws; their hashes are part of the report.
     static let figureNames = ["loss_history.png", "matrix.png", "roc.png"]
 
-    static func entry(_ e: Experiment, _ m: RunMetrics, skipped: [SkippedFile], figures: [String: String]? = nil) -> Entry {
-        Entry(name: e.name, title: e.title, classes: m.classes, fingerprint: m.fingerprint, config: e, epochsRun: m.epochsRun,
+    static func entry(_ e: Experiment, _ m: RunMetrics, model: BuiltModel?, skipped: [SkippedFile], figures: [String: String]? = nil) -> Entry {
+        Entry(name: e.name, title: e.title, classes: m.classes, fingerprint: m.fingerprint, config: e, model: model, epochsRun: m.epochsRun,
               bestEpoch: m.bestEpoch, stoppedEarly: m.stoppedEarly, clips: m.clips, segments: m.segments, skipped: skipped,
               validation: m.validation, test: m.test, history: m.history, figures: figures)
     }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Sorted keys, pretty, and doubles printed so they read back to the same bits.
@@ -49,4 +50,25 @@ enum Git {
 func isoNow() -> String {
     let f = ISO8601DateFormatter()
     return f.string(from: Date())
+}
+
+/// model.safetensors' `__metadata__`: everything a Python user needs to use the weights as they are:
+/// the architecture, the class names in output order, the feature parameters and segment length
+/// that make an input, and the standardisation applied to it.
+enum WeightsMetadata {
+    static func describe(_ e: Experiment, model: Model, data: PreparedData, run: String) throws -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
+        return [
+            "experiment": e.name, "run": run,
+            "architecture": try json(model.config),
+            "classes": try json(data.collection.classes),
+            "features": try json(e.features),
+            "segment": try json(e.segmentSpec),
+            "input_mean": "\(data.mean)", "input_std": "\(data.std)",
+            "input": "float32 [N, \(model.config.input.channels), \(model.config.inputHeight), \(model.config.inputWidth)]: "
+                + "log-mel dB segments, standardised as (x - input_mean) / input_std; outputs are logits (softmax them)",
+        ]
+    }
 }

@@ -25,6 +25,22 @@ public struct RunManifest: Codable, Sendable {
     public var machine: MachineDescription?
     /// Where a resumed run continued, in order (its first epochs ran on `machine`).
     public var resumedOn: [MachineDescription]?
+    /// The network actually built: the cell's `model:` for this data's input shape and classes.
+    public var model: BuiltModel?
+}
+
+/// The network a run built: input shape (channels, mel bands, frames), classes, parameter count.
+public struct BuiltModel: Codable, Equatable, Sendable {
+    public var inputShape: [Int]
+    public var classes: Int
+    public var parameters: Int
+
+    init(_ model: Model) {
+        let input = model.config.input
+        inputShape = [input.channels, input.height, input.width]
+        classes = model.config.classes
+        parameters = model.parameterCount
+    }
 }
 
 /// One level (segments or clips) of one split, in the form reports and comparisons read.

@@ -1,0 +1,152 @@
+import Dispatch
+import Foundation
+
+/// What an experiment asks of its data: which collection and classes, the features, the segments
+/// and the split. Everything `PreparedData.prepare` needs; nothing about models or records.
+public struct DataPlan: Sendable {
+    public var root: String
+    /// nil: every class folder of the collection.
+    public var classes: [String]?
+    public var features: FeatureParams
+    public var segmentSeconds: Double
+    public var segment: SegmentSpec
+    public var split: SplitFractions
+    public var splitSeed: UInt64
+
+    public init(root: String, classes: [String]?, features: FeatureParams, segmentSeconds: Double, segment: SegmentSpec,
+                split: SplitFractions, splitSeed: UInt64) {
+        self.root = root
+        self.classes = classes
+        self.features = features
+        self.segmentSeconds = segmentSeconds
+        self.segment = segment
+        self.split = split
+        self.splitSeed = splitSeed
+    }
+}
+
+/// A problem with the user's data, with what to do about it.
+public struct PipelineError: Error, CustomStringConvertible {
+    public var message: String
+    public var hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { hint.map { "\(message)\nhint: \($0)" } ?? message }
+}
+
+/// A collection cut into segment datasets for one experiment: scanning, decoding and validating
+/// every clip, the split by clip, cached features, segmenting and standardisation (statistics from
+/// the training segments only). Prepared once, it can train and evaluate any number of models.
+public struct PreparedData: Sendable {
+    public var collection: AudioCollection
+    public var split: DataSplit
+    public var train: Dataset, validation: Dataset, test: Dataset
+    /// Index into the split's clip list, per segment, for segment-to-clip aggregation.
+    public var validationClips: [Int], testClips: [Int]
+    /// Clips that cannot be used (unreadable, silent, too short): skipped, listed in the manifest and report.
+    public var skipped: [SkippedFile]
+    public var mean: Double, std: Double
+    /// Feature matrices read from the cache, and computed.
+    public var cacheHits: Int, cacheMisses: Int
+
+    /// `progress(done, total)` is called as clips are decoded (from several threads, one at a time).
+    public static func prepare(_ plan: DataPlan, cacheDirectory: String,
+                               progress: @escaping (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> PreparedData {
+        let collection: AudioCollection
+        do { collection = try AudioCollection.scan(root: plan.root, classes: plan.classes) } catch let err as CollectionError {
+            throw PipelineError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
+        }
+        // Decode and validate EVERY clip before the split, and split only the clips a run can use: a
+        // clip that fails here must not take a training, validation or test place.
+        let cache = FeatureCache(directory: cacheDirectory)
+        let extractor = LogMelExtractor(params: plan.features)
+        let spec = plan.segment
+        let clips = collection.clips
+        var features = [FeatureMatrix?](repeating: nil, count: clips.count)
+        var failures = [SkippedFile?](repeating: nil, count: clips.count)
+        let lock = NSLock()
+        var done = 0
+        Parallelism.forEach(clips.count) { i in
+            var result: FeatureMatrix?, failure: SkippedFile?
+            let path = clips[i].relativePath
+            do {
+                let m = try cache.logMel(for: clips[i], root: plan.root, params: plan.features, extractor: extractor)
+                if let first = m.values.first, !m.values.contains(where: { $0 != first }) {
+                    // A constant log-mel matrix: the audio is silent (every sample 0).
+                    failure = SkippedFile(relativePath: path, reason: "all silent (every sample is 0)")
+                } else if segmentStarts(frames: m.cols, spec: spec).isEmpty { // too short: no window to cut
+                    failure = SkippedFile(relativePath: path,
+                                          reason: "shorter than one \(plan.segmentSeconds)-s segment (\(m.cols) frames, \(spec.length) needed)")
+                } else {
+                    result = m
+                }
+            } catch let err as AudioError {
+                failure = SkippedFile(relativePath: path, reason: err.reason)
+            } catch {
+                failure = SkippedFile(relativePath: path, reason: "\(error)")
+            }
+            lock.withLock {
+                features[i] = result
+                failures[i] = failure
+                done += 1
+                progress(done, clips.count)
+            }
+        }
+
+        var featuresByPath: [String: FeatureMatrix] = [:]
+        for (clip, m) in zip(clips, features) { if let m { featuresByPath[clip.relativePath] = m } }
+        let usable = clips.filter { featuresByPath[$0.relativePath] != nil }
+        let split = DataSplit.stratified(usable, fractions: plan.split, seed: plan.splitSeed)
+        try checkEveryClassIsInEverySplit(split, usable: usable, collection: collection)
+        let all = split.train + split.validation + split.test
+
+        func dataset(_ range: Range<Int>) -> (Dataset, [Int]) {
+            var x: [Float] = [], labels: [Int] = [], clipIndex: [Int] = []
+            for i in range {
+                guard let m = featuresByPath[all[i].relativePath] else { continue }
+                for s in segments(of: m, spec: spec) {
+                    x += s.values
+                    labels.append(all[i].classIndex)
+                    clipIndex.append(i - range.lowerBound)
+                }
+            }
+            return (Dataset(x: x, labels: labels, height: plan.features.nMels, width: spec.length), clipIndex)
+        }
+        let nTrain = split.train.count, nVal = split.validation.count
+        var (train, _) = dataset(0..<nTrain)
+        var (validation, validationClips) = dataset(nTrain..<(nTrain + nVal))
+        var (test, testClips) = dataset((nTrain + nVal)..<all.count)
+        for (name, d) in [("training", train), ("validation", validation), ("test", test)] where d.count == 0 {
+            throw PipelineError("no \(name) segments: clips are shorter than one \(plan.segmentSeconds)-s segment, or too few clips per class",
+                                hint: "use more clips per class, shorter segments, or `segment: {tail: pad}`")
+        }
+        // Standardise with the training set's statistics (a fixed-order double sum: deterministic).
+        var sum = 0.0, sq = 0.0
+        for v in train.x { sum += Double(v); sq += Double(v) * Double(v) }
+        let mean = sum / Double(train.x.count)
+        let std = max((sq / Double(train.x.count) - mean * mean).squareRoot(), 1e-6)
+        for i in train.x.indices { train.x[i] = Float((Double(train.x[i]) - mean) / std) }
+        for i in validation.x.indices { validation.x[i] = Float((Double(validation.x[i]) - mean) / std) }
+        for i in test.x.indices { test.x[i] = Float((Double(test.x[i]) - mean) / std) }
+        return PreparedData(collection: collection, split: split, train: train, validation: validation, test: test,
+                            validationClips: validationClips, testClips: testClips,
+                            skipped: collection.skipped + failures.compactMap { $0 }, mean: mean, std: std,
+                            cacheHits: cache.hits, cacheMisses: cache.misses)
+    }
+
+    /// A class left with no clip in training, validation or test (after its unusable clips are set
+    /// aside) cannot be trained or measured: a clear error naming the class and its counts.
+    static func checkEveryClassIsInEverySplit(_ split: DataSplit, usable: [ClipRef], collection: AudioCollection) throws {
+        for (index, name) in collection.classes.enumerated() {
+            let counts = [split.train, split.validation, split.test].map { $0.filter { $0.classIndex == index }.count }
+            guard counts.contains(0) else { continue }
+            let total = collection.clips.filter { $0.classIndex == index }.count
+            let unusable = total - usable.filter { $0.classIndex == index }.count
+            throw PipelineError("class \(name): \(counts[0])/\(counts[1])/\(counts[2]) clips for training/validation/test "
+                                + "(\(total) found, \(unusable) unreadable or too short); every split needs at least one",
+                                hint: "add clips to \(name)/, fix the files listed by `lab data check`, or change `split:`")
+        }
+    }
+}
