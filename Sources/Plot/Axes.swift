@@ -10,28 +10,24 @@ public final class Axes {
     public var xTicks: [(Double, String)]? = nil
     public var yTicks: [(Double, String)]? = nil
     public var xTickRotation = 0.0
-    var series: [Series] = []
-    var drawings: [(Canvas, Axes) -> Void] = []
+    /// The y axis's ticks and label on the right (a colorbar's).
+    public var yAxisOnRight = false
+    public private(set) var artists: [Artist] = []
     var legendLocation: LegendLocation? = nil
 
     public enum LegendLocation { case upperRight, lowerRight, upperLeft }
-
-    struct Series {
-        var x: [Double], y: [Double], color: Color, width: Double, dash: Double?, label: String?, markers: Bool
-    }
 
     /// Set by the figure at render time.
     var frame = (x: 0.0, y: 0.0, w: 1.0, h: 1.0)
 
     public init() {}
 
+    public func add(_ artist: Artist) { artists.append(artist) }
+
     public func plot(_ x: [Double], _ y: [Double], color: Color, width: Double = 2, dash: Double? = nil,
                      label: String? = nil, markers: Bool = false) {
-        series.append(Series(x: x, y: y, color: color, width: width, dash: dash, label: label, markers: markers))
+        add(Line(x: x, y: y, color: color, width: width, dash: dash, label: label, markers: markers))
     }
-
-    /// Free drawing in data coordinates (heatmap cells, annotations), after the grid, before series.
-    public func draw(_ body: @escaping (Canvas, Axes) -> Void) { drawings.append(body) }
 
     public func legend(_ location: LegendLocation = .upperRight) { legendLocation = location }
 
@@ -42,24 +38,20 @@ public final class Axes {
         frame.y + frame.h - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * frame.h
     }
 
-    func render(on c: Canvas, font: Font, bold: Font, style: Style) {
-        let grey = Color(0xb0, 0xb0, 0xb0), tickColor = Color(0x33, 0x33, 0x33)
+    func render(on c: Canvas, fonts: Fonts, style: Style) {
+        let font = fonts.regular, bold = fonts.bold
+        let tickColor = Color(0x33, 0x33, 0x33)
         let xt = xTicks ?? autoTicks(xRange)
         let yt = yTicks ?? autoTicks(yRange)
         if grid {
             for (v, _) in xt where xRange.contains(v) { c.line(px(v), frame.y, px(v), frame.y + frame.h, width: 0.8, Color(hex: 0xe5e5e5)) }
             for (v, _) in yt where yRange.contains(v) { c.line(frame.x, py(v), frame.x + frame.w, py(v), width: 0.8, Color(hex: 0xe5e5e5)) }
         }
-        for d in drawings { d(c, self) }
-        for s in series {
-            let pts = zip(s.x, s.y).map { (px($0), py($1)) }
-            c.polyline(pts, width: s.width, s.color, dash: s.dash)
-            if s.markers { for p in pts { c.circle(cx: p.0, cy: p.1, radius: s.width + 1.5, s.color) } }
-        }
+        for a in artists { a.draw(on: c, in: self, fonts: fonts) }
         // Frame
         let (x0, y0, x1, y1) = (frame.x, frame.y, frame.x + frame.w, frame.y + frame.h)
         for (a, b, cc, d) in [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)] {
-            c.line(a, b, cc, d, width: 1, grey == grey ? tickColor : grey)
+            c.line(a, b, cc, d, width: 1, tickColor)
         }
         // Ticks and labels
         for (v, label) in xt where xRange.contains(v) {
@@ -71,8 +63,13 @@ public final class Axes {
             }
         }
         for (v, label) in yt where yRange.contains(v) {
-            c.line(x0 - 4, py(v), x0, py(v), width: 1, tickColor)
-            c.text(label, x: x0 - 7, y: py(v), size: style.tick, font: font, anchor: .right, baseline: .middle)
+            if yAxisOnRight {
+                c.line(x1, py(v), x1 + 4, py(v), width: 1, tickColor)
+                c.text(label, x: x1 + 7, y: py(v), size: style.tick, font: font, baseline: .middle)
+            } else {
+                c.line(x0 - 4, py(v), x0, py(v), width: 1, tickColor)
+                c.text(label, x: x0 - 7, y: py(v), size: style.tick, font: font, anchor: .right, baseline: .middle)
+            }
         }
         if !title.isEmpty { c.text(title, x: x0 + frame.w / 2, y: y0 - 10, size: style.title, font: bold, anchor: .center, baseline: .bottom) }
         if !xLabel.isEmpty {
@@ -80,8 +77,12 @@ public final class Axes {
             c.text(xLabel, x: x0 + frame.w / 2, y: y1 + drop, size: style.label, font: font, anchor: .center, baseline: .top)
         }
         if !yLabel.isEmpty {
-            let widest = yt.map { font.measure($0.1, size: style.tick) }.max() ?? 20
-            c.text(yLabel, x: x0 - widest - 16, y: y0 + frame.h / 2, size: style.label, font: font, anchor: .center, baseline: .bottom, degrees: 90)
+            let widest = yt.filter { yRange.contains($0.0) }.map { font.measure($0.1, size: style.tick) }.max() ?? 20
+            if yAxisOnRight {
+                c.text(yLabel, x: x1 + widest + 14, y: y0 + frame.h / 2, size: style.label, font: font, anchor: .center, baseline: .top, degrees: 90)
+            } else {
+                c.text(yLabel, x: x0 - widest - 16, y: y0 + frame.h / 2, size: style.label, font: font, anchor: .center, baseline: .bottom, degrees: 90)
+            }
         }
         if let loc = legendLocation { renderLegend(on: c, font: font, style: style, location: loc) }
     }
@@ -93,7 +94,7 @@ public final class Axes {
     }
 
     private func renderLegend(on c: Canvas, font: Font, style: Style, location: LegendLocation) {
-        let items = series.filter { $0.label != nil }
+        let items = artists.compactMap { $0 as? Line }.filter { $0.label != nil }
         guard !items.isEmpty else { return }
         let rowH = style.legend * 1.6
         let textW = items.map { font.measure($0.label!, size: style.legend) }.max()!

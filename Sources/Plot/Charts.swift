@@ -49,7 +49,7 @@ public enum Charts {
     }
 
     /// Confusion matrix heatmap: count and row percentage in each cell, class names on both axes.
-    public static func confusionMatrix(counts: [[Int]], labels: [String], title: String) throws -> Figure {
+    public static func confusionMatrix(counts: [[Int]], labels: [String], title: String) -> Figure {
         let n = counts.count
         let cell = n <= 2 ? 150.0 : n <= 5 ? 90.0 : 58.0
         let side = cell * Double(n)
@@ -67,30 +67,23 @@ public enum Charts {
         ax.xTickRotation = n > 2 ? 45 : 0
         fig.style.xLabelDrop = 10 + (labels.map { Double($0.count) }.max() ?? 5) * 6.5
         let peak = max(1, counts.flatMap { $0 }.max() ?? 1)
-        let style = fig.style
-        let font = try Font.dejaVu() // a missing font is an error, not a figure without its numbers
-        ax.draw { c, a in
-            for i in 0..<n {
-                let rowTotal = counts[i].reduce(0, +)
-                for j in 0..<n {
-                    let v = counts[i][j]
-                    let t = Double(v) / Double(peak)
-                    let color = Colormap.blues.color(t)
-                    let x0 = a.px(Double(j)), y0 = a.py(Double(n - i))
-                    c.fillRect(x0: x0, y0: y0, x1: x0 + cell, y1: y0 + cell, color)
-                    let luminance = 0.299 * Double(color.r) + 0.587 * Double(color.g) + 0.114 * Double(color.b)
-                    let ink: Color = luminance < 140 ? .white : .black
-                    let pct = rowTotal > 0 ? String(format: "%.0f%%", 100 * Double(v) / Double(rowTotal)) : "–"
-                    let size = n > 5 ? style.annotation : style.annotation + 2
-                    c.text("\(v)", x: x0 + cell / 2, y: y0 + cell / 2 - 1, size: size, color: ink, font: font, anchor: .center, baseline: .bottom)
-                    c.text(pct, x: x0 + cell / 2, y: y0 + cell / 2 + 1, size: size - 2, color: ink, font: font, anchor: .center, baseline: .top)
-                }
+        ax.add(Image(values: counts.flatMap { $0.map(Double.init) }, rows: n, cols: n, colormap: .blues, lo: 0, hi: Double(peak),
+                     extent: (0, Double(n), 0, Double(n)), origin: .upper))
+        let size = n > 5 ? fig.style.annotation : fig.style.annotation + 2
+        for i in 0..<n {
+            let rowTotal = counts[i].reduce(0, +)
+            for j in 0..<n {
+                let v = counts[i][j]
+                let color = Colormap.blues.color(Double(v) / Double(peak))
+                let luminance = 0.299 * Double(color.r) + 0.587 * Double(color.g) + 0.114 * Double(color.b)
+                let ink: Color = luminance < 140 ? .white : .black
+                let pct = rowTotal > 0 ? String(format: "%.0f%%", 100 * Double(v) / Double(rowTotal)) : "–"
+                let (x, y) = (Double(j) + 0.5, Double(n - i) - 0.5) // the cell's centre, row 0 at the top
+                ax.add(Text(text: "\(v)", x: x, y: y + 1 / cell, size: size, color: ink, anchor: .center, baseline: .bottom))
+                ax.add(Text(text: pct, x: x, y: y - 1 / cell, size: size - 2, color: ink, anchor: .center, baseline: .top))
             }
         }
-        fig.overlay { c, font in
-            drawColorbar(c, font: font, style: style, map: .blues, x: left + side + 20, y: top, w: 18, h: side,
-                         lo: 0, hi: Double(peak), label: "count")
-        }
+        fig.addColorbar(x: left + side + 20, y: top, width: 18, height: side, map: .blues, lo: 0, hi: Double(peak), label: "count")
         return fig
     }
 
@@ -131,23 +124,9 @@ public enum Charts {
         ax.yRange = 0...Double(rows)
         let lo = Double(values.min() ?? 0), hi = Double(values.max() ?? 1)
         ax.yTicks = frequencyTicks.map { ($0.row, $0.label) }
-        ax.draw { c, a in
-            let x0 = a.px(0), x1 = a.px(seconds), y0 = a.py(Double(rows)), y1 = a.py(0)
-            for py in Int(y0)..<Int(y1) {
-                let r = Int((y1 - Double(py) - 0.5) / (y1 - y0) * Double(rows))
-                guard r >= 0 && r < rows else { continue }
-                for px in Int(x0)..<Int(x1) {
-                    let col = Int((Double(px) + 0.5 - x0) / (x1 - x0) * Double(cols))
-                    guard col >= 0 && col < cols else { continue }
-                    let v = Double(values[r * cols + col])
-                    c.blend(px, py, Colormap.viridis.color((v - lo) / max(hi - lo, 1e-9)), 1)
-                }
-            }
-        }
-        let style = fig.style
-        fig.overlay { c, font in
-            drawColorbar(c, font: font, style: style, map: .viridis, x: 870, y: 50, w: 18, h: 340, lo: lo, hi: hi, label: "dB")
-        }
+        ax.add(Image(values: values.map(Double.init), rows: rows, cols: cols, colormap: .viridis, lo: lo, hi: hi,
+                     extent: (0, seconds, 0, Double(rows)), origin: .lower))
+        fig.addColorbar(x: 870, y: 50, width: 18, height: 340, map: .viridis, lo: lo, hi: hi, label: "dB")
         return fig
     }
 

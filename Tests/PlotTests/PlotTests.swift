@@ -86,7 +86,7 @@ final class ChartTests: XCTestCase {
 
     func matrix() -> Figure {
         let counts = (0..<10).map { i in (0..<10).map { j in i == j ? 20 + i : (i + j) % 3 } }
-        return try! Charts.confusionMatrix(counts: counts, labels: genres, title: "Multi class")
+        return Charts.confusionMatrix(counts: counts, labels: genres, title: "Multi class")
     }
 
     func testPNGDecodesAtExpectedSizeAndIsByteIdentical() throws {
@@ -113,6 +113,40 @@ final class ChartTests: XCTestCase {
         let cx = Int(axes.px(9.5)), cy = Int(axes.py(0.5))
         let centre = (cx - 12...cx + 12).flatMap { x in (cy - 10...cy + 10).map { canvas.pixel(x, $0) } }
         XCTAssert(centre.contains { $0.r > 230 && $0.g > 230 && $0.b > 230 })
+    }
+
+    /// An image puts row 0 at the top with origin .upper (a matrix) and at the bottom with .lower
+    /// (a spectrogram); each pixel takes its nearest value through the colormap.
+    func testImageOriginAndNearestValues() throws {
+        for origin in [Image.Origin.upper, .lower] {
+            let fig = Figure(width: 60, height: 60)
+            let ax = fig.addAxes(x: 10, y: 10, width: 40, height: 40)
+            ax.grid = false
+            ax.xTicks = []
+            ax.yTicks = []
+            ax.add(Image(values: [0, 1], rows: 2, cols: 1, colormap: .viridis, lo: 0, hi: 1, extent: (0, 1, 0, 1), origin: origin))
+            let c = try fig.render()
+            let top = c.pixel(30, 15), bottom = c.pixel(30, 45)
+            XCTAssertEqual(top, Colormap.viridis.color(origin == .upper ? 0 : 1), "\(origin)")
+            XCTAssertEqual(bottom, Colormap.viridis.color(origin == .upper ? 1 : 0), "\(origin)")
+        }
+    }
+
+    /// A colorbar is an axes of its own: a gradient image (low at the bottom) with ticks on the right.
+    func testColorbarIsAnAxesWithAGradient() throws {
+        let fig = Figure(width: 120, height: 240)
+        let bar = fig.addColorbar(x: 20, y: 20, width: 18, height: 200, map: .blues, lo: 0, hi: 10, label: "count")
+        XCTAssertTrue(bar.yAxisOnRight)
+        XCTAssertEqual(bar.artists.count, 1)
+        let c = try fig.render()
+        // Pixel row y shows value (219.5 - y) / 200 of the range: light at the bottom, dark at the top.
+        for y in [22, 60, 120, 217] {
+            XCTAssertEqual(c.pixel(29, y), Colormap.blues.color(Double(219 - y) / 199), "row \(y)")
+        }
+        // Tick marks are drawn to the right of the bar, none to its left.
+        let right = (20..<220).filter { c.pixel(40, $0) != .white }.count, left = (20..<220).filter { c.pixel(17, $0) != .white }.count
+        XCTAssertGreaterThan(right, 3)
+        XCTAssertEqual(left, 0)
     }
 
     func testAllFiguresRender() throws {
