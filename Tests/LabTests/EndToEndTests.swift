@@ -132,9 +132,9 @@ final class EndToEndTests: XCTestCase {
         guard case .complete(_, let full) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
             return XCTFail("uninterrupted run did not complete")
         }
-        var polls = 0
         var stopping = ExperimentRunner(workspace: ws, quiet: true, command: "t")
-        stopping.shouldStop = { polls += 1; return polls > 8 } // during epoch 2 (6 batches per epoch)
+        // Stop once the first epoch's checkpoint exists: during epoch 2.
+        stopping.shouldStop = { ws.runIDs().contains { FileManager.default.fileExists(atPath: ws.run($0).file("checkpoint.safetensors")) } }
         guard case .interrupted(let dir) = try stopping.run(e) else { return XCTFail("run was not interrupted") }
         XCTAssertEqual(try dir.readManifest().status, .interrupted)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("checkpoint.safetensors")))

@@ -25,7 +25,8 @@ public enum BuiltinCollection {
     /// each depends only on its own generator, so the bytes do not depend on the thread count.
     public static func write(to dir: String, clipsPerGenre: Int = 100, seconds: Double = 30, seed: UInt64 = 1,
                              genres: [String] = genres, threads: Int = Parallelism.threads,
-                             progress: (Int, Int) -> Void = { _, _ in }) throws {
+                             progress: (Int, Int) -> Void = { _, _ in },
+                             shouldStop: @escaping () -> Bool = { false }) throws {
         for g in genres where !Self.genres.contains(g) {
             throw CollectionError.unknownClass(path: dir, name: g, available: Self.genres)
         }
@@ -37,6 +38,7 @@ public enum BuiltinCollection {
         var done = 0
         var firstError: Error?
         let work = { (j: Int) in
+            if shouldStop() { return }
             let (g, i) = jobs[j]
             let path = (dir as NSString).appendingPathComponent("\(g)/\(fileName(genre: g, index: i))")
             do {
@@ -59,6 +61,7 @@ public enum BuiltinCollection {
                 progress(start, jobs.count)
             }
         }
+        if shouldStop() { throw Interrupted() }
         if let firstError { throw firstError }
     }
 }

@@ -36,6 +36,12 @@ public struct PipelineError: Error, CustomStringConvertible {
     public var description: String { hint.map { "\(message)\nhint: \($0)" } ?? message }
 }
 
+/// The user asked to stop (Ctrl-C, SIGTERM): thrown by long stages between units of work.
+public struct Interrupted: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "interrupted" }
+}
+
 /// A collection cut into segment datasets for one experiment: scanning, decoding and validating
 /// every clip, the split by clip, cached features, segmenting and standardisation (statistics from
 /// the training segments only). Prepared once, it can train and evaluate any number of models.
@@ -52,8 +58,11 @@ public struct PreparedData: Sendable {
     public var cacheHits: Int, cacheMisses: Int
 
     /// `progress(done, total)` is called as clips are decoded (from several threads, one at a time).
+    /// `shouldStop` is polled before each clip; once it says yes, the rest are skipped and
+    /// `Interrupted` is thrown (features already cached stay cached).
     public static func prepare(_ plan: DataPlan, cacheDirectory: String,
-                               progress: @escaping (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> PreparedData {
+                               progress: @escaping (_ done: Int, _ total: Int) -> Void = { _, _ in },
+                               shouldStop: @escaping () -> Bool = { false }) throws -> PreparedData {
         let collection: AudioCollection
         do { collection = try AudioCollection.scan(root: plan.root, classes: plan.classes) } catch let err as CollectionError {
             throw PipelineError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
@@ -69,6 +78,7 @@ public struct PreparedData: Sendable {
         let lock = NSLock()
         var done = 0
         Parallelism.forEach(clips.count) { i in
+            if shouldStop() { return }
             var result: FeatureMatrix?, failure: SkippedFile?
             let path = clips[i].relativePath
             do {
@@ -94,6 +104,7 @@ public struct PreparedData: Sendable {
                 progress(done, clips.count)
             }
         }
+        if shouldStop() { throw Interrupted() }
 
         var featuresByPath: [String: FeatureMatrix] = [:]
         for (clip, m) in zip(clips, features) { if let m { featuresByPath[clip.relativePath] = m } }

@@ -10,11 +10,17 @@ struct ReproduceCommand: ParsableCommand {
         Runs every ```lab cell of the notebook (data, cached features, split by clip, training, \
         evaluation, figures), records each run under target/<run-id>/, then writes the report \
         (results.md) and its numbers (results.json) beside the notebook. \
-        `results` means reports/results.lab.md. Ctrl-C stops at the last completed epoch; finish \
-        with `lab resume RUN`.
+        `results` means reports/results.lab.md.
+
+        Like `dvc repro`, it does only what is missing: a cell whose config, data (by content hash) \
+        and engine (the lab executable's hash) match a complete run reuses that run; an interrupted \
+        run (Ctrl-C, SIGTERM, or a killed process) resumes from its last completed epoch. The report \
+        is the same bits as an uninterrupted run's. --force reruns every cell. One lab process runs \
+        in a workspace at a time (target/.lock).
 
         Examples:
           lab reproduce results
+          lab reproduce results --force
           lab reproduce results --data ~/datasets/gtzan/genres
           lab reproduce experiments/small.lab.md --quiet
         """
@@ -22,6 +28,7 @@ struct ReproduceCommand: ParsableCommand {
 
     @Argument(help: "`results` or a path to a .lab.md notebook.") var notebook = "results"
     @Option(help: "Use this class-per-folder collection for every cell instead of the built-in one.") var data: String?
+    @Flag(help: "Rerun every cell, even those with a complete run of the same config, data and engine.") var force = false
     @OptionGroup var options: RunOptions
 
     func run() throws {
@@ -29,7 +36,8 @@ struct ReproduceCommand: ParsableCommand {
         let ws = Workspace.current
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let started = Date()
-        let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: data, command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 })
+        let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: data,
+                                 command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }, force: force)
         guard let (file, _) = try runner.run(notebookPath: path, writeReport: true) else { return }
         let dir = ws.relative((path as NSString).deletingLastPathComponent)
         print("wrote \(dir)/\(NotebookRun.stem(path)).md and \(dir)/\(NotebookRun.stem(path)).json in \(Int(Date().timeIntervalSince(started))) s")

@@ -8,8 +8,8 @@ struct ResumeCommand: ParsableCommand {
         abstract: "Finish an interrupted run from its last checkpoint.",
         discussion: """
         The finished run is bit-identical to one that was never stopped: weights, optimiser state, \
-        generators and history all come from the checkpoint. Run `lab reproduce` again afterwards \
-        to refresh the report.
+        generators and history all come from the checkpoint. `lab reproduce` does this by itself for \
+        every interrupted cell, then reuses the finished run in the report.
 
         Examples:
           lab resume 1732512345
@@ -24,6 +24,8 @@ struct ResumeCommand: ParsableCommand {
         StopSignal.install()
         let ws = Workspace.current
         let dir = ws.run(runID)
+        let lock = try WorkspaceLock(workspace: ws)
+        defer { withExtendedLifetime(lock) {} }
         let runner = ExperimentRunner(workspace: ws, quiet: options.quiet, command: "lab resume \(runID)")
         switch try runner.resume(dir) {
         case .interrupted: throw LabError("interrupted again", hint: "lab resume \(runID)")

@@ -16,8 +16,7 @@ struct RunsCommand: ParsableCommand {
 
     func run() throws {
         let ws = Workspace.current
-        let ids = ((try? FileManager.default.contentsOfDirectory(atPath: ws.target)) ?? [])
-            .filter { $0.first?.isNumber == true }.sorted { a, b in a.count == b.count ? a > b : a.count > b.count }
+        let ids = ws.runIDs()
         if ids.isEmpty { print("no runs under \(ws.relative(ws.target))"); return }
         print("run            experiment        commit    status       test acc  macro AUC")
         for id in ids.prefix(n) {
@@ -27,7 +26,7 @@ struct RunsCommand: ParsableCommand {
             let acc = metrics.map { String(format: "%.3f", $0.test.clip.accuracy) } ?? "-"
             let auc = metrics?.test.clip.macroAUC.map { String(format: "%.3f", $0) } ?? "-"
             print(pad(id, 14), pad(m.experiment.name, 17), pad(String((m.gitCommit ?? "-").prefix(8)) + (m.gitDirty == true ? "+" : ""), 9),
-                  pad(m.status.rawValue, 12), pad(acc, 9), auc)
+                  pad(m.displayStatus, 12), pad(acc, 9), auc)
         }
     }
 }

@@ -17,7 +17,7 @@ struct ShowCommand: ParsableCommand {
         let ws = Workspace.current
         let dir = ws.run(runID)
         let m = try dir.readManifest()
-        print("run \(m.runID): \(m.experiment.name) (\(m.status.rawValue))")
+        print("run \(m.runID): \(m.experiment.name) (\(m.displayStatus))")
         print("  commit \(m.gitCommit ?? "-")\(m.gitDirty == true ? " (dirty)" : "")  lab \(m.toolkitVersion)  threads \(m.threads)")
         print("  data \(m.dataRoot)  fingerprint \(m.fingerprint ?? "-")")
         print("  classes \(m.classes.joined(separator: ", "))")

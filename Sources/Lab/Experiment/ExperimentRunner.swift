@@ -21,7 +21,8 @@ struct ExperimentRunner {
                                    gitDirty: Git.isDirty(in: workspace.root), toolkitVersion: LabVersion.string,
                                    dataRoot: "", fingerprint: nil, classes: [], skipped: [], seed: e.training.seed,
                                    threads: Parallelism.threads, startTime: isoNow(), endTime: nil, error: nil, command: command,
-                                   machine: MachineDescription.current)
+                                   machine: MachineDescription.current, pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                                   engine: Engine.identity)
         return try execute(e, dir: dir, manifest: manifest, resume: nil)
     }
 
@@ -32,11 +33,15 @@ struct ExperimentRunner {
         let hasCheckpoint = FileManager.default.fileExists(atPath: checkpoint)
         manifest.status = .running
         manifest.error = nil
+        manifest.pid = getpid()
+        manifest.host = ProcessInfo.processInfo.hostName
         manifest.resumedOn = (manifest.resumedOn ?? []) + [MachineDescription.current]
-        return try execute(manifest.experiment, dir: dir, manifest: manifest, resume: hasCheckpoint ? checkpoint : nil)
+        return try execute(manifest.experiment, dir: dir, manifest: manifest, resume: hasCheckpoint ? checkpoint : nil, restarting: true)
     }
 
-    private func execute(_ e: Experiment, dir: RunDirectory, manifest start: RunManifest, resume: String?) throws -> Outcome {
+    /// `restarting`: a resumed run; without a checkpoint (stopped before its first epoch) it starts over.
+    private func execute(_ e: Experiment, dir: RunDirectory, manifest start: RunManifest, resume: String?,
+                         restarting: Bool = false) throws -> Outcome {
         var manifest = start
         var log = (try? String(contentsOfFile: dir.file("log.txt"), encoding: .utf8)) ?? ""
         func note(_ s: String) {
@@ -44,16 +49,18 @@ struct ExperimentRunner {
             try? dir.write(Data(log.utf8), to: "log.txt")
         }
         try dir.writeJSON(manifest, to: "manifest.json")
-        note(resume == nil ? "run \(dir.id) started: \(e.name)" : "run \(dir.id) resumed from \(resume!)")
+        note(resume != nil ? "run \(dir.id) resumed from checkpoint.safetensors"
+             : restarting ? "run \(dir.id) resumed: no checkpoint yet, starting from the data" : "run \(dir.id) started: \(e.name)")
+        var lastEpoch: Int? = nil // the last epoch checkpointed, for the log
         do {
-            let root = try workspace.dataRoot(for: e.data, quiet: quiet)
+            let root = try workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: shouldStop)
             manifest.dataRoot = workspace.relative(root)
             let bar = ProgressReporter(label: "[\(e.name)]", quiet: quiet)
             let data: PreparedData
             do {
-                data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: workspace.cache) { done, total in
+                data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: workspace.cache, progress: { done, total in
                     bar.update(done: done, total: total, detail: "clips (features)")
-                }
+                }, shouldStop: shouldStop)
             } catch let err as PipelineError { throw LabError(err.message, hint: err.hint) }
             bar.finish("features for \(data.collection.clips.count) clips (\(data.cacheHits) cached, \(data.cacheMisses) computed)")
             manifest.fingerprint = data.collection.fingerprint
@@ -81,6 +88,7 @@ struct ExperimentRunner {
                                   p.batches, p.loss, p.samplesPerSecond, ProgressReporter.clock(p.etaSeconds)))
             }, checkpoint: { state in
                 try Checkpoint.save(state, model: model, to: dir.file("checkpoint.safetensors"))
+                lastEpoch = state.epoch
                 try dir.write(Data(HistoryCSV.render(state.history).utf8), to: "history.csv")
                 if let last = state.history.last {
                     let line = String(format: "epoch %d: loss %.4f acc %.3f | val loss %.4f acc %.3f auc %@", last.epoch, last.trainLoss,
@@ -90,20 +98,15 @@ struct ExperimentRunner {
                     bar.status(line, force: true)
                 }
             }, shouldStop: shouldStop)
-            if result.interrupted {
-                manifest.status = .interrupted
-                manifest.endTime = isoNow()
-                try dir.writeJSON(manifest, to: "manifest.json")
-                note("interrupted after epoch \(result.history.count); resume with `lab resume \(dir.id)`")
-                bar.finish("interrupted; resume with `lab resume \(dir.id)`")
-                return .interrupted(dir)
-            }
+            if result.interrupted { throw Interrupted() }
             let seconds = Date().timeIntervalSince(started)
             bar.finish("trained \(result.history.count) epochs (best \(result.bestEpoch)) in \(String(format: "%.1f", seconds)) s")
 
             // Each split is predicted once; metrics, predictions.csv and the figures all read that.
             let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips)
+            if shouldStop() { throw Interrupted() }
             let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips)
+            if shouldStop() { throw Interrupted() }
             let metrics = RunMetrics(experiment: e.name, data: data, validation: validation, test: test, result: result, seconds: seconds)
             try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
                                        metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
@@ -118,6 +121,14 @@ struct ExperimentRunner {
             try? FileManager.default.removeItem(atPath: dir.file("checkpoint.safetensors"))
             note("complete: test clip accuracy \(metrics.test.clip.accuracy)")
             return .complete(dir, metrics)
+        } catch is Interrupted {
+            // Whatever was written stays: cached features, the last completed epoch's checkpoint.
+            manifest.status = .interrupted
+            manifest.endTime = isoNow()
+            try dir.writeJSON(manifest, to: "manifest.json")
+            note("interrupted" + (lastEpoch.map { " after epoch \($0)" } ?? " before the first epoch") + "; `lab reproduce` resumes it")
+            if !quiet { FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` (or `lab resume \(dir.id)`) continues\n".utf8)) }
+            return .interrupted(dir)
         } catch {
             manifest.status = .failed
             manifest.error = "\(error)"

@@ -8,6 +8,8 @@ struct NotebookRun {
     var quiet = false
     var dataOverride: String? = nil
     var command: String
+    /// Rerun every cell, even one with a complete run of the same config, data and engine.
+    var force = false
 
     /// Resolves `results` to reports/results.lab.md; anything else is a path.
     static func notebookPath(_ arg: String, workspace: Workspace) -> String {
@@ -21,15 +23,29 @@ struct NotebookRun {
             throw LabError("\(notebookPath): no ```lab cells", hint: "see docs/notebook.md for the cell format")
         }
         StopSignal.install()
+        let lock = try WorkspaceLock(workspace: workspace)
+        defer { withExtendedLifetime(lock) {} }
         let started = Date()
         let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
         var results: [String: ReportRenderer.RunResult] = [:]
         var entries: [ResultsFile.Entry] = []
-        for e in notebook.experiments {
-            if !quiet { FileHandle.standardError.write(Data("== \(e.name): \(e.title)\n".utf8)) }
-            switch try runner.run(e, dataOverride: dataOverride) {
+        for var e in notebook.experiments {
+            if let dataOverride { e.data = .path(dataOverride) }
+            let outcome: ExperimentRunner.Outcome
+            switch force ? nil : try previousRun(of: e) {
+            case .complete(let dir, let metrics)?:
+                say("== \(e.name): \(e.title) (reusing run \(dir.id): same config, data and engine)")
+                outcome = .complete(dir, metrics)
+            case .unfinished(let dir)?:
+                say("== \(e.name): \(e.title) (resuming run \(dir.id))")
+                outcome = try runner.resume(dir)
+            case nil:
+                say("== \(e.name): \(e.title)")
+                outcome = try runner.run(e)
+            }
+            switch outcome {
             case .interrupted(let dir):
-                throw LabError("interrupted: run \(dir.id) stopped at its last completed epoch", hint: "lab resume \(dir.id)")
+                throw LabError("interrupted: run \(dir.id) keeps what it finished", hint: "`lab reproduce` continues where it stopped")
             case .complete(let dir, let metrics):
                 let manifest = try dir.readManifest()
                 results[e.name] = .init(experiment: manifest.experiment, runID: dir.id, metrics: metrics, skipped: manifest.skipped)
@@ -50,6 +66,42 @@ struct NotebookRun {
             try Data(markdown.utf8).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).md")), options: .atomic)
         }
         return (file, markdown)
+    }
+
+    private func say(_ s: String) {
+        if !quiet { FileHandle.standardError.write(Data("\(s)\n".utf8)) }
+    }
+
+    enum PreviousRun {
+        case complete(RunDirectory, RunMetrics)
+        case unfinished(RunDirectory)
+    }
+
+    /// The newest run of exactly this cell, by the same engine, on the same data (`dvc repro`'s rule):
+    /// a complete one is reused as it is, an interrupted one (or one whose process was killed)
+    /// resumes from its checkpoint. A failed run, or anything that differs, means a new run.
+    func previousRun(of e: Experiment) throws -> PreviousRun? {
+        let candidates = workspace.runIDs().map(workspace.run).filter { dir in
+            guard let m = try? dir.readManifest() else { return false }
+            return m.experiment == e && m.engine == Engine.identity
+        }
+        guard !candidates.isEmpty else { return nil }
+        // The data must be the same files: scan (hash) it now. Problems are left for the run to report.
+        guard let root = try? workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
+              let fingerprint = try? AudioCollection.scan(root: root, classes: e.classes).fingerprint else { return nil }
+        for dir in candidates {
+            guard let m = try? dir.readManifest() else { continue }
+            switch m.status {
+            case .complete:
+                if m.fingerprint == fingerprint, let metrics = try? dir.readMetrics(),
+                   (try? FigureHashes.of(dir)) != nil { return .complete(dir, metrics) }
+            case .interrupted, .running:
+                if m.status == .interrupted || m.isOrphaned, m.fingerprint == nil || m.fingerprint == fingerprint { return .unfinished(dir) }
+            case .failed:
+                continue
+            }
+        }
+        return nil
     }
 
     /// The report lives beside its notebook: <folder>/<stem>.json.

@@ -45,7 +45,7 @@ struct Workspace {
     }
 
     /// The collection a cell names; the built-in one is synthesised once per option set and reused.
-    func dataRoot(for source: DataSource, quiet: Bool) throws -> String {
+    func dataRoot(for source: DataSource, quiet: Bool, shouldStop: @escaping () -> Bool = { false }) throws -> String {
         switch source {
         case .path(let p):
             let expanded = absolute((p as NSString).expandingTildeInPath)
@@ -58,9 +58,9 @@ struct Workspace {
             let marker = (dir as NSString).appendingPathComponent(".complete")
             if !FileManager.default.fileExists(atPath: marker) {
                 let bar = ProgressReporter(label: "built-in collection", quiet: quiet)
-                try BuiltinCollection.write(to: dir, clipsPerGenre: clips, seconds: seconds, seed: seed) { done, total in
+                try BuiltinCollection.write(to: dir, clipsPerGenre: clips, seconds: seconds, seed: seed, progress: { done, total in
                     bar.update(done: done, total: total, detail: "clips")
-                }
+                }, shouldStop: shouldStop)
                 try Data().write(to: URL(fileURLWithPath: marker)) // fails loudly, naming the path
                 bar.finish("\(BuiltinCollection.genres.count * clips) clips of \(String(format: "%g", seconds)) s in \(relative(dir))")
             }

@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import Foundation
 
 public enum RunStatus: String, Codable, Sendable { case running, complete, failed, interrupted }
@@ -27,6 +28,33 @@ public struct RunManifest: Codable, Sendable {
     public var resumedOn: [MachineDescription]?
     /// The network actually built: the cell's `model:` for this data's input shape and classes.
     public var model: BuiltModel?
+    /// The process that is (or was) writing this run, and its host: a run left "running" by a
+    /// process that no longer exists was killed, and `lab reproduce` resumes it.
+    public var pid: Int32?
+    public var host: String?
+    /// The engine that made the run (`Engine.identity`): a complete run is reused only by the same one.
+    public var engine: String?
+
+    /// The status as a person should read it: "running" whose process is gone is "interrupted (process gone)".
+    public var displayStatus: String {
+        isOrphaned ? "interrupted (process gone)" : status.rawValue
+    }
+
+    /// Marked running, on this host, by a process that no longer exists (killed, or the machine went down).
+    public var isOrphaned: Bool {
+        guard status == .running, let pid, host == ProcessInfo.processInfo.hostName else { return false }
+        return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+    }
+}
+
+/// Which engine made a run: the toolkit version and a hash of the `lab` executable itself, so any
+/// change to the code that computes the numbers gives a different identity and a rerun.
+public enum Engine {
+    public static let identity: String = {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let digest = FileManager.default.contents(atPath: exe).map { SHA256.hash(data: $0).prefix(8).map { String(format: "%02x", $0) }.joined() }
+        return "lab \(LabVersion.string) \(digest ?? "unknown")"
+    }()
 }
 
 /// The network a run built: input shape (channels, mel bands, frames), classes, parameter count.
