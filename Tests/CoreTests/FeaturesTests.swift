@@ -116,6 +116,23 @@ final class FeaturesTests: XCTestCase {
         XCTAssertEqual(spec.hop, 43)
     }
 
+    /// A full-length song: a 4-minute song gives 239 two-second segments at a one-second hop;
+    /// `maxPerClip` keeps that many, evenly spaced, first and last included.
+    func testSegmentsPerClipAndTheirLimit() {
+        let params = FeatureParams()
+        let song = params.frameCount(sampleCount: 22050 * 240)
+        XCTAssertEqual(segmentStarts(frames: song, spec: .seconds(2, hop: 1, params: params)).count, 239)
+        XCTAssertEqual(segmentStarts(frames: params.frameCount(sampleCount: 22050 * 30), spec: .seconds(2, hop: 1, params: params)).count, 29)
+        let all = segmentStarts(frames: 100, spec: SegmentSpec(length: 10, hop: 5)) // 0, 5, ..., 90
+        XCTAssertEqual(all.count, 19)
+        XCTAssertEqual(segmentStarts(frames: 100, spec: SegmentSpec(length: 10, hop: 5, maxPerClip: 4)), [0, 30, 60, 90])
+        XCTAssertEqual(segmentStarts(frames: 100, spec: SegmentSpec(length: 10, hop: 5, maxPerClip: 1)), [45])
+        XCTAssertEqual(segmentStarts(frames: 100, spec: SegmentSpec(length: 10, hop: 5, maxPerClip: 19)), all)
+        XCTAssertEqual(segmentStarts(frames: 100, spec: SegmentSpec(length: 10, hop: 5, maxPerClip: 50)), all)
+        let m = FeatureMatrix(rows: 1, cols: 100, values: (0..<100).map(Float.init))
+        XCTAssertEqual(segments(of: m, spec: SegmentSpec(length: 10, hop: 5, maxPerClip: 4)).map { $0[0, 0] }, [0, 30, 60, 90])
+    }
+
     func testNumpyHeader() {
         let d = NumpyWriter.data(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(Array(d.prefix(8)), [0x93] + Array("NUMPY".utf8) + [1, 0])

@@ -18,7 +18,10 @@ final class NotebookParserTests: XCTestCase {
         XCTAssertEqual(e.training.epochs, 3)
         XCTAssertNil(e.training.patience)
         XCTAssertEqual(e.model.filters, [32, 64, 128])
+        XCTAssertNil(e.segmentMaxPerClip)
         XCTAssertEqual(nb.blocks.count, 3)
+        let limited = try XCTUnwrap(try parse("name: l\nsegment: {seconds: 2, max_per_clip: 12}").experiments.first)
+        XCTAssertEqual(limited.segmentSpec.maxPerClip, 12)
     }
 
     func testMalformedCellsNameTheLineAndKey() {

@@ -11,18 +11,25 @@ public struct SegmentSpec: Codable, Hashable, Sendable {
     public var length: Int
     public var hop: Int
     public var tail: SegmentTail = .drop
+    /// At most this many windows per clip, evenly spaced over the clip (first and last included);
+    /// nil: every window. Keeps a 5-minute song from outweighing a 30-second clip.
+    public var maxPerClip: Int? = nil
 
-    public init(length: Int, hop: Int, tail: SegmentTail = .drop) {
+    public init(length: Int, hop: Int, tail: SegmentTail = .drop, maxPerClip: Int? = nil) {
         precondition(length > 0 && hop > 0, "segment length and hop must be positive")
+        precondition(maxPerClip.map { $0 >= 1 } ?? true, "at least one segment per clip")
         self.length = length
         self.hop = hop
         self.tail = tail
+        self.maxPerClip = maxPerClip
     }
 
     /// Window length and hop in seconds, rounded to whole frames.
-    public static func seconds(_ length: Double, hop: Double, params: FeatureParams, tail: SegmentTail = .drop) -> SegmentSpec {
+    public static func seconds(_ length: Double, hop: Double, params: FeatureParams, tail: SegmentTail = .drop,
+                               maxPerClip: Int? = nil) -> SegmentSpec {
         let fps = Double(params.sampleRate) / Double(params.hopLength)
-        return SegmentSpec(length: max(1, Int((length * fps).rounded())), hop: max(1, Int((hop * fps).rounded())), tail: tail)
+        return SegmentSpec(length: max(1, Int((length * fps).rounded())), hop: max(1, Int((hop * fps).rounded())), tail: tail,
+                           maxPerClip: maxPerClip)
     }
 }
 
@@ -48,6 +55,11 @@ public func segmentStarts(frames: Int, spec: SegmentSpec) -> [Int] {
     while s + spec.length <= frames { starts.append(s); s += spec.hop }
     if spec.tail == .pad && (starts.last.map { $0 + spec.length < frames } ?? true) && frames > 0 {
         starts.append(starts.last.map { $0 + spec.hop } ?? 0)
+    }
+    if let limit = spec.maxPerClip, starts.count > limit {
+        // Evenly spaced picks, first and last included: index round(i * (n - 1) / (limit - 1)).
+        let n = starts.count
+        return limit == 1 ? [starts[(n - 1) / 2]] : (0..<limit).map { starts[(2 * $0 * (n - 1) + (limit - 1)) / (2 * (limit - 1))] }
     }
     return starts
 }

@@ -127,6 +127,9 @@ public final class Model {
         for (i, f) in config.filters.enumerated() {
             let conv = Conv2D(name: "conv\(i + 1)", inChannels: c, outChannels: f, kernel: 3, rng: &rng)
             conv.computesInputGradient = i > 0
+            // The direct kernel has no input gradient; a later layer with one input channel (filters
+            // [1, ...]) needs one, so it takes the general Winograd path.
+            if i > 0 && conv.algorithm == .direct { conv.algorithm = .winograd }
             if config.batchNorm {
                 layers += [conv, ReLU(name: "relu\(i + 1)"), BatchNorm(name: "bn\(i + 1)", channels: f), MaxPool2D(name: "pool\(i + 1)")]
             } else {

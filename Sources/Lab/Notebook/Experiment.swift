@@ -45,6 +45,8 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var segmentSeconds = 2.0
     public var segmentHopSeconds = 1.0
     public var segmentTail = SegmentTail.drop
+    /// At most this many segments per clip, evenly spaced (nil: all of them).
+    public var segmentMaxPerClip: Int? = nil
     public var split = SplitFractions()
     public var splitSeed: UInt64 = 42
     public var model = ModelSpec()
@@ -56,7 +58,7 @@ public struct Experiment: Codable, Equatable, Sendable {
     }
 
     public var segmentSpec: SegmentSpec {
-        SegmentSpec.seconds(segmentSeconds, hop: segmentHopSeconds, params: features, tail: segmentTail)
+        SegmentSpec.seconds(segmentSeconds, hop: segmentHopSeconds, params: features, tail: segmentTail, maxPerClip: segmentMaxPerClip)
     }
 
     /// What this cell asks of the data under `root`, for Core's pipeline.

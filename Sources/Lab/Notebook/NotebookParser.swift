@@ -59,7 +59,8 @@ public enum NotebookParser {
             }
             node = n
         } catch let e as YamlError {
-            throw NotebookError(file: file, line: firstLine, key: nil, message: "not valid YAML: \(e)")
+            let oneLine = "\(e)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(e)"
+            throw NotebookError(file: file, line: firstLine, key: nil, message: "not valid YAML: \(oneLine)")
         }
         let r = CellReader(file: file, firstLine: firstLine)
         let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "segment", "split", "model", "training"])
@@ -75,8 +76,8 @@ public enum NotebookParser {
             } else if d.mapping != nil {
                 let m = try r.mapping(d, "data", allowed: ["builtin", "clips_per_genre", "seconds", "seed", "path"])
                 if let p = m["path"] { e.data = .path(try r.string(p, "data.path")) } else {
-                    e.data = .builtin(clipsPerGenre: try m["clips_per_genre"].map { try r.int($0, "data.clips_per_genre", min: 1) } ?? 30,
-                                      seconds: try m["seconds"].map { try r.double($0, "data.seconds", min: 1) } ?? 10,
+                    e.data = .builtin(clipsPerGenre: try m["clips_per_genre"].map { try r.int($0, "data.clips_per_genre", min: 1, max: 10_000) } ?? 30,
+                                      seconds: try m["seconds"].map { try r.double($0, "data.seconds", min: 1, max: 3600) } ?? 10,
                                       seed: UInt64(try m["seed"].map { try r.int($0, "data.seed", min: 0) } ?? 1))
                 }
             }
@@ -90,55 +91,59 @@ public enum NotebookParser {
         }
         if let f = top["features"] {
             let m = try r.mapping(f, "features", allowed: ["sr", "n_fft", "hop_length", "n_mels", "fmin", "fmax", "top_db", "mel_scale"])
-            if let v = m["sr"] { e.features.sampleRate = try r.int(v, "features.sr", min: 1000) }
-            if let v = m["n_fft"] { e.features.nFFT = try r.int(v, "features.n_fft", min: 16) }
-            if let v = m["hop_length"] { e.features.hopLength = try r.int(v, "features.hop_length", min: 1) }
-            if let v = m["n_mels"] { e.features.nMels = try r.int(v, "features.n_mels", min: 1) }
-            if let v = m["fmin"] { e.features.fmin = try r.double(v, "features.fmin", min: 0) }
-            if let v = m["fmax"] { e.features.fmax = try r.double(v, "features.fmax", min: 1) }
-            if let v = m["top_db"] { e.features.topDB = v.scalar?.string == "null" ? nil : try r.double(v, "features.top_db", min: 1) }
+            if let v = m["sr"] { e.features.sampleRate = try r.int(v, "features.sr", min: 1000, max: 384_000) }
+            if let v = m["n_fft"] { e.features.nFFT = try r.int(v, "features.n_fft", min: 16, max: 65_536) }
+            if let v = m["hop_length"] { e.features.hopLength = try r.int(v, "features.hop_length", min: 1, max: 65_536) }
+            if let v = m["n_mels"] { e.features.nMels = try r.int(v, "features.n_mels", min: 1, max: 1024) }
+            if let v = m["fmin"] { e.features.fmin = try r.double(v, "features.fmin", min: 0, max: 192_000) }
+            if let v = m["fmax"] { e.features.fmax = try r.double(v, "features.fmax", min: 1, max: 192_000) }
+            if let v = m["top_db"] { e.features.topDB = v.scalar?.string == "null" ? nil : try r.double(v, "features.top_db", min: 1, max: 1000) }
             if let v = m["mel_scale"] {
                 guard let s = MelScale(rawValue: try r.string(v, "features.mel_scale")) else { throw r.error(v, "features.mel_scale", "expected slaney or htk") }
                 e.features.melScale = s
             }
         }
         if let s = top["segment"] {
-            let m = try r.mapping(s, "segment", allowed: ["seconds", "hop", "tail"])
-            if let v = m["seconds"] { e.segmentSeconds = try r.double(v, "segment.seconds", min: 0.05) }
-            e.segmentHopSeconds = try m["hop"].map { try r.double($0, "segment.hop", min: 0.01) } ?? e.segmentSeconds
+            let m = try r.mapping(s, "segment", allowed: ["seconds", "hop", "tail", "max_per_clip"])
+            if let v = m["seconds"] { e.segmentSeconds = try r.double(v, "segment.seconds", min: 0.05, max: 3600) }
+            e.segmentHopSeconds = try m["hop"].map { try r.double($0, "segment.hop", min: 0.01, max: 3600) } ?? e.segmentSeconds
             if let v = m["tail"] {
                 guard let t = SegmentTail(rawValue: try r.string(v, "segment.tail")) else { throw r.error(v, "segment.tail", "expected drop or pad") }
                 e.segmentTail = t
             }
+            if let v = m["max_per_clip"] {
+                e.segmentMaxPerClip = v.scalar?.string == "null" ? nil : try r.int(v, "segment.max_per_clip", min: 1, max: 100_000)
+            }
         }
         if let s = top["split"] {
             let m = try r.mapping(s, "split", allowed: ["train", "validation", "test", "seed"])
-            if let v = m["train"] { e.split.train = try r.double(v, "split.train", min: 0.01) }
-            if let v = m["validation"] { e.split.validation = try r.double(v, "split.validation", min: 0.01) }
-            if let v = m["test"] { e.split.test = try r.double(v, "split.test", min: 0.01) }
+            if let v = m["train"] { e.split.train = try r.double(v, "split.train", min: 0.01, max: 1) }
+            if let v = m["validation"] { e.split.validation = try r.double(v, "split.validation", min: 0.01, max: 1) }
+            if let v = m["test"] { e.split.test = try r.double(v, "split.test", min: 0.01, max: 1) }
             if let v = m["seed"] { e.splitSeed = UInt64(try r.int(v, "split.seed", min: 0)) }
         }
         if let s = top["model"] {
             let m = try r.mapping(s, "model", allowed: ["filters", "batch_norm", "dropout", "dense"])
             if let v = m["filters"] {
                 guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "model.filters", "expected a list such as [32, 64, 128]") }
-                e.model.filters = try seq.map { try r.int($0, "model.filters", min: 1) }
+                guard seq.count <= 12 else { throw r.error(v, "model.filters", "at most 12 blocks, got \(seq.count)") }
+                e.model.filters = try seq.map { try r.int($0, "model.filters", min: 1, max: 4096) }
             }
             if let v = m["batch_norm"] { e.model.batchNorm = try r.bool(v, "model.batch_norm") }
             if let v = m["dropout"] { e.model.dropout = try r.double(v, "model.dropout", min: 0, max: 0.95) }
-            if let v = m["dense"] { e.model.denseUnits = try r.int(v, "model.dense", min: 1) }
+            if let v = m["dense"] { e.model.denseUnits = try r.int(v, "model.dense", min: 1, max: 65_536) }
         }
         if let s = top["training"] {
             let m = try r.mapping(s, "training", allowed: ["epochs", "batch_size", "learning_rate", "optimizer", "momentum", "patience", "lr_decay", "seed"])
-            if let v = m["epochs"] { e.training.epochs = try r.int(v, "training.epochs", min: 1) }
-            if let v = m["batch_size"] { e.training.batchSize = try r.int(v, "training.batch_size", min: 1) }
-            if let v = m["learning_rate"] { e.training.learningRate = try r.double(v, "training.learning_rate", min: 1e-9) }
+            if let v = m["epochs"] { e.training.epochs = try r.int(v, "training.epochs", min: 1, max: 100_000) }
+            if let v = m["batch_size"] { e.training.batchSize = try r.int(v, "training.batch_size", min: 1, max: 65_536) }
+            if let v = m["learning_rate"] { e.training.learningRate = try r.double(v, "training.learning_rate", min: 1e-9, max: 10) }
             if let v = m["optimizer"] {
                 guard let o = OptimizerKind(rawValue: try r.string(v, "training.optimizer")) else { throw r.error(v, "training.optimizer", "expected adam or sgd") }
                 e.training.optimizer = o
             }
             if let v = m["momentum"] { e.training.momentum = try r.double(v, "training.momentum", min: 0, max: 1) }
-            if let v = m["patience"] { e.training.patience = v.scalar?.string == "null" ? nil : try r.int(v, "training.patience", min: 1) }
+            if let v = m["patience"] { e.training.patience = v.scalar?.string == "null" ? nil : try r.int(v, "training.patience", min: 1, max: 100_000) }
             if let v = m["lr_decay"] { e.training.lrDecay = try r.double(v, "training.lr_decay", min: 0.01, max: 1) }
             if let v = m["seed"] { e.training.seed = UInt64(try r.int(v, "training.seed", min: 0)) }
         }
@@ -161,6 +166,20 @@ public enum NotebookParser {
         if e.features.nMels < need {
             let at = top["features"]?.mapping?["n_mels"] ?? modelNode
             throw r.error(at, "features.n_mels", "\(e.features.nMels) mel bands; \(blocks) pooling blocks need at least \(need)")
+        }
+        // The network must fit in memory: weights, and one batch's activations (kept for backward).
+        var h = e.features.nMels, w = frames, c = 1, weights = 0.0, activations = 0.0
+        for f in e.model.filters {
+            weights += Double(9 * c * f + f)
+            activations += Double(f) * Double(h) * Double(w)
+            c = f; h /= 2; w /= 2
+        }
+        weights += Double(c * h * w) * Double(e.model.denseUnits)
+        let batchBytes = activations * Double(e.training.batchSize) * 4 * 3
+        if weights > 5e8 || batchBytes > 16 * 1024 * 1024 * 1024.0 {
+            throw r.error(modelNode, "model", String(format: "%.3g weights and %.3g GiB of activations per batch: too large for memory "
+                                                       + "(at most 5e8 weights and 16 GiB); use fewer filters, fewer dense units or a smaller batch",
+                                                       weights, batchBytes / 1_073_741_824))
         }
         if e.features.fmin >= e.features.effectiveFmax {
             let at = top["features"]?.mapping?["fmin"] ?? top["features"] ?? node
@@ -195,11 +214,12 @@ struct CellReader {
         return s
     }
 
-    func int(_ node: Node, _ key: String, min: Int) throws -> Int {
+    func int(_ node: Node, _ key: String, min: Int, max: Int = Int.max) throws -> Int {
         guard let s = node.scalar?.string, let v = Int(s) else {
             throw error(node, key, "expected an integer, got \(node.scalar.map { "\"\($0.string)\"" } ?? "a list or mapping")")
         }
         guard v >= min else { throw error(node, key, "must be at least \(min), got \(v)") }
+        guard v <= max else { throw error(node, key, "must be at most \(max), got \(v)") }
         return v
     }
 
