@@ -202,6 +202,16 @@ final class EndToEndTests: XCTestCase {
         }
     }
 
+    /// A target/ nothing can be written in (here a plain file where the folder should be; as root,
+    /// permissions alone would not stop the write) is one clear error naming it, not a hang.
+    func testUnwritableTargetIsAClearError() throws {
+        try Data("not a folder".utf8).write(to: root.appendingPathComponent("target"))
+        let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, command: "t")
+        XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true)) { e in
+            XCTAssertTrue("\(e)".contains("target") && "\(e)".contains("cannot create"), "\(e)")
+        }
+    }
+
     func testMissingDataPathIsAClearError() throws {
         let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, dataOverride: "no/such/dir", command: "t")
         XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true)) { e in
