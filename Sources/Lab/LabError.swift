@@ -1,12 +1,4 @@
-/// An error the CLI prints as one line plus a hint.
-public struct LabError: Error, CustomStringConvertible {
-    public var message: String
-    public var hint: String?
-    public init(_ message: String, hint: String? = nil) {
-        self.message = message
-        self.hint = hint
-    }
-    public var description: String {
-        hint.map { "\(message)\nhint: \($0)" } ?? message
-    }
-}
+import Core
+
+/// Lab's name for Core's `UserError`: a message and a hint, printed as one line each.
+public typealias LabError = UserError

@@ -25,8 +25,9 @@ public struct DataPlan: Sendable {
     }
 }
 
-/// A problem with the user's data, with what to do about it.
-public struct PipelineError: Error, CustomStringConvertible {
+/// A problem with what the user gave (data, a notebook, a flag), with what to do about it: one
+/// line, and an optional hint. Core throws it for bad data; `lab` prints it (Lab calls it LabError).
+public struct UserError: Error, CustomStringConvertible {
     public var message: String
     public var hint: String?
     public init(_ message: String, hint: String? = nil) {
@@ -65,7 +66,7 @@ public struct PreparedData: Sendable {
                                shouldStop: @escaping () -> Bool = { false }) throws -> PreparedData {
         let collection: AudioCollection
         do { collection = try AudioCollection.scan(root: plan.root, classes: plan.classes) } catch let err as CollectionError {
-            throw PipelineError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
+            throw UserError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
         }
         // Decode and validate EVERY clip before the split, and split only the clips a run can use: a
         // clip that fails here must not take a training, validation or test place.
@@ -130,7 +131,7 @@ public struct PreparedData: Sendable {
         var (validation, validationClips) = dataset(nTrain..<(nTrain + nVal))
         var (test, testClips) = dataset((nTrain + nVal)..<all.count)
         for (name, d) in [("training", train), ("validation", validation), ("test", test)] where d.count == 0 {
-            throw PipelineError("no \(name) segments: clips are shorter than one \(plan.segmentSeconds)-s segment, or too few clips per class",
+            throw UserError("no \(name) segments: clips are shorter than one \(plan.segmentSeconds)-s segment, or too few clips per class",
                                 hint: "use more clips per class, shorter segments, or `segment: {tail: pad}`")
         }
         // Standardise with the training set's statistics (a fixed-order double sum: deterministic).
@@ -155,7 +156,7 @@ public struct PreparedData: Sendable {
             guard counts.contains(0) else { continue }
             let total = collection.clips.filter { $0.classIndex == index }.count
             let unusable = total - usable.filter { $0.classIndex == index }.count
-            throw PipelineError("class \(name): \(counts[0])/\(counts[1])/\(counts[2]) clips for training/validation/test "
+            throw UserError("class \(name): \(counts[0])/\(counts[1])/\(counts[2]) clips for training/validation/test "
                                 + "(\(total) found, \(unusable) unreadable or too short); every split needs at least one",
                                 hint: "add clips to \(name)/, fix the files listed by `lab data check`, or change `split:`")
         }

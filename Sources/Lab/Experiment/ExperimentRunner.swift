@@ -56,12 +56,9 @@ struct ExperimentRunner {
             let root = try workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: shouldStop)
             manifest.dataRoot = workspace.relative(root)
             let bar = ProgressReporter(label: "[\(e.name)]", quiet: quiet)
-            let data: PreparedData
-            do {
-                data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: workspace.cache, progress: { done, total in
-                    bar.update(done: done, total: total, detail: "clips (features)")
-                }, shouldStop: shouldStop)
-            } catch let err as PipelineError { throw LabError(err.message, hint: err.hint) }
+            let data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: workspace.cache, progress: { done, total in
+                bar.update(done: done, total: total, detail: "clips (features)")
+            }, shouldStop: shouldStop)
             bar.finish("features for \(data.collection.clips.count) clips (\(data.cacheHits) cached, \(data.cacheMisses) computed)")
             manifest.fingerprint = data.collection.fingerprint
             manifest.classes = data.collection.classes
