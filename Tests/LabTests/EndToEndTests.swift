@@ -58,7 +58,9 @@ final class EndToEndTests: XCTestCase {
         let dir = RunDirectory(id: runID, path: root.appendingPathComponent("target/\(runID)").path)
         let metrics = try XCTUnwrap(try dir.readMetrics())
         func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "undefined" }
-        let macroRow = "| **macro** | \(f(metrics.validation.segment.macroAUC)) | \(f(metrics.validation.clip.macroAUC)) | \(f(metrics.test.segment.macroAUC)) | \(f(metrics.test.clip.macroAUC)) |"
+        func ci(_ i: Interval?) -> String { i.map { String(format: " [%.3f, %.3f]", $0.low, $0.high) } ?? "" }
+        let macroRow = "| **macro** | \(f(metrics.validation.segment.macroAUC)) | \(f(metrics.validation.clip.macroAUC)) | "
+            + "\(f(metrics.test.segment.macroAUC))\(ci(metrics.test.segment.intervals?.macroAUC)) | \(f(metrics.test.clip.macroAUC))\(ci(metrics.test.clip.intervals?.macroAUC)) |"
         XCTAssertTrue(markdown.contains(macroRow), macroRow)
         for (i, c) in metrics.classes.enumerated() {
             XCTAssertTrue(markdown.contains("| \(c) | \(f(metrics.validation.segment.perClassAUC[i])) |"), c)
@@ -123,6 +125,58 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(md.contains("| tiny | test.clip.accuracy |"))
         XCTAssertTrue(md.contains("+0.2500"))
         XCTAssertThrowsError(try ResultsSource.load("no-such-rev", workspace: ws))
+        // The accuracy was edited by hand, not by the predictions: the paired test sees no clip change.
+        XCTAssertEqual(changed[0].significance?.outsideNoise, false)
+        XCTAssertTrue(changed[0].significance!.method.hasPrefix("McNemar"), changed[0].significance!.method)
+    }
+
+    /// Every test metric carries an interval in results.json and the report; `lab compare` pairs two
+    /// results on the same clips (McNemar, paired bootstrap) and falls back to interval overlap.
+    func testIntervalsAndNoiseInComparisons() throws {
+        let (file, markdown) = try reproduce()
+        let e = file.experiments[0]
+        let clip = try XCTUnwrap(e.test.clip.intervals), segment = try XCTUnwrap(e.test.segment.intervals)
+        XCTAssertTrue(clip.accuracy.low <= e.test.clip.accuracy && e.test.clip.accuracy <= clip.accuracy.high)
+        XCTAssertTrue(segment.accuracy.low <= e.test.segment.accuracy && e.test.segment.accuracy <= segment.accuracy.high)
+        XCTAssertEqual(clip.perClassAUC.count, 3)
+        XCTAssertNil(e.validation.clip.intervals)
+        XCTAssertEqual(e.bootstrap, BootstrapPlan())
+        XCTAssertEqual(e.testClips?.count, e.clips["test"])
+        XCTAssertTrue(markdown.contains(String(format: "%.3f [%.3f, %.3f]", e.test.clip.accuracy, clip.accuracy.low, clip.accuracy.high)), markdown)
+        XCTAssertTrue(markdown.contains("1000 resamples, seed 1"))
+
+        // B: the same clips, every prediction turned to the true class: McNemar on the flipped clips.
+        var better = file
+        let k = e.classes.count
+        better.experiments[0].testClips = e.testClips!.map { c in
+            var c = c
+            c.probabilities = (0..<k).map { $0 == c.label ? 0.9 : 0.1 / Double(k - 1) }
+            return c
+        }
+        let wrong = e.testClips!.filter { argmax($0.probabilities, offset: 0, count: k) != $0.label }.count
+        better.experiments[0].test.clip.accuracy = 1
+        better.experiments[0].test.clip.macroAUC = 1
+        let rows = MetricsDiff.rows(old: file, new: better).filter { $0.old != $0.new }
+        let accuracy = try XCTUnwrap(rows.first { $0.metric == "test.clip.accuracy" }?.significance)
+        XCTAssertEqual(accuracy.pValue!, min(1, 2 * pow(0.5, Double(wrong))), accuracy: 1e-12) // b = 0, c = wrong
+        XCTAssertTrue(accuracy.method.contains("0 clips right only before, \(wrong) only after"), accuracy.method)
+        if e.test.clip.macroAUC! < 1 {
+            let auc = try XCTUnwrap(rows.first { $0.metric == "test.clip.macro_auc" }?.significance)
+            XCTAssertTrue(auc.method.hasPrefix("paired bootstrap"))
+            XCTAssertNotNil(auc.changeInterval)
+        }
+        let text = MetricsDiff.format(rows, md: true, json: false, a: "A", b: "B")
+        XCTAssertTrue(text.contains("McNemar exact"), text)
+        let json = MetricsDiff.format(rows, md: false, json: true, a: "A", b: "B")
+        XCTAssertTrue(json.contains("\"pValue\""), json)
+
+        // Different test clips: only the intervals can say, by overlapping or not.
+        var elsewhere = better
+        elsewhere.experiments[0].testClips![0].path = "elsewhere.au"
+        elsewhere.experiments[0].test.clip.intervals!.accuracy = Interval(low: 2, high: 3)
+        let apart = try XCTUnwrap(MetricsDiff.rows(old: file, new: elsewhere).first { $0.metric == "test.clip.accuracy" }?.significance)
+        XCTAssertTrue(apart.method.hasPrefix("interval overlap"))
+        XCTAssertTrue(apart.outsideNoise)
     }
 
     func testResumeAfterInterruptionMatchesAnUninterruptedRun() throws {

@@ -8,12 +8,17 @@ public struct Evaluation: Sendable {
     /// Row-major [clips x classes]: the mean of each clip's segment probabilities.
     public var clipProbabilities: [Double]
     public var clipLabels: [Int]
+    /// Row-major [segments x classes], and each segment's true class.
+    public var segmentProbabilities: [Double]
+    public var segmentLabels: [Int]
 
     /// `clipIndex[i]` is the clip of segment i.
     public init(model: Model, data: Dataset, clipIndex: [Int]) {
         let k = model.config.classes
         let p = model.predict(data.x, count: data.count).map(Double.init)
         segment = ClassificationReport(probabilities: p, labels: data.labels, classCount: k)
+        segmentProbabilities = p
+        segmentLabels = data.labels
         let clips = ClipAggregation.mean(probabilities: p, classCount: k, clipIDs: clipIndex)
         var labelOf: [Int: Int] = [:]
         for (c, y) in zip(clipIndex, data.labels) { labelOf[c] = y }
@@ -21,5 +26,14 @@ public struct Evaluation: Sendable {
         clipProbabilities = clips.probabilities
         clipLabels = clips.clipIDs.map { labelOf[$0]! }
         clip = ClassificationReport(probabilities: clipProbabilities, labels: clipLabels, classCount: k)
+    }
+
+    /// 95% (or `plan.level`) intervals of every metric, over clips and over segments.
+    public func intervals(_ plan: BootstrapPlan, purpose: String) -> (segment: LevelIntervals, clip: LevelIntervals) {
+        let k = clip.confusion.classCount
+        return (Bootstrap.intervals(probabilities: segmentProbabilities, labels: segmentLabels, classCount: k, plan: plan,
+                                    purpose: "\(purpose)/segment"),
+                Bootstrap.intervals(probabilities: clipProbabilities, labels: clipLabels, classCount: k, plan: plan,
+                                    purpose: "\(purpose)/clip"))
     }
 }

@@ -10,6 +10,13 @@ struct CompareCommand: ParsableCommand {
         A and B are each a run id (a folder under target/), a git revision (its reports/results.json \
         is read through git) or `workspace` (the file on disk).
 
+        For each changed test metric it says whether the change is outside noise. When both sides \
+        were tested on the same clips (same paths, contents and labels), the test is paired: \
+        McNemar's exact test for clip accuracy, a paired bootstrap over the clips for the clip-level \
+        AUCs (its 95% interval of the change is printed). Otherwise the two sides' bootstrap \
+        intervals are compared: overlapping intervals mean the change is within noise. The p-value \
+        or interval is in --md and --json output too.
+
         Examples:
           lab compare HEAD~1 HEAD
           lab compare HEAD workspace --md

@@ -104,7 +104,8 @@ struct ExperimentRunner {
             if shouldStop() { throw Interrupted() }
             let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips)
             if shouldStop() { throw Interrupted() }
-            let metrics = RunMetrics(experiment: e.name, data: data, validation: validation, test: test, result: result, seconds: seconds)
+            let metrics = RunMetrics(experiment: e.name, data: data, validation: validation, test: test, result: result, seconds: seconds,
+                                     bootstrap: e.bootstrap ?? BootstrapPlan())
             try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
                                        metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
             try dir.writeJSON(metrics, to: "metrics.json")
@@ -138,15 +139,25 @@ struct ExperimentRunner {
 }
 
 extension RunMetrics {
-    init(experiment name: String, data: PreparedData, validation: Evaluation, test: Evaluation, result: TrainResult, seconds: Double) {
-        func split(_ e: Evaluation) -> SplitMetrics { SplitMetrics(segment: LevelMetrics(e.segment), clip: LevelMetrics(e.clip)) }
+    /// Test metrics carry `plan`'s bootstrap intervals; validation metrics are the selection set's and carry none.
+    init(experiment name: String, data: PreparedData, validation: Evaluation, test: Evaluation, result: TrainResult, seconds: Double,
+         bootstrap plan: BootstrapPlan) {
+        let intervals = test.intervals(plan, purpose: "test")
+        let k = data.collection.classes.count
         self.init(experiment: name, classes: data.collection.classes, fingerprint: data.collection.fingerprint,
-                  validation: split(validation), test: split(test),
+                  validation: SplitMetrics(segment: LevelMetrics(validation.segment), clip: LevelMetrics(validation.clip)),
+                  test: SplitMetrics(segment: LevelMetrics(test.segment, intervals: intervals.segment),
+                                     clip: LevelMetrics(test.clip, intervals: intervals.clip)),
                   epochsRun: result.history.count, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
                   clips: ["train": data.split.train.count, "validation": data.split.validation.count, "test": data.split.test.count],
                   segments: ["train": data.train.count, "validation": data.validation.count, "test": data.test.count],
                   trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std,
-                  history: result.history.map(EpochSummary.init))
+                  history: result.history.map(EpochSummary.init), bootstrap: plan,
+                  testClips: test.clipIDs.enumerated().map { row, clip in
+                      let ref = data.split.test[clip]
+                      return ClipPrediction(path: ref.relativePath, sha256: ref.sha256, label: ref.classIndex,
+                                            probabilities: Array(test.clipProbabilities[(row * k)..<((row + 1) * k)]))
+                  })
     }
 }
 

@@ -51,6 +51,8 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var splitSeed: UInt64 = 42
     public var model = ModelSpec()
     public var training = TrainConfig()
+    /// The test metrics' confidence intervals (`evaluation:` in a cell); nil: `BootstrapPlan()`'s defaults.
+    public var bootstrap: BootstrapPlan? = nil
 
     public init(name: String, title: String? = nil) {
         self.name = name

@@ -23,20 +23,86 @@ enum ResultsSource {
     }
 }
 
+/// Whether a change is outside noise, and by which test.
+struct Significance: Encodable, Equatable {
+    /// "McNemar (exact)", "paired bootstrap" or "interval overlap".
+    var method: String
+    var pValue: Double?
+    /// The interval of the change (paired bootstrap), or nil.
+    var changeInterval: Interval?
+    var outsideNoise: Bool
+
+    var text: String {
+        var s = outsideNoise ? "outside noise" : "within noise"
+        if let p = pValue { s += String(format: " (p = %.3g, %@", p, method) } else { s += " (\(method)" }
+        if let i = changeInterval { s += String(format: "; 95%% CI of change [%+.3f, %+.3f]", i.low, i.high) }
+        return s + ")"
+    }
+
+    /// When both sides were tested on the same clips (same paths, contents and labels), a paired
+    /// test: McNemar's for accuracy, a paired bootstrap for AUCs. Otherwise, whether the two
+    /// intervals overlap. nil for metrics without either (validation, or records without intervals).
+    static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?) -> Significance? {
+        guard let old, let new, metric.hasPrefix("test.") else { return nil }
+        let k = new.classes.count
+        if metric.hasPrefix("test.clip."), old.classes == new.classes,
+           let a = old.testClips?.sorted(by: { $0.path < $1.path }), let b = new.testClips?.sorted(by: { $0.path < $1.path }),
+           !a.isEmpty, a.map(\.path) == b.map(\.path), a.map(\.sha256) == b.map(\.sha256), a.map(\.label) == b.map(\.label) {
+            let labels = a.map(\.label), pa = a.flatMap(\.probabilities), pb = b.flatMap(\.probabilities)
+            switch metric {
+            case "test.clip.accuracy":
+                func correct(_ p: [Double]) -> [Bool] { zip(argmaxRows(p, classCount: k), labels).map { $0 == $1 } }
+                let t = PairedTest.mcnemar(aCorrect: correct(pa), bCorrect: correct(pb))
+                return Significance(method: "McNemar exact, \(t.onlyA) clips right only before, \(t.onlyB) only after",
+                                    pValue: t.p, changeInterval: nil, outsideNoise: t.p < 0.05)
+            case "test.clip.macro_auc", "test.clip.micro_auc":
+                let macro = metric == "test.clip.macro_auc"
+                guard let t = PairedTest.bootstrapDifference(a: pa, b: pb, labels: labels, classCount: k, plan: new.bootstrap ?? BootstrapPlan(),
+                                                             purpose: metric, statistic: { p, y in
+                    macro ? ROC.macroAUC(probabilities: p, labels: y, classCount: k) : ROC.microAUC(probabilities: p, labels: y, classCount: k)
+                }) else { return nil }
+                return Significance(method: "paired bootstrap over the same \(a.count) clips", pValue: t.p, changeInterval: t.interval,
+                                    outsideNoise: t.interval.low > 0 || t.interval.high < 0)
+            default: break
+            }
+        }
+        guard let i = interval(metric, old), let j = interval(metric, new) else { return nil }
+        return Significance(method: "interval overlap: the test clips differ", pValue: nil, changeInterval: nil, outsideNoise: !i.overlaps(j))
+    }
+
+    private static func interval(_ metric: String, _ e: ResultsFile.Entry) -> Interval? {
+        let parts = metric.split(separator: ".").map(String.init) // test.LEVEL.NAME[.CLASS]
+        guard parts.count >= 3, let level = parts[1] == "clip" ? e.test.clip.intervals : parts[1] == "segment" ? e.test.segment.intervals : nil
+        else { return nil }
+        switch parts[2] {
+        case "accuracy": return level.accuracy
+        case "macro_auc": return level.macroAUC
+        case "micro_auc": return level.microAUC
+        case "auc": return e.classes.firstIndex(of: parts.dropFirst(3).joined(separator: ".")).flatMap { level.perClassAUC[$0] }
+        default: return nil
+        }
+    }
+}
+
 enum MetricsDiff {
     struct Row: Encodable { var experiment: String; var metric: String; var old: Double?; var new: Double?
+        var significance: Significance? = nil
         var change: Double? { old.flatMap { o in new.map { $0 - o } } }
     }
 
     static func rows(old: ResultsFile, new: ResultsFile) -> [Row] {
         var oldMap: [String: Double?] = [:]
         for m in old.flatMetrics() { oldMap["\(m.experiment)|\(m.metric)"] = m.value }
+        let oldEntries = Dictionary(old.experiments.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let newEntries = Dictionary(new.experiments.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [Row] = []
         var seen = Set<String>()
         for m in new.flatMetrics() {
             let key = "\(m.experiment)|\(m.metric)"
             seen.insert(key)
-            rows.append(Row(experiment: m.experiment, metric: m.metric, old: oldMap[key] ?? nil, new: m.value))
+            let old = oldMap[key] ?? nil
+            let significance = old == m.value ? nil : Significance.of(metric: m.metric, old: oldEntries[m.experiment], new: newEntries[m.experiment])
+            rows.append(Row(experiment: m.experiment, metric: m.metric, old: old, new: m.value, significance: significance))
         }
         for m in old.flatMetrics() where !seen.contains("\(m.experiment)|\(m.metric)") {
             rows.append(Row(experiment: m.experiment, metric: m.metric, old: m.value, new: nil))
@@ -53,12 +119,15 @@ enum MetricsDiff {
         }
         if rows.isEmpty { return "no metric changed between \(a) and \(b)" }
         if md {
-            var s = "| experiment | metric | \(a) | \(b) | change |\n|---|---|---:|---:|---:|\n"
-            for r in rows { s += "| \(r.experiment) | \(r.metric) | \(f(r.old)) | \(f(r.new)) | \(d(r.change)) |\n" }
+            var s = "| experiment | metric | \(a) | \(b) | change | noise |\n|---|---|---:|---:|---:|---|\n"
+            for r in rows { s += "| \(r.experiment) | \(r.metric) | \(f(r.old)) | \(f(r.new)) | \(d(r.change)) | \(r.significance?.text ?? "") |\n" }
             return s
         }
-        var s = pad("experiment", 16) + pad("metric", 34) + pad(a, 12) + pad(b, 12) + "change\n"
-        for r in rows { s += pad(r.experiment, 16) + pad(r.metric, 34) + pad(f(r.old), 12) + pad(f(r.new), 12) + d(r.change) + "\n" }
+        var s = pad("experiment", 16) + pad("metric", 34) + pad(a, 12) + pad(b, 12) + pad("change", 10) + "noise\n"
+        for r in rows {
+            s += pad(r.experiment, 16) + pad(r.metric, 34) + pad(f(r.old), 12) + pad(f(r.new), 12) + pad(d(r.change), 10)
+            s += (r.significance?.text ?? "") + "\n"
+        }
         return s
     }
 }

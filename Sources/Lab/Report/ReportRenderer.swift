@@ -40,6 +40,12 @@ struct ReportRenderer {
 
     private func fmt(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "undefined" }
 
+    /// A value with its interval: "0.680 [0.560, 0.800]".
+    private func fmt(_ v: Double?, _ i: Interval?) -> String {
+        guard let i, v != nil else { return fmt(v) }
+        return fmt(v) + String(format: " [%.3f, %.3f]", i.low, i.high)
+    }
+
     private func section(_ r: RunResult) -> String {
         let m = r.metrics
         let base = "\(rootFromReport)/target/\(r.runID)"
@@ -49,18 +55,28 @@ struct ReportRenderer {
         s += "Trained \(m.epochsRun) epochs, best epoch \(m.bestEpoch)\(m.stoppedEarly ? " (early stopping)" : ""), "
         s += String(format: "%.1f s of training. ", m.trainingSeconds)
         s += "Run [`target/\(r.runID)`](\(base)/manifest.json).\n\n"
-        s += "Test accuracy: **\(fmt(m.test.clip.accuracy))** per clip, \(fmt(m.test.segment.accuracy)) per segment.\n\n"
+        let (tc, ts) = (m.test.clip.intervals, m.test.segment.intervals)
+        s += "Test accuracy: **\(fmt(m.test.clip.accuracy))** per clip (95% interval \(tc.map { String(format: "%.3f to %.3f", $0.accuracy.low, $0.accuracy.high) } ?? "not computed")), "
+        s += "\(fmt(m.test.segment.accuracy)) per segment.\n\n"
         s += "![\(r.experiment.title): loss history](\(base)/loss_history.png)\n\n"
         s += "![\(r.experiment.title): confusion matrix](\(base)/matrix.png)\n\n"
         s += "![\(r.experiment.title): ROC curves](\(base)/roc.png)\n\n"
         s += "| ROC-AUC | validation, segment | validation, clip | test, segment | test, clip |\n|---|---:|---:|---:|---:|\n"
         for (i, c) in m.classes.enumerated() {
             s += "| \(c) | \(fmt(m.validation.segment.perClassAUC[i])) | \(fmt(m.validation.clip.perClassAUC[i])) | "
-            s += "\(fmt(m.test.segment.perClassAUC[i])) | \(fmt(m.test.clip.perClassAUC[i])) |\n"
+            s += "\(fmt(m.test.segment.perClassAUC[i], ts?.perClassAUC[i])) | \(fmt(m.test.clip.perClassAUC[i], tc?.perClassAUC[i])) |\n"
         }
-        s += "| **macro** | \(fmt(m.validation.segment.macroAUC)) | \(fmt(m.validation.clip.macroAUC)) | \(fmt(m.test.segment.macroAUC)) | \(fmt(m.test.clip.macroAUC)) |\n"
-        s += "| **micro** | \(fmt(m.validation.segment.microAUC)) | \(fmt(m.validation.clip.microAUC)) | \(fmt(m.test.segment.microAUC)) | \(fmt(m.test.clip.microAUC)) |\n"
-        s += "| accuracy | \(fmt(m.validation.segment.accuracy)) | \(fmt(m.validation.clip.accuracy)) | \(fmt(m.test.segment.accuracy)) | \(fmt(m.test.clip.accuracy)) |\n\n"
+        s += "| **macro** | \(fmt(m.validation.segment.macroAUC)) | \(fmt(m.validation.clip.macroAUC)) | \(fmt(m.test.segment.macroAUC, ts?.macroAUC)) | \(fmt(m.test.clip.macroAUC, tc?.macroAUC)) |\n"
+        s += "| **micro** | \(fmt(m.validation.segment.microAUC)) | \(fmt(m.validation.clip.microAUC)) | \(fmt(m.test.segment.microAUC, ts?.microAUC)) | \(fmt(m.test.clip.microAUC, tc?.microAUC)) |\n"
+        s += "| accuracy | \(fmt(m.validation.segment.accuracy)) | \(fmt(m.validation.clip.accuracy)) | \(fmt(m.test.segment.accuracy, ts?.accuracy)) | \(fmt(m.test.clip.accuracy, tc?.accuracy)) |\n\n"
+        if let plan = m.bootstrap, let tc {
+            let width = tc.accuracy.high - tc.accuracy.low
+            s += "Test figures carry \(Int(plan.level * 100))% intervals from a seeded bootstrap (\(plan.resamples) resamples, seed \(plan.seed); "
+            s += "stratified by class, over the \(m.clips["test"]!) test clips for clip figures and the \(m.segments["test"]!) test segments for "
+            s += "segment figures). Segments of one clip are not independent, so segment intervals are too narrow. "
+            s += String(format: "With this test set the clip-accuracy interval is %.2f wide: a difference between runs smaller than that is "
+                        + "within noise (`lab compare` tests it).\n\n", width)
+        }
         if r.skipped.isEmpty {
             s += "Skipped files: none.\n"
         } else {

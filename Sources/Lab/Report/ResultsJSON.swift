@@ -24,6 +24,9 @@ public struct ResultsFile: Codable, Equatable, Sendable {
         public var history: [EpochSummary]?
         /// SHA-256 of each figure's PNG bytes.
         public var figures: [String: String]?
+        /// How the test intervals were drawn, and the test clips' predictions (for paired comparisons).
+        public var bootstrap: BootstrapPlan?
+        public var testClips: [ClipPrediction]?
     }
     public var notebook: String
     /// The machine that wrote this report. The one part `lab verify` and `lab compare` never compare.
@@ -36,7 +39,8 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     static func entry(_ e: Experiment, _ m: RunMetrics, model: BuiltModel?, skipped: [SkippedFile], figures: [String: String]? = nil) -> Entry {
         Entry(name: e.name, title: e.title, classes: m.classes, fingerprint: m.fingerprint, config: e, model: model, epochsRun: m.epochsRun,
               bestEpoch: m.bestEpoch, stoppedEarly: m.stoppedEarly, clips: m.clips, segments: m.segments, skipped: skipped,
-              validation: m.validation, test: m.test, history: m.history, figures: figures)
+              validation: m.validation, test: m.test, history: m.history, figures: figures, bootstrap: m.bootstrap,
+              testClips: m.testClips)
     }
 
     static func load(_ data: Data, source: String) throws -> ResultsFile {

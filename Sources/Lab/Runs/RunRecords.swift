@@ -79,8 +79,11 @@ public struct LevelMetrics: Codable, Equatable, Sendable {
     public var microAUC: Double?
     public var perClassAUC: [Double?]
     public var confusion: [[Int]]
+    /// Confidence intervals of the numbers above (test split only), drawn as the run's `bootstrap` says.
+    public var intervals: LevelIntervals?
 
-    init(_ r: ClassificationReport) {
+    init(_ r: ClassificationReport, intervals: LevelIntervals? = nil) {
+        self.intervals = intervals
         count = r.count
         accuracy = r.accuracy
         macroAUC = r.macroAUC
@@ -113,6 +116,18 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var inputStd: Double?
     /// Every epoch's deterministic numbers (wall time left out), so a rerun can say where it diverged.
     public var history: [EpochSummary]?
+    /// How the test metrics' intervals were drawn.
+    public var bootstrap: BootstrapPlan?
+    /// Each test clip's true class and clip-level probabilities: what `lab compare` pairs two runs on.
+    public var testClips: [ClipPrediction]?
+}
+
+/// One test clip as the model saw it: path, content hash, true class index, class probabilities.
+public struct ClipPrediction: Codable, Equatable, Sendable {
+    public var path: String
+    public var sha256: String
+    public var label: Int
+    public var probabilities: [Double]
 }
 
 /// One epoch of training history without its wall time: every field reproducible bit for bit.

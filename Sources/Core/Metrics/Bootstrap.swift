@@ -1,0 +1,130 @@
+import Foundation
+
+/// A two-sided confidence interval.
+public struct Interval: Codable, Equatable, Sendable {
+    public var low: Double
+    public var high: Double
+    public init(low: Double, high: Double) {
+        self.low = low
+        self.high = high
+    }
+    public func overlaps(_ other: Interval) -> Bool { low <= other.high && other.low <= high }
+}
+
+/// How intervals were drawn: recorded beside them so they can be redrawn bit for bit.
+public struct BootstrapPlan: Codable, Equatable, Sendable {
+    public var seed: UInt64 = 1
+    public var resamples: Int = 1000
+    public var level: Double = 0.95
+    public var method = "stratified percentile bootstrap: each resample draws, within each true class, as many items as the class has, with replacement"
+    public init(seed: UInt64 = 1, resamples: Int = 1000) {
+        self.seed = seed
+        self.resamples = resamples
+    }
+}
+
+/// The intervals of one level (clips or segments) of one split, metric by metric.
+public struct LevelIntervals: Codable, Equatable, Sendable {
+    public var accuracy: Interval
+    public var macroAUC: Interval?
+    public var microAUC: Interval?
+    public var perClassAUC: [Interval?]
+}
+
+/// Seeded, stratified percentile bootstrap. Resample r draws from its own generator, derived from
+/// (seed, purpose, r), so the intervals are the same bits on any thread count; percentiles use
+/// numpy's default (linear) interpolation.
+public enum Bootstrap {
+    /// Row indices of each resample: within each class, `count(class)` draws with replacement.
+    public static func resample(labels: [Int], classCount: Int, rng: inout SeededRNG) -> [Int] {
+        var byClass = [[Int]](repeating: [], count: classCount)
+        for (i, y) in labels.enumerated() { byClass[y].append(i) }
+        var out: [Int] = []
+        out.reserveCapacity(labels.count)
+        for members in byClass where !members.isEmpty {
+            for _ in members.indices { out.append(members[rng.int(below: members.count)]) }
+        }
+        return out
+    }
+
+    public static func intervals(probabilities: [Double], labels: [Int], classCount: Int, plan: BootstrapPlan,
+                                 purpose: String) -> LevelIntervals {
+        let k = classCount
+        struct Draw { var accuracy = 0.0; var macro: Double?; var micro: Double?; var perClass: [Double?] = [] }
+        var draws = [Draw](repeating: Draw(), count: plan.resamples)
+        let root = SeededRNG(seed: plan.seed).derived("bootstrap/\(purpose)")
+        draws.withUnsafeMutableBufferPointer { out in
+            let slots = out
+            Parallelism.forEach(plan.resamples) { r in
+                var rng = root.derived("\(r)")
+                let rows = resample(labels: labels, classCount: k, rng: &rng)
+                var p = [Double](), y = [Int]()
+                p.reserveCapacity(rows.count * k)
+                for i in rows { p += probabilities[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
+                let perClass = ROC.perClassAUC(probabilities: p, labels: y, classCount: k)
+                let correct = zip(argmaxRows(p, classCount: k), y).filter { $0 == $1 }.count
+                slots[r] = Draw(accuracy: Double(correct) / Double(y.count), macro: ROC.macroAUC(perClassAUC: perClass),
+                                micro: ROC.microAUC(probabilities: p, labels: y, classCount: k), perClass: perClass)
+            }
+        }
+        let tail = (1 - plan.level) / 2
+        func interval(_ values: [Double?]) -> Interval? {
+            let v = values.compactMap { $0 }.sorted()
+            guard v.count * 2 >= values.count else { return nil } // undefined in most resamples
+            return Interval(low: percentile(v, tail), high: percentile(v, 1 - tail))
+        }
+        return LevelIntervals(accuracy: interval(draws.map(\.accuracy))!, macroAUC: interval(draws.map(\.macro)),
+                              microAUC: interval(draws.map(\.micro)),
+                              perClassAUC: (0..<k).map { c in interval(draws.map { $0.perClass[c] }) })
+    }
+
+    /// numpy.percentile(v, 100 q) with linear interpolation; `sorted` ascending, not empty.
+    public static func percentile(_ sorted: [Double], _ q: Double) -> Double {
+        let position = q * Double(sorted.count - 1)
+        let lo = Int(position.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - Double(lo))
+    }
+}
+
+/// Is the difference between two models on the same test items outside noise?
+public enum PairedTest {
+    /// McNemar's exact test on paired correctness: b items only A got right, c only B. Two-sided
+    /// p-value of the binomial(b + c, 1/2) (statsmodels' `mcnemar(exact=True)`).
+    public static func mcnemar(aCorrect: [Bool], bCorrect: [Bool]) -> (onlyA: Int, onlyB: Int, p: Double) {
+        let b = zip(aCorrect, bCorrect).filter { $0 && !$1 }.count, c = zip(aCorrect, bCorrect).filter { !$0 && $1 }.count
+        let n = b + c
+        guard n > 0 else { return (b, c, 1) }
+        // P(X <= min(b, c)) for X ~ Binomial(n, 1/2), summed in logs for large n.
+        var tail = 0.0
+        for i in 0...min(b, c) { tail += exp(logChoose(n, i) - Double(n) * log(2.0)) }
+        return (b, c, min(1, 2 * tail))
+    }
+
+    static func logChoose(_ n: Int, _ k: Int) -> Double { lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1)) }
+
+    /// Paired bootstrap of `statistic(B) - statistic(A)` over the same items: each resample draws the
+    /// same rows (stratified by class) for both. Returns the interval of the difference and the
+    /// two-sided bootstrap p-value (twice the smaller share of differences on either side of 0).
+    public static func bootstrapDifference(a: [Double], b: [Double], labels: [Int], classCount: Int, plan: BootstrapPlan,
+                                           purpose: String, statistic: @escaping (_ probabilities: [Double], _ labels: [Int]) -> Double?)
+        -> (interval: Interval, p: Double)? {
+        let k = classCount
+        var diffs = [Double?](repeating: nil, count: plan.resamples)
+        let root = SeededRNG(seed: plan.seed).derived("paired/\(purpose)")
+        diffs.withUnsafeMutableBufferPointer { out in
+            let slots = out
+            Parallelism.forEach(plan.resamples) { r in
+                var rng = root.derived("\(r)")
+                let rows = Bootstrap.resample(labels: labels, classCount: k, rng: &rng)
+                var pa = [Double](), pb = [Double](), y = [Int]()
+                for i in rows { pa += a[(i * k)..<((i + 1) * k)]; pb += b[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
+                if let sa = statistic(pa, y), let sb = statistic(pb, y) { slots[r] = sb - sa }
+            }
+        }
+        let v = diffs.compactMap { $0 }.sorted()
+        guard v.count * 2 >= diffs.count else { return nil }
+        let tail = (1 - plan.level) / 2
+        let below = Double(v.filter { $0 <= 0 }.count) / Double(v.count), above = Double(v.filter { $0 >= 0 }.count) / Double(v.count)
+        return (Interval(low: Bootstrap.percentile(v, tail), high: Bootstrap.percentile(v, 1 - tail)), min(1, 2 * min(below, above)))
+    }
+}

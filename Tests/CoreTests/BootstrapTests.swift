@@ -1,0 +1,81 @@
+import Core
+import XCTest
+
+/// Bootstrap intervals and paired tests, checked against numpy / statsmodels values worked by hand.
+final class BootstrapTests: XCTestCase {
+    /// numpy.percentile with linear interpolation: np.percentile([1, 2, 3, 4], [2.5, 50, 97.5]).
+    func testPercentileMatchesNumpy() {
+        XCTAssertEqual(Bootstrap.percentile([1, 2, 3, 4], 0.025), 1.075, accuracy: 1e-12)
+        XCTAssertEqual(Bootstrap.percentile([1, 2, 3, 4], 0.5), 2.5, accuracy: 1e-12)
+        XCTAssertEqual(Bootstrap.percentile([1, 2, 3, 4], 0.975), 3.925, accuracy: 1e-12)
+        XCTAssertEqual(Bootstrap.percentile([7], 0.3), 7)
+    }
+
+    /// statsmodels.stats.contingency_tables.mcnemar([[a, b], [c, d]], exact=True).pvalue:
+    /// b = 1, c = 6 gives 2 * P(Binom(7, .5) <= 1) = 2 * 8 / 128 = 0.125; b = c gives 1.
+    func testMcNemarExact() {
+        let a = [true, false, false, false, false, false, false, true, true]
+        let b = [false, true, true, true, true, true, true, true, false]
+        let t = PairedTest.mcnemar(aCorrect: a, bCorrect: b)
+        XCTAssertEqual(t.onlyA, 2)
+        XCTAssertEqual(t.onlyB, 6)
+        XCTAssertEqual(t.p, 2 * (1 + 8 + 28) / 256.0, accuracy: 1e-12) // b = 2, c = 6, n = 8
+        XCTAssertEqual(PairedTest.mcnemar(aCorrect: [true, false], bCorrect: [false, true]).p, 1, accuracy: 1e-12)
+        XCTAssertEqual(PairedTest.mcnemar(aCorrect: [true, true], bCorrect: [true, true]).p, 1)
+    }
+
+    /// Random but fixed probabilities for `n` items of `k` classes, right about `skill` of the time.
+    func sample(n: Int, k: Int, skill: Double, seed: UInt64) -> (p: [Double], y: [Int]) {
+        var rng = SeededRNG(seed: seed)
+        var p = [Double](), y = [Int]()
+        for i in 0..<n {
+            let label = i % k
+            var row = (0..<k).map { _ in rng.uniform() }
+            if rng.uniform() < skill { row[label] += 1 }
+            let s = row.reduce(0, +)
+            p += row.map { $0 / s }
+            y.append(label)
+        }
+        return (p, y)
+    }
+
+    /// Same seed, same bits, on one thread or two; intervals hold the estimate and narrow with more data.
+    func testIntervalsAreDeterministicAndSensible() {
+        let (p, y) = sample(n: 50, k: 5, skill: 0.6, seed: 1)
+        let plan = BootstrapPlan(seed: 3, resamples: 400)
+        Parallelism.setThreads(1)
+        let one = Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: plan, purpose: "t")
+        Parallelism.setThreads(2)
+        let two = Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: plan, purpose: "t")
+        XCTAssertEqual(one, two)
+        let report = ClassificationReport(probabilities: p, labels: y, classCount: 5)
+        XCTAssertLessThanOrEqual(one.accuracy.low, report.accuracy)
+        XCTAssertGreaterThanOrEqual(one.accuracy.high, report.accuracy)
+        XCTAssertLessThanOrEqual(one.macroAUC!.low, report.macroAUC!)
+        XCTAssertGreaterThanOrEqual(one.macroAUC!.high, report.macroAUC!)
+        XCTAssertNotEqual(one, Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: BootstrapPlan(seed: 4, resamples: 400), purpose: "t"))
+        let (bigP, bigY) = sample(n: 1000, k: 5, skill: 0.6, seed: 1)
+        let big = Bootstrap.intervals(probabilities: bigP, labels: bigY, classCount: 5, plan: plan, purpose: "t")
+        XCTAssertLessThan(big.accuracy.high - big.accuracy.low, (one.accuracy.high - one.accuracy.low) / 2)
+        // A perfect classifier has no spread; stratified resamples keep every class, so AUCs stay defined.
+        let perfect = (0..<20).flatMap { i in (0..<4).map { $0 == i % 4 ? 0.7 : 0.1 } }
+        let exact = Bootstrap.intervals(probabilities: perfect, labels: (0..<20).map { $0 % 4 }, classCount: 4, plan: plan, purpose: "t")
+        XCTAssertEqual(exact.accuracy, Interval(low: 1, high: 1))
+        XCTAssertEqual(exact.macroAUC, Interval(low: 1, high: 1))
+        XCTAssertTrue(exact.perClassAUC.allSatisfy { $0 == Interval(low: 1, high: 1) })
+    }
+
+    /// The same model on both sides: no difference at all. A much better model: outside noise.
+    func testPairedBootstrapOfADifference() throws {
+        let (p, y) = sample(n: 60, k: 3, skill: 0.3, seed: 5)
+        let plan = BootstrapPlan(seed: 1, resamples: 500)
+        let macro = { (p: [Double], y: [Int]) in ROC.macroAUC(probabilities: p, labels: y, classCount: 3) }
+        let same = try XCTUnwrap(PairedTest.bootstrapDifference(a: p, b: p, labels: y, classCount: 3, plan: plan, purpose: "m", statistic: macro))
+        XCTAssertEqual(same.interval, Interval(low: 0, high: 0))
+        XCTAssertEqual(same.p, 1)
+        let better = sample(n: 60, k: 3, skill: 0.95, seed: 6).p
+        let t = try XCTUnwrap(PairedTest.bootstrapDifference(a: p, b: better, labels: y, classCount: 3, plan: plan, purpose: "m", statistic: macro))
+        XCTAssertGreaterThan(t.interval.low, 0)
+        XCTAssertLessThan(t.p, 0.01)
+    }
+}
