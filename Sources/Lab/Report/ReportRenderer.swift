@@ -74,8 +74,13 @@ struct ReportRenderer {
             s += "Test figures carry \(Int(plan.level * 100))% intervals from a seeded bootstrap (\(plan.resamples) resamples, seed \(plan.seed); "
             s += "stratified by class, over the \(m.clips["test"]!) test clips for clip figures and the \(m.segments["test"]!) test segments for "
             s += "segment figures). Segments of one clip are not independent, so segment intervals are too narrow. "
-            s += String(format: "With this test set the clip-accuracy interval is %.2f wide: a difference between runs smaller than that is "
-                        + "within noise (`lab compare` tests it).\n\n", width)
+            if width > 0 {
+                s += String(format: "With %d test clips the clip-accuracy interval is %.2f wide: a difference between runs smaller than that "
+                            + "is likely noise (`lab compare` tests it).\n\n", m.clips["test"]!, width)
+            } else {
+                s += "Every resample scores the same clip accuracy (every test clip is right), so the interval has no width; with "
+                s += "\(m.clips["test"]!) test clips that does not show the model is perfect, only that this test set cannot tell.\n\n"
+            }
         }
         if r.skipped.isEmpty {
             s += "Skipped files: none.\n"
