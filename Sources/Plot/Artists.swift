@@ -83,3 +83,26 @@ public struct Text: Artist {
                anchor: anchor, baseline: baseline, degrees: degrees)
     }
 }
+
+/// The area between two curves over the same x (matplotlib's `fill_between`), in a translucent
+/// colour: the spread of several runs around their mean.
+public struct Band: Artist {
+    public var x: [Double], low: [Double], high: [Double]
+    public var color: Color
+    public var label: String? = nil
+
+    public func draw(on c: Canvas, in axes: Axes, fonts: Fonts) {
+        guard x.count >= 2 else { return }
+        // Each pixel column between the first and last x is filled from the interpolated low to high.
+        let left = axes.px(x[0]), right = axes.px(x[x.count - 1])
+        var segment = 0
+        for column in Int(left.rounded(.up))...Int(right.rounded(.down)) {
+            let centre = Double(column) + 0.5
+            while segment < x.count - 2 && axes.px(x[segment + 1]) < centre { segment += 1 }
+            let x0 = axes.px(x[segment]), x1 = axes.px(x[segment + 1])
+            let t = x1 > x0 ? min(1, max(0, (centre - x0) / (x1 - x0))) : 0
+            let lo = low[segment] + (low[segment + 1] - low[segment]) * t, hi = high[segment] + (high[segment + 1] - high[segment]) * t
+            c.fillRect(x0: Double(column), y0: axes.py(hi), x1: Double(column + 1), y1: axes.py(lo), color)
+        }
+    }
+}

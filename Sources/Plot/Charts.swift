@@ -48,6 +48,56 @@ public enum Charts {
         return fig
     }
 
+    /// Several runs of one experiment (repeats): the mean of each curve over the runs, with a band
+    /// from the lowest to the highest run at each epoch. Runs that stopped early end early; each
+    /// epoch averages the runs that reached it.
+    public static func lossHistoryBand(trainLoss: [[Double]], validationLoss: [[Double]], validationAccuracy: [[Double]],
+                                       title: String) -> Figure {
+        let fig = Figure(width: 1100, height: 460)
+        fig.suptitle = title
+        let epochs = trainLoss.map(\.count).max() ?? 1
+        let x = (1...max(1, epochs)).map(Double.init)
+        func summary(_ runs: [[Double]]) -> (mean: [Double], low: [Double], high: [Double]) {
+            var mean: [Double] = [], low: [Double] = [], high: [Double] = []
+            for e in 0..<epochs {
+                let v = runs.compactMap { e < $0.count ? $0[e] : nil }
+                mean.append(v.reduce(0, +) / Double(max(1, v.count)))
+                low.append(v.min() ?? .nan)
+                high.append(v.max() ?? .nan)
+            }
+            return (mean, low, high)
+        }
+        let xr = 0.5...(Double(max(1, epochs)) + 0.5)
+        let loss = fig.addAxes(x: 80, y: 70, width: 420, height: 310)
+        loss.title = "Loss: mean of \(trainLoss.count) runs, band from lowest to highest"
+        loss.xLabel = "epoch"
+        loss.yLabel = "categorical cross-entropy"
+        loss.xRange = xr
+        loss.xTicks = integerTicks(count: epochs)
+        let t = summary(trainLoss), v = summary(validationLoss)
+        let top = ((t.high + v.high).filter(\.isFinite).max() ?? 1) * 1.08
+        loss.yRange = 0...max(top, 1e-6)
+        loss.add(Band(x: x, low: t.low, high: t.high, color: tab10[0].withAlpha(60)))
+        loss.add(Band(x: x, low: v.low, high: v.high, color: tab10[1].withAlpha(60)))
+        loss.plot(x, t.mean, color: tab10[0], label: "training (mean)")
+        loss.plot(x, v.mean, color: tab10[1], label: "validation (mean)")
+        loss.legend(.upperRight)
+
+        let acc = fig.addAxes(x: 610, y: 70, width: 420, height: 310)
+        acc.title = "Validation accuracy"
+        acc.xLabel = "epoch"
+        acc.yLabel = "accuracy"
+        acc.xRange = xr
+        acc.xTicks = loss.xTicks
+        acc.yRange = 0...1.05
+        acc.yTicks = stride(from: 0.0, through: 1.0, by: 0.2).map { ($0, String(format: "%.1f", $0)) }
+        let a = summary(validationAccuracy)
+        acc.add(Band(x: x, low: a.low, high: a.high, color: tab10[1].withAlpha(60)))
+        acc.plot(x, a.mean, color: tab10[1], label: "validation accuracy (mean)")
+        acc.legend(.lowerRight)
+        return fig
+    }
+
     /// Confusion matrix heatmap: count and row percentage in each cell, class names on both axes.
     public static func confusionMatrix(counts: [[Int]], labels: [String], title: String) -> Figure {
         let n = counts.count

@@ -8,6 +8,8 @@ public struct Color: Equatable, Hashable, Sendable {
     public init(hex: UInt32, alpha: UInt8 = 255) {
         self.init(UInt8((hex >> 16) & 0xff), UInt8((hex >> 8) & 0xff), UInt8(hex & 0xff), alpha)
     }
+    /// The same colour with another opacity.
+    public func withAlpha(_ alpha: UInt8) -> Color { Color(r, g, b, alpha) }
     public static let white = Color(255, 255, 255)
     public static let black = Color(0, 0, 0)
 }

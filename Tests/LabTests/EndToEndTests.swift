@@ -130,6 +130,31 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(changed[0].significance!.method.hasPrefix("McNemar"), changed[0].significance!.method)
     }
 
+    /// `repeats: 3` with `resplit: true`: three runs with derived seeds and splits, a report with mean ± sd
+    /// and each repeat's numbers, a band figure over the three loss histories, and mean placeholders.
+    func testRepeatsWithDerivedSeedsAndSplits() throws {
+        let notebook = Self.notebook.replacingOccurrences(of: "name: tiny\n", with: "name: tiny\nrepeats: 3\nresplit: true\n")
+        try notebook.write(to: root.appendingPathComponent("reports/results.lab.md"), atomically: true, encoding: .utf8)
+        let (file, markdown) = try reproduce()
+        XCTAssertEqual(file.experiments.map(\.name), ["tiny-r1", "tiny-r2", "tiny-r3"])
+        let seeds = file.experiments.map(\.config.training.seed), splits = file.experiments.map(\.config.splitSeed)
+        XCTAssertEqual(seeds[0], TrainConfig().seed, "repeat 1 keeps the cell's seed")
+        XCTAssertEqual(Set(seeds).count, 3)
+        XCTAssertEqual(Set(splits).count, 3)
+        XCTAssertEqual(splits[0], 42)
+        XCTAssertNotEqual(file.experiments[1].testClips!.map(\.path), file.experiments[2].testClips!.map(\.path), "resplit: other test clips")
+        let accuracies = file.experiments.map { $0.test.clip.accuracy }
+        let mean = ReportRenderer.meanSD(accuracies)
+        XCTAssertTrue(markdown.contains("| test accuracy, clip | \(mean) | " + accuracies.map { String(format: "%.3f", $0) }.joined(separator: " | ") + " |"), markdown)
+        XCTAssertTrue(markdown.contains("Clip accuracy \(mean)"), markdown)
+        XCTAssertNotNil(file.experiments[0].figures?[ReportRenderer.bandFigure])
+        let band = try XCTUnwrap(markdown.components(separatedBy: "(").first { $0.contains(ReportRenderer.bandFigure) })
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("reports").appendingPathComponent(String(band.prefix { $0 != ")" })).path), band)
+        // A second reproduce reuses all three runs and writes the same results.
+        let (again, _) = try reproduce()
+        XCTAssertEqual(again.experiments, file.experiments)
+    }
+
     /// Every test metric carries an interval in results.json and the report; `lab compare` pairs two
     /// results on the same clips (McNemar, paired bootstrap) and falls back to interval overlap.
     func testIntervalsAndNoiseInComparisons() throws {

@@ -20,6 +20,11 @@ final class NotebookParserTests: XCTestCase {
         XCTAssertEqual(e.model.filters, [32, 64, 128])
         XCTAssertNil(e.segmentMaxPerClip)
         XCTAssertEqual(nb.blocks.count, 3)
+        XCTAssertEqual(e.expanded(), [e])
+        let repeated = try XCTUnwrap(try parse("name: r\nrepeats: 4").experiments.first)
+        XCTAssertEqual(repeated.expanded().map(\.runName), ["r-r1", "r-r2", "r-r3", "r-r4"])
+        XCTAssertEqual(Set(repeated.expanded().map(\.splitSeed)), [42], "no resplit: one split")
+        XCTAssertThrowsError(try parse("name: r\nresplit: true"))
         let limited = try XCTUnwrap(try parse("name: l\nsegment: {seconds: 2, max_per_clip: 12}").experiments.first)
         XCTAssertEqual(limited.segmentSpec.maxPerClip, 12)
     }

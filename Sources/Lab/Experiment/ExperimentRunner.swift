@@ -50,12 +50,12 @@ struct ExperimentRunner {
         }
         try dir.writeJSON(manifest, to: "manifest.json")
         note(resume != nil ? "run \(dir.id) resumed from checkpoint.safetensors"
-             : restarting ? "run \(dir.id) resumed: no checkpoint yet, starting from the data" : "run \(dir.id) started: \(e.name)")
+             : restarting ? "run \(dir.id) resumed: no checkpoint yet, starting from the data" : "run \(dir.id) started: \(e.runName)")
         var lastEpoch: Int? = nil // the last epoch checkpointed, for the log
         do {
             let root = try workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: shouldStop)
             manifest.dataRoot = workspace.relative(root)
-            let bar = ProgressReporter(label: "[\(e.name)]", quiet: quiet)
+            let bar = ProgressReporter(label: "[\(e.runName)]", quiet: quiet)
             let data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: workspace.cache, progress: { done, total in
                 bar.update(done: done, total: total, detail: "clips (features)")
             }, shouldStop: shouldStop)
@@ -104,7 +104,7 @@ struct ExperimentRunner {
             if shouldStop() { throw Interrupted() }
             let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips)
             if shouldStop() { throw Interrupted() }
-            let metrics = RunMetrics(experiment: e.name, data: data, validation: validation, test: test, result: result, seconds: seconds,
+            let metrics = RunMetrics(experiment: e.runName, data: data, validation: validation, test: test, result: result, seconds: seconds,
                                      bootstrap: e.bootstrap ?? BootstrapPlan())
             try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
                                        metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))

@@ -1,6 +1,7 @@
 import Core
 import Crypto
 import Foundation
+import Plot
 
 /// Runs every cell of a notebook and writes its report and results.json beside it.
 struct NotebookRun {
@@ -27,30 +28,44 @@ struct NotebookRun {
         defer { withExtendedLifetime(lock) {} }
         let started = Date()
         let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
-        var results: [String: ReportRenderer.RunResult] = [:]
+        var results: [String: [ReportRenderer.RunResult]] = [:]
         var entries: [ResultsFile.Entry] = []
-        for var e in notebook.experiments {
-            if let dataOverride { e.data = .path(dataOverride) }
-            let outcome: ExperimentRunner.Outcome
-            switch force ? nil : try previousRun(of: e) {
-            case .complete(let dir, let metrics)?:
-                say("== \(e.name): \(e.title) (reusing run \(dir.id): same config, data and engine)")
-                outcome = .complete(dir, metrics)
-            case .unfinished(let dir)?:
-                say("== \(e.name): \(e.title) (resuming run \(dir.id))")
-                outcome = try runner.resume(dir)
-            case nil:
-                say("== \(e.name): \(e.title)")
-                outcome = try runner.run(e)
+        for var cell in notebook.experiments {
+            if let dataOverride { cell.data = .path(dataOverride) }
+            var runs: [(RunDirectory, RunMetrics, RunManifest)] = []
+            for e in cell.expanded() {
+                let outcome: ExperimentRunner.Outcome
+                switch force ? nil : try previousRun(of: e) {
+                case .complete(let dir, let metrics)?:
+                    say("== \(e.runName): \(e.title) (reusing run \(dir.id): same config, data and engine)")
+                    outcome = .complete(dir, metrics)
+                case .unfinished(let dir)?:
+                    say("== \(e.runName): \(e.title) (resuming run \(dir.id))")
+                    outcome = try runner.resume(dir)
+                case nil:
+                    say("== \(e.runName): \(e.title)")
+                    outcome = try runner.run(e)
+                }
+                switch outcome {
+                case .interrupted(let dir):
+                    throw LabError("interrupted: run \(dir.id) keeps what it finished", hint: "`lab reproduce` continues where it stopped")
+                case .complete(let dir, let metrics):
+                    runs.append((dir, metrics, try dir.readManifest()))
+                }
             }
-            switch outcome {
-            case .interrupted(let dir):
-                throw LabError("interrupted: run \(dir.id) keeps what it finished", hint: "`lab reproduce` continues where it stopped")
-            case .complete(let dir, let metrics):
-                let manifest = try dir.readManifest()
-                results[e.name] = .init(experiment: manifest.experiment, runID: dir.id, metrics: metrics, skipped: manifest.skipped)
+            // A repeated cell's spread: one figure over all its runs, kept in the first run's folder.
+            var extra: [String: String] = [:]
+            if runs.count > 1 {
+                let histories = runs.map { $0.1.history ?? [] }
+                try Charts.lossHistoryBand(trainLoss: histories.map { $0.map(\.trainLoss) }, validationLoss: histories.map { $0.map(\.validationLoss) },
+                                           validationAccuracy: histories.map { $0.map(\.validationAccuracy) },
+                                           title: "\(cell.title): \(runs.count) repeats").writePNG(to: runs[0].0.file(ReportRenderer.bandFigure))
+                extra[ReportRenderer.bandFigure] = try FigureHashes.hash(runs[0].0.file(ReportRenderer.bandFigure))
+            }
+            for (i, (dir, metrics, manifest)) in runs.enumerated() {
+                results[cell.name, default: []].append(.init(experiment: manifest.experiment, runID: dir.id, metrics: metrics, skipped: manifest.skipped))
                 entries.append(ResultsFile.entry(manifest.experiment, metrics, model: manifest.model, skipped: manifest.skipped,
-                                                 figures: try FigureHashes.of(dir)))
+                                                 figures: try FigureHashes.of(dir).merging(i == 0 ? extra : [:]) { a, _ in a }))
             }
         }
         let reportDir = (notebookPath as NSString).deletingLastPathComponent
@@ -131,11 +146,13 @@ enum FigureHashes {
     static func of(_ dir: RunDirectory) throws -> [String: String] {
         var out: [String: String] = [:]
         for name in ResultsFile.figureNames {
-            guard let d = FileManager.default.contents(atPath: dir.file(name)) else {
-                throw LabError("\(dir.file(name)): figure missing from a complete run")
-            }
-            out[name] = SHA256.hash(data: d).map { String(format: "%02x", $0) }.joined()
+            out[name] = try hash(dir.file(name))
         }
         return out
+    }
+
+    static func hash(_ path: String) throws -> String {
+        guard let d = FileManager.default.contents(atPath: path) else { throw LabError("\(path): figure missing from a complete run") }
+        return SHA256.hash(data: d).map { String(format: "%02x", $0) }.joined()
     }
 }

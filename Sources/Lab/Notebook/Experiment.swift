@@ -53,6 +53,12 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var training = TrainConfig()
     /// The test metrics' confidence intervals (`evaluation:` in a cell); nil: `BootstrapPlan()`'s defaults.
     public var bootstrap: BootstrapPlan? = nil
+    /// Train this many times (`repeats:`), each with seeds derived from the cell's; nil: once.
+    public var repeats: Int? = nil
+    /// With repeats, also draw a new stratified split for each (`resplit: true`).
+    public var resplit: Bool? = nil
+    /// Which repeat this is (0-based), on the experiments a repeated cell expands into.
+    public var repeatIndex: Int? = nil
 
     public init(name: String, title: String? = nil) {
         self.name = name
@@ -62,6 +68,31 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var segmentSpec: SegmentSpec {
         SegmentSpec.seconds(segmentSeconds, hop: segmentHopSeconds, params: features, tail: segmentTail, maxPerClip: segmentMaxPerClip)
     }
+
+    public var repeatCount: Int { max(1, repeats ?? 1) }
+
+    /// The runs this cell asks for: itself, or one experiment per repeat. Repeat 1 keeps the cell's
+    /// seeds; repeat i > 1 derives its training seed (and, with `resplit`, its split seed) from the
+    /// cell's and i, so every repeat is reproducible on its own.
+    public func expanded() -> [Experiment] {
+        guard repeatCount > 1 else { return [self] }
+        return (0..<repeatCount).map { i in
+            var e = self
+            e.repeatIndex = i
+            if i > 0 {
+                var t = SeededRNG(seed: training.seed).derived("repeat \(i)")
+                e.training.seed = t.next() >> 1
+                if resplit == true {
+                    var s = SeededRNG(seed: splitSeed).derived("repeat \(i)")
+                    e.splitSeed = s.next() >> 1
+                }
+            }
+            return e
+        }
+    }
+
+    /// The name of this run in results.json and `lab compare`: NAME, or NAME-rI for repeat I.
+    public var runName: String { repeatIndex.map { "\(name)-r\($0 + 1)" } ?? name }
 
     /// What this cell asks of the data under `root`, for Core's pipeline.
     public func dataPlan(root: String) -> DataPlan {

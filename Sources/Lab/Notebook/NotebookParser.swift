@@ -63,7 +63,7 @@ public enum NotebookParser {
             throw NotebookError(file: file, line: firstLine, key: nil, message: "not valid YAML: \(oneLine)")
         }
         let r = CellReader(file: file, firstLine: firstLine)
-        let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "segment", "split", "model", "training", "evaluation"])
+        let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "segment", "split", "model", "training", "evaluation", "repeats", "resplit"])
         guard let nameNode = top["name"] else { throw r.error(node, "name", "every cell needs a name") }
         let name = try r.string(nameNode, "name")
         guard name.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
@@ -146,6 +146,11 @@ public enum NotebookParser {
             if let v = m["patience"] { e.training.patience = v.scalar?.string == "null" ? nil : try r.int(v, "training.patience", min: 1, max: 100_000) }
             if let v = m["lr_decay"] { e.training.lrDecay = try r.double(v, "training.lr_decay", min: 0.01, max: 1) }
             if let v = m["seed"] { e.training.seed = UInt64(try r.int(v, "training.seed", min: 0)) }
+        }
+        if let v = top["repeats"] { e.repeats = try r.int(v, "repeats", min: 1, max: 100) }
+        if let v = top["resplit"] {
+            e.resplit = try r.bool(v, "resplit")
+            if e.repeatCount < 2 { throw r.error(v, "resplit", "resplit needs `repeats:` of 2 or more") }
         }
         if let s = top["evaluation"] {
             let m = try r.mapping(s, "evaluation", allowed: ["bootstrap_resamples", "bootstrap_seed"])

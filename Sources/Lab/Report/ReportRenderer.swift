@@ -12,7 +12,10 @@ struct ReportRenderer {
     }
 
     var notebook: Notebook
-    var results: [String: RunResult]
+    /// Each cell's runs: one, or one per repeat.
+    var results: [String: [RunResult]]
+    /// A repeated cell's loss-history band, drawn into its first run's folder.
+    static let bandFigure = "repeats_loss_band.png"
     /// Path from the report's folder to the workspace root ("..", or "." when they are the same).
     var rootFromReport: String
     var footer: Footer
@@ -30,8 +33,8 @@ struct ReportRenderer {
             switch block {
             case .prose(let text): out += try substitute(text) + "\n"
             case .cell(let e, _):
-                guard let r = results[e.name] else { continue }
-                out += section(r) + "\n"
+                guard let runs = results[e.name], let first = runs.first else { continue }
+                out += (runs.count == 1 ? section(first) : repeatedSection(e, runs)) + "\n"
             }
         }
         out += footerText()
@@ -94,8 +97,11 @@ struct ReportRenderer {
         var s = "\n---\n\n#### How to reproduce\n\n"
         s += "- Commit: `\(footer.commit ?? "not a git checkout")`\(footer.dirty == true ? " (with uncommitted changes)" : footer.dirty == false ? " (clean tree)" : "")\n"
         for e in notebook.experiments {
-            guard let r = results[e.name] else { continue }
-            s += "- `\(e.name)`: data fingerprint `\(r.metrics.fingerprint.prefix(16))…`, training seed \(e.training.seed), split seed \(e.splitSeed)\n"
+            guard let runs = results[e.name], let r = runs.first else { continue }
+            let seeds = runs.map { "\($0.experiment.training.seed)" }.joined(separator: ", ")
+            let splits = Set(runs.map(\.experiment.splitSeed)).sorted().map(String.init).joined(separator: ", ")
+            s += "- `\(e.name)`: data fingerprint `\(r.metrics.fingerprint.prefix(16))…`, training seed\(runs.count > 1 ? "s" : "") \(seeds), "
+            s += "split seed\(splits.contains(",") ? "s" : "") \(splits)\n"
         }
         s += "- Command: `\(footer.command)`\n"
         s += String(format: "- Wall time of the whole notebook: %.0f s on %d threads.\n", footer.totalSeconds, Parallelism.threads)
@@ -125,28 +131,82 @@ struct ReportRenderer {
         return out + rest
     }
 
+    /// A repeated cell's section: every headline number as mean ± sd with each repeat's value, the
+    /// spread of the training curves, and each repeat's own figures.
+    private func repeatedSection(_ e: Experiment, _ runs: [RunResult]) -> String {
+        let first = runs[0].metrics
+        var s = "**Experiment `\(e.name)`**: \(first.classes.count) classes (\(first.classes.joined(separator: ", "))), "
+        s += "trained \(runs.count) times with derived seeds (\(runs.map { "\($0.experiment.training.seed)" }.joined(separator: ", "))), "
+        s += e.resplit == true ? "each on its own stratified split. " : "all on the same split. "
+        s += "\(first.clips["test"]!) test clips per run.\n\n"
+        let rows: [(String, (RunMetrics) -> Double?)] = [
+            ("test accuracy, clip", { $0.test.clip.accuracy }), ("test macro ROC-AUC, clip", { $0.test.clip.macroAUC }),
+            ("test accuracy, segment", { $0.test.segment.accuracy }), ("test macro ROC-AUC, segment", { $0.test.segment.macroAUC }),
+            ("validation accuracy, clip", { $0.validation.clip.accuracy }), ("validation macro ROC-AUC, clip", { $0.validation.clip.macroAUC }),
+            ("epochs run", { Double($0.epochsRun) }),
+        ]
+        s += "| metric | mean ± sd | " + runs.indices.map { "repeat \($0 + 1)" }.joined(separator: " | ") + " |\n"
+        s += "|---|---:|" + String(repeating: "---:|", count: runs.count) + "\n"
+        for (name, value) in rows {
+            let values = runs.map { value($0.metrics) }
+            s += "| \(name) | \(Self.meanSD(values)) | " + values.map { fmt($0) }.joined(separator: " | ") + " |\n"
+        }
+        let base = "\(rootFromReport)/target/\(runs[0].runID)"
+        s += "\n![\(e.title): loss history of \(runs.count) repeats](\(base)/\(Self.bandFigure))\n\n"
+        s += "![\(e.title), repeat 1: confusion matrix](\(base)/matrix.png)\n\n"
+        for (i, r) in runs.enumerated() {
+            let b = "\(rootFromReport)/target/\(r.runID)"
+            s += "- Repeat \(i + 1): run [`target/\(r.runID)`](\(b)/manifest.json), test clip accuracy \(fmt(r.metrics.test.clip.accuracy, r.metrics.test.clip.intervals?.accuracy)); "
+            s += "[loss history](\(b)/loss_history.png), [confusion matrix](\(b)/matrix.png), [ROC curves](\(b)/roc.png)\n"
+        }
+        let skipped = runs[0].skipped
+        s += "\n" + (skipped.isEmpty ? "Skipped files: none.\n"
+                     : "Skipped files (\(skipped.count)):\n\n" + skipped.map { "- `\($0.relativePath)`: \($0.reason)" }.joined(separator: "\n") + "\n")
+        return s
+    }
+
+    /// "0.680 ± 0.020" (sample standard deviation), over the defined values.
+    static func meanSD(_ values: [Double?]) -> String {
+        let v = values.compactMap { $0 }
+        guard !v.isEmpty else { return "undefined" }
+        let mean = v.reduce(0, +) / Double(v.count)
+        let sd = v.count > 1 ? (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)).squareRoot() : 0
+        return String(format: "%.3f ± %.3f", mean, sd)
+    }
+
+    /// A placeholder's number; for a repeated cell, the mean over its repeats.
     private func value(for key: String) throws -> String {
         let parts = key.split(separator: ".").map(String.init)
-        guard let name = parts.first, let r = results[name] else {
+        guard let name = parts.first, let runs = results[name], !runs.isEmpty else {
             throw LabError("\(notebook.path): {{ \(key) }} names no experiment of this notebook")
         }
-        let m = r.metrics
         let rest = Array(parts.dropFirst())
+        if rest == ["classes"] { return runs[0].metrics.classes.joined(separator: ", ") }
+        let pick: (RunMetrics) -> Double?
         switch rest {
-        case ["epochs"]: return "\(m.epochsRun)"
-        case ["best_epoch"]: return "\(m.bestEpoch)"
-        case ["classes"]: return m.classes.joined(separator: ", ")
-        default: break
+        case ["epochs"]: pick = { Double($0.epochsRun) }
+        case ["best_epoch"]: pick = { Double($0.bestEpoch) }
+        default:
+            guard rest.count >= 2, ["test", "validation"].contains(rest[0]) else {
+                throw LabError("\(notebook.path): {{ \(key) }}: expected NAME.test.METRIC or NAME.validation.METRIC (accuracy, macro_auc, micro_auc), optionally NAME.test.segment.METRIC")
+            }
+            let segment = rest.count == 3 && rest[1] == "segment"
+            func level(_ m: RunMetrics) -> LevelMetrics {
+                let split = rest[0] == "test" ? m.test : m.validation
+                return segment ? split.segment : split.clip
+            }
+            switch rest.last! {
+            case "accuracy": pick = { level($0).accuracy }
+            case "macro_auc": pick = { level($0).macroAUC }
+            case "micro_auc": pick = { level($0).microAUC }
+            default: throw LabError("\(notebook.path): {{ \(key) }}: unknown metric \(rest.last!)")
+            }
         }
-        guard rest.count >= 2, let split = ["test": m.test, "validation": m.validation][rest[0]] else {
-            throw LabError("\(notebook.path): {{ \(key) }}: expected NAME.test.METRIC or NAME.validation.METRIC (accuracy, macro_auc, micro_auc), optionally NAME.test.segment.METRIC")
+        let values = runs.map { pick($0.metrics) }
+        if rest == ["epochs"] || rest == ["best_epoch"] {
+            return runs.count == 1 ? "\(Int(values[0]!))" : Self.meanSD(values)
         }
-        let level = rest.count == 3 && rest[1] == "segment" ? split.segment : split.clip
-        switch rest.last! {
-        case "accuracy": return fmt(level.accuracy)
-        case "macro_auc": return fmt(level.macroAUC)
-        case "micro_auc": return fmt(level.microAUC)
-        default: throw LabError("\(notebook.path): {{ \(key) }}: unknown metric \(rest.last!)")
-        }
+        if runs.count == 1 { return fmt(values[0]) }
+        return Self.meanSD(values)
     }
 }

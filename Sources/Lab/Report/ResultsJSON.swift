@@ -37,7 +37,7 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     static let figureNames = ["loss_history.png", "matrix.png", "roc.png"]
 
     static func entry(_ e: Experiment, _ m: RunMetrics, model: BuiltModel?, skipped: [SkippedFile], figures: [String: String]? = nil) -> Entry {
-        Entry(name: e.name, title: e.title, classes: m.classes, fingerprint: m.fingerprint, config: e, model: model, epochsRun: m.epochsRun,
+        Entry(name: e.runName, title: e.title, classes: m.classes, fingerprint: m.fingerprint, config: e, model: model, epochsRun: m.epochsRun,
               bestEpoch: m.bestEpoch, stoppedEarly: m.stoppedEarly, clips: m.clips, segments: m.segments, skipped: skipped,
               validation: m.validation, test: m.test, history: m.history, figures: figures, bootstrap: m.bootstrap,
               testClips: m.testClips)
