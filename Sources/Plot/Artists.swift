@@ -106,3 +106,15 @@ public struct Band: Artist {
         }
     }
 }
+
+/// Markers at data points, no line (matplotlib's `scatter`).
+public struct Scatter: Artist {
+    public var x: [Double], y: [Double]
+    public var color: Color
+    public var radius = 4.0
+    public var label: String? = nil
+
+    public func draw(on c: Canvas, in axes: Axes, fonts: Fonts) {
+        for (px, py) in zip(x, y) where px.isFinite && py.isFinite { c.circle(cx: axes.px(px), cy: axes.py(py), radius: radius, color) }
+    }
+}

@@ -98,6 +98,61 @@ public enum Charts {
         return fig
     }
 
+    /// A hyper-parameter search: each trial's validation score against each searched parameter (one
+    /// panel per parameter; `logScale` parameters on a log10 axis), trials that reached the last rung
+    /// in colour, the others grey.
+    public static func searchParameters(names: [String], values: [[Double]], scores: [Double?], finalists: Set<Int>,
+                                        logScale: Set<String>, scoreLabel: String, title: String) -> Figure {
+        let columns = min(3, max(1, names.count)), rows = (names.count + columns - 1) / columns
+        let fig = Figure(width: 60 + columns * 340, height: 70 + rows * 300)
+        fig.suptitle = title
+        let defined = scores.compactMap { $0 }
+        let lo = max(0, (defined.min() ?? 0) - 0.05), hi = min(1.0, (defined.max() ?? 1) + 0.05)
+        for (p, name) in names.enumerated() {
+            let ax = fig.addAxes(x: Double(70 + (p % columns) * 340), y: Double(60 + (p / columns) * 300), width: 250, height: 200)
+            let log = logScale.contains(name)
+            let xs = values.map { log ? log10($0[p]) : $0[p] }
+            ax.title = name
+            ax.xLabel = log ? "\(name) (log10)" : name
+            ax.yLabel = p % columns == 0 ? scoreLabel : ""
+            let (xmin, xmax) = (xs.min() ?? 0, xs.max() ?? 1), pad = max((xmax - xmin) * 0.08, 1e-3)
+            ax.xRange = (xmin - pad)...(xmax + pad)
+            ax.yRange = lo...max(hi, lo + 0.01)
+            let grey = Color(0xa0, 0xa0, 0xa0)
+            let others = xs.indices.filter { !finalists.contains($0) }, best = xs.indices.filter { finalists.contains($0) }
+            ax.add(Scatter(x: others.map { xs[$0] }, y: others.map { scores[$0] ?? .nan }, color: grey, radius: 4))
+            ax.add(Scatter(x: best.map { xs[$0] }, y: best.map { scores[$0] ?? .nan }, color: tab10[3], radius: 5))
+        }
+        return fig
+    }
+
+    /// Successive halving: each trial's validation curve over the epochs it trained, the rungs as
+    /// dashed lines, pruned trials grey and the chosen one in colour.
+    public static func searchHalving(curves: [(trial: Int, values: [Double?])], rungs: [Int], chosen: Int, scoreLabel: String,
+                                     title: String) -> Figure {
+        let fig = Figure(width: 900, height: 520)
+        let ax = fig.addAxes(x: 90, y: 60, width: 760, height: 380)
+        ax.title = title
+        ax.xLabel = "epoch"
+        ax.yLabel = scoreLabel
+        let epochs = max(1, rungs.last ?? 1)
+        ax.xRange = 0.5...(Double(epochs) + 0.5)
+        ax.xTicks = integerTicks(count: epochs)
+        let all = curves.flatMap { $0.values.compactMap { $0 } }
+        ax.yRange = max(0, (all.min() ?? 0) - 0.05)...min(1.02, (all.max() ?? 1) + 0.05)
+        for r in rungs { ax.plot([Double(r), Double(r)], [ax.yRange.lowerBound, ax.yRange.upperBound], color: Color(0x55, 0x55, 0x55), width: 1, dash: 5) }
+        for c in curves where c.trial != chosen {
+            let pts = c.values.enumerated().compactMap { e, v in v.map { (Double(e + 1), $0) } }
+            ax.plot(pts.map(\.0), pts.map(\.1), color: Color(0xa0, 0xa0, 0xa0), width: 1.2, markers: true)
+        }
+        if let c = curves.first(where: { $0.trial == chosen }) {
+            let pts = c.values.enumerated().compactMap { e, v in v.map { (Double(e + 1), $0) } }
+            ax.plot(pts.map(\.0), pts.map(\.1), color: tab10[3], width: 2.4, label: "chosen: trial \(chosen)")
+            ax.legend(.lowerRight)
+        }
+        return fig
+    }
+
     /// Confusion matrix heatmap: count and row percentage in each cell, class names on both axes.
     public static func confusionMatrix(counts: [[Int]], labels: [String], title: String) -> Figure {
         let n = counts.count

@@ -155,6 +155,81 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(again.experiments, file.experiments)
     }
 
+    static let searchCell = """
+    name: tuned
+    title: Tuned
+    data: {clips_per_genre: 5, seconds: 3}
+    classes: [classical, metal, reggae]
+    features: {n_mels: 32}
+    segment: {seconds: 1, hop: 1}
+    model: {filters: [4, 8], dense: 8, dropout: 0.2}
+    training: {batch_size: 8}
+    search:
+      trials: 5
+      eta: 2
+      rungs: [1, 2, 3]
+      seed: 4
+      baseline: tiny
+      space:
+        dropout: {uniform: [0, 0.5]}
+        dense: {choice: [4, 8]}
+        learning_rate: {log_uniform: [0.0003, 0.01]}
+    """
+
+    /// A search cell: every trial sampled and recorded, rungs halved as eta says, the chosen trial
+    /// evaluated on the test set, figures and tables in the report beside the baseline; a search
+    /// stopped mid-rung resumes to the same bits; a second reproduce reuses it.
+    func testSearchHalvesRecordsResumesAndReports() throws {
+        let notebook = Self.notebook + "\n\n```lab\n\(Self.searchCell)\n```\n"
+        try notebook.write(to: root.appendingPathComponent("reports/results.lab.md"), atomically: true, encoding: .utf8)
+        let (file, markdown) = try reproduce()
+        let entry = try XCTUnwrap(file.experiments.first { $0.name == "tuned" })
+        let record = try XCTUnwrap(entry.search)
+        XCTAssertEqual(record.trials.count, 5)
+        XCTAssertEqual(record.rungs.map(\.ranking.count), [5, 2, 1])
+        XCTAssertEqual(record.rungs.map(\.promoted.count), [2, 1, 1])
+        XCTAssertEqual(record.rungs.last!.promoted, [record.chosen])
+        XCTAssertEqual(record.rungs[1].ranking.first!.trial, record.chosen)
+        XCTAssertEqual(record.trials[record.chosen].status, "complete")
+        XCTAssertEqual(record.trials.filter { $0.status == "pruned" }.count, 4)
+        XCTAssertEqual(record.trials[record.chosen].curve.count, 3)
+        XCTAssertEqual(entry.epochsRun, 3)
+        XCTAssertNotNil(entry.test.clip.intervals)
+        XCTAssertNotNil(entry.figures?["search_halving.png"])
+        XCTAssertTrue(markdown.contains("**Search `tuned`**: 5 configurations"), markdown)
+        XCTAssertTrue(markdown.contains("| \(record.chosen) (chosen) |"), markdown)
+        XCTAssertTrue(markdown.contains("| test, clip | hand-tuned `tiny` | searched `tuned` |"), markdown)
+        let ws = Workspace(root: root.path)
+        let searchRuns = ws.runIDs().filter { (try? ws.run($0).readManifest())?.experiment.search != nil }
+        XCTAssertEqual(searchRuns.count, 1)
+        let dir = ws.run(searchRuns[0])
+        for name in ["plan.json", "rungs.json", "search.json", "trials/000/config.json", "trials/000/status.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file(name)), name)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("trials/000/checkpoint.safetensors")), "resume points removed when done")
+
+        // Stopped during rung 2, then resumed: the same record and metrics, bit for bit.
+        let cell = try XCTUnwrap(try NotebookParser.load(path: root.appendingPathComponent("reports/results.lab.md").path).experiments.last)
+        var stopping = SearchRunner(workspace: ws, quiet: true, command: "t")
+        stopping.shouldStop = {
+            ws.runIDs().contains { id in
+                ((try? String(contentsOfFile: ws.run(id).file("rungs.json"), encoding: .utf8)) ?? "").contains("\"epochs\" : 1")
+                    && (try? ws.run(id).readManifest())?.status == .running
+            }
+        }
+        guard case .interrupted(let stopped) = try stopping.run(cell) else { return XCTFail("search was not interrupted") }
+        XCTAssertEqual(try stopped.readManifest().status, .interrupted)
+        guard case .complete(let resumedDir, let resumed) = try SearchRunner(workspace: ws, quiet: true, command: "t").run(cell, resuming: stopped) else {
+            return XCTFail("resumed search did not complete")
+        }
+        XCTAssertEqual(try SearchRunner.record(in: resumedDir), record)
+        XCTAssertEqual(resumed.test, entry.test)
+        XCTAssertEqual(resumed.validation, entry.validation)
+
+        let (again, _) = try reproduce()
+        XCTAssertEqual(again.experiments, file.experiments)
+    }
+
     /// Every test metric carries an interval in results.json and the report; `lab compare` pairs two
     /// results on the same clips (McNemar, paired bootstrap) and falls back to interval overlap.
     func testIntervalsAndNoiseInComparisons() throws {

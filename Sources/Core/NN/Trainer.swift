@@ -67,6 +67,12 @@ public struct TrainResult: Sendable {
     public var bestEpoch: Int
     public var stoppedEarly: Bool
     public var interrupted: Bool
+    public init(history: [EpochRecord], bestEpoch: Int, stoppedEarly: Bool, interrupted: Bool) {
+        self.history = history
+        self.bestEpoch = bestEpoch
+        self.stoppedEarly = stoppedEarly
+        self.interrupted = interrupted
+    }
 }
 
 /// Seeded mini-batch training with per-epoch validation, early stopping and checkpoints.

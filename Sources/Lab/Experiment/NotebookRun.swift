@@ -28,6 +28,7 @@ struct NotebookRun {
         defer { withExtendedLifetime(lock) {} }
         let started = Date()
         let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
+        let searcher = SearchRunner(workspace: workspace, quiet: quiet, command: command)
         var results: [String: [ReportRenderer.RunResult]] = [:]
         var entries: [ResultsFile.Entry] = []
         for var cell in notebook.experiments {
@@ -41,10 +42,10 @@ struct NotebookRun {
                     outcome = .complete(dir, metrics)
                 case .unfinished(let dir)?:
                     say("== \(e.runName): \(e.title) (resuming run \(dir.id))")
-                    outcome = try runner.resume(dir)
+                    outcome = e.search != nil ? try searcher.run(e, resuming: dir) : try runner.resume(dir)
                 case nil:
                     say("== \(e.runName): \(e.title)")
-                    outcome = try runner.run(e)
+                    outcome = e.search != nil ? try searcher.run(e) : try runner.run(e)
                 }
                 switch outcome {
                 case .interrupted(let dir):
@@ -63,9 +64,14 @@ struct NotebookRun {
                 extra[ReportRenderer.bandFigure] = try FigureHashes.hash(runs[0].0.file(ReportRenderer.bandFigure))
             }
             for (i, (dir, metrics, manifest)) in runs.enumerated() {
-                results[cell.name, default: []].append(.init(experiment: manifest.experiment, runID: dir.id, metrics: metrics, skipped: manifest.skipped))
-                entries.append(ResultsFile.entry(manifest.experiment, metrics, model: manifest.model, skipped: manifest.skipped,
-                                                 figures: try FigureHashes.of(dir).merging(i == 0 ? extra : [:]) { a, _ in a }))
+                let search = try SearchRunner.record(in: dir)
+                if search != nil { for name in SearchRunner.figures { extra[name] = try FigureHashes.hash(dir.file(name)) } }
+                results[cell.name, default: []].append(.init(experiment: manifest.experiment, runID: dir.id, metrics: metrics,
+                                                             skipped: manifest.skipped, search: search))
+                var entry = ResultsFile.entry(manifest.experiment, metrics, model: manifest.model, skipped: manifest.skipped,
+                                              figures: try FigureHashes.of(dir).merging(i == 0 ? extra : [:]) { a, _ in a })
+                entry.search = search
+                entries.append(entry)
             }
         }
         let reportDir = (notebookPath as NSString).deletingLastPathComponent
@@ -108,8 +114,8 @@ struct NotebookRun {
             guard let m = try? dir.readManifest() else { continue }
             switch m.status {
             case .complete:
-                if m.fingerprint == fingerprint, let metrics = try? dir.readMetrics(),
-                   (try? FigureHashes.of(dir)) != nil { return .complete(dir, metrics) }
+                if m.fingerprint == fingerprint, let metrics = try? dir.readMetrics(), (try? FigureHashes.of(dir)) != nil,
+                   e.search == nil || ((try? SearchRunner.record(in: dir)) ?? nil) != nil { return .complete(dir, metrics) }
             case .interrupted, .running:
                 if m.status == .interrupted || m.isOrphaned, m.fingerprint == nil || m.fingerprint == fingerprint { return .unfinished(dir) }
             case .failed:

@@ -59,6 +59,10 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var resplit: Bool? = nil
     /// Which repeat this is (0-based), on the experiments a repeated cell expands into.
     public var repeatIndex: Int? = nil
+    /// A hyper-parameter search over this cell's config (`search:`); nil: train the config as it is.
+    public var search: SearchSpec? = nil
+    /// With `search:`, the hand-tuned cell whose test figures the report sets beside the search's.
+    public var searchBaseline: String? = nil
 
     public init(name: String, title: String? = nil) {
         self.name = name
@@ -89,6 +93,20 @@ public struct Experiment: Codable, Equatable, Sendable {
             }
             return e
         }
+    }
+
+    /// This cell with one search trial's values put in, and the trial's own training seed.
+    public func applying(_ params: [String: Double], seed: UInt64) -> Experiment {
+        var e = self
+        e.search = nil
+        e.searchBaseline = nil
+        e.training.seed = seed
+        if let v = params["dropout"] { e.model.dropout = v }
+        if let v = params["dense"] { e.model.denseUnits = max(1, Int(v.rounded())) }
+        if let v = params["filters_scale"] { e.model.filters = model.filters.map { max(1, Int((Double($0) * v).rounded())) } }
+        if let v = params["learning_rate"] { e.training.learningRate = v }
+        if let v = params["batch_size"] { e.training.batchSize = max(1, Int(v.rounded())) }
+        return e
     }
 
     /// The name of this run in results.json and `lab compare`: NAME, or NAME-rI for repeat I.

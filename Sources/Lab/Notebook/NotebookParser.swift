@@ -63,7 +63,7 @@ public enum NotebookParser {
             throw NotebookError(file: file, line: firstLine, key: nil, message: "not valid YAML: \(oneLine)")
         }
         let r = CellReader(file: file, firstLine: firstLine)
-        let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "segment", "split", "model", "training", "evaluation", "repeats", "resplit"])
+        let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "segment", "split", "model", "training", "evaluation", "repeats", "resplit", "search"])
         guard let nameNode = top["name"] else { throw r.error(node, "name", "every cell needs a name") }
         let name = try r.string(nameNode, "name")
         guard name.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
@@ -147,10 +147,14 @@ public enum NotebookParser {
             if let v = m["lr_decay"] { e.training.lrDecay = try r.double(v, "training.lr_decay", min: 0.01, max: 1) }
             if let v = m["seed"] { e.training.seed = UInt64(try r.int(v, "training.seed", min: 0)) }
         }
+        if let v = top["search"] { try parseSearch(v, into: &e, reader: r) }
         if let v = top["repeats"] { e.repeats = try r.int(v, "repeats", min: 1, max: 100) }
         if let v = top["resplit"] {
             e.resplit = try r.bool(v, "resplit")
             if e.repeatCount < 2 { throw r.error(v, "resplit", "resplit needs `repeats:` of 2 or more") }
+        }
+        if e.search != nil && e.repeatCount > 1 {
+            throw r.error(top["repeats"]!, "repeats", "a search cell is not repeated; repeat its chosen configuration in a cell of its own")
         }
         if let s = top["evaluation"] {
             let m = try r.mapping(s, "evaluation", allowed: ["bootstrap_resamples", "bootstrap_seed"])
@@ -161,6 +165,46 @@ public enum NotebookParser {
         }
         try checkShapes(e, top: top, node: node, reader: r)
         return e
+    }
+
+    /// `search: {trials, eta, rungs, seed, baseline, space: {NAME: {uniform|log_uniform: [lo, hi]} or {choice: [...]}}}`.
+    private static func parseSearch(_ node: Node, into e: inout Experiment, reader r: CellReader) throws {
+        let m = try r.mapping(node, "search", allowed: ["trials", "eta", "rungs", "seed", "space", "baseline"])
+        guard let spaceNode = m["space"] else { throw r.error(node, "search.space", "a search needs a space: the parameters and their ranges") }
+        let space = try r.mapping(spaceNode, "search.space", allowed: Set(SearchSpec.parameters))
+        guard !space.isEmpty else { throw r.error(spaceNode, "search.space", "name at least one parameter") }
+        var spec = SearchSpec(space: [:])
+        let limits: [String: ClosedRange<Double>] = ["dropout": 0...0.95, "dense": 1...65_536, "filters_scale": 0.01...16,
+                                                     "learning_rate": 1e-9...10, "batch_size": 1...65_536]
+        for (name, v) in space {
+            let key = "search.space.\(name)", range = limits[name]!
+            let d = try r.mapping(v, key, allowed: ["uniform", "log_uniform", "choice"])
+            guard d.count == 1, let (kind, valuesNode) = d.first, let seq = valuesNode.sequence else {
+                throw r.error(v, key, "expected one of {uniform: [lo, hi]}, {log_uniform: [lo, hi]}, {choice: [a, b, ...]}")
+            }
+            let values = try seq.map { try r.double($0, key, min: range.lowerBound, max: range.upperBound) }
+            switch kind {
+            case "choice":
+                guard !values.isEmpty else { throw r.error(v, key, "choice needs at least one value") }
+                spec.space[name] = .choice(values)
+            default:
+                guard values.count == 2, values[0] < values[1] else { throw r.error(v, key, "\(kind) needs [low, high] with low < high") }
+                if kind == "log_uniform" && values[0] <= 0 { throw r.error(v, key, "log_uniform needs a positive low end") }
+                spec.space[name] = kind == "uniform" ? .uniform(low: values[0], high: values[1]) : .logUniform(low: values[0], high: values[1])
+            }
+        }
+        if let v = m["trials"] { spec.trials = try r.int(v, "search.trials", min: 1, max: 1000) }
+        if let v = m["eta"] { spec.eta = try r.int(v, "search.eta", min: 2, max: 100) }
+        if let v = m["seed"] { spec.seed = UInt64(try r.int(v, "search.seed", min: 0)) }
+        if let v = m["rungs"] {
+            guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "search.rungs", "expected a list of epochs such as [3, 9, 27]") }
+            spec.rungs = try seq.map { try r.int($0, "search.rungs", min: 1, max: 100_000) }
+            guard zip(spec.rungs, spec.rungs.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw r.error(v, "search.rungs", "rungs must increase, got \(spec.rungs)")
+            }
+        }
+        if let v = m["baseline"] { e.searchBaseline = try r.string(v, "search.baseline") }
+        e.search = spec
     }
 
     /// Limits that involve several keys: each 2x2 max-pool halves the input, so a model with B

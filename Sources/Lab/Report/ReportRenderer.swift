@@ -9,6 +9,7 @@ struct ReportRenderer {
         var runID: String
         var metrics: RunMetrics
         var skipped: [SkippedFile]
+        var search: SearchRecord? = nil
     }
 
     var notebook: Notebook
@@ -34,7 +35,7 @@ struct ReportRenderer {
             case .prose(let text): out += try substitute(text) + "\n"
             case .cell(let e, _):
                 guard let runs = results[e.name], let first = runs.first else { continue }
-                out += (runs.count == 1 ? section(first) : repeatedSection(e, runs)) + "\n"
+                out += (runs.count > 1 ? repeatedSection(e, runs) : first.search != nil ? searchSection(e, first) : section(first)) + "\n"
             }
         }
         out += footerText()
@@ -162,6 +163,43 @@ struct ReportRenderer {
         let skipped = runs[0].skipped
         s += "\n" + (skipped.isEmpty ? "Skipped files: none.\n"
                      : "Skipped files (\(skipped.count)):\n\n" + skipped.map { "- `\($0.relativePath)`: \($0.reason)" }.joined(separator: "\n") + "\n")
+        return s
+    }
+
+    /// A search cell: the space and the halving, every trial, the two search figures, then the chosen
+    /// configuration's own section (its test figures with intervals), beside the baseline cell's.
+    private func searchSection(_ e: Experiment, _ r: RunResult) -> String {
+        guard let record = r.search else { return section(r) }
+        let spec = record.spec, names = spec.space.keys.sorted()
+        let base = "\(rootFromReport)/target/\(r.runID)"
+        var s = "**Search `\(e.name)`**: \(spec.trials) configurations sampled (seed \(spec.seed)) from "
+        s += names.map { "`\($0)` \(spec.space[$0]!.description)" }.joined(separator: ", ")
+        s += "; synchronous successive halving with eta = \(spec.eta) over rungs of \(spec.rungs.map(String.init).joined(separator: ", ")) epochs. "
+        s += "Trials are ranked by validation macro ROC-AUC at each rung's last epoch (ties: lower validation loss, then lower trial number); "
+        s += "the test set is used once, by the chosen configuration. Rung tables: [`rungs.json`](\(base)/rungs.json); "
+        s += "plan: [`plan.json`](\(base)/plan.json).\n\n"
+        s += "| trial | " + names.joined(separator: " | ") + " | rung reached | " + spec.rungs.map { "val AUC @\($0)" }.joined(separator: " | ") + " |\n"
+        s += "|---:|" + String(repeating: "---:|", count: names.count) + "---:|" + String(repeating: "---:|", count: spec.rungs.count) + "\n"
+        let order = record.trials.sorted { a, b in
+            a.scores.count != b.scores.count ? a.scores.count > b.scores.count
+                : (record.rungs[a.scores.count - 1].ranking.firstIndex { $0.trial == a.trial }! < record.rungs[b.scores.count - 1].ranking.firstIndex { $0.trial == b.trial }!)
+        }
+        for t in order {
+            let mark = t.trial == record.chosen ? " (chosen)" : ""
+            s += "| \(t.trial)\(mark) | " + names.map { String(format: "%.4g", t.params[$0]!) }.joined(separator: " | ")
+            s += " | \(t.scores.count) of \(spec.rungs.count) | "
+            s += spec.rungs.indices.map { $0 < t.scores.count ? fmt(t.scores[$0].validationAUC) : "–" }.joined(separator: " | ") + " |\n"
+        }
+        s += "\n![\(e.title): validation ROC-AUC against each parameter](\(base)/search_parameters.png)\n\n"
+        s += "![\(e.title): successive halving](\(base)/search_halving.png)\n\n"
+        s += "The chosen configuration (trial \(record.chosen)), trained \(spec.rungs.last!) epochs:\n\n" + section(r)
+        if let name = e.searchBaseline, let baseline = results[name]?.first?.metrics {
+            let (a, b) = (baseline.test.clip, r.metrics.test.clip)
+            s += "\n| test, clip | hand-tuned `\(name)` | searched `\(e.name)` |\n|---|---:|---:|\n"
+            s += "| accuracy | \(fmt(a.accuracy, a.intervals?.accuracy)) | \(fmt(b.accuracy, b.intervals?.accuracy)) |\n"
+            s += "| macro ROC-AUC | \(fmt(a.macroAUC, a.intervals?.macroAUC)) | \(fmt(b.macroAUC, b.intervals?.macroAUC)) |\n\n"
+            s += "Overlapping intervals mean the search's gain (or loss) is within the noise of this test set.\n"
+        }
         return s
     }
 

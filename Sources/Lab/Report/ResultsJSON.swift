@@ -27,6 +27,8 @@ public struct ResultsFile: Codable, Equatable, Sendable {
         /// How the test intervals were drawn, and the test clips' predictions (for paired comparisons).
         public var bootstrap: BootstrapPlan?
         public var testClips: [ClipPrediction]?
+        /// A `search:` cell's trials, rung tables and choice; the metrics above are the chosen configuration's.
+        public var search: SearchRecord?
     }
     public var notebook: String
     /// The machine that wrote this report. The one part `lab verify` and `lab compare` never compare.

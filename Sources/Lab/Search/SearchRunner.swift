@@ -1,0 +1,228 @@
+import Core
+import Foundation
+import Plot
+
+/// What results.json and the report keep of a search: every trial, every rung table, the choice.
+public struct SearchRecord: Codable, Equatable, Sendable {
+    public struct Trial: Codable, Equatable, Sendable {
+        public var trial: Int
+        public var params: [String: Double]
+        public var seed: UInt64
+        /// "complete" (the chosen one), "pruned" (stopped at a rung), "running" (not finished yet).
+        public var status: String
+        /// The score at each rung the trial reached.
+        public var scores: [RungScore]
+        /// Validation macro ROC-AUC (segments) after every epoch trained.
+        public var curve: [Double?]
+    }
+    public struct Rung: Codable, Equatable, Sendable {
+        public var epochs: Int
+        /// Every trial of the rung, best first (the stated tie-break: AUC, then loss, then index).
+        public var ranking: [RungScore]
+        public var promoted: [Int]
+    }
+    public var spec: SearchSpec
+    public var trials: [Trial]
+    public var rungs: [Rung]
+    public var chosen: Int
+}
+
+/// plan.json: frozen when a search starts; a resumed search must find the same one.
+struct SearchPlan: Codable, Equatable {
+    var spec: SearchSpec
+    var cell: Experiment
+    var fingerprint: String
+    /// SHA-256 of split.json: the split every trial trains and validates on.
+    var splitHash: String
+    var commit: String?
+    var engine: String
+}
+
+/// A `search:` cell: the data is prepared once; trials sampled from the space train on it under
+/// synchronous successive halving; the chosen configuration alone is evaluated on the test set.
+/// Everything lives in one run folder:
+///   plan.json, split.json, rungs.json, trials/NNN/{config.json, status.json, checkpoint.safetensors,
+///   model.safetensors}, and the chosen model's metrics.json, predictions.csv and figures.
+/// Each trial's progress is written (atomically) after every rung, so a search stopped anywhere
+/// continues with `lab reproduce`, never retrains a finished rung, and ends bit-identical to one
+/// that never stopped.
+struct SearchRunner {
+    var workspace: Workspace
+    var quiet: Bool
+    var command: String
+    var shouldStop: () -> Bool = { StopSignal.isRequested }
+
+    static let figures = ["search_parameters.png", "search_halving.png"]
+
+    /// A complete search's record (search.json), or nil for an ordinary run.
+    static func record(in dir: RunDirectory) throws -> SearchRecord? {
+        guard let d = FileManager.default.contents(atPath: dir.file("search.json")) else { return nil }
+        return try JSONCoding.decoder.decode(SearchRecord.self, from: d)
+    }
+
+    func run(_ cell: Experiment, resuming existing: RunDirectory? = nil) throws -> ExperimentRunner.Outcome {
+        guard let spec = cell.search else { throw LabError("\(cell.name): not a search cell") }
+        let dir = try existing ?? RunDirectory.create(targetDirectory: workspace.target, startedAt: Date())
+        var manifest = try existing?.readManifest() ?? RunManifest(
+            runID: dir.id, experiment: cell, status: .running, gitCommit: Git.commit(in: workspace.root),
+            gitDirty: Git.isDirty(in: workspace.root), toolkitVersion: LabVersion.string, dataRoot: "", fingerprint: nil, classes: [],
+            skipped: [], seed: spec.seed, threads: Parallelism.threads, startTime: isoNow(), endTime: nil, error: nil, command: command,
+            machine: MachineDescription.current, pid: getpid(), host: ProcessInfo.processInfo.hostName, engine: Engine.identity)
+        manifest.status = .running
+        manifest.pid = getpid()
+        manifest.host = ProcessInfo.processInfo.hostName
+        manifest.error = nil
+        try dir.writeJSON(manifest, to: "manifest.json")
+        let bar = ProgressReporter(label: "[\(cell.name) search]", quiet: quiet)
+        do {
+            let root = try workspace.dataRoot(for: cell.data, quiet: quiet, shouldStop: shouldStop)
+            manifest.dataRoot = workspace.relative(root)
+            let data = try PreparedData.prepare(cell.dataPlan(root: root), cacheDirectory: workspace.cache, progress: { done, total in
+                bar.update(done: done, total: total, detail: "clips (features)")
+            }, shouldStop: shouldStop)
+            bar.finish("features for \(data.collection.clips.count) clips, prepared once for \(spec.trials) trials")
+            manifest.fingerprint = data.collection.fingerprint
+            manifest.classes = data.collection.classes
+            manifest.skipped = data.skipped
+            try dir.writeJSON(data.split, to: "split.json")
+            let splitHash = try FigureHashes.hash(dir.file("split.json"))
+            let plan = SearchPlan(spec: spec, cell: cell, fingerprint: data.collection.fingerprint, splitHash: splitHash,
+                                  commit: manifest.gitCommit, engine: Engine.identity)
+            if let frozen = try? JSONCoding.decoder.decode(SearchPlan.self, from: Data(contentsOf: URL(fileURLWithPath: dir.file("plan.json")))) {
+                guard frozen.spec == plan.spec, frozen.fingerprint == plan.fingerprint, frozen.splitHash == plan.splitHash else {
+                    throw LabError("\(dir.file("plan.json")): the data, split or search space changed since this search started",
+                                   hint: "`lab reproduce --force` starts the search afresh")
+                }
+            } else {
+                try dir.writeJSON(plan, to: "plan.json")
+            }
+            try dir.writeJSON(manifest, to: "manifest.json")
+
+            let record = try halve(cell, spec: spec, data: data, dir: dir, bar: bar)
+            let chosen = record.chosen
+            // The chosen configuration alone meets the test set, once.
+            let e = cell.applying(record.trials[chosen].params, seed: record.trials[chosen].seed)
+            let model = buildModel(e, data: data)
+            let state = try Checkpoint.load(path: trialFile(dir, chosen, "checkpoint.safetensors"), model: model)
+            try Checkpoint.loadWeights(into: model, path: trialFile(dir, chosen, "model.safetensors")) // best epoch's weights
+            let result = TrainResult(history: state.history, bestEpoch: state.bestEpoch, stoppedEarly: false, interrupted: false)
+            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips)
+            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips)
+            let metrics = RunMetrics(experiment: cell.name, data: data, validation: validation, test: test, result: result,
+                                     seconds: 0, bootstrap: cell.bootstrap ?? BootstrapPlan())
+            manifest.model = BuiltModel(model)
+            try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
+                                       metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
+            try dir.writeJSON(metrics, to: "metrics.json")
+            try dir.writeJSON(record, to: "search.json")
+            try dir.write(Data(HistoryCSV.render(state.history).utf8), to: "history.csv")
+            try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
+            try RunFigures.draw(metrics: metrics, history: state.history, test: test, title: "\(cell.title) (searched)", into: dir)
+            try drawSearchFigures(record, title: cell.title, into: dir)
+            manifest.status = .complete
+            manifest.endTime = isoNow()
+            try dir.writeJSON(manifest, to: "manifest.json")
+            // A finished search needs no resume points.
+            for t in record.trials.indices { try? FileManager.default.removeItem(atPath: trialFile(dir, t, "checkpoint.safetensors")) }
+            bar.finish(String(format: "search done: trial %d chosen, test clip accuracy %.3f", chosen, metrics.test.clip.accuracy))
+            return .complete(dir, metrics)
+        } catch is Interrupted {
+            manifest.status = .interrupted
+            manifest.endTime = isoNow()
+            try dir.writeJSON(manifest, to: "manifest.json")
+            if !quiet { FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` continues the search\n".utf8)) }
+            return .interrupted(dir)
+        } catch {
+            manifest.status = .failed
+            manifest.error = "\(error)"
+            manifest.endTime = isoNow()
+            try? dir.writeJSON(manifest, to: "manifest.json")
+            throw error
+        }
+    }
+
+    private func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String {
+        dir.file(String(format: "trials/%03d/%@", t, name))
+    }
+
+    private func buildModel(_ e: Experiment, data: PreparedData) -> Model {
+        Trainer.initialModel(config: ModelConfig(spec: e.model, input: InputShape(height: e.features.nMels, width: e.segmentSpec.length),
+                                                 classes: data.collection.classes.count), seed: e.training.seed)
+    }
+
+    /// Synchronous successive halving, resumable: a trial's rungs already in its status.json are not retrained.
+    private func halve(_ cell: Experiment, spec: SearchSpec, data: PreparedData, dir: RunDirectory, bar: ProgressReporter) throws -> SearchRecord {
+        var trials: [SearchRecord.Trial] = try (0..<spec.trials).map { t in
+            let folder = dir.file(String(format: "trials/%03d", t))
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if let d = FileManager.default.contents(atPath: folder + "/status.json"),
+               let saved = try? JSONCoding.decoder.decode(SearchRecord.Trial.self, from: d) { return saved }
+            let trial = SearchRecord.Trial(trial: t, params: spec.sample(trial: t), seed: spec.trainingSeed(trial: t), status: "running",
+                                           scores: [], curve: [])
+            try JSONCoding.encode(cell.applying(trial.params, seed: trial.seed)).write(to: URL(fileURLWithPath: folder + "/config.json"), options: .atomic)
+            try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: folder + "/status.json"), options: .atomic)
+            return trial
+        }
+        var rungs: [SearchRecord.Rung] = []
+        var alive = Array(0..<spec.trials)
+        for (r, epochs) in spec.rungs.enumerated() {
+            for t in alive where trials[t].scores.count <= r {
+                bar.status("rung \(r + 1)/\(spec.rungs.count) (\(epochs) epochs): trial \(t) of \(alive.count) alive", force: true)
+                trials[t] = try train(cell, trial: trials[t], to: epochs, data: data, dir: dir)
+                trials[t].status = "running"
+                try JSONCoding.encode(trials[t]).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+            }
+            let ranking = SuccessiveHalving.rank(alive.map { trials[$0].scores[r] })
+            let last = r == spec.rungs.count - 1
+            let promoted = Array(ranking.prefix(last ? 1 : spec.survivors(of: alive.count)).map(\.trial)).sorted()
+            rungs.append(SearchRecord.Rung(epochs: epochs, ranking: ranking, promoted: promoted))
+            for t in alive where !promoted.contains(t) {
+                trials[t].status = "pruned"
+                try JSONCoding.encode(trials[t]).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+            }
+            try dir.writeJSON(rungs, to: "rungs.json")
+            alive = promoted
+        }
+        let chosen = alive[0]
+        trials[chosen].status = "complete"
+        try JSONCoding.encode(trials[chosen]).write(to: URL(fileURLWithPath: trialFile(dir, chosen, "status.json")), options: .atomic)
+        return SearchRecord(spec: spec, trials: trials, rungs: rungs, chosen: chosen)
+    }
+
+    /// Trains one trial on to `epochs`, from its checkpoint when it has one (bit-identical to training
+    /// straight through), and scores it on the validation set at the rung's last epoch.
+    private func train(_ cell: Experiment, trial: SearchRecord.Trial, to epochs: Int, data: PreparedData, dir: RunDirectory) throws -> SearchRecord.Trial {
+        var e = cell.applying(trial.params, seed: trial.seed)
+        e.training.epochs = epochs
+        e.training.patience = nil // halving is the only early stopping in a search
+        let model = buildModel(e, data: data)
+        let checkpoint = trialFile(dir, trial.trial, "checkpoint.safetensors")
+        let trainer = FileManager.default.fileExists(atPath: checkpoint)
+            ? try Trainer(model: model, config: e.training, resumingFrom: try Checkpoint.load(path: checkpoint, model: model))
+            : Trainer(model: model, config: e.training)
+        let result = try trainer.fit(train: data.train, validation: data.validation, checkpoint: { state in
+            try Checkpoint.save(state, model: model, to: checkpoint)
+        }, shouldStop: shouldStop)
+        if result.interrupted { throw Interrupted() }
+        try Checkpoint.saveWeights(model, to: trialFile(dir, trial.trial, "model.safetensors"))
+        var out = trial
+        let lastEpoch = result.history.last!
+        out.scores.append(RungScore(trial: trial.trial, validationAUC: lastEpoch.validationAUC, validationLoss: lastEpoch.validationLoss))
+        out.curve = result.history.map(\.validationAUC)
+        return out
+    }
+
+    private func drawSearchFigures(_ record: SearchRecord, title: String, into dir: RunDirectory) throws {
+        let names = record.spec.space.keys.sorted()
+        let finalists = Set(record.trials.filter { $0.scores.count == record.spec.rungs.count }.map(\.trial))
+        let logScale = Set(names.filter { if case .logUniform = record.spec.space[$0]! { return true }; return false })
+        try Charts.searchParameters(names: names, values: record.trials.map { t in names.map { t.params[$0]! } },
+                                    scores: record.trials.map { $0.scores.first?.validationAUC }, finalists: finalists, logScale: logScale,
+                                    scoreLabel: "validation ROC-AUC, rung 1",
+                                    title: "\(title): validation ROC-AUC at rung 1 (red: reached the last rung)").writePNG(to: dir.file(Self.figures[0]))
+        try Charts.searchHalving(curves: record.trials.map { ($0.trial, $0.curve) }, rungs: record.spec.rungs, chosen: record.chosen,
+                                 scoreLabel: "validation ROC-AUC (macro, segments)",
+                                 title: "\(title): successive halving, eta = \(record.spec.eta), rungs \(record.spec.rungs)")
+            .writePNG(to: dir.file(Self.figures[1]))
+    }
+}
