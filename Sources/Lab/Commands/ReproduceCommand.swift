@@ -21,6 +21,7 @@ struct ReproduceCommand: ParsableCommand {
         Examples:
           lab reproduce results
           lab reproduce results --force
+          lab reproduce experiments/search.lab.md --executor slurm
           lab reproduce results --data ~/datasets/gtzan/genres
           lab reproduce experiments/small.lab.md --quiet
         """
@@ -29,6 +30,13 @@ struct ReproduceCommand: ParsableCommand {
     @Argument(help: "`results` or a path to a .lab.md notebook.") var notebook = "results"
     @Option(help: "Use this class-per-folder collection for every cell instead of the built-in one.") var data: String?
     @Flag(help: "Rerun every cell, even those with a complete run of the same config, data and engine.") var force = false
+    @Option(help: "Where search trials train: local (this process) or slurm (one sbatch job array per rung; the bits are the same).")
+    var executor = "local"
+    @Option(help: "The Slurm partition for --executor slurm (default: the cluster's default).") var partition: String?
+
+    func validate() throws {
+        guard ["local", "slurm"].contains(executor) else { throw ValidationError("--executor must be local or slurm, got \(executor)") }
+    }
     @OptionGroup var options: RunOptions
 
     func run() throws {
@@ -37,7 +45,8 @@ struct ReproduceCommand: ParsableCommand {
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let started = Date()
         let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: data,
-                                 command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }, force: force)
+                                 command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }, force: force,
+                                 slurm: executor == "slurm", partition: partition)
         guard let (file, _) = try runner.run(notebookPath: path, writeReport: true) else { return }
         let dir = ws.relative((path as NSString).deletingLastPathComponent)
         print("wrote \(dir)/\(NotebookRun.stem(path)).md and \(dir)/\(NotebookRun.stem(path)).json in \(Int(Date().timeIntervalSince(started))) s")

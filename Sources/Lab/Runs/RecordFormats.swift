@@ -19,20 +19,28 @@ enum JSONCoding {
     }
 }
 
+extension Process {
+    /// Runs `tool` (found on PATH) and returns its exit status and standard output (with standard
+    /// error after it when `errors`); status -1 when it cannot be started.
+    static func run(_ tool: String, _ args: [String], in dir: String? = nil, errors: Bool = true) -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [tool] + args
+        if let dir { p.currentDirectoryURL = URL(fileURLWithPath: dir) }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        do { try p.run() } catch { return (-1, "\(tool): \(error.localizedDescription)") }
+        let data = out.fileHandleForReading.readDataToEndOfFile(), message = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self) + (errors ? String(decoding: message, as: UTF8.self) : ""))
+    }
+}
+
 /// The commit a run was made from, and whether the tree had uncommitted changes.
 enum Git {
     static func run(_ args: [String], in dir: String? = nil) -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git"] + args
-        if let dir { p.currentDirectoryURL = URL(fileURLWithPath: dir) }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = Pipe()
-        do { try p.run() } catch { return (-1, "") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        Process.run("git", args, in: dir, errors: false)
     }
 
     static func commit(in dir: String? = nil) -> String? {

@@ -51,6 +51,14 @@ struct SearchRunner {
     var quiet: Bool
     var command: String
     var shouldStop: () -> Bool = { StopSignal.isRequested }
+    /// Where trials train: in this process, or as Slurm jobs (one array per rung).
+    var executor: TrialExecutor = .local
+
+    enum TrialExecutor: Equatable {
+        case local
+        /// `sbatch` from this machine; each job runs `lab search-trial` in this workspace.
+        case slurm(partition: String?)
+    }
 
     static let figures = ["search_parameters.png", "search_halving.png"]
 
@@ -141,8 +149,67 @@ struct SearchRunner {
         }
     }
 
-    private func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String {
+    private func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String { Self.trialFile(dir, t, name) }
+
+    static func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String {
         dir.file(String(format: "trials/%03d/%@", t, name))
+    }
+
+    static func status(_ dir: RunDirectory, _ t: Int) throws -> SearchRecord.Trial {
+        let path = trialFile(dir, t, "status.json")
+        guard let d = FileManager.default.contents(atPath: path) else { throw LabError("\(path): trial status missing") }
+        return try JSONCoding.decoder.decode(SearchRecord.Trial.self, from: d)
+    }
+
+    static func writeStatus(_ trial: SearchRecord.Trial, _ dir: RunDirectory) throws {
+        var t = trial
+        t.status = "running"
+        try JSONCoding.encode(t).write(to: URL(fileURLWithPath: trialFile(dir, t.trial, "status.json")), options: .atomic)
+    }
+
+    /// One trial's rung, as a Slurm job runs it (`lab search-trial`): the cell from the run's
+    /// manifest, the data from the shared feature cache, the trial from its status.json.
+    func trainOne(dir: RunDirectory, trial t: Int, epochs: Int) throws {
+        let cell = try dir.readManifest().experiment
+        let root = try workspace.dataRoot(for: cell.data, quiet: true)
+        let data = try PreparedData.prepare(cell.dataPlan(root: root), cacheDirectory: workspace.cache, shouldStop: shouldStop)
+        let trial = try Self.status(dir, t)
+        guard trial.scores.count < (cell.search?.rungs.firstIndex(of: epochs) ?? Int.max) + 1 else { return } // already done
+        try Self.writeStatus(try train(cell, trial: trial, to: epochs, data: data, dir: dir), dir)
+    }
+
+    /// Submits the rung's pending trials as one Slurm job array and waits for every trial's
+    /// status.json to show the rung. A job that ends without it is an error naming its log.
+    private func runOnSlurm(_ pending: [Int], rung r: Int, epochs: Int, partition: String?, dir: RunDirectory, bar: ProgressReporter) throws {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let list = pending.map(String.init).joined(separator: ",")
+        let log = dir.file("trials/slurm-%A_%a.out")
+        let worker = "trials=(\(pending.map(String.init).joined(separator: " "))); exec '\(exe)' search-trial \(dir.id) "
+            + "--trial ${trials[$SLURM_ARRAY_TASK_ID]} --epochs \(epochs) --threads \(Parallelism.threads)"
+        var args = ["--parsable", "--array=0-\(pending.count - 1)", "-c", "\(Parallelism.threads)", "-J", "lab-search-r\(r + 1)",
+                    "--chdir", workspace.root, "-o", log, "--wrap", "bash -c '\(worker.replacingOccurrences(of: "'", with: "'\\''"))'"]
+        if let partition { args = ["-p", partition] + args }
+        let submit = Process.run("sbatch", args)
+        guard submit.status == 0, let job = submit.output.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines),
+              !job.isEmpty else {
+            throw LabError("sbatch failed (\(submit.status)): \(submit.output.trimmingCharacters(in: .whitespacesAndNewlines))",
+                           hint: "is Slurm up? `sinfo` should show an idle node (scripts/slurm-single-node.sh starts one here)")
+        }
+        bar.status("rung \(r + 1) (\(epochs) epochs): Slurm job array \(job), trials \(list)", force: true)
+        func done(_ t: Int) -> Bool { ((try? Self.status(dir, t))?.scores.count ?? 0) > r }
+        while !pending.allSatisfy(done) {
+            if shouldStop() { _ = Process.run("scancel", [job]); throw Interrupted() }
+            let queued = Process.run("squeue", ["-h", "-j", job, "-o", "%i"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+            if queued.isEmpty && !pending.allSatisfy(done) {
+                Thread.sleep(forTimeInterval: 0.5) // a last status write may still be landing
+                if let failed = pending.first(where: { !done($0) }) {
+                    let index = pending.firstIndex(of: failed)!
+                    throw LabError("trial \(failed): its Slurm job \(job)_\(index) ended without finishing rung \(r + 1)",
+                                   hint: "see \(workspace.relative(dir.file("trials/slurm-\(job)_\(index).out")))")
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
     }
 
     private func buildModel(_ e: Experiment, data: PreparedData) -> Model {
@@ -166,11 +233,16 @@ struct SearchRunner {
         var rungs: [SearchRecord.Rung] = []
         var alive = Array(0..<spec.trials)
         for (r, epochs) in spec.rungs.enumerated() {
-            for t in alive where trials[t].scores.count <= r {
-                bar.status("rung \(r + 1)/\(spec.rungs.count) (\(epochs) epochs): trial \(t) of \(alive.count) alive", force: true)
-                trials[t] = try train(cell, trial: trials[t], to: epochs, data: data, dir: dir)
-                trials[t].status = "running"
-                try JSONCoding.encode(trials[t]).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+            let pending = alive.filter { trials[$0].scores.count <= r }
+            if case .slurm(let partition) = executor, !pending.isEmpty {
+                try runOnSlurm(pending, rung: r, epochs: epochs, partition: partition, dir: dir, bar: bar)
+                for t in pending { trials[t] = try Self.status(dir, t) }
+            } else {
+                for t in pending {
+                    bar.status("rung \(r + 1)/\(spec.rungs.count) (\(epochs) epochs): trial \(t) of \(alive.count) alive", force: true)
+                    trials[t] = try train(cell, trial: trials[t], to: epochs, data: data, dir: dir)
+                    try Self.writeStatus(trials[t], dir)
+                }
             }
             let ranking = SuccessiveHalving.rank(alive.map { trials[$0].scores[r] })
             let last = r == spec.rungs.count - 1
