@@ -198,7 +198,26 @@ struct ReportRenderer {
             s += "\n| test, clip | hand-tuned `\(name)` | searched `\(e.name)` |\n|---|---:|---:|\n"
             s += "| accuracy | \(fmt(a.accuracy, a.intervals?.accuracy)) | \(fmt(b.accuracy, b.intervals?.accuracy)) |\n"
             s += "| macro ROC-AUC | \(fmt(a.macroAUC, a.intervals?.macroAUC)) | \(fmt(b.macroAUC, b.intervals?.macroAUC)) |\n\n"
-            s += "Overlapping intervals mean the search's gain (or loss) is within the noise of this test set.\n"
+            if let x = baseline.testClips?.sorted(by: { $0.path < $1.path }), let y = r.metrics.testClips?.sorted(by: { $0.path < $1.path }),
+               x.map(\.path) == y.map(\.path), x.map(\.sha256) == y.map(\.sha256) {
+                // The same test clips: paired tests say more than two intervals.
+                let k = r.metrics.classes.count, labels = x.map(\.label)
+                func correct(_ c: [ClipPrediction]) -> [Bool] { c.map { argmax($0.probabilities, offset: 0, count: k) == $0.label } }
+                let m = PairedTest.mcnemar(aCorrect: correct(x), bCorrect: correct(y))
+                s += String(format: "Both were tested on the same %d clips. Accuracy: McNemar's exact test, %d clips right only for `%@`, "
+                            + "%d only for `%@`, p = %.3g (%@ noise at the 5%% level). ", x.count, m.onlyA, name, m.onlyB, e.name, m.p,
+                            m.p < 0.05 ? "outside" : "within")
+                if let d = PairedTest.bootstrapDifference(a: x.flatMap(\.probabilities), b: y.flatMap(\.probabilities), labels: labels,
+                                                          classCount: k, plan: r.metrics.bootstrap ?? BootstrapPlan(), purpose: "report/\(e.name)",
+                                                          statistic: { ROC.macroAUC(probabilities: $0, labels: $1, classCount: k) }) {
+                    let outside = d.interval.low > 0 || d.interval.high < 0
+                    s += String(format: "Macro ROC-AUC: paired bootstrap, change %+.3f, 95%% interval [%+.3f, %+.3f], p = %.3g (%@ noise).",
+                                (b.macroAUC ?? .nan) - (a.macroAUC ?? .nan), d.interval.low, d.interval.high, d.p, outside ? "outside" : "within")
+                }
+                s += "\n"
+            } else {
+                s += "Overlapping intervals mean the search's gain (or loss) is within the noise of this test set.\n"
+            }
         }
         return s
     }
