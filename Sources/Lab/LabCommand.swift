@@ -21,7 +21,7 @@ public struct LabCommand: ParsableCommand {
         subcommands: [
             ReproduceCommand.self, ResumeCommand.self, VerifyCommand.self, GCCommand.self,
             RunsCommand.self, ShowCommand.self, CompareCommand.self, LogCommand.self,
-            FeaturesCommand.self, DataCommand.self, BenchCommand.self, SearchTrialCommand.self,
+            FeaturesCommand.self, DataCommand.self, BenchCommand.self, SearchCommand.self,
         ]
     )
     public init() {}

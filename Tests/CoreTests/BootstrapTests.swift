@@ -79,3 +79,32 @@ final class BootstrapTests: XCTestCase {
         XCTAssertLessThan(t.p, 0.01)
     }
 }
+
+/// Ours against statsmodels' McNemar and numpy's percentile, on fixtures written once by
+/// `bench/stats_parity.py` (its docstring has the command).
+final class StatsParityTests: XCTestCase {
+    struct Reference: Decodable {
+        struct McNemar: Decodable { var onlyA: Int; var onlyB: Int; var both: Int; var neither: Int; var p: Double }
+        struct Percentile: Decodable { var values: [Double]; var q: Double; var numpy: Double }
+        var mcnemar: [McNemar]
+        var percentiles: [Percentile]
+    }
+
+    func testAgainstStatsmodelsAndNumpy() throws {
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: fixtureURL("stats/reference.json")))
+        XCTAssertEqual(ref.mcnemar.count, 10)
+        for c in ref.mcnemar {
+            let a = [Bool](repeating: true, count: c.both) + [Bool](repeating: true, count: c.onlyA)
+                + [Bool](repeating: false, count: c.onlyB) + [Bool](repeating: false, count: c.neither)
+            let b = [Bool](repeating: true, count: c.both) + [Bool](repeating: false, count: c.onlyA)
+                + [Bool](repeating: true, count: c.onlyB) + [Bool](repeating: false, count: c.neither)
+            let t = PairedTest.mcnemar(aCorrect: a, bCorrect: b)
+            XCTAssertEqual(t.onlyA, c.onlyA)
+            XCTAssertEqual(t.onlyB, c.onlyB)
+            XCTAssertEqual(t.p, c.p, accuracy: 1e-12 * max(1, c.p), "b \(c.onlyA), c \(c.onlyB)")
+        }
+        for p in ref.percentiles {
+            XCTAssertEqual(Bootstrap.percentile(p.values, p.q), p.numpy, accuracy: 1e-12, "n \(p.values.count), q \(p.q)")
+        }
+    }
+}

@@ -230,6 +230,36 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(again.experiments, file.experiments)
     }
 
+    /// A trial that fails (here: its checkpoint is corrupted between rungs) is marked failed with its
+    /// error and ranked no further; the search finishes with the others, and `lab search status` shows it.
+    func testAFailedTrialIsRecordedAndTheSearchGoesOn() throws {
+        let ws = Workspace(root: root.path)
+        let cell = try XCTUnwrap(try NotebookParser.parse("# s\n\n```lab\n\(Self.searchCell)\n```\n", file: "nb.lab.md").experiments.first)
+        var stopping = SearchRunner(workspace: ws, quiet: true, command: "t")
+        stopping.shouldStop = {
+            ws.runIDs().contains { ((try? String(contentsOfFile: ws.run($0).file("rungs.json"), encoding: .utf8)) ?? "").contains("\"epochs\" : 1") }
+        }
+        guard case .interrupted(let dir) = try stopping.run(cell) else { return XCTFail("search was not interrupted") }
+        let rungs = try JSONCoding.decoder.decode([SearchRecord.Rung].self, from: Data(contentsOf: URL(fileURLWithPath: dir.file("rungs.json"))))
+        let victim = rungs[0].promoted[0], survivor = rungs[0].promoted[1]
+        try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: dir.file(String(format: "trials/%03d/checkpoint.safetensors", victim))))
+        guard case .complete = try SearchRunner(workspace: ws, quiet: true, command: "t").run(cell, resuming: dir) else {
+            return XCTFail("the search did not finish without the failed trial")
+        }
+        let record = try XCTUnwrap(try SearchRunner.record(in: dir))
+        XCTAssertEqual(record.trials[victim].status, "failed")
+        XCTAssertTrue(record.trials[victim].error?.contains("checkpoint") == true, record.trials[victim].error ?? "")
+        XCTAssertEqual(record.chosen, survivor)
+        let cwd = FileManager.default.currentDirectoryPath
+        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        let status = try captureStandardOutput {
+            FileManager.default.changeCurrentDirectoryPath(root.path)
+            var command = try SearchStatusCommand.parse([dir.id])
+            try command.run()
+        }
+        XCTAssertTrue(status.contains("failed") && status.contains("chosen") && status.contains("1 chosen, 1 failed, 3 pruned"), status)
+    }
+
     /// Every test metric carries an interval in results.json and the report; `lab compare` pairs two
     /// results on the same clips (McNemar, paired bootstrap) and falls back to interval overlap.
     func testIntervalsAndNoiseInComparisons() throws {

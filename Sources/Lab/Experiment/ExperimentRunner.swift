@@ -53,16 +53,8 @@ struct ExperimentRunner {
              : restarting ? "run \(dir.id) resumed: no checkpoint yet, starting from the data" : "run \(dir.id) started: \(e.runName)")
         var lastEpoch: Int? = nil // the last epoch checkpointed, for the log
         do {
-            let root = try workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: shouldStop)
-            manifest.dataRoot = workspace.relative(root)
             let bar = ProgressReporter(label: "[\(e.runName)]", quiet: quiet)
-            let data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: workspace.cache, progress: { done, total in
-                bar.update(done: done, total: total, detail: "clips (features)")
-            }, shouldStop: shouldStop)
-            bar.finish("features for \(data.collection.clips.count) clips (\(data.cacheHits) cached, \(data.cacheMisses) computed)")
-            manifest.fingerprint = data.collection.fingerprint
-            manifest.classes = data.collection.classes
-            manifest.skipped = data.skipped
+            let data = try workspace.prepareData(for: e, label: "[\(e.runName)]", quiet: quiet, shouldStop: shouldStop, manifest: &manifest)
             // The spec built for this data: its input shape and its classes (Keras's build(input_shape)).
             let model = Trainer.initialModel(config: ModelConfig(spec: e.model, input: InputShape(height: e.features.nMels, width: e.segmentSpec.length),
                                                                  classes: data.collection.classes.count), seed: e.training.seed)

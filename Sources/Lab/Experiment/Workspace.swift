@@ -74,3 +74,23 @@ struct Workspace {
         (data as NSString).appendingPathComponent("builtin-v\(BuiltinCollection.version)-\(clips)x\(String(format: "%g", seconds))s-seed\(seed)")
     }
 }
+
+extension Workspace {
+    /// The data step every run and search starts with: the cell's collection (synthesised once if
+    /// built in), every clip decoded and checked, the split, the cut segments, with a progress bar.
+    /// The manifest learns the data root, fingerprint, classes and skipped files.
+    func prepareData(for e: Experiment, label: String, quiet: Bool, shouldStop: @escaping () -> Bool,
+                     manifest: inout RunManifest) throws -> PreparedData {
+        let root = try dataRoot(for: e.data, quiet: quiet, shouldStop: shouldStop)
+        manifest.dataRoot = relative(root)
+        let bar = ProgressReporter(label: label, quiet: quiet)
+        let data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: cache, progress: { done, total in
+            bar.update(done: done, total: total, detail: "clips (features)")
+        }, shouldStop: shouldStop)
+        bar.finish("features for \(data.collection.clips.count) clips (\(data.cacheHits) cached, \(data.cacheMisses) computed)")
+        manifest.fingerprint = data.collection.fingerprint
+        manifest.classes = data.collection.classes
+        manifest.skipped = data.skipped
+        return data
+    }
+}

@@ -8,8 +8,10 @@ public struct SearchRecord: Codable, Equatable, Sendable {
         public var trial: Int
         public var params: [String: Double]
         public var seed: UInt64
-        /// "complete" (the chosen one), "pruned" (stopped at a rung), "running" (not finished yet).
+        /// "complete" (the chosen one), "pruned" (stopped at a rung), "failed" (see `error`), "running".
         public var status: String
+        /// Why a failed trial failed (its error, or its Slurm log); it is ranked no further.
+        public var error: String? = nil
         /// The score at each rung the trial reached.
         public var scores: [RungScore]
         /// Validation macro ROC-AUC (segments) after every epoch trained.
@@ -56,7 +58,7 @@ struct SearchRunner {
 
     enum TrialExecutor: Equatable {
         case local
-        /// `sbatch` from this machine; each job runs `lab search-trial` in this workspace.
+        /// `sbatch` from this machine; each job runs `lab search trial` in this workspace.
         case slurm(partition: String?)
     }
 
@@ -83,15 +85,8 @@ struct SearchRunner {
         try dir.writeJSON(manifest, to: "manifest.json")
         let bar = ProgressReporter(label: "[\(cell.name) search]", quiet: quiet)
         do {
-            let root = try workspace.dataRoot(for: cell.data, quiet: quiet, shouldStop: shouldStop)
-            manifest.dataRoot = workspace.relative(root)
-            let data = try PreparedData.prepare(cell.dataPlan(root: root), cacheDirectory: workspace.cache, progress: { done, total in
-                bar.update(done: done, total: total, detail: "clips (features)")
-            }, shouldStop: shouldStop)
-            bar.finish("features for \(data.collection.clips.count) clips, prepared once for \(spec.trials) trials")
-            manifest.fingerprint = data.collection.fingerprint
-            manifest.classes = data.collection.classes
-            manifest.skipped = data.skipped
+            // Prepared once, for every trial.
+            let data = try workspace.prepareData(for: cell, label: "[\(cell.name) search]", quiet: quiet, shouldStop: shouldStop, manifest: &manifest)
             try dir.writeJSON(data.split, to: "split.json")
             let splitHash = try FigureHashes.hash(dir.file("split.json"))
             let plan = SearchPlan(spec: spec, cell: cell, fingerprint: data.collection.fingerprint, splitHash: splitHash,
@@ -167,7 +162,7 @@ struct SearchRunner {
         try JSONCoding.encode(t).write(to: URL(fileURLWithPath: trialFile(dir, t.trial, "status.json")), options: .atomic)
     }
 
-    /// One trial's rung, as a Slurm job runs it (`lab search-trial`): the cell from the run's
+    /// One trial's rung, as a Slurm job runs it (`lab search trial`): the cell from the run's
     /// manifest, the data from the shared feature cache, the trial from its status.json.
     func trainOne(dir: RunDirectory, trial t: Int, epochs: Int) throws {
         let cell = try dir.readManifest().experiment
@@ -184,7 +179,7 @@ struct SearchRunner {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let list = pending.map(String.init).joined(separator: ",")
         let log = dir.file("trials/slurm-%A_%a.out")
-        let worker = "trials=(\(pending.map(String.init).joined(separator: " "))); exec '\(exe)' search-trial \(dir.id) "
+        let worker = "trials=(\(pending.map(String.init).joined(separator: " "))); exec '\(exe)' search trial \(dir.id) "
             + "--trial ${trials[$SLURM_ARRAY_TASK_ID]} --epochs \(epochs) --threads \(Parallelism.threads)"
         var args = ["--parsable", "--array=0-\(pending.count - 1)", "-c", "\(Parallelism.threads)", "-J", "lab-search-r\(r + 1)",
                     "--chdir", workspace.root, "-o", log, "--wrap", "bash -c '\(worker.replacingOccurrences(of: "'", with: "'\\''"))'"]
@@ -196,17 +191,22 @@ struct SearchRunner {
                            hint: "is Slurm up? `sinfo` should show an idle node (scripts/slurm-single-node.sh starts one here)")
         }
         bar.status("rung \(r + 1) (\(epochs) epochs): Slurm job array \(job), trials \(list)", force: true)
-        func done(_ t: Int) -> Bool { ((try? Self.status(dir, t))?.scores.count ?? 0) > r }
+        func done(_ t: Int) -> Bool { ((try? Self.status(dir, t))?.scores.count ?? 0) > r || (try? Self.status(dir, t))?.status == "failed" }
         while !pending.allSatisfy(done) {
             if shouldStop() { _ = Process.run("scancel", [job]); throw Interrupted() }
             let queued = Process.run("squeue", ["-h", "-j", job, "-o", "%i"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
             if queued.isEmpty && !pending.allSatisfy(done) {
                 Thread.sleep(forTimeInterval: 0.5) // a last status write may still be landing
-                if let failed = pending.first(where: { !done($0) }) {
-                    let index = pending.firstIndex(of: failed)!
-                    throw LabError("trial \(failed): its Slurm job \(job)_\(index) ended without finishing rung \(r + 1)",
-                                   hint: "see \(workspace.relative(dir.file("trials/slurm-\(job)_\(index).out")))")
+                // A job that ended without its result (crashed, killed, node lost): the trial is marked
+                // failed with its log, and the search goes on without it.
+                for (index, t) in pending.enumerated() where !done(t) {
+                    var trial = try Self.status(dir, t)
+                    trial.status = "failed"
+                    trial.error = "Slurm job \(job)_\(index) ended without finishing rung \(r + 1); log: "
+                        + workspace.relative(dir.file("trials/slurm-\(job)_\(index).out"))
+                    try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
                 }
+                return
             }
             Thread.sleep(forTimeInterval: 0.3)
         }
@@ -233,16 +233,29 @@ struct SearchRunner {
         var rungs: [SearchRecord.Rung] = []
         var alive = Array(0..<spec.trials)
         for (r, epochs) in spec.rungs.enumerated() {
-            let pending = alive.filter { trials[$0].scores.count <= r }
+            let pending = alive.filter { trials[$0].scores.count <= r && trials[$0].status != "failed" }
             if case .slurm(let partition) = executor, !pending.isEmpty {
                 try runOnSlurm(pending, rung: r, epochs: epochs, partition: partition, dir: dir, bar: bar)
                 for t in pending { trials[t] = try Self.status(dir, t) }
             } else {
                 for t in pending {
                     bar.status("rung \(r + 1)/\(spec.rungs.count) (\(epochs) epochs): trial \(t) of \(alive.count) alive", force: true)
-                    trials[t] = try train(cell, trial: trials[t], to: epochs, data: data, dir: dir)
-                    try Self.writeStatus(trials[t], dir)
+                    do {
+                        trials[t] = try train(cell, trial: trials[t], to: epochs, data: data, dir: dir)
+                        try Self.writeStatus(trials[t], dir)
+                    } catch is Interrupted {
+                        throw Interrupted()
+                    } catch {
+                        trials[t].status = "failed" // recorded, never retried blindly, never blocking the search
+                        trials[t].error = "\(error)"
+                        try JSONCoding.encode(trials[t]).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+                    }
                 }
+            }
+            // A trial that failed at this rung (its error in its status.json) is ranked no further.
+            alive = alive.filter { trials[$0].status != "failed" && trials[$0].scores.count > r }
+            guard !alive.isEmpty else {
+                throw LabError("every trial of rung \(r + 1) failed", hint: "see the errors in \(workspace.relative(dir.file("trials")))/*/status.json")
             }
             let ranking = SuccessiveHalving.rank(alive.map { trials[$0].scores[r] })
             let last = r == spec.rungs.count - 1
