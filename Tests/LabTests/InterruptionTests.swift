@@ -142,13 +142,15 @@ final class InterruptionTests: XCTestCase {
         runFolder(of: "b", in: dir).map { FileManager.default.fileExists(atPath: $0 + "/checkpoint.safetensors") } ?? false
     }
 
-    /// Cell b has started and its own collection exists, but its history is not yet written:
-    /// synthesis or feature extraction is under way.
+    /// Cell b's collection is synthesised (its .complete marker is written) and its split is not yet:
+    /// feature extraction is under way.
     static func midFeatures(_ dir: URL) -> Bool {
         guard let run = runFolder(of: "b", in: dir) else { return false }
         let data = dir.appendingPathComponent("target/data").path
-        let started = ((try? FileManager.default.contentsOfDirectory(atPath: data)) ?? []).contains { $0.contains("12x6s") }
-        return started && !FileManager.default.fileExists(atPath: run + "/split.json")
+        let synthesised = ((try? FileManager.default.contentsOfDirectory(atPath: data)) ?? []).contains {
+            $0.contains("12x6s") && FileManager.default.fileExists(atPath: data + "/" + $0 + "/.complete")
+        }
+        return synthesised && !FileManager.default.fileExists(atPath: run + "/split.json")
     }
 
     func testSIGINTMidTraining() throws {
