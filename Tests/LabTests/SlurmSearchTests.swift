@@ -2,13 +2,22 @@ import Foundation
 import XCTest
 @testable import Lab
 
-/// A search whose trials train as real Slurm jobs (`--executor slurm`) ends in the same
-/// results.json, bit for bit, as the same search in one process. Needs a Slurm node: CI starts a
-/// single-node cluster with scripts/slurm-single-node.sh; without one the test is skipped.
+/// A search whose trials train as separate processes (`--workers 2`) or as real Slurm jobs
+/// (`--executor slurm`) ends in the same results.json, bit for bit, as the same search in one
+/// process. The Slurm test needs a Slurm node: CI starts a single-node cluster with
+/// scripts/slurm-single-node.sh; without one it is skipped.
 final class SlurmSearchTests: XCTestCase {
+    func testWorkerProcessesEqualOneProcess() throws {
+        try compare(["--workers", "2"], logPrefix: "worker")
+    }
+
     func testSlurmSearchEqualsLocalSearch() throws {
         let sinfo = Process.run("sinfo", ["-h", "-o", "%t"])
         try XCTSkipUnless(sinfo.status == 0 && sinfo.output.contains("idle"), "no idle Slurm node (scripts/slurm-single-node.sh starts one)")
+        try compare(["--executor", "slurm"], logPrefix: "slurm-")
+    }
+
+    func compare(_ args: [String], logPrefix: String) throws {
         let lab = InterruptionTests.lab
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: lab.path), "no lab binary at \(lab.path)")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-slurm-\(UUID().uuidString)")
@@ -33,12 +42,17 @@ final class SlurmSearchTests: XCTestCase {
             json["machine"] = nil
             return json
         }
-        let local = try reproduce("local", []), slurm = try reproduce("slurm", ["--executor", "slurm"])
-        XCTAssertEqual(try JSONSerialization.data(withJSONObject: slurm, options: .sortedKeys),
+        let local = try reproduce("local", []), other = try reproduce("other", args)
+        XCTAssertEqual(try JSONSerialization.data(withJSONObject: other, options: .sortedKeys),
                        try JSONSerialization.data(withJSONObject: local, options: .sortedKeys))
-        // The trials really went through Slurm: each rung's job array left its logs.
-        let ws = Workspace(root: root.appendingPathComponent("slurm").path)
-        let logs = try FileManager.default.contentsOfDirectory(atPath: ws.run(ws.runIDs()[0]).file("trials")).filter { $0.hasPrefix("slurm-") }
-        XCTAssertEqual(logs.count, 5 + 2 + 1, "\(logs)")
+        // The trials really ran elsewhere: each trial-rung left its job's log (5 + 2 + 1 of them).
+        let ws = Workspace(root: root.appendingPathComponent("other").path)
+        let trials = ws.run(ws.runIDs()[0]).file("trials")
+        let logs = try FileManager.default.subpathsOfDirectory(atPath: trials).filter { ($0 as NSString).lastPathComponent.hasPrefix(logPrefix) }
+        if logPrefix == "worker" {
+            XCTAssertEqual(logs.count, 5, "one worker.log per trial: \(logs)")
+        } else {
+            XCTAssertEqual(logs.count, 5 + 2 + 1, "\(logs)")
+        }
     }
 }

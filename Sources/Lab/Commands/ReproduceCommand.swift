@@ -21,7 +21,8 @@ struct ReproduceCommand: ParsableCommand {
         Examples:
           lab reproduce results
           lab reproduce results --force
-          lab reproduce experiments/search.lab.md --executor slurm
+          lab reproduce experiments/search.lab.md --executor slurm --slurm-time 02:00:00
+          lab reproduce experiments/search.lab.md --workers 2
           lab reproduce results --data ~/datasets/gtzan/genres
           lab reproduce experiments/small.lab.md --quiet
         """
@@ -32,10 +33,16 @@ struct ReproduceCommand: ParsableCommand {
     @Flag(help: "Rerun every cell, even those with a complete run of the same config, data and engine.") var force = false
     @Option(help: "Where search trials train: local (this process) or slurm (one sbatch job array per rung; the bits are the same).")
     var executor = "local"
+    @Option(help: "With --executor local: train this many search trials at once, each its own process (1: all in this process).")
+    var workers = 1
     @Option(help: "The Slurm partition for --executor slurm (default: the cluster's default).") var partition: String?
+    @Option(help: "Slurm time limit per trial job (sbatch --time), e.g. 02:00:00.") var slurmTime: String?
+    @Option(help: "CPUs per trial job (sbatch -c; default: --threads).") var cpusPerTrial: Int?
 
     func validate() throws {
         guard ["local", "slurm"].contains(executor) else { throw ValidationError("--executor must be local or slurm, got \(executor)") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        if let cpusPerTrial, cpusPerTrial < 1 { throw ValidationError("--cpus-per-trial must be at least 1, got \(cpusPerTrial)") }
     }
     @OptionGroup var options: RunOptions
 
@@ -46,7 +53,8 @@ struct ReproduceCommand: ParsableCommand {
         let started = Date()
         let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: data,
                                  command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }, force: force,
-                                 slurm: executor == "slurm", partition: partition)
+                                 executor: executor == "slurm" ? .slurm(.init(partition: partition, time: slurmTime, cpus: cpusPerTrial))
+                                     : workers > 1 ? .processes(workers: workers) : .local)
         guard let (file, _) = try runner.run(notebookPath: path, writeReport: true) else { return }
         let dir = ws.relative((path as NSString).deletingLastPathComponent)
         print("wrote \(dir)/\(NotebookRun.stem(path)).md and \(dir)/\(NotebookRun.stem(path)).json in \(Int(Date().timeIntervalSince(started))) s")

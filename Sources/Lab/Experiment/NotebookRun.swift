@@ -11,9 +11,8 @@ struct NotebookRun {
     var command: String
     /// Rerun every cell, even one with a complete run of the same config, data and engine.
     var force = false
-    /// Search trials go to Slurm (`--executor slurm`), on this partition.
-    var slurm = false
-    var partition: String? = nil
+    /// Where search trials train (`--executor`, `--workers`).
+    var executor: SearchRunner.TrialExecutor = .local
 
     /// Resolves `results` to reports/results.lab.md; anything else is a path.
     static func notebookPath(_ arg: String, workspace: Workspace) -> String {
@@ -32,7 +31,7 @@ struct NotebookRun {
         let started = Date()
         let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
         var searcher = SearchRunner(workspace: workspace, quiet: quiet, command: command)
-        if slurm { searcher.executor = .slurm(partition: partition) }
+        searcher.executor = executor
         var results: [String: [ReportRenderer.RunResult]] = [:]
         var entries: [ResultsFile.Entry] = []
         for var cell in notebook.experiments {

@@ -58,8 +58,19 @@ struct SearchRunner {
 
     enum TrialExecutor: Equatable {
         case local
+        /// `workers` processes of `lab search trial` at a time on this machine.
+        case processes(workers: Int)
         /// `sbatch` from this machine; each job runs `lab search trial` in this workspace.
-        case slurm(partition: String?)
+        case slurm(SlurmOptions)
+    }
+
+    /// Passed through to `sbatch`.
+    struct SlurmOptions: Equatable {
+        var partition: String? = nil
+        /// `--time`, e.g. "02:00:00".
+        var time: String? = nil
+        /// CPUs per trial (`-c`); default: --threads.
+        var cpus: Int? = nil
     }
 
     static let figures = ["search_parameters.png", "search_halving.png"]
@@ -175,15 +186,57 @@ struct SearchRunner {
 
     /// Submits the rung's pending trials as one Slurm job array and waits for every trial's
     /// status.json to show the rung. A job that ends without it is an error naming its log.
-    private func runOnSlurm(_ pending: [Int], rung r: Int, epochs: Int, partition: String?, dir: RunDirectory, bar: ProgressReporter) throws {
+    /// `workers` trials at a time, each a `lab search trial` process with its share of the threads;
+    /// a process that fails leaves its trial marked failed, with its output in trials/NNN/worker.log.
+    private func runInProcesses(_ pending: [Int], rung r: Int, epochs: Int, workers: Int, dir: RunDirectory, bar: ProgressReporter) throws {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let threads = max(1, Parallelism.threads / max(1, workers))
+        var queue = pending[...], running: [(trial: Int, process: Process)] = []
+        func finish(_ t: Int, _ p: Process) throws {
+            if p.terminationStatus != 0, (try? Self.status(dir, t))?.scores.count ?? 0 <= r {
+                var trial = try Self.status(dir, t)
+                trial.status = "failed"
+                trial.error = "lab search trial exited with status \(p.terminationStatus); log: "
+                    + workspace.relative(trialFile(dir, t, "worker.log"))
+                try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+            }
+        }
+        while !queue.isEmpty || !running.isEmpty {
+            if shouldStop() {
+                for (_, p) in running { p.interrupt() }
+                for (_, p) in running { p.waitUntilExit() }
+                throw Interrupted()
+            }
+            while running.count < workers, let t = queue.popFirst() {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: exe)
+                p.arguments = ["search", "trial", dir.id, "--trial", "\(t)", "--epochs", "\(epochs)", "--threads", "\(threads)", "--quiet"]
+                p.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
+                FileManager.default.createFile(atPath: trialFile(dir, t, "worker.log"), contents: nil)
+                let log = try FileHandle(forWritingTo: URL(fileURLWithPath: trialFile(dir, t, "worker.log")))
+                p.standardOutput = log
+                p.standardError = log
+                try p.run()
+                running.append((t, p))
+            }
+            bar.status("rung \(r + 1) (\(epochs) epochs): trials \(running.map { "\($0.trial)" }.joined(separator: ", ")) running, "
+                       + "\(queue.count) waiting", force: true)
+            Thread.sleep(forTimeInterval: 0.1)
+            for (t, p) in running where !p.isRunning { try finish(t, p) }
+            running.removeAll { !$0.process.isRunning }
+        }
+    }
+
+    private func runOnSlurm(_ pending: [Int], rung r: Int, epochs: Int, options: SlurmOptions, dir: RunDirectory, bar: ProgressReporter) throws {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let list = pending.map(String.init).joined(separator: ",")
         let log = dir.file("trials/slurm-%A_%a.out")
         let worker = "trials=(\(pending.map(String.init).joined(separator: " "))); exec '\(exe)' search trial \(dir.id) "
             + "--trial ${trials[$SLURM_ARRAY_TASK_ID]} --epochs \(epochs) --threads \(Parallelism.threads)"
-        var args = ["--parsable", "--array=0-\(pending.count - 1)", "-c", "\(Parallelism.threads)", "-J", "lab-search-r\(r + 1)",
+        var args = ["--parsable", "--array=0-\(pending.count - 1)", "-c", "\(options.cpus ?? Parallelism.threads)", "-J", "lab-search-r\(r + 1)",
                     "--chdir", workspace.root, "-o", log, "--wrap", "bash -c '\(worker.replacingOccurrences(of: "'", with: "'\\''"))'"]
-        if let partition { args = ["-p", partition] + args }
+        if let partition = options.partition { args = ["-p", partition] + args }
+        if let time = options.time { args = ["--time", time] + args }
         let submit = Process.run("sbatch", args)
         guard submit.status == 0, let job = submit.output.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines),
               !job.isEmpty else {
@@ -234,8 +287,11 @@ struct SearchRunner {
         var alive = Array(0..<spec.trials)
         for (r, epochs) in spec.rungs.enumerated() {
             let pending = alive.filter { trials[$0].scores.count <= r && trials[$0].status != "failed" }
-            if case .slurm(let partition) = executor, !pending.isEmpty {
-                try runOnSlurm(pending, rung: r, epochs: epochs, partition: partition, dir: dir, bar: bar)
+            if case .slurm(let options) = executor, !pending.isEmpty {
+                try runOnSlurm(pending, rung: r, epochs: epochs, options: options, dir: dir, bar: bar)
+                for t in pending { trials[t] = try Self.status(dir, t) }
+            } else if case .processes(let workers) = executor, !pending.isEmpty {
+                try runInProcesses(pending, rung: r, epochs: epochs, workers: workers, dir: dir, bar: bar)
                 for t in pending { trials[t] = try Self.status(dir, t) }
             } else {
                 for t in pending {
