@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Yams
 @testable import Lab
 
 /// A search whose trials train as separate processes (`--workers 2`) or as real Slurm jobs
@@ -53,6 +54,28 @@ final class SlurmSearchTests: XCTestCase {
             XCTAssertEqual(logs.count, 5, "one worker.log per trial: \(logs)")
         } else {
             XCTAssertEqual(logs.count, 5 + 2 + 1, "\(logs)")
+        }
+    }
+}
+
+/// The Kubernetes manifest is only emitted (no cluster here): it must be valid YAML of an Indexed
+/// Job whose pods pick their trial by JOB_COMPLETION_INDEX.
+final class KubernetesManifestTests: XCTestCase {
+    func testIndexedJobManifest() throws {
+        let text = SearchK8sCommand.manifest(run: "123", rung: 2, epochs: 9, trials: [4, 7, 8], image: "lab:1", claim: "ws", workspace: "/w",
+                                             cpus: 2, parallelism: 8)
+        let yaml = try XCTUnwrap(try Yams.load(yaml: text) as? [String: Any])
+        XCTAssertEqual(yaml["kind"] as? String, "Job")
+        let spec = try XCTUnwrap(yaml["spec"] as? [String: Any])
+        XCTAssertEqual(spec["completionMode"] as? String, "Indexed")
+        XCTAssertEqual(spec["completions"] as? Int, 3)
+        XCTAssertEqual(spec["parallelism"] as? Int, 3)
+        XCTAssertTrue(text.contains("value: \"4 7 8\"") && text.contains("shift $JOB_COMPLETION_INDEX")
+                      && text.contains("lab search trial 123 --trial $1 --epochs 9"), text)
+        // The pod's shell picks trial i for completion index i.
+        for (index, trial) in [4, 7, 8].enumerated() {
+            let r = Process.run("bash", ["-c", "TRIALS='4 7 8'; JOB_COMPLETION_INDEX=\(index); set -- $TRIALS; shift $JOB_COMPLETION_INDEX; echo $1"])
+            XCTAssertEqual(r.output.trimmingCharacters(in: .whitespacesAndNewlines), "\(trial)")
         }
     }
 }

@@ -14,8 +14,9 @@ struct SearchCommand: ParsableCommand {
         Examples:
           lab search status 1795795908
           lab search trial 1795795908 --trial 3 --epochs 9
+          lab search k8s 1795795908 --rung 1 --image registry.example/lab:1 > rung1.yaml
         """,
-        subcommands: [SearchStatusCommand.self, SearchTrialCommand.self]
+        subcommands: [SearchStatusCommand.self, SearchTrialCommand.self, SearchK8sCommand.self]
     )
 }
 
@@ -100,5 +101,98 @@ struct SearchTrialCommand: ParsableCommand {
         guard spec.rungs.contains(epochs) else { throw LabError("run \(runID)'s rungs are \(spec.rungs), not \(epochs) epochs") }
         try SearchRunner(workspace: ws, quiet: true, command: "lab search trial").trainOne(dir: dir, trial: trial, epochs: epochs)
         if !options.quiet { print("trial \(trial) of run \(runID) trained to \(epochs) epochs") }
+    }
+}
+
+/// A Kubernetes Indexed Job for one rung of a search: only emitted, never applied (there is no
+/// cluster here to test against). Each pod runs `lab search trial` for the trial its completion
+/// index names, in a workspace every pod mounts at the same path.
+struct SearchK8sCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "k8s",
+        abstract: "Print a Kubernetes Indexed Job manifest that trains one rung of a search.",
+        discussion: """
+        The Job has one completion per trial still to train at that rung (completionMode: Indexed); \
+        pod i reads its trial from the TRIALS list at JOB_COMPLETION_INDEX and runs `lab search \
+        trial`. The workspace (target/ with the run and the feature cache) must be on a volume every \
+        pod mounts at --workspace. Apply it with kubectl yourself; then rerun `lab reproduce` (or \
+        `lab search status`) to rank the rung. This is emitted, not tested against a cluster.
+
+        Examples:
+          lab search k8s 1795795908 --rung 1 --image registry.example/lab:1 > rung1.yaml
+          lab search k8s 1795795908 --rung 2 --image lab:1 --claim lab-workspace --cpus 4
+        """
+    )
+
+    @Argument(help: "The search's run id (a folder under target/).") var runID: String
+    @Option(help: "The rung, 1 for the first.") var rung: Int
+    @Option(help: "The container image with lab in its PATH.") var image: String
+    @Option(help: "The persistent volume claim holding the workspace.") var claim = "lab-workspace"
+    @Option(help: "Where pods mount the workspace.") var workspace = "/workspace"
+    @Option(help: "CPUs per pod (also lab's --threads).") var cpus = 2
+    @Option(help: "Pods at once.") var parallelism = 4
+
+    func validate() throws {
+        guard rung >= 1, cpus >= 1, parallelism >= 1 else { throw ValidationError("--rung, --cpus and --parallelism must be at least 1") }
+    }
+
+    func run() throws {
+        let ws = Workspace.current
+        let dir = ws.run(runID)
+        let manifest = try dir.readManifest()
+        guard let spec = manifest.experiment.search else { throw LabError("run \(runID) is not a search") }
+        guard rung <= spec.rungs.count else { throw LabError("run \(runID) has \(spec.rungs.count) rungs, not \(rung)") }
+        let epochs = spec.rungs[rung - 1]
+        // Trials still to train at this rung: those that reached the previous rung's promotion.
+        var trials = Array(0..<spec.trials)
+        if rung > 1, let d = FileManager.default.contents(atPath: dir.file("rungs.json")),
+           let rungs = try? JSONCoding.decoder.decode([SearchRecord.Rung].self, from: d), rungs.count >= rung - 1 {
+            trials = rungs[rung - 2].promoted
+        } else if rung > 1 {
+            throw LabError("rung \(rung - 1) of run \(runID) has not been ranked yet", hint: "rank it with `lab reproduce` first")
+        }
+        trials = trials.filter { ((try? SearchRunner.status(dir, $0))?.scores.count ?? 0) < rung }
+        guard !trials.isEmpty else { throw LabError("every trial of rung \(rung) is already trained") }
+        print(Self.manifest(run: runID, rung: rung, epochs: epochs, trials: trials, image: image, claim: claim, workspace: workspace,
+                            cpus: cpus, parallelism: parallelism), terminator: "")
+    }
+
+    static func manifest(run: String, rung: Int, epochs: Int, trials: [Int], image: String, claim: String, workspace: String,
+                         cpus: Int, parallelism: Int) -> String {
+        """
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: lab-search-\(run)-rung\(rung)
+        spec:
+          completionMode: Indexed
+          completions: \(trials.count)
+          parallelism: \(min(parallelism, trials.count))
+          backoffLimit: 0
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: trial
+                image: \(image)
+                workingDir: \(workspace)
+                env:
+                - name: TRIALS
+                  value: "\(trials.map(String.init).joined(separator: " "))"
+                command: ["bash", "-c"]
+                args:
+                - 'set -- $TRIALS; shift $JOB_COMPLETION_INDEX; exec lab search trial \(run) --trial $1 --epochs \(epochs) --threads \(cpus)'
+                resources:
+                  requests: {cpu: "\(cpus)"}
+                  limits: {cpu: "\(cpus)"}
+                volumeMounts:
+                - name: workspace
+                  mountPath: \(workspace)
+              volumes:
+              - name: workspace
+                persistentVolumeClaim:
+                  claimName: \(claim)
+
+        """
     }
 }
