@@ -104,26 +104,19 @@ struct ExperimentRunner {
             try dir.write(Data(HistoryCSV.render(result.history).utf8), to: "history.csv")
             try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
             try RunFigures.draw(metrics: metrics, history: result.history, test: test, title: e.title, into: dir)
-            manifest.status = .complete
-            manifest.endTime = isoNow()
-            try dir.writeJSON(manifest, to: "manifest.json")
+            try dir.end(&manifest, as: .complete)
             // A complete run needs no resume point; model.safetensors keeps the weights.
             try? FileManager.default.removeItem(atPath: dir.file("checkpoint.safetensors"))
             note("complete: test clip accuracy \(metrics.test.clip.accuracy)")
             return .complete(dir, metrics)
         } catch is Interrupted {
             // Whatever was written stays: cached features, the last completed epoch's checkpoint.
-            manifest.status = .interrupted
-            manifest.endTime = isoNow()
-            try dir.writeJSON(manifest, to: "manifest.json")
+            try dir.end(&manifest, as: .interrupted)
             note("interrupted" + (lastEpoch.map { " after epoch \($0)" } ?? " before the first epoch") + "; `lab reproduce` resumes it")
             if !quiet { FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` (or `lab resume \(dir.id)`) continues\n".utf8)) }
             return .interrupted(dir)
         } catch {
-            manifest.status = .failed
-            manifest.error = "\(error)"
-            manifest.endTime = isoNow()
-            try? dir.writeJSON(manifest, to: "manifest.json")
+            try? dir.end(&manifest, as: .failed, error: error)
             note("failed: \(error)")
             throw error
         }

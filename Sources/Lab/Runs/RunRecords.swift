@@ -183,6 +183,14 @@ public struct RunDirectory {
         try write(JSONCoding.encode(value), to: name)
     }
 
+    /// Records how a run ended (interrupted, failed or complete) and when, in its manifest.
+    func end(_ manifest: inout RunManifest, as status: RunStatus, error: Error? = nil) throws {
+        manifest.status = status
+        manifest.error = error.map { "\($0)" }
+        manifest.endTime = isoNow()
+        try writeJSON(manifest, to: "manifest.json")
+    }
+
     public func readManifest() throws -> RunManifest {
         guard let d = FileManager.default.contents(atPath: file("manifest.json")) else {
             throw LabError("\(file("manifest.json")): no such run manifest", hint: "`lab runs` lists the runs")

@@ -133,24 +133,17 @@ struct SearchRunner {
             try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
             try RunFigures.draw(metrics: metrics, history: state.history, test: test, title: "\(cell.title) (searched)", into: dir)
             try drawSearchFigures(record, title: cell.title, into: dir)
-            manifest.status = .complete
-            manifest.endTime = isoNow()
-            try dir.writeJSON(manifest, to: "manifest.json")
+            try dir.end(&manifest, as: .complete)
             // A finished search needs no resume points.
             for t in record.trials.indices { try? FileManager.default.removeItem(atPath: trialFile(dir, t, "checkpoint.safetensors")) }
             bar.finish(String(format: "search done: trial %d chosen, test clip accuracy %.3f", chosen, metrics.test.clip.accuracy))
             return .complete(dir, metrics)
         } catch is Interrupted {
-            manifest.status = .interrupted
-            manifest.endTime = isoNow()
-            try dir.writeJSON(manifest, to: "manifest.json")
+            try dir.end(&manifest, as: .interrupted)
             if !quiet { FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` continues the search\n".utf8)) }
             return .interrupted(dir)
         } catch {
-            manifest.status = .failed
-            manifest.error = "\(error)"
-            manifest.endTime = isoNow()
-            try? dir.writeJSON(manifest, to: "manifest.json")
+            try? dir.end(&manifest, as: .failed, error: error)
             throw error
         }
     }
