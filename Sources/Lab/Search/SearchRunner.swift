@@ -186,7 +186,8 @@ struct SearchRunner {
         let threads = max(1, Parallelism.threads / max(1, workers))
         var queue = pending[...], running: [(trial: Int, process: Process)] = []
         func finish(_ t: Int, _ p: Process) throws {
-            if p.terminationStatus != 0, (try? Self.status(dir, t))?.scores.count ?? 0 <= r {
+            // A worker stopped by Ctrl-C (which reaches the whole process group) is interrupted, not failed.
+            if p.terminationStatus != 0, !shouldStop(), (try? Self.status(dir, t))?.scores.count ?? 0 <= r {
                 var trial = try Self.status(dir, t)
                 trial.status = "failed"
                 trial.error = "lab search trial exited with status \(p.terminationStatus); log: "
