@@ -34,12 +34,13 @@ struct NotebookRun {
         searcher.executor = executor
         var results: [String: [ReportRenderer.RunResult]] = [:]
         var entries: [ResultsFile.Entry] = []
+        var fingerprints: [String: String] = [:] // data fingerprints for the reuse check
         for var cell in notebook.experiments {
             if let dataOverride { cell.data = .path(dataOverride) }
             var runs: [(RunDirectory, RunMetrics, RunManifest)] = []
             for e in cell.expanded() {
                 let outcome: ExperimentRunner.Outcome
-                switch force ? nil : try previousRun(of: e) {
+                switch force ? nil : try previousRun(of: e, fingerprints: &fingerprints) {
                 case .complete(let dir, let metrics)?:
                     say("== \(e.runName): \(e.title) (reusing run \(dir.id): same config, data and engine)")
                     outcome = .complete(dir, metrics)
@@ -104,15 +105,21 @@ struct NotebookRun {
     /// The newest run of exactly this cell, by the same engine, on the same data (`dvc repro`'s rule):
     /// a complete one is reused as it is, an interrupted one (or one whose process was killed)
     /// resumes from its checkpoint. A failed run, or anything that differs, means a new run.
-    func previousRun(of e: Experiment) throws -> PreviousRun? {
+    func previousRun(of e: Experiment, fingerprints: inout [String: String]) throws -> PreviousRun? {
         let candidates = workspace.runIDs().map(workspace.run).filter { dir in
             guard let m = try? dir.readManifest() else { return false }
             return m.experiment == e && m.engine == Engine.identity
         }
         guard !candidates.isEmpty else { return nil }
         // The data must be the same files: scan (hash) it now. Problems are left for the run to report.
-        guard let root = try? workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
-              let fingerprint = try? AudioCollection.scan(root: root, classes: e.classes).fingerprint else { return nil }
+        // Hashed once per data source and class list, not once per repeat.
+        let key = "\(e.data)|\(e.classes ?? [])"
+        if fingerprints[key] == nil {
+            guard let root = try? workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
+                  let scanned = try? AudioCollection.scan(root: root, classes: e.classes).fingerprint else { return nil }
+            fingerprints[key] = scanned
+        }
+        let fingerprint = fingerprints[key]!
         for dir in candidates {
             guard let m = try? dir.readManifest() else { continue }
             switch m.status {
