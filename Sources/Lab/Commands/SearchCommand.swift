@@ -8,15 +8,21 @@ struct SearchCommand: ParsableCommand {
         commandName: "search",
         abstract: "Inspect a hyper-parameter search, or train one of its trials.",
         discussion: """
-        A search is a `search:` cell of a notebook, run by `lab reproduce` (locally, or with \
-        --executor slurm as one job array per rung). See docs/search.md.
+        A search is a `search:` cell of a notebook. `lab reproduce` runs it start to finish (in \
+        this process, --workers N processes, or --executor slurm, waiting for each rung). `lab \
+        search submit` hands the whole search to Slurm as a chain of jobs and returns; `lab search \
+        run`, `trial`, `promote` and `collect` are its steps, which you can also run by hand. \
+        See docs/search.md.
 
         Examples:
+          lab search submit reports/results.lab.md --cell search --slurm --slurm-time 01:00:00
           lab search status 1795795908
+          lab search run reports/results.lab.md --cell search --trial 4
           lab search trial 1795795908 --trial 3 --epochs 9
           lab search k8s 1795795908 --rung 1 --image registry.example/lab:1 > rung1.yaml
         """,
-        subcommands: [SearchStatusCommand.self, SearchTrialCommand.self, SearchK8sCommand.self]
+        subcommands: [SearchSubmitCommand.self, SearchStatusCommand.self, SearchRunCommand.self, SearchTrialCommand.self,
+                      SearchPromoteCommand.self, SearchCollectCommand.self, SearchK8sCommand.self]
     )
 }
 
@@ -63,31 +69,43 @@ struct SearchStatusCommand: ParsableCommand {
     }
 }
 
-/// The worker a Slurm job runs for one trial of a search (`lab reproduce --executor slurm`).
+/// The worker a Slurm job runs for one trial of a search.
 struct SearchTrialCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trial",
-        abstract: "Train one trial of a search to a rung (what each Slurm job runs).",
+        abstract: "Train one trial of a search to a rung (what each Slurm array task runs).",
         discussion: """
         Reads the search's cell from target/RUN/manifest.json and the trial from \
         target/RUN/trials/NNN/status.json, prepares the data from the shared feature cache, trains \
-        the trial on to EPOCHS (from its checkpoint when it has one) and writes its status.json \
-        with the rung's validation score. `lab reproduce --executor slurm` submits one job array \
-        of these per rung and ranks the trials itself; the bits are the same as a local search's.
+        the trial on to the rung (from its checkpoint when it has one) and writes its status.json \
+        with the rung's validation score, atomically. It is idempotent: a trial that already has \
+        the rung's score is left alone. Name the trial with --trial and the rung with --epochs, or \
+        name the rung with --rung and the trial by its place among the rung's entrants with --index \
+        (what `lab search submit --slurm`'s array tasks do: --index $SLURM_ARRAY_TASK_ID; an index \
+        past the entrants has nothing to train). --mark-failed records why a trial could not train.
 
         Examples:
           lab search trial 1795795908 --trial 3 --epochs 9
-          sbatch --array=0-8 --wrap 'lab search trial 1795795908 --trial $SLURM_ARRAY_TASK_ID --epochs 3'
+          lab search trial 1795795908 --rung 2 --index 0
+          lab search trial 1795795908 --rung 2 --index 0 --mark-failed "node lost"
         """
     )
 
     @Argument(help: "The search's run id (a folder under target/).") var runID: String
-    @Option(help: "The trial number.") var trial: Int
-    @Option(help: "Train to this many epochs (one of the search's rungs).") var epochs: Int
+    @Option(help: "The trial number.") var trial: Int?
+    @Option(help: "Train to this many epochs (one of the search's rungs).") var epochs: Int?
+    @Option(help: "The rung, 1 for the first.") var rung: Int?
+    @Option(help: "With --rung: the trial's place among the rung's entrants, from 0.") var index: Int?
+    @Option(help: "Mark the trial failed at the rung with this reason instead of training it.") var markFailed: String?
     @OptionGroup var options: RunOptions
 
     func validate() throws {
-        guard trial >= 0, epochs >= 1 else { throw ValidationError("--trial must be at least 0 and --epochs at least 1") }
+        guard (trial == nil) != (index == nil) else { throw ValidationError("give --trial or --index, not both") }
+        guard (epochs == nil) != (rung == nil) else { throw ValidationError("give --epochs or --rung, not both") }
+        if index != nil, rung == nil { throw ValidationError("--index needs --rung") }
+        guard (trial ?? 0) >= 0, (index ?? 0) >= 0, (epochs ?? 1) >= 1, (rung ?? 1) >= 1 else {
+            throw ValidationError("--trial and --index must be at least 0, --epochs and --rung at least 1")
+        }
     }
 
     func run() throws {
@@ -97,10 +115,34 @@ struct SearchTrialCommand: ParsableCommand {
         let dir = ws.run(runID)
         let cell = try dir.readManifest().experiment
         guard let spec = cell.search else { throw LabError("run \(runID) is not a search") }
-        guard trial < spec.trials else { throw LabError("run \(runID) has trials 0 to \(spec.trials - 1), not \(trial)") }
-        guard spec.rungs.contains(epochs) else { throw LabError("run \(runID)'s rungs are \(spec.rungs), not \(epochs) epochs") }
-        try SearchRunner(workspace: ws, quiet: true, command: "lab search trial").trainOne(dir: dir, trial: trial, epochs: epochs)
-        if !options.quiet { print("trial \(trial) of run \(runID) trained to \(epochs) epochs") }
+        let r: Int
+        if let rung {
+            guard rung <= spec.rungs.count else { throw LabError("run \(runID) has \(spec.rungs.count) rungs, not \(rung)") }
+            r = rung - 1
+        } else {
+            guard let found = spec.rungs.firstIndex(of: epochs!) else { throw LabError("run \(runID)'s rungs are \(spec.rungs), not \(epochs!) epochs") }
+            r = found
+        }
+        let t: Int
+        if let index {
+            guard let entrants = SearchRunner.entrants(rung: r, spec: spec, rungs: try SearchRunner.rungs(dir)) else {
+                throw LabError("rung \(r) of run \(runID) has not been ranked yet", hint: "`lab search promote \(runID) --rung \(r)` ranks it")
+            }
+            guard index < entrants.count else {
+                if !options.quiet { print("rung \(r + 1) of run \(runID) has \(entrants.count) trials; index \(index) has nothing to train") }
+                return
+            }
+            t = entrants[index]
+        } else {
+            t = trial!
+            guard t < spec.trials else { throw LabError("run \(runID) has trials 0 to \(spec.trials - 1), not \(t)") }
+        }
+        if let markFailed {
+            try SearchRunner.markFailed(dir: dir, trial: t, rung: r, reason: markFailed)
+            return
+        }
+        try SearchRunner(workspace: ws, quiet: true, command: "lab search trial").trainOne(dir: dir, trial: t, epochs: spec.rungs[r])
+        if !options.quiet { print("trial \(t) of run \(runID) trained to \(spec.rungs[r]) epochs (rung \(r + 1))") }
     }
 }
 

@@ -126,8 +126,8 @@ struct NotebookRun {
             case .complete:
                 if m.fingerprint == fingerprint, let metrics = try? dir.readMetrics(), (try? FigureHashes.of(dir)) != nil,
                    e.search == nil || ((try? SearchRunner.record(in: dir)) ?? nil) != nil { return .complete(dir, metrics) }
-            case .interrupted, .running:
-                if m.status == .interrupted || m.isOrphaned, m.fingerprint == nil || m.fingerprint == fingerprint { return .unfinished(dir) }
+            case .interrupted, .running, .submitted:
+                if m.status != .running || m.isOrphaned, m.fingerprint == nil || m.fingerprint == fingerprint { return .unfinished(dir) }
             case .failed:
                 continue
             }

@@ -15,7 +15,7 @@ enum GarbageCollection {
         for id in entries where !referenced.contains(id) {
             let dir = ws.run(id)
             guard FileManager.default.fileExists(atPath: dir.file("manifest.json")) else { continue } // not a run
-            if !includeUnfinished, let st = status(of: dir), st == .running || st == .interrupted { keptUnfinished.append(id); continue }
+            if !includeUnfinished, let st = status(of: dir), st == .running || st == .interrupted || st == .submitted { keptUnfinished.append(id); continue }
             remove.append(id)
         }
         return Plan(referenced: referenced, remove: remove, keptUnfinished: keptUnfinished)

@@ -2,7 +2,9 @@ import Core
 import Crypto
 import Foundation
 
-public enum RunStatus: String, Codable, Sendable { case running, complete, failed, interrupted }
+/// `submitted`: a search whose trials run as separate processes (Slurm jobs, `lab search run`);
+/// `lab search collect` (or `lab reproduce`) finishes it.
+public enum RunStatus: String, Codable, Sendable { case running, complete, failed, interrupted, submitted }
 
 /// manifest.json: what a run is, where its data came from, and how it ended.
 public struct RunManifest: Codable, Sendable {

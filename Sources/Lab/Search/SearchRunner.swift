@@ -83,35 +83,11 @@ struct SearchRunner {
 
     func run(_ cell: Experiment, resuming existing: RunDirectory? = nil) throws -> ExperimentRunner.Outcome {
         guard let spec = cell.search else { throw LabError("\(cell.name): not a search cell") }
-        let dir = try existing ?? RunDirectory.create(targetDirectory: workspace.target, startedAt: Date())
-        var manifest = try existing?.readManifest() ?? RunManifest(
-            runID: dir.id, experiment: cell, status: .running, gitCommit: Git.commit(in: workspace.root),
-            gitDirty: Git.isDirty(in: workspace.root), toolkitVersion: LabVersion.string, dataRoot: "", fingerprint: nil, classes: [],
-            skipped: [], seed: spec.seed, threads: Parallelism.threads, startTime: isoNow(), endTime: nil, error: nil, command: command,
-            machine: MachineDescription.current, pid: getpid(), host: ProcessInfo.processInfo.hostName, engine: Engine.identity)
-        manifest.status = .running
-        manifest.pid = getpid()
-        manifest.host = ProcessInfo.processInfo.hostName
-        manifest.error = nil
-        try dir.writeJSON(manifest, to: "manifest.json")
+        if let existing { try SlurmSubmission.refuseWhileQueued(existing, workspace: workspace) }
+        var (dir, manifest) = try open(cell, existing: existing)
         let bar = ProgressReporter(label: "[\(cell.name) search]", quiet: quiet)
         do {
-            // Prepared once, for every trial.
-            let data = try workspace.prepareData(for: cell, label: "[\(cell.name) search]", quiet: quiet, shouldStop: shouldStop, manifest: &manifest)
-            try dir.writeJSON(data.split, to: "split.json")
-            let splitHash = try FigureHashes.hash(dir.file("split.json"))
-            let plan = SearchPlan(spec: spec, cell: cell, fingerprint: data.collection.fingerprint, splitHash: splitHash,
-                                  commit: manifest.gitCommit, engine: Engine.identity)
-            if let frozen = try? JSONCoding.decoder.decode(SearchPlan.self, from: Data(contentsOf: URL(fileURLWithPath: dir.file("plan.json")))) {
-                guard frozen.spec == plan.spec, frozen.fingerprint == plan.fingerprint, frozen.splitHash == plan.splitHash else {
-                    throw LabError("\(dir.file("plan.json")): the data, split or search space changed since this search started",
-                                   hint: "`lab reproduce --force` starts the search afresh")
-                }
-            } else {
-                try dir.writeJSON(plan, to: "plan.json")
-            }
-            try dir.writeJSON(manifest, to: "manifest.json")
-
+            let data = try prepare(cell, spec: spec, dir: dir, manifest: &manifest)
             let record = try halve(cell, spec: spec, data: data, dir: dir, bar: bar)
             let chosen = record.chosen
             // The chosen configuration alone meets the test set, once.
@@ -148,6 +124,106 @@ struct SearchRunner {
         }
     }
 
+    /// Creates a search's folder (data prepared, plan frozen, every trial sampled) without training:
+    /// separate processes train the trials (`lab search submit`, `lab search run`). Marked submitted.
+    func initialise(_ cell: Experiment) throws -> RunDirectory {
+        guard let spec = cell.search else { throw LabError("\(cell.name): not a search cell") }
+        var (dir, manifest) = try open(cell, existing: nil)
+        do {
+            _ = try prepare(cell, spec: spec, dir: dir, manifest: &manifest)
+            _ = try Self.trials(cell, spec: spec, dir: dir)
+            try dir.end(&manifest, as: .submitted)
+            return dir
+        } catch is Interrupted {
+            try dir.end(&manifest, as: .interrupted)
+            throw LabError("interrupted while preparing search \(dir.id)", hint: "`lab reproduce` continues it")
+        } catch {
+            try? dir.end(&manifest, as: .failed, error: error)
+            throw error
+        }
+    }
+
+    /// The search's run folder, new or resumed, with its manifest marked running by this process.
+    func open(_ cell: Experiment, existing: RunDirectory?) throws -> (RunDirectory, RunManifest) {
+        let dir = try existing ?? RunDirectory.create(targetDirectory: workspace.target, startedAt: Date())
+        var manifest = try existing?.readManifest() ?? RunManifest(
+            runID: dir.id, experiment: cell, status: .running, gitCommit: Git.commit(in: workspace.root),
+            gitDirty: Git.isDirty(in: workspace.root), toolkitVersion: LabVersion.string, dataRoot: "", fingerprint: nil, classes: [],
+            skipped: [], seed: cell.search?.seed ?? 0, threads: Parallelism.threads, startTime: isoNow(), endTime: nil, error: nil,
+            command: command, machine: MachineDescription.current, pid: getpid(), host: ProcessInfo.processInfo.hostName, engine: Engine.identity)
+        manifest.status = .running
+        manifest.pid = getpid()
+        manifest.host = ProcessInfo.processInfo.hostName
+        manifest.error = nil
+        try dir.writeJSON(manifest, to: "manifest.json")
+        return (dir, manifest)
+    }
+
+    /// Prepares the data once for every trial, writes split.json, and freezes plan.json (or checks
+    /// that a resumed search still has the same data, split and space).
+    func prepare(_ cell: Experiment, spec: SearchSpec, dir: RunDirectory, manifest: inout RunManifest) throws -> PreparedData {
+        let data = try workspace.prepareData(for: cell, label: "[\(cell.name) search]", quiet: quiet, shouldStop: shouldStop, manifest: &manifest)
+        try dir.writeJSON(data.split, to: "split.json")
+        let splitHash = try FigureHashes.hash(dir.file("split.json"))
+        let plan = SearchPlan(spec: spec, cell: cell, fingerprint: data.collection.fingerprint, splitHash: splitHash,
+                              commit: manifest.gitCommit, engine: Engine.identity)
+        if let frozen = try? JSONCoding.decoder.decode(SearchPlan.self, from: Data(contentsOf: URL(fileURLWithPath: dir.file("plan.json")))) {
+            guard frozen.spec == plan.spec, frozen.fingerprint == plan.fingerprint, frozen.splitHash == plan.splitHash else {
+                throw LabError("\(dir.file("plan.json")): the data, split or search space changed since this search started",
+                               hint: "`lab reproduce --force` starts the search afresh")
+            }
+        } else {
+            try dir.writeJSON(plan, to: "plan.json")
+        }
+        try dir.writeJSON(manifest, to: "manifest.json")
+        return data
+    }
+
+    /// Every trial's folder: its status.json as saved, or a fresh one with its sampled values.
+    static func trials(_ cell: Experiment, spec: SearchSpec, dir: RunDirectory) throws -> [SearchRecord.Trial] {
+        try (0..<spec.trials).map { t in
+            let folder = dir.file(String(format: "trials/%03d", t))
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if let d = FileManager.default.contents(atPath: folder + "/status.json"),
+               let saved = try? JSONCoding.decoder.decode(SearchRecord.Trial.self, from: d) { return saved }
+            let trial = SearchRecord.Trial(trial: t, params: spec.sample(trial: t), seed: spec.trainingSeed(trial: t), status: "running",
+                                           scores: [], curve: [])
+            try JSONCoding.encode(cell.applying(trial.params, seed: trial.seed)).write(to: URL(fileURLWithPath: folder + "/config.json"), options: .atomic)
+            try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: folder + "/status.json"), options: .atomic)
+            return trial
+        }
+    }
+
+    /// The rung tables ranked so far (rungs.json), empty before the first.
+    static func rungs(_ dir: RunDirectory) throws -> [SearchRecord.Rung] {
+        guard let d = FileManager.default.contents(atPath: dir.file("rungs.json")) else { return [] }
+        return try JSONCoding.decoder.decode([SearchRecord.Rung].self, from: d)
+    }
+
+    /// The trials that train at rung r (0-based): all of them at the first, then those promoted.
+    static func entrants(rung r: Int, spec: SearchSpec, rungs: [SearchRecord.Rung]) -> [Int]? {
+        r == 0 ? Array(0..<spec.trials) : r - 1 < rungs.count ? rungs[r - 1].promoted : nil
+    }
+
+    /// Ranks rung r (0-based) among `entrants` (a trial that failed is ranked no further), marks the
+    /// others pruned, and returns the rung's table. The ranking is a total order, so the result does
+    /// not depend on where or in what order the trials trained.
+    static func rank(rung r: Int, spec: SearchSpec, entrants: [Int], trials: inout [SearchRecord.Trial], dir: RunDirectory,
+                     workspace: Workspace) throws -> SearchRecord.Rung {
+        let alive = entrants.filter { trials[$0].status != "failed" && trials[$0].scores.count > r }
+        guard !alive.isEmpty else {
+            throw LabError("every trial of rung \(r + 1) failed", hint: "see the errors in \(workspace.relative(dir.file("trials")))/*/status.json")
+        }
+        let ranking = SuccessiveHalving.rank(alive.map { trials[$0].scores[r] })
+        let last = r == spec.rungs.count - 1
+        let promoted = Array(ranking.prefix(last ? 1 : spec.survivors(of: alive.count)).map(\.trial)).sorted()
+        for t in alive where !promoted.contains(t) {
+            trials[t].status = "pruned"
+            try JSONCoding.encode(trials[t]).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+        }
+        return SearchRecord.Rung(epochs: spec.rungs[r], ranking: ranking, promoted: promoted)
+    }
+
     private func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String { Self.trialFile(dir, t, name) }
 
     static func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String {
@@ -167,14 +243,26 @@ struct SearchRunner {
     }
 
     /// One trial's rung, as a Slurm job runs it (`lab search trial`): the cell from the run's
-    /// manifest, the data from the shared feature cache, the trial from its status.json.
+    /// manifest, the data from the shared feature cache, the trial from its status.json. Does
+    /// nothing if the trial already has that rung's score.
     func trainOne(dir: RunDirectory, trial t: Int, epochs: Int) throws {
         let cell = try dir.readManifest().experiment
+        guard let r = cell.search?.rungs.firstIndex(of: epochs) else { throw LabError("\(dir.id): no rung of \(epochs) epochs") }
+        guard try Self.status(dir, t).scores.count <= r else { return } // already done
         let root = try workspace.dataRoot(for: cell.data, quiet: true)
         let data = try PreparedData.prepare(cell.dataPlan(root: root), cacheDirectory: workspace.cache, shouldStop: shouldStop)
         let trial = try Self.status(dir, t)
-        guard trial.scores.count < (cell.search?.rungs.firstIndex(of: epochs) ?? Int.max) + 1 else { return } // already done
+        guard trial.scores.count <= r else { return }
         try Self.writeStatus(try train(cell, trial: trial, to: epochs, data: data, dir: dir), dir)
+    }
+
+    /// Marks trial t failed at rung r (0-based) with `reason`, unless it finished that rung after all.
+    static func markFailed(dir: RunDirectory, trial t: Int, rung r: Int, reason: String) throws {
+        var trial = try status(dir, t)
+        guard trial.scores.count <= r, trial.status != "failed" else { return }
+        trial.status = "failed"
+        trial.error = reason
+        try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
     }
 
     /// Submits the rung's pending trials as one Slurm job array and waits for every trial's
@@ -266,17 +354,7 @@ struct SearchRunner {
 
     /// Synchronous successive halving, resumable: a trial's rungs already in its status.json are not retrained.
     private func halve(_ cell: Experiment, spec: SearchSpec, data: PreparedData, dir: RunDirectory, bar: ProgressReporter) throws -> SearchRecord {
-        var trials: [SearchRecord.Trial] = try (0..<spec.trials).map { t in
-            let folder = dir.file(String(format: "trials/%03d", t))
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            if let d = FileManager.default.contents(atPath: folder + "/status.json"),
-               let saved = try? JSONCoding.decoder.decode(SearchRecord.Trial.self, from: d) { return saved }
-            let trial = SearchRecord.Trial(trial: t, params: spec.sample(trial: t), seed: spec.trainingSeed(trial: t), status: "running",
-                                           scores: [], curve: [])
-            try JSONCoding.encode(cell.applying(trial.params, seed: trial.seed)).write(to: URL(fileURLWithPath: folder + "/config.json"), options: .atomic)
-            try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: folder + "/status.json"), options: .atomic)
-            return trial
-        }
+        var trials = try Self.trials(cell, spec: spec, dir: dir)
         var rungs: [SearchRecord.Rung] = []
         var alive = Array(0..<spec.trials)
         for (r, epochs) in spec.rungs.enumerated() {
@@ -303,20 +381,10 @@ struct SearchRunner {
                 }
             }
             // A trial that failed at this rung (its error in its status.json) is ranked no further.
-            alive = alive.filter { trials[$0].status != "failed" && trials[$0].scores.count > r }
-            guard !alive.isEmpty else {
-                throw LabError("every trial of rung \(r + 1) failed", hint: "see the errors in \(workspace.relative(dir.file("trials")))/*/status.json")
-            }
-            let ranking = SuccessiveHalving.rank(alive.map { trials[$0].scores[r] })
-            let last = r == spec.rungs.count - 1
-            let promoted = Array(ranking.prefix(last ? 1 : spec.survivors(of: alive.count)).map(\.trial)).sorted()
-            rungs.append(SearchRecord.Rung(epochs: epochs, ranking: ranking, promoted: promoted))
-            for t in alive where !promoted.contains(t) {
-                trials[t].status = "pruned"
-                try JSONCoding.encode(trials[t]).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
-            }
+            let rung = try Self.rank(rung: r, spec: spec, entrants: alive, trials: &trials, dir: dir, workspace: workspace)
+            rungs.append(rung)
             try dir.writeJSON(rungs, to: "rungs.json")
-            alive = promoted
+            alive = rung.promoted
         }
         let chosen = alive[0]
         trials[chosen].status = "complete"
