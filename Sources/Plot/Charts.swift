@@ -153,6 +153,35 @@ public enum Charts {
         return fig
     }
 
+    /// An ablation: one row per variant, a dot at its mean over repeats and a whisker over its 95%
+    /// interval, one panel per metric; the reference variant's mean as a dashed line.
+    public static func dotWhisker(variants: [String], panels: [(title: String, means: [Double?], intervals: [(Double, Double)?])],
+                                  title: String) -> Figure {
+        let rowHeight = 34.0, labelWidth = 250.0, panelWidth = 330.0
+        let height = 130 + rowHeight * Double(variants.count)
+        let fig = Figure(width: Int(labelWidth + 40 + (panelWidth + 40) * Double(panels.count)), height: Int(height))
+        fig.suptitle = title
+        for (p, panel) in panels.enumerated() {
+            let ax = fig.addAxes(x: labelWidth + 20 + Double(p) * (panelWidth + 40), y: 60, width: panelWidth, height: rowHeight * Double(variants.count))
+            ax.title = panel.title
+            let values = panel.intervals.compactMap { $0 }.flatMap { [$0.0, $0.1] } + panel.means.compactMap { $0 }
+            let lo = values.min() ?? 0, hi = values.max() ?? 1, pad = max((hi - lo) * 0.08, 0.01)
+            ax.xRange = max(0, lo - pad)...min(1.0, hi + pad)
+            ax.yRange = -0.5...(Double(variants.count) - 0.5)
+            // Row 0 (the reference) at the top.
+            ax.yTicks = p == 0 ? variants.enumerated().map { (Double(variants.count - 1 - $0.offset), $0.element) } : []
+            if let reference = panel.means.first ?? nil {
+                ax.plot([reference, reference], [ax.yRange.lowerBound, ax.yRange.upperBound], color: Color(0x88, 0x88, 0x88), width: 1, dash: 5)
+            }
+            for (i, mean) in panel.means.enumerated() {
+                let y = Double(variants.count - 1 - i), color = i == 0 ? Color(0x33, 0x33, 0x33) : tab10[0]
+                if let iv = panel.intervals[i] { ax.plot([iv.0, iv.1], [y, y], color: color, width: 2.2) }
+                if let mean { ax.add(Scatter(x: [mean], y: [y], color: color, radius: 5)) }
+            }
+        }
+        return fig
+    }
+
     /// Confusion matrix heatmap: count and row percentage in each cell, class names on both axes.
     public static func confusionMatrix(counts: [[Int]], labels: [String], title: String) -> Figure {
         let n = counts.count

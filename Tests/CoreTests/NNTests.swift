@@ -94,10 +94,22 @@ final class NNGradientTests: XCTestCase {
     }
 
     func testWholeModelGradient() {
-        let config = ModelConfig(inputHeight: 8, inputWidth: 8, filters: [2, 3], batchNorm: true, dropout: 0, denseUnits: 5, classes: 3)
+        checkWholeModelGradient(ModelConfig(inputHeight: 8, inputWidth: 8, filters: [2, 3], batchNorm: true, dropout: 0, denseUnits: 5, classes: 3))
+    }
+
+    /// Multi-channel input (the harmonic front end's H channels): the first convolution takes the
+    /// general (Winograd) path, fused with its pool and ReLU or with batch norm between.
+    func testWholeModelGradientWithThreeInputChannels() {
+        checkWholeModelGradient(ModelConfig(inputChannels: 3, inputHeight: 8, inputWidth: 8, filters: [2, 3], dropout: 0, denseUnits: 5, classes: 3))
+        checkWholeModelGradient(ModelConfig(inputChannels: 3, inputHeight: 8, inputWidth: 8, filters: [2, 3], batchNorm: true, dropout: 0,
+                                            denseUnits: 5, classes: 3))
+    }
+
+    private func checkWholeModelGradient(_ config: ModelConfig) {
         var rng = SeededRNG(seed: 11)
         let model = Model(config: config, rng: &rng)
-        let x = Tensor(shape: [1, 4, 8, 8], data: (0..<256).map { _ in Float(rng.normal()) })
+        let c = config.input.channels
+        let x = Tensor(shape: [c, 4, 8, 8], data: (0..<(256 * c)).map { _ in Float(rng.normal()) })
         let labels = [0, 1, 2, 1]
         var probs: [Float] = []
         let grad = Tensor(shape: [4, 3])
@@ -160,6 +172,30 @@ final class NNForwardTests: XCTestCase {
         }
     }
 
+    /// With few input channels (the harmonic front end's first layer) the weight gradient is built
+    /// transposed for speed: the same bits as the plain order, and im2col's values to rounding.
+    func testNarrowWinogradWeightGradientIsBitIdentical() {
+        var rng = SeededRNG(seed: 21)
+        let a = Conv2D(name: "a", inChannels: 6, outChannels: 16, kernel: 3, rng: &rng)
+        a.computesInputGradient = false
+        XCTAssertEqual(a.algorithm, .winograd)
+        let x = Tensor(shape: [6, 3, 13, 11], data: (0..<(18 * 143)).map { _ in Float(rng.normal()) })
+        let dy = Tensor(shape: [16, 3, 13, 11], data: (0..<(48 * 143)).map { _ in Float(rng.normal()) })
+        func gradient(transposed: Bool, algorithm: ConvAlgorithm = .winograd) -> [Float] {
+            WinogradConv3x3.transposesNarrowGradient = transposed
+            defer { WinogradConv3x3.transposesNarrowGradient = true }
+            a.algorithm = algorithm
+            _ = a.forward(x, training: true)
+            _ = a.backward(dy)
+            return a.weight.grad
+        }
+        let fast = gradient(transposed: true), plain = gradient(transposed: false)
+        XCTAssertEqual(fast, plain)
+        let reference = gradient(transposed: true, algorithm: .im2col)
+        let err = zip(fast, reference).map { abs($0 - $1) }.max()!, scale = reference.map(abs).max()!
+        XCTAssertLessThan(err, 1e-5 * max(scale, 1))
+    }
+
     /// Winograd keeps its transformed filters while the weights are unchanged: after a weight changes,
     /// the next forward must use the new weights (the same bits as a layer built with them).
     func testWinogradFilterTransformFollowsWeightChanges() {
@@ -218,6 +254,30 @@ final class NNForwardTests: XCTestCase {
         let layered = model.predict(x, count: 5, batchSize: 3)
         XCTAssertEqual(fused, layered)
         XCTAssert(fused.allSatisfy { $0.isFinite && $0 > 0 })
+    }
+
+    /// With several input channels as well; and `predict` lays each sample's channels out as the
+    /// engine's [channels, N, H, W] batch, the same as a batch built by hand.
+    func testFusedInferenceIsBitIdenticalWithChannels() {
+        let config = ModelConfig(inputChannels: 3, inputHeight: 21, inputWidth: 37, filters: [8, 16, 8], dropout: 0.3, denseUnits: 12, classes: 4)
+        var rng = SeededRNG(seed: 14)
+        let model = Model(config: config, rng: &rng)
+        let x = (0..<(5 * 3 * 21 * 37)).map { _ in Float(rng.normal()) } // 5 samples, each [3, 21, 37]
+        let fused = model.predict(x, count: 5, batchSize: 3)
+        model.fusesBlocks = false
+        XCTAssertEqual(model.predict(x, count: 5, batchSize: 3), fused)
+        let hw = 21 * 37
+        var batch = [Float](repeating: 0, count: x.count)
+        for n in 0..<5 { for c in 0..<3 { for i in 0..<hw { batch[(c * 5 + n) * hw + i] = x[(n * 3 + c) * hw + i] } } }
+        var logits = model.forward(Tensor(shape: [3, 5, 21, 37], data: batch), training: false).data
+        SoftmaxCrossEntropy.softmax(&logits, classes: 4)
+        XCTAssertEqual(logits, fused)
+        // Each channel matters: changing channel 2 of sample 0 changes sample 0's output alone.
+        var y = x
+        for i in 0..<hw { y[2 * hw + i] += 1 }
+        let changed = model.predict(y, count: 5, batchSize: 3)
+        XCTAssertNotEqual(Array(changed[0..<4]), Array(fused[0..<4]))
+        XCTAssertEqual(Array(changed[4...]), Array(fused[4...]))
     }
 
     /// In training too: the fused forward fills the pool's argmax and the ReLU's output, so logits and
@@ -330,6 +390,34 @@ final class NNTrainingTests: XCTestCase {
         XCTAssertEqual(deterministic(r1.history), deterministic(r2.history))
         let (m3, _) = try train(threads: 2)
         XCTAssertEqual(m2.state.map(\.value), m3.state.map(\.value))
+    }
+
+    /// Training on two-channel input is the same bits with one or two threads, and learns.
+    func testMultiChannelTrainingBitIdenticalWithOneOrTwoThreads() throws {
+        func twoChannels(_ d: Dataset) -> Dataset {
+            let hw = d.height * d.width
+            var x: [Float] = []
+            for n in 0..<d.count {
+                let sample = d.x[(n * hw)..<((n + 1) * hw)]
+                x += sample
+                x += sample.reversed()
+            }
+            return Dataset(x: x, labels: d.labels, channels: 2, height: d.height, width: d.width)
+        }
+        var config = Self.config
+        config.input.channels = 2
+        func run(threads: Int) throws -> (Model, TrainResult) {
+            Parallelism.setThreads(threads)
+            defer { Parallelism.setThreads(2) }
+            let model = Trainer.initialModel(config: config, seed: 7)
+            let result = try Trainer(model: model, config: TrainConfig(epochs: 6, batchSize: 8, learningRate: 3e-3, seed: 9))
+                .fit(train: twoChannels(Self.toyData(count: 40, seed: 2)), validation: twoChannels(Self.toyData(count: 12, seed: 3)))
+            return (model, result)
+        }
+        let (m1, r1) = try run(threads: 1), (m2, r2) = try run(threads: 2)
+        XCTAssertEqual(m1.state.map(\.value), m2.state.map(\.value))
+        XCTAssertEqual(deterministic(r1.history), deterministic(r2.history))
+        XCTAssertGreaterThan(r2.history.last!.validationAccuracy, 0.6) // chance is 1/3
     }
 
     func testResumeFromCheckpointIsBitIdentical() throws {

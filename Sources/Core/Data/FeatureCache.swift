@@ -21,13 +21,16 @@ public final class FeatureCache: @unchecked Sendable {
 
     /// The clip's content hash, the extractor's code version and EVERY field of the parameters (their
     /// JSON with sorted keys), so a parameter added later can never share an entry by omission.
-    public func key(for clip: ClipRef, params: FeatureParams) -> String {
+    public func key(for clip: ClipRef, params: FeatureParams, augmentation: AugmentDraw? = nil) -> String {
         var p = params
         p.fmax = p.effectiveFmax // nil means sr/2: the same features, the same entry
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let json = try? encoder.encode(p) else { fatalError("FeatureParams must encode as JSON") } // our bug, not input
-        let text = "\(clip.sha256)|v\(FeatureParams.codeVersion)|" + String(decoding: json, as: UTF8.self)
+        var text = "\(clip.sha256)|v\(FeatureParams.codeVersion)|" + String(decoding: json, as: UTF8.self)
+        if let augmentation, let draw = try? encoder.encode(augmentation) {
+            text += "|augment v\(Augment.codeVersion)|" + String(decoding: draw, as: UTF8.self)
+        }
         return hex(SHA256.hash(data: Data(text.utf8)))
     }
 
@@ -36,9 +39,10 @@ public final class FeatureCache: @unchecked Sendable {
     }
 
     /// Cached features, or decode + compute + store. Throws the AudioError of an unreadable clip.
+    /// With `augmentation`, the features of that augmented copy of the clip.
     public func logMel(for clip: ClipRef, root: String, params: FeatureParams,
-                       extractor: LogMelExtractor? = nil) throws -> FeatureMatrix {
-        let path = entryPath(for: key(for: clip, params: params))
+                       extractor: LogMelExtractor? = nil, augmentation: AugmentDraw? = nil) throws -> FeatureMatrix {
+        let path = entryPath(for: key(for: clip, params: params, augmentation: augmentation))
         if let data = FileManager.default.contents(atPath: path) {
             if let m = Self.decode(data) {
                 lock.withLock { _hits += 1 }
@@ -49,7 +53,8 @@ public final class FeatureCache: @unchecked Sendable {
         }
         lock.withLock { _misses += 1 }
         let audio = try AudioIO.decode(path: (root as NSString).appendingPathComponent(clip.relativePath), sampleRate: params.sampleRate)
-        let m = (extractor ?? LogMelExtractor(params: params)).logMel(audio.samples)
+        let samples = try augmentation?.apply(audio.samples, sampleRate: params.sampleRate) ?? audio.samples
+        let m = (extractor ?? LogMelExtractor(params: params)).logMel(samples)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Self.encode(m).write(to: URL(fileURLWithPath: path), options: .atomic)
         return m

@@ -10,23 +10,28 @@ import Foundation
 /// serve several threads.
 public final class LogMelExtractor: @unchecked Sendable {
     public let params: FeatureParams
+    /// The mel filters (for a harmonic front end: the mel filters its params would give, unused).
     public let filterbank: MelFilterbank
+    /// Filters on the magnitude (harmonic front end) rather than the power (mel).
+    private let onMagnitude: Bool
     private let window: [Float]
     /// The filterbank flattened for the hot loop: filter m covers bins first ..< first + length, its weights at melWeights[offset...].
     private let melSpans: [(first: Int, length: Int, offset: Int)], melWeights: [Float]
     private let plan: fftwf_plan
-    private static let plannerLock = NSLock()
+    static let plannerLock = NSLock()
 
     public init(params: FeatureParams = FeatureParams()) {
         self.params = params
         let bank = MelFilterbank(params: params)
         filterbank = bank
+        onMagnitude = params.isHarmonic
+        let filters = params.isHarmonic ? HarmonicFilterbank(params: params).filters : bank.filters
         var offset = 0
-        melSpans = bank.filters.map { f in
+        melSpans = filters.map { f in
             defer { offset += f.weights.count }
             return (f.firstBin, f.weights.count, offset)
         }
-        melWeights = bank.filters.flatMap(\.weights)
+        melWeights = filters.flatMap(\.weights)
         let n = params.nFFT
         // Periodic Hann, as scipy.signal.get_window("hann", n, fftbins=True).
         window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
@@ -60,7 +65,9 @@ public final class LogMelExtractor: @unchecked Sendable {
         Self.plannerLock.unlock()
     }
 
-    /// Mel power spectrogram [nMels x frames].
+    /// Mel power spectrogram [nMels x frames]; for the harmonic front end, the filters on the
+    /// magnitude, squared ([H * K x frames], channel by channel), so that `powerToDB` gives
+    /// `amplitude_to_db(ref=np.max)` of them.
     ///
     /// Frames go through the FFT one by one but are projected onto the mel filters eight at a time:
     /// the power of a block is stored bin-major with the eight frames side by side, so each filter
@@ -69,7 +76,8 @@ public final class LogMelExtractor: @unchecked Sendable {
     public func melPower(_ samples: [Float]) -> FeatureMatrix {
         let n = params.nFFT, hop = params.hopLength, bins = n / 2 + 1
         let frames = params.frameCount(sampleCount: samples.count)
-        let nMels = params.nMels
+        let nMels = melSpans.count
+        let onMagnitude = self.onMagnitude
         var out = [Float](repeating: 0, count: nMels * frames)
         let input = fftwf_alloc_real(n)!
         let spectrum = fftwf_alloc_complex(bins)!
@@ -100,6 +108,7 @@ public final class LogMelExtractor: @unchecked Sendable {
                                         let re = raw[2 &* k], im = raw[2 &* k &+ 1]
                                         block[k][f] = re * re + im * im
                                     }
+                                    if onMagnitude { for k in 0..<bins { block[k][f] = block[k][f].squareRoot() } }
                                 }
                                 for m in 0..<nMels {
                                     let span = spans[m]
@@ -108,6 +117,7 @@ public final class LogMelExtractor: @unchecked Sendable {
                                         acc += weights[span.offset &+ i] * block[span.first &+ i]
                                     }
                                     let row = o + (m &* frames &+ t0)
+                                    if onMagnitude { acc *= acc }
                                     for f in 0..<width { row[f] = acc[f] }
                                 }
                                 t0 &+= 8

@@ -128,3 +128,63 @@ public enum PairedTest {
         return (Interval(low: Bootstrap.percentile(v, tail), high: Bootstrap.percentile(v, 1 - tail)), min(1, 2 * min(below, above)))
     }
 }
+
+/// Variants of an experiment each trained several times (seeds) on the same split, compared on the
+/// same test clips: a metric is the mean over a variant's repeats, and its uncertainty comes from a
+/// stratified bootstrap over the test clips, each resample drawing the same clips for every repeat
+/// of every variant (so the comparison with the reference is paired).
+public enum RepeatedComparison {
+    /// `repeats[r]` holds one repeat's probabilities [clips x classes], in the same clip order for all.
+    public static func meanStatistic(_ repeats: [[Double]], rows: [Int], labels: [Int], classCount k: Int,
+                                     statistic: ([Double], [Int]) -> Double?) -> Double? {
+        var sum = 0.0
+        for p in repeats {
+            var q = [Double](), y = [Int]()
+            q.reserveCapacity(rows.count * k)
+            for i in rows { q += p[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
+            guard let v = statistic(q, y) else { return nil }
+            sum += v
+        }
+        return sum / Double(repeats.count)
+    }
+
+    /// The variant's repeat-mean statistic with its interval, and, against `reference`, the
+    /// difference's interval and two-sided bootstrap p-value.
+    public struct Result: Codable, Equatable, Sendable {
+        public var mean: Double?
+        public var interval: Interval?
+        public var difference: Double?
+        public var differenceInterval: Interval?
+        public var p: Double?
+    }
+
+    public static func compare(variant: [[Double]], reference: [[Double]], labels: [Int], classCount k: Int, plan: BootstrapPlan,
+                               purpose: String, statistic: @escaping ([Double], [Int]) -> Double?) -> Result {
+        let all = Array(labels.indices)
+        let mean = meanStatistic(variant, rows: all, labels: labels, classCount: k, statistic: statistic)
+        let referenceMean = meanStatistic(reference, rows: all, labels: labels, classCount: k, statistic: statistic)
+        var draws = [(Double?, Double?)](repeating: (nil, nil), count: plan.resamples)
+        let root = SeededRNG(seed: plan.seed).derived("repeated/\(purpose)")
+        draws.withUnsafeMutableBufferPointer { out in
+            let slots = out
+            Parallelism.forEach(plan.resamples) { r in
+                var rng = root.derived("\(r)")
+                let rows = Bootstrap.resample(labels: labels, classCount: k, rng: &rng)
+                let v = meanStatistic(variant, rows: rows, labels: labels, classCount: k, statistic: statistic)
+                let a = meanStatistic(reference, rows: rows, labels: labels, classCount: k, statistic: statistic)
+                slots[r] = (v, v.flatMap { v in a.map { v - $0 } })
+            }
+        }
+        let tail = (1 - plan.level) / 2
+        func interval(_ values: [Double?]) -> Interval? {
+            let v = values.compactMap { $0 }.sorted()
+            guard v.count * 2 >= values.count else { return nil }
+            return Interval(low: Bootstrap.percentile(v, tail), high: Bootstrap.percentile(v, 1 - tail))
+        }
+        let diffs = draws.compactMap(\.1)
+        let p: Double? = diffs.isEmpty ? nil : min(1, 2 * min(Double(diffs.filter { $0 <= 0 }.count), Double(diffs.filter { $0 >= 0 }.count))
+                                                     / Double(diffs.count))
+        return Result(mean: mean, interval: interval(draws.map(\.0)), difference: mean.flatMap { m in referenceMean.map { m - $0 } },
+                      differenceInterval: interval(draws.map(\.1)), p: p)
+    }
+}

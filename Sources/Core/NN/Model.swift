@@ -43,10 +43,10 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     }
 
     /// Spec and shape in one call (tests and benchmarks).
-    public init(inputHeight: Int = 128, inputWidth: Int = 86, filters: [Int] = [32, 64, 128], batchNorm: Bool = false,
+    public init(inputChannels: Int = 1, inputHeight: Int = 128, inputWidth: Int = 86, filters: [Int] = [32, 64, 128], batchNorm: Bool = false,
                 dropout: Double = 0.3, denseUnits: Int = 64, classes: Int = 10) {
         self.init(spec: ModelSpec(filters: filters, batchNorm: batchNorm, dropout: dropout, denseUnits: denseUnits),
-                  input: InputShape(height: inputHeight, width: inputWidth), classes: classes)
+                  input: InputShape(channels: inputChannels, height: inputHeight, width: inputWidth), classes: classes)
     }
 
     public var inputHeight: Int { input.height }
@@ -184,17 +184,15 @@ public final class Model {
 
     /// Class probabilities, row-major [count x classes], computed in batches of `batchSize`.
     public func predict(_ x: [Float], count: Int, batchSize: Int = 32) -> [Float] {
-        let hw = config.inputHeight * config.inputWidth
-        precondition(x.count == count * hw, "predict: \(x.count) values for \(count) samples of \(hw)")
+        let hw = config.inputHeight * config.inputWidth, channels = config.input.channels
+        precondition(x.count == count * channels * hw, "predict: \(x.count) values for \(count) samples of \(channels)x\(hw)")
         var out = [Float](repeating: 0, count: count * config.classes)
-        let input = Tensor(shape: [1, 1, config.inputHeight, config.inputWidth])
+        let input = Tensor(shape: [channels, 1, config.inputHeight, config.inputWidth])
         var start = 0
         while start < count {
             let n = min(batchSize, count - start)
-            input.reshape(to: [1, n, config.inputHeight, config.inputWidth])
-            x.withUnsafeBufferPointer { src in
-                input.data.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress! + start * hw, count: n * hw) }
-            }
+            input.reshape(to: [channels, n, config.inputHeight, config.inputWidth])
+            Dataset.gather(x, channels: channels, hw: hw, order: Array(start..<(start + n))[...], into: input)
             var logits = forward(input, training: false).data
             SoftmaxCrossEntropy.softmax(&logits, classes: config.classes)
             for i in 0..<logits.count { out[start * config.classes + i] = logits[i] }

@@ -27,19 +27,37 @@ public struct TrainConfig: Codable, Hashable, Sendable {
 }
 
 /// Samples stored contiguously, one [height x width] matrix each.
+/// Samples stored one after another, each [channels x height x width].
 public struct Dataset: Sendable {
     public var x: [Float]
     public var labels: [Int]
+    public var channels: Int
     public var height: Int
     public var width: Int
-    public init(x: [Float], labels: [Int], height: Int, width: Int) {
-        precondition(x.count == labels.count * height * width, "dataset: \(x.count) values for \(labels.count) samples")
+    public init(x: [Float], labels: [Int], channels: Int = 1, height: Int, width: Int) {
+        precondition(x.count == labels.count * channels * height * width, "dataset: \(x.count) values for \(labels.count) samples")
         self.x = x
         self.labels = labels
+        self.channels = channels
         self.height = height
         self.width = width
     }
     public var count: Int { labels.count }
+
+    /// Copies samples `order[lo..<lo+n]` of `x` (each [channels x hw]) into the engine's batch
+    /// layout [channels, n, H, W].
+    static func gather(_ x: [Float], channels: Int, hw: Int, order: ArraySlice<Int>, into input: Tensor) {
+        let n = order.count
+        input.data.withUnsafeMutableBufferPointer { dst in
+            x.withUnsafeBufferPointer { src in
+                for (i, sample) in order.enumerated() {
+                    for c in 0..<channels {
+                        (dst.baseAddress! + (c * n + i) * hw).update(from: src.baseAddress! + (sample * channels + c) * hw, count: hw)
+                    }
+                }
+            }
+        }
+    }
 }
 
 public struct EpochRecord: Codable, Equatable, Sendable {
@@ -116,10 +134,11 @@ public final class Trainer {
                     progress: (TrainProgress) -> Void = { _ in },
                     checkpoint: (TrainingState) throws -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws -> TrainResult {
-        precondition(train.height == model.config.inputHeight && train.width == model.config.inputWidth,
-                     "training data \(train.height)x\(train.width) does not fit the model's input")
+        precondition(train.height == model.config.inputHeight && train.width == model.config.inputWidth
+                     && train.channels == model.config.input.channels,
+                     "training data \(train.channels)x\(train.height)x\(train.width) does not fit the model's input")
         let hw = train.height * train.width
-        let input = Tensor(shape: [1, config.batchSize, train.height, train.width])
+        let input = Tensor(shape: [train.channels, config.batchSize, train.height, train.width])
         let dLogits = Tensor(shape: [config.batchSize, model.config.classes])
         var probabilities: [Float] = []
         var shuffleRNG = SeededRNG(state: state.shuffleRNG)
@@ -144,14 +163,8 @@ public final class Trainer {
                     return TrainResult(history: state.history, bestEpoch: state.bestEpoch, stoppedEarly: false, interrupted: true)
                 }
                 let lo = b * config.batchSize, hi = min(train.count, lo + config.batchSize), n = hi - lo
-                input.reshape(to: [1, n, train.height, train.width])
-                input.data.withUnsafeMutableBufferPointer { dst in
-                    train.x.withUnsafeBufferPointer { src in
-                        for i in 0..<n {
-                            (dst.baseAddress! + i * hw).update(from: src.baseAddress! + order[lo + i] * hw, count: hw)
-                        }
-                    }
-                }
+                input.reshape(to: [train.channels, n, train.height, train.width])
+                Dataset.gather(train.x, channels: train.channels, hw: hw, order: order[lo..<hi], into: input)
                 for i in 0..<n { labels[i] = train.labels[order[lo + i]] }
                 for (d, purpose) in zip(dropouts, dropoutPurposes) { d.rng = dropoutRNG.derived(purpose); _ = dropoutRNG.next() }
                 let logits = model.forward(input, training: true)

@@ -12,9 +12,14 @@ public struct DataPlan: Sendable {
     public var segment: SegmentSpec
     public var split: SplitFractions
     public var splitSeed: UInt64
+    /// Augmented copies of the training clips (never validation or test), and their seed.
+    public var augment: AugmentPlan? = nil
+    public var augmentSeed: UInt64 = 0
 
     public init(root: String, classes: [String]?, features: FeatureParams, segmentSeconds: Double, segment: SegmentSpec,
-                split: SplitFractions, splitSeed: UInt64) {
+                split: SplitFractions, splitSeed: UInt64, augment: AugmentPlan? = nil, augmentSeed: UInt64 = 0) {
+        self.augment = augment
+        self.augmentSeed = augmentSeed
         self.root = root
         self.classes = classes
         self.features = features
@@ -23,6 +28,13 @@ public struct DataPlan: Sendable {
         self.split = split
         self.splitSeed = splitSeed
     }
+}
+
+/// One augmented training copy, as the manifest records it.
+public struct AugmentedCopy: Codable, Equatable, Sendable {
+    public var clip: String
+    public var copy: Int
+    public var draw: AugmentDraw
 }
 
 /// A problem with what the user gave (data, a notebook, a flag), with what to do about it: one
@@ -57,6 +69,8 @@ public struct PreparedData: Sendable {
     public var mean: Double, std: Double
     /// Feature matrices read from the cache, and computed.
     public var cacheHits: Int, cacheMisses: Int
+    /// Each augmented copy in the training set: its clip, its index and what it applied.
+    public var augmented: [AugmentedCopy] = []
 
     /// `progress(done, total)` is called as clips are decoded (from several threads, one at a time).
     /// `shouldStop` is polled before each clip; once it says yes, the rest are skipped and
@@ -124,10 +138,40 @@ public struct PreparedData: Sendable {
                     clipIndex.append(i - range.lowerBound)
                 }
             }
-            return (Dataset(x: x, labels: labels, height: plan.features.nMels, width: spec.length), clipIndex)
+            return (Dataset(x: x, labels: labels, channels: plan.features.channels, height: plan.features.bands, width: spec.length), clipIndex)
         }
         let nTrain = split.train.count, nVal = split.validation.count
         var (train, _) = dataset(0..<nTrain)
+        // Augmented copies of the training clips, after the originals; each from its own seed and
+        // cached by (audio, features, draw) like any features.
+        var augmented: [AugmentedCopy] = []
+        if let augment = plan.augment {
+            let jobs = split.train.filter { featuresByPath[$0.relativePath] != nil }.flatMap { clip in (0..<augment.copies).map { (clip, $0) } }
+            var copies = [FeatureMatrix?](repeating: nil, count: jobs.count)
+            var errors = [Error?](repeating: nil, count: jobs.count)
+            var finished = 0
+            Parallelism.forEach(jobs.count) { j in
+                if shouldStop() { return }
+                let (clip, copy) = jobs[j]
+                let draw = augment.draw(seed: plan.augmentSeed, clip: clip.relativePath, copy: copy)
+                let r = Result { try cache.logMel(for: clip, root: plan.root, params: plan.features, extractor: extractor, augmentation: draw) }
+                lock.withLock {
+                    switch r { case .success(let m): copies[j] = m; case .failure(let e): errors[j] = e }
+                    finished += 1
+                    progress(clips.count + finished, clips.count + jobs.count)
+                }
+            }
+            if shouldStop() { throw Interrupted() }
+            for (j, (clip, copy)) in jobs.enumerated() {
+                if let e = errors[j] { throw UserError("\(clip.relativePath): augmented copy \(copy) failed: \(e)") }
+                for s in segments(of: copies[j]!, spec: spec) {
+                    train.x += s.values
+                    train.labels.append(clip.classIndex)
+                }
+                augmented.append(AugmentedCopy(clip: clip.relativePath, copy: copy,
+                                               draw: augment.draw(seed: plan.augmentSeed, clip: clip.relativePath, copy: copy)))
+            }
+        }
         var (validation, validationClips) = dataset(nTrain..<(nTrain + nVal))
         var (test, testClips) = dataset((nTrain + nVal)..<all.count)
         for (name, d) in [("training", train), ("validation", validation), ("test", test)] where d.count == 0 {
@@ -145,7 +189,7 @@ public struct PreparedData: Sendable {
         return PreparedData(collection: collection, split: split, train: train, validation: validation, test: test,
                             validationClips: validationClips, testClips: testClips,
                             skipped: collection.skipped + failures.compactMap { $0 }, mean: mean, std: std,
-                            cacheHits: cache.hits, cacheMisses: cache.misses)
+                            cacheHits: cache.hits, cacheMisses: cache.misses, augmented: augmented)
     }
 
     /// A class left with no clip in training, validation or test (after its unusable clips are set

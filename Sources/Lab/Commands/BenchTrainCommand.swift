@@ -17,6 +17,7 @@ struct BenchTrainCommand: ParsableCommand {
           lab bench train
           lab bench train --samples 2048 --threads 1
           lab bench train --profile     # adds a per-layer time table
+          lab bench train --input 6x140 --profile   # the harmonic front end's six channels
           lab bench train --inference-only --inference-repeats 9
         """
     )
@@ -28,8 +29,13 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Batch size of the timed inference.") var inferenceBatch = 32
     @Flag(help: "Skip the timed training (for profiling inference alone).") var inferenceOnly = false
     @Option(help: "Timed inference passes over the samples (after one untimed); the median is reported.") var inferenceRepeats = 5
+    @Option(help: "Input channels and bands: 1 x 128 is the study's log-mel; 6 x 140 is the harmonic front end's default.")
+    var input = "1x128"
 
     func validate() throws {
+        guard let dims = Optional(input.split(separator: "x").compactMap { Int($0) }), dims.count == 2, dims[0] >= 1, dims[1] >= 8 else {
+            throw ValidationError("--input must be CHANNELSxBANDS, e.g. 1x128 or 6x140, got \(input)")
+        }
         guard samples >= 32, epochs >= 1, threads >= 1, inferenceBatch >= 1, inferenceRepeats >= 1 else {
             throw ValidationError("--samples must be at least 32; --epochs, --threads, --inference-batch and --inference-repeats at least 1")
         }
@@ -37,18 +43,20 @@ struct BenchTrainCommand: ParsableCommand {
 
     func run() throws {
         Parallelism.setThreads(threads)
-        let config = ModelConfig()
+        let dims = input.split(separator: "x").compactMap { Int($0) }
+        let config = ModelConfig(inputChannels: dims[0], inputHeight: dims[1])
         var rng = SeededRNG(seed: 0)
-        let hw = config.inputHeight * config.inputWidth
+        let c = config.input.channels, hw = c * config.inputHeight * config.inputWidth // values per sample
         let x = (0..<(samples * hw)).map { _ in Float(rng.normal()) }
         let labels = (0..<samples).map { _ in rng.int(below: config.classes) }
-        let data = Dataset(x: x, labels: labels, height: config.inputHeight, width: config.inputWidth)
-        let tiny = Dataset(x: Array(x.prefix(32 * hw)), labels: Array(labels.prefix(32)), height: config.inputHeight, width: config.inputWidth)
+        let data = Dataset(x: x, labels: labels, channels: c, height: config.inputHeight, width: config.inputWidth)
+        let tiny = Dataset(x: Array(x.prefix(32 * hw)), labels: Array(labels.prefix(32)), channels: c, height: config.inputHeight, width: config.inputWidth)
         let model = Trainer.initialModel(config: config, seed: 1)
         print("model: \(model.parameterCount) parameters, \(String(format: "%.0f", config.forwardFLOPs / 1e6)) MFLOP forward per sample")
 
         // Warm-up: one short epoch plans every buffer.
-        let warm = Dataset(x: Array(x.prefix(256 * hw)), labels: Array(labels.prefix(256)), height: config.inputHeight, width: config.inputWidth)
+        let warm = Dataset(x: Array(x.prefix(256 * hw)), labels: Array(labels.prefix(256)), channels: c, height: config.inputHeight,
+                           width: config.inputWidth)
         _ = try Trainer(model: model, config: TrainConfig(epochs: 1, patience: nil)).fit(train: warm, validation: tiny)
 
         let trainer = Trainer(model: model, config: TrainConfig(epochs: epochs, patience: nil))

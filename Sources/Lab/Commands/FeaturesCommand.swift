@@ -6,15 +6,21 @@ import Plot
 struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
-        abstract: "Log-mel features of one audio file, as a NumPy array and/or a spectrogram image.",
+        abstract: "Log-mel (or harmonic) features of one audio file, as a NumPy array and/or a spectrogram image.",
         discussion: """
-        Defaults are librosa's (sr 22050, n_fft 2048, hop 512, 128 Slaney mels, top_db 80, ref=max).
+        Defaults are librosa's (sr 22050, n_fft 2048, hop 512, 128 Slaney mels, top_db 80, ref=max). \
+        --kind harmonic computes the harmonic front end (H channels x bands; the image stacks the \
+        channels, --channel draws one). --pitch, --stretch and --noise-snr apply the augmentations \
+        a cell's `augment:` applies, before the features; --wav writes the augmented audio.
 
         Examples:
           lab features blues.00000.au --npy mel.npy
           lab features song.wav --sr 16000 --n-mels 64 --npy mel.npy
           lab features blues.00000.au --segment 2 --segment-hop 1 --npy windows.npy
           lab features blues.00000.au --png spectrogram.png
+          lab features blues.00000.au --kind harmonic --png harmonic.png
+          lab features blues.00000.au --pitch 2 --wav up2.wav --npy up2.npy
+          lab features blues.00000.au --stretch 1.1 --noise-snr 20 --png augmented.png
         """
     )
 
@@ -32,9 +38,22 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "What to do with a last, partial window: drop or pad (as a cell's segment.tail).") var segmentTail = "drop"
     @Option(help: "Write a float32 .npy file: [n_mels, frames] or [segments, n_mels, frames].") var npy: String?
     @Option(help: "Write a spectrogram image (PNG).") var png: String?
+    @Option(help: "Front end: mel or harmonic.") var kind = "mel"
+    @Option(help: "Harmonic front end: harmonics (channels).") var harmonics = FeatureParams.defaultHarmonics
+    @Option(help: "Harmonic front end: draw only this channel (1 = fundamental) in the image.") var channel: Int?
+    @Option(help: "Shift the pitch by this many semitones first.") var pitch: Int?
+    @Option(help: "Stretch the length by this factor first (1.1: 10% slower).") var stretch: Double?
+    @Option(help: "Add white noise at this SNR (dB) first.") var noiseSnr: Double?
+    @Option(help: "Seed of the noise.") var noiseSeed: UInt64 = 1
+    @Option(help: "Write the (augmented) audio as a WAV file.") var wav: String?
 
     func validate() throws {
-        if npy == nil && png == nil { throw ValidationError("give --npy OUT.npy and/or --png OUT.png") }
+        if npy == nil && png == nil && wav == nil { throw ValidationError("give --npy OUT.npy, --png OUT.png and/or --wav OUT.wav") }
+        guard FeatureKind(rawValue: kind) != nil else { throw ValidationError("--kind must be mel or harmonic, got \(kind)") }
+        guard (1...16).contains(harmonics) else { throw ValidationError("--harmonics must be 1 to 16, got \(harmonics)") }
+        if let channel, !(1...harmonics).contains(channel) { throw ValidationError("--channel must be 1 to \(harmonics), got \(channel)") }
+        if let pitch, !(-12...12).contains(pitch) { throw ValidationError("--pitch must be -12 to 12 semitones, got \(pitch)") }
+        if let stretch, !(0.5...2).contains(stretch) { throw ValidationError("--stretch must be 0.5 to 2, got \(stretch)") }
         if MelScale(rawValue: melScale) == nil { throw ValidationError("--mel-scale must be slaney or htk") }
         if nFft < 16 || hopLength < 1 || nMels < 1 || sr < 1000 { throw ValidationError("feature parameters out of range") }
         guard SegmentTail(rawValue: segmentTail) != nil else { throw ValidationError("--segment-tail must be drop or pad, got \(segmentTail)") }
@@ -43,11 +62,21 @@ struct FeaturesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let params = FeatureParams(sampleRate: sr, nFFT: nFft, hopLength: hopLength, nMels: nMels, fmin: fmin,
+        var params = FeatureParams(sampleRate: sr, nFFT: nFft, hopLength: hopLength, nMels: nMels, fmin: fmin,
                                    fmax: fmax, topDB: topDb > 0 ? topDb : nil, melScale: MelScale(rawValue: melScale) ?? .slaney)
-        let clip: AudioClip
+        if kind == "harmonic" {
+            params.kind = .harmonic
+            params.harmonics = harmonics
+        }
+        var clip: AudioClip
         do { clip = try AudioIO.decode(path: file, sampleRate: sr) } catch let e as AudioError {
             throw LabError("\(e)", hint: "check the file with `lab data check` or convert it with sox")
+        }
+        let draw = AugmentDraw(semitones: pitch, stretch: stretch, snrDB: noiseSnr, noiseSeed: noiseSnr == nil ? nil : noiseSeed)
+        clip.samples = try draw.apply(clip.samples, sampleRate: sr)
+        if let wav {
+            try AudioIO.write(clip, to: wav, format: .wavFloat)
+            print("\(wav): \(clip.samples.count) samples at \(sr) Hz")
         }
         let mel = LogMelExtractor(params: params).logMel(clip.samples)
         if let npy {
@@ -63,8 +92,17 @@ struct FeaturesCommand: ParsableCommand {
         }
         if let png {
             let title = (file as NSString).lastPathComponent
-            try Charts.spectrogram(values: mel.values, rows: mel.rows, cols: mel.cols, sampleRate: sr, hopLength: hopLength,
-                                   frequencyTicks: Self.frequencyTicks(params, rows: mel.rows), title: title).writePNG(to: png)
+            if params.isHarmonic {
+                // Every channel stacked (fundamental at the bottom), or the one --channel names.
+                let bands = params.bands, channels = channel.map { [$0 - 1] } ?? Array(0..<harmonics)
+                let values = channels.flatMap { h in mel.values[(h * bands * mel.cols)..<((h + 1) * bands * mel.cols)] }
+                let ticks = channels.enumerated().map { i, h in (row: Double(i * bands), label: "h\(h + 1)") }
+                try Charts.spectrogram(values: Array(values), rows: channels.count * bands, cols: mel.cols, sampleRate: sr, hopLength: hopLength,
+                                       frequencyTicks: ticks, title: title + ": harmonic channels (each from C1 up)").writePNG(to: png)
+            } else {
+                try Charts.spectrogram(values: mel.values, rows: mel.rows, cols: mel.cols, sampleRate: sr, hopLength: hopLength,
+                                       frequencyTicks: Self.frequencyTicks(params, rows: mel.rows), title: title).writePNG(to: png)
+            }
             print("\(png): spectrogram")
         }
     }

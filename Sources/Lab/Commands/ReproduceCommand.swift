@@ -10,7 +10,7 @@ struct ReproduceCommand: ParsableCommand {
         Runs every ```lab cell of the notebook (data, cached features, split by clip, training, \
         evaluation, figures), records each run under target/<run-id>/, then writes the report \
         (results.md) and its numbers (results.json) beside the notebook. \
-        `results` means reports/results.lab.md.
+        A bare name means reports/NAME.lab.md: `results`, or `next-steps` (augmentation, the harmonic front end and their ablation).
 
         Like `dvc repro`, it does only what is missing: a cell whose config, data (by content hash) \
         and engine (the lab executable's hash) match a complete run reuses that run; an interrupted \
@@ -21,6 +21,7 @@ struct ReproduceCommand: ParsableCommand {
         Examples:
           lab reproduce results
           lab reproduce results --force
+          lab reproduce next-steps
           lab reproduce experiments/search.lab.md --executor slurm --slurm-time 02:00:00
           lab reproduce experiments/search.lab.md --workers 2
           lab reproduce results --data ~/datasets/gtzan/genres
@@ -28,7 +29,7 @@ struct ReproduceCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "`results` or a path to a .lab.md notebook.") var notebook = "results"
+    @Argument(help: "`results`, `next-steps` (reports/NAME.lab.md) or a path to a .lab.md notebook.") var notebook = "results"
     @Option(help: "Use this class-per-folder collection for every cell instead of the built-in one.") var data: String?
     @Flag(help: "Rerun every cell, even those with a complete run of the same config, data and engine.") var force = false
     @Option(help: "Where search trials train: local (this process) or slurm (one sbatch job array per rung; the bits are the same).")

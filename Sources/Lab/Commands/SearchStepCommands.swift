@@ -20,10 +20,10 @@ private func searchCell(notebook: String, name: String, dataOverride: String?, w
 /// plan frozen, trials sampled), recorded with its notebook so `lab search collect` can finish it.
 /// nil if a complete run already holds the search.
 private func openSearch(path: String, cell: Experiment, dataOverride: String?, workspace: Workspace, quiet: Bool,
-                        command: String) throws -> RunDirectory? {
+                        command: String, force: Bool = false) throws -> RunDirectory? {
     var fingerprints: [String: String] = [:]
     let notebookRun = NotebookRun(workspace: workspace, quiet: true, dataOverride: dataOverride, command: command)
-    switch try notebookRun.previousRun(of: cell, fingerprints: &fingerprints) {
+    switch force ? nil : try notebookRun.previousRun(of: cell, fingerprints: &fingerprints) {
     case .complete(let dir, _)?:
         if !quiet { print("search \(cell.name) is complete in run \(dir.id); `lab reproduce` writes its report") }
         return nil
@@ -64,7 +64,7 @@ struct SearchSubmitCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "`results` or a path to a .lab.md notebook.") var notebook = "results"
+    @Argument(help: "`results`, `next-steps` (reports/NAME.lab.md) or a path to a .lab.md notebook.") var notebook = "results"
     @Option(help: "The search cell's name.") var cell: String
     @Flag(help: "Submit to Slurm with sbatch.") var slurm = false
     @Flag(help: "Print a Kubernetes Indexed Job manifest for the first rung (not applied).") var k8s = false
@@ -73,6 +73,7 @@ struct SearchSubmitCommand: ParsableCommand {
     @Option(help: "Slurm time limit per job (sbatch --time), e.g. 02:00:00.") var slurmTime: String?
     @Option(help: "CPUs per trial (sbatch -c, and each trial's --threads; default: --threads).") var cpusPerTrial: Int?
     @Option(help: "Times a failed trial is tried again before it is marked failed.") var retries = 1
+    @Flag(help: "Start a new search even if a complete or unfinished one of this cell exists.") var force = false
     @Option(help: "With --k8s: the container image with lab in its PATH.") var image: String?
     @Option(help: "With --k8s: the persistent volume claim holding the workspace.") var claim = "lab-workspace"
     @Option(help: "With --k8s: where pods mount the workspace.") var mount = "/workspace"
@@ -90,7 +91,8 @@ struct SearchSubmitCommand: ParsableCommand {
         let ws = Workspace.current
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
         let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
-        guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet, command: command) else { return }
+        guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet, command: command,
+                                       force: force) else { return }
         try SlurmSubmission.refuseWhileQueued(dir, workspace: ws)
         let spec = e.search!
         if k8s {
@@ -133,7 +135,7 @@ struct SearchRunCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "`results` or a path to a .lab.md notebook.") var notebook = "results"
+    @Argument(help: "`results`, `next-steps` (reports/NAME.lab.md) or a path to a .lab.md notebook.") var notebook = "results"
     @Option(help: "The search cell's name.") var cell: String
     @Option(help: "The trial number.") var trial: Int
     @Option(help: "Train to this rung (1 for the first); default: the next one the trial has entered.") var rung: Int?

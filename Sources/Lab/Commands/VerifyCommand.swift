@@ -22,7 +22,7 @@ struct VerifyCommand: ParsableCommand {
           lab verify --keep        # keep the scratch runs for inspection
         """
     )
-    @Argument(help: "`results` or a notebook path.") var notebook = "results"
+    @Argument(help: "`results`, `next-steps` (reports/NAME.lab.md) or a notebook path.") var notebook = "results"
     @Option(help: "What to check against: a git revision or `workspace`.") var against = "HEAD"
     @OptionGroup var options: RunOptions
     @Flag(help: "Keep the scratch directory with the rerun's runs, and print its path.") var keep = false

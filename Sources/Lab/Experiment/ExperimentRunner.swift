@@ -56,7 +56,7 @@ struct ExperimentRunner {
             let bar = ProgressReporter(label: "[\(e.runName)]", quiet: quiet)
             let data = try workspace.prepareData(for: e, label: "[\(e.runName)]", quiet: quiet, shouldStop: shouldStop, manifest: &manifest)
             // The spec built for this data: its input shape and its classes (Keras's build(input_shape)).
-            let model = Trainer.initialModel(config: ModelConfig(spec: e.model, input: InputShape(height: e.features.nMels, width: e.segmentSpec.length),
+            let model = Trainer.initialModel(config: ModelConfig(spec: e.model, input: e.inputShape,
                                                                  classes: data.collection.classes.count), seed: e.training.seed)
             manifest.model = BuiltModel(model)
             try dir.writeJSON(manifest, to: "manifest.json")

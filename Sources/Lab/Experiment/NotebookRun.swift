@@ -14,9 +14,10 @@ struct NotebookRun {
     /// Where search trials train (`--executor`, `--workers`).
     var executor: SearchRunner.TrialExecutor = .local
 
-    /// Resolves `results` to reports/results.lab.md; anything else is a path.
+    /// Resolves a bare name (`results`, `next-steps`) to reports/NAME.lab.md; anything with a `/`
+    /// or a `.md` ending is a path.
     static func notebookPath(_ arg: String, workspace: Workspace) -> String {
-        arg == "results" ? workspace.absolute("reports/results.lab.md") : workspace.absolute(arg)
+        arg.contains("/") || arg.hasSuffix(".md") ? workspace.absolute(arg) : workspace.absolute("reports/\(arg).lab.md")
     }
 
     /// Returns the results, the rendered Markdown, or nil results if a run was interrupted.
@@ -78,12 +79,26 @@ struct NotebookRun {
                 entries.append(entry)
             }
         }
+        // Ablation groups: compared once every cell has run; the figure goes in the reference's first run.
+        var ablations: [AblationRecord] = []
+        for group in notebook.experiments.compactMap(\.ablation).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } } {
+            let cells = notebook.experiments.filter { $0.ablation == group }
+            let groupRuns = cells.map { e in (e, (results[e.name] ?? []).map(\.metrics)) }
+            guard groupRuns.allSatisfy({ !$0.1.isEmpty }), let referenceRun = results[cells[0].name]?.first else { continue }
+            var record = AblationRecord.build(group: group, cells: groupRuns, plan: cells[0].bootstrap ?? BootstrapPlan())
+            let path = workspace.run(referenceRun.runID).file(record.figure)
+            try record.draw(to: path)
+            record.figureSHA256 = try FigureHashes.hash(path)
+            ablations.append(record)
+        }
         let reportDir = (notebookPath as NSString).deletingLastPathComponent
-        let file = ResultsFile(notebook: workspace.relative(notebookPath), machine: MachineDescription.current, experiments: entries)
+        var file = ResultsFile(notebook: workspace.relative(notebookPath), machine: MachineDescription.current, experiments: entries)
+        file.ablations = ablations.isEmpty ? nil : ablations
         let renderer = ReportRenderer(notebook: notebook, results: results,
                                       rootFromReport: Self.relativePath(from: reportDir, to: workspace.root),
                                       footer: .init(commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root),
-                                                    command: command, totalSeconds: Date().timeIntervalSince(started)))
+                                                    command: command, totalSeconds: Date().timeIntervalSince(started)),
+                                      ablations: ablations)
         let markdown = try renderer.render()
         if writeReport {
             let stem = Self.stem(notebookPath)

@@ -91,6 +91,7 @@ extension Workspace {
         manifest.fingerprint = data.collection.fingerprint
         manifest.classes = data.collection.classes
         manifest.skipped = data.skipped
+        manifest.augmented = data.augmented.isEmpty ? nil : data.augmented
         return data
     }
 }

@@ -42,6 +42,8 @@ public struct Experiment: Codable, Equatable, Sendable {
     /// nil: every class of the collection.
     public var classes: [String]? = nil
     public var features = FeatureParams()
+    /// `augment:`: copies of the training clips with noise, pitch shift and time stretch.
+    public var augment: AugmentPlan? = nil
     public var segmentSeconds = 2.0
     public var segmentHopSeconds = 1.0
     public var segmentTail = SegmentTail.drop
@@ -57,6 +59,9 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var repeats: Int? = nil
     /// With repeats, also draw a new stratified split for each (`resplit: true`).
     public var resplit: Bool? = nil
+    /// `ablation: GROUP`: this cell is a variant in the group's comparison (the group's first cell
+    /// is the reference).
+    public var ablation: String? = nil
     /// Which repeat this is (0-based), on the experiments a repeated cell expands into.
     public var repeatIndex: Int? = nil
     /// A hyper-parameter search over this cell's config (`search:`); nil: train the config as it is.
@@ -67,6 +72,11 @@ public struct Experiment: Codable, Equatable, Sendable {
     public init(name: String, title: String? = nil) {
         self.name = name
         self.title = title ?? name
+    }
+
+    /// What one segment gives the network: channels x bands x frames.
+    public var inputShape: InputShape {
+        InputShape(channels: features.channels, height: features.bands, width: segmentSpec.length)
     }
 
     public var segmentSpec: SegmentSpec {
@@ -115,7 +125,7 @@ public struct Experiment: Codable, Equatable, Sendable {
     /// What this cell asks of the data under `root`, for Core's pipeline.
     public func dataPlan(root: String) -> DataPlan {
         DataPlan(root: root, classes: classes, features: features, segmentSeconds: segmentSeconds, segment: segmentSpec,
-                 split: split, splitSeed: splitSeed)
+                 split: split, splitSeed: splitSeed, augment: augment, augmentSeed: training.seed)
     }
 }
 

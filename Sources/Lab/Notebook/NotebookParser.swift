@@ -63,7 +63,7 @@ public enum NotebookParser {
             throw NotebookError(file: file, line: firstLine, key: nil, message: "not valid YAML: \(oneLine)")
         }
         let r = CellReader(file: file, firstLine: firstLine)
-        let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "segment", "split", "model", "training", "evaluation", "repeats", "resplit", "search"])
+        let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "augment", "segment", "split", "model", "training", "evaluation", "repeats", "resplit", "search", "ablation"])
         guard let nameNode = top["name"] else { throw r.error(node, "name", "every cell needs a name") }
         let name = try r.string(nameNode, "name")
         guard name.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
@@ -90,7 +90,18 @@ public enum NotebookParser {
             }
         }
         if let f = top["features"] {
-            let m = try r.mapping(f, "features", allowed: ["sr", "n_fft", "hop_length", "n_mels", "fmin", "fmax", "top_db", "mel_scale"])
+            let m = try r.mapping(f, "features", allowed: ["kind", "sr", "n_fft", "hop_length", "n_mels", "fmin", "fmax", "top_db",
+                                                                 "mel_scale", "harmonics", "steps_per_semitone", "q"])
+            if let v = m["kind"] {
+                guard let k = FeatureKind(rawValue: try r.string(v, "features.kind")) else { throw r.error(v, "features.kind", "expected mel or harmonic") }
+                e.features.kind = k == .mel ? nil : k
+            }
+            for key in ["harmonics", "steps_per_semitone", "q"] where m[key] != nil && !e.features.isHarmonic {
+                throw r.error(m[key]!, "features.\(key)", "only for `kind: harmonic`")
+            }
+            if let v = m["harmonics"] { e.features.harmonics = try r.int(v, "features.harmonics", min: 1, max: 16) }
+            if let v = m["steps_per_semitone"] { e.features.stepsPerSemitone = try r.int(v, "features.steps_per_semitone", min: 1, max: 8) }
+            if let v = m["q"] { e.features.harmonicQ = try r.double(v, "features.q", min: 0.1, max: 10) }
             if let v = m["sr"] { e.features.sampleRate = try r.int(v, "features.sr", min: 1000, max: 384_000) }
             if let v = m["n_fft"] { e.features.nFFT = try r.int(v, "features.n_fft", min: 16, max: 65_536) }
             if let v = m["hop_length"] { e.features.hopLength = try r.int(v, "features.hop_length", min: 1, max: 65_536) }
@@ -163,8 +174,47 @@ public enum NotebookParser {
             if let v = m["bootstrap_seed"] { plan.seed = UInt64(try r.int(v, "evaluation.bootstrap_seed", min: 0)) }
             e.bootstrap = plan
         }
+        if let a = top["augment"] { e.augment = try parseAugment(a, reader: r) }
+        if let v = top["ablation"] {
+            e.ablation = try r.string(v, "ablation")
+            if e.search != nil { throw r.error(v, "ablation", "a search cell cannot be an ablation variant") }
+        }
         try checkShapes(e, top: top, node: node, reader: r)
         return e
+    }
+
+    /// `augment: {copies, noise: {snr_db: [lo, hi]}, pitch: {semitones: [...]}, stretch: {factor: [lo, hi]}}`.
+    private static func parseAugment(_ node: Node, reader r: CellReader) throws -> AugmentPlan {
+        let m = try r.mapping(node, "augment", allowed: ["copies", "noise", "pitch", "stretch"])
+        var plan = AugmentPlan()
+        if let v = m["copies"] { plan.copies = try r.int(v, "augment.copies", min: 1, max: 16) }
+        func range(_ node: Node, _ key: String, min: Double, max: Double) throws -> [Double] {
+            guard let seq = node.sequence, seq.count == 2 else { throw r.error(node, key, "expected [low, high]") }
+            let pair = try seq.map { try r.double($0, key, min: min, max: max) }
+            guard pair[0] <= pair[1] else { throw r.error(node, key, "low \(pair[0]) is above high \(pair[1])") }
+            return pair
+        }
+        if let n = m["noise"] {
+            let nm = try r.mapping(n, "augment.noise", allowed: ["snr_db"])
+            guard let v = nm["snr_db"] else { throw r.error(n, "augment.noise", "needs snr_db: [low, high]") }
+            plan.noiseSNR = try range(v, "augment.noise.snr_db", min: -20, max: 120)
+        }
+        if let p = m["pitch"] {
+            let pm = try r.mapping(p, "augment.pitch", allowed: ["semitones"])
+            guard let v = pm["semitones"], let seq = v.sequence, !seq.isEmpty else {
+                throw r.error(p, "augment.pitch", "needs semitones: a list of whole semitones, e.g. [-2, -1, 1, 2]")
+            }
+            plan.semitones = try seq.map { try r.int($0, "augment.pitch.semitones", min: -12, max: 12) }
+        }
+        if let t = m["stretch"] {
+            let tm = try r.mapping(t, "augment.stretch", allowed: ["factor"])
+            guard let v = tm["factor"] else { throw r.error(t, "augment.stretch", "needs factor: [low, high], e.g. [0.9, 1.1]") }
+            plan.stretch = try range(v, "augment.stretch.factor", min: 0.5, max: 2)
+        }
+        guard plan.noiseSNR != nil || plan.semitones != nil || plan.stretch != nil else {
+            throw r.error(node, "augment", "name at least one of noise, pitch, stretch")
+        }
+        return plan
     }
 
     /// `search: {trials, eta, rungs, seed, baseline, space: {NAME: {uniform|log_uniform: [lo, hi]} or {choice: [...]}}}`.
@@ -219,12 +269,15 @@ public enum NotebookParser {
             throw r.error(at, "segment.seconds", String(format: "%g s gives %d frames; %d pooling blocks need at least %d",
                                                           e.segmentSeconds, frames, blocks, need))
         }
-        if e.features.nMels < need {
-            let at = top["features"]?.mapping?["n_mels"] ?? modelNode
-            throw r.error(at, "features.n_mels", "\(e.features.nMels) mel bands; \(blocks) pooling blocks need at least \(need)")
+        if e.features.bands < need {
+            let key = e.features.isHarmonic ? "harmonics" : "n_mels"
+            let at = top["features"]?.mapping?[key] ?? top["features"] ?? modelNode
+            throw r.error(at, "features.\(key)", e.features.isHarmonic
+                ? "\(e.features.bands) harmonic bands (up to Nyquist / harmonics); \(blocks) pooling blocks need at least \(need)"
+                : "\(e.features.nMels) mel bands; \(blocks) pooling blocks need at least \(need)")
         }
         // The network must fit in memory: weights, and one batch's activations (kept for backward).
-        var h = e.features.nMels, w = frames, c = 1, weights = 0.0, activations = 0.0
+        var h = e.features.bands, w = frames, c = e.features.channels, weights = 0.0, activations = 0.0
         for f in e.model.filters {
             weights += Double(9 * c * f + f)
             activations += Double(f) * Double(h) * Double(w)

@@ -20,6 +20,8 @@ struct ReportRenderer {
     /// Path from the report's folder to the workspace root ("..", or "." when they are the same).
     var rootFromReport: String
     var footer: Footer
+    /// Each ablation group's comparison, rendered after the group's last cell.
+    var ablations: [AblationRecord] = []
 
     struct Footer {
         var commit: String?
@@ -36,6 +38,11 @@ struct ReportRenderer {
             case .cell(let e, _):
                 guard let runs = results[e.name], let first = runs.first else { continue }
                 out += (runs.count > 1 ? repeatedSection(e, runs) : first.search != nil ? searchSection(e, first) : section(first)) + "\n"
+                if let group = e.ablation, notebook.experiments.last(where: { $0.ablation == group })?.name == e.name,
+                   let record = ablations.first(where: { $0.group == group }),
+                   let referenceRun = results[record.reference]?.first {
+                    out += record.markdown(figurePath: "\(rootFromReport)/target/\(referenceRun.runID)/\(record.figure)") + "\n"
+                }
             }
         }
         out += footerText()
@@ -225,10 +232,16 @@ struct ReportRenderer {
     /// "0.680 ± 0.020" (sample standard deviation), over the defined values.
     static func meanSD(_ values: [Double?]) -> String {
         let v = values.compactMap { $0 }
-        guard !v.isEmpty else { return "undefined" }
+        guard !v.isEmpty, let sd = sd(values) else { return "undefined" }
+        return String(format: "%.3f ± %.3f", v.reduce(0, +) / Double(v.count), sd)
+    }
+
+    /// Sample standard deviation of the defined values (0 for one value, nil for none).
+    static func sd(_ values: [Double?]) -> Double? {
+        let v = values.compactMap { $0 }
+        guard !v.isEmpty else { return nil }
         let mean = v.reduce(0, +) / Double(v.count)
-        let sd = v.count > 1 ? (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)).squareRoot() : 0
-        return String(format: "%.3f ± %.3f", mean, sd)
+        return v.count > 1 ? (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)).squareRoot() : 0
     }
 
     /// A placeholder's number; for a repeated cell, the mean over its repeats.

@@ -34,6 +34,8 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     /// The machine that wrote this report. The one part `lab verify` and `lab compare` never compare.
     public var machine: MachineDescription?
     public var experiments: [Entry]
+    /// Each `ablation:` group's comparison (nil when the notebook has none).
+    public var ablations: [AblationRecord]? = nil
 
     /// The figures every run draws; their hashes are part of the report.
     static let figureNames = ["loss_history.png", "matrix.png", "roc.png"]

@@ -18,6 +18,8 @@ public struct RunManifest: Codable, Sendable {
     public var fingerprint: String?
     public var classes: [String]
     public var skipped: [SkippedFile]
+    /// Every augmented training copy and what it applied (nil: no `augment:`).
+    public var augmented: [AugmentedCopy]? = nil
     public var seed: UInt64
     public var threads: Int
     public var startTime: String

@@ -348,7 +348,7 @@ struct SearchRunner {
     }
 
     private func buildModel(_ e: Experiment, data: PreparedData) -> Model {
-        Trainer.initialModel(config: ModelConfig(spec: e.model, input: InputShape(height: e.features.nMels, width: e.segmentSpec.length),
+        Trainer.initialModel(config: ModelConfig(spec: e.model, input: e.inputShape,
                                                  classes: data.collection.classes.count), seed: e.training.seed)
     }
 

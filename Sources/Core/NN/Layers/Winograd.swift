@@ -19,6 +19,9 @@ import Foundation
 /// than keeping it. Images are split into fixed chunks; each chunk sums its own dU in a fixed order and
 /// the chunks' sums are added in chunk order, so the bits do not depend on the thread count.
 final class WinogradConv3x3 {
+    /// Tests switch the transposed weight gradient off to show it gives the same bits.
+    nonisolated(unsafe) static var transposesNarrowGradient = true
+
     let inChannels: Int, outChannels: Int
     /// Channel counts rounded up to whole SIMD8 lanes: the row strides of V, M and the padded images.
     let cp: Int, kp: Int
@@ -147,6 +150,9 @@ final class WinogradConv3x3 {
                   dx: UnsafeMutablePointer<Float>?) {
         let g = geometry
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
+        // Few input channels (a multi-channel first layer): the GEMM's narrow edge would be C, below
+        // its 8-wide kernels, so dU is built transposed.
+        let narrow = c < 8 && k >= 16 && Self.transposesNarrowGradient
         let s = scratch
         u.withUnsafeBufferPointer { up in
             let ub = up.baseAddress!
@@ -161,9 +167,14 @@ final class WinogradConv3x3 {
                         let rows = ty0..<min(g.th, ty0 + g.blockRows), tiles = rows.count * g.tw
                         transformInput(pad, g: g, rows: rows, into: v)
                         transformOutputGradient(dy, g: g, image: b, rows: rows, into: m)
-                        for xi in 0..<36 { // dU[ξ] += dM[ξ]ᵀ · V[ξ]
-                            GEMM.serial(transA: true, m: k, n: c, k: tiles, a: m + xi * mPoint(tiles), lda: kp,
-                                             b: v + xi * vPoint(tiles), ldb: cp, accumulate: true, c: du + xi * k * c, ldc: c)
+                        for xi in 0..<36 {
+                            if narrow { // dU[ξ]ᵀ += V[ξ]ᵀ · dM[ξ]: the same products summed in the same order, 16 wide
+                                GEMM.serial(transA: true, m: c, n: k, k: tiles, a: v + xi * vPoint(tiles), lda: cp,
+                                            b: m + xi * mPoint(tiles), ldb: kp, accumulate: true, c: du + xi * k * c, ldc: k)
+                            } else { // dU[ξ] += dM[ξ]ᵀ · V[ξ]
+                                GEMM.serial(transA: true, m: k, n: c, k: tiles, a: m + xi * mPoint(tiles), lda: kp,
+                                            b: v + xi * vPoint(tiles), ldb: cp, accumulate: true, c: du + xi * k * c, ldc: c)
+                            }
                         }
                         guard dx != nil else { continue }
                         for xi in 0..<36 { // dV[ξ] = dM[ξ] · U[ξ], over V
@@ -173,6 +184,15 @@ final class WinogradConv3x3 {
                         transformInputGradient(v, g: g, rows: rows, into: padDx)
                     }
                     if let dx { storeImage(padDx, image: b, g: g, into: dx) }
+                }
+                if narrow { // back to dU's [ξ][K][C] layout
+                    let t = UnsafeMutablePointer<Float>.allocate(capacity: k * c)
+                    defer { t.deallocate() }
+                    for xi in 0..<36 {
+                        let block = du + xi * k * c
+                        for ci in 0..<c { for ki in 0..<k { t[ki * c + ci] = block[ci * k + ki] } }
+                        block.update(from: t, count: k * c)
+                    }
                 }
             }
         }

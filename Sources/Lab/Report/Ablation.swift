@@ -1,0 +1,121 @@
+import Core
+import Foundation
+import Plot
+
+/// An ablation: the cells of a notebook that share `ablation: GROUP`, each a variant trained
+/// `repeats:` times on the same split. The first cell of the group is the reference. For each
+/// variant: test clip accuracy and macro ROC-AUC as the mean over its repeats, with the spread over
+/// seeds (sd), a 95% interval over test clips, and the difference from the reference with its
+/// paired interval and p-value. A difference whose interval contains 0 is within noise.
+public struct AblationRecord: Codable, Equatable, Sendable {
+    public struct Variant: Codable, Equatable, Sendable {
+        public var cell: String
+        public var title: String
+        public var repeats: Int
+        public var accuracy: RepeatedComparison.Result
+        public var macroAUC: RepeatedComparison.Result
+        /// Standard deviation over the repeats (seed noise).
+        public var accuracySD: Double?
+        public var macroAUCSD: Double?
+    }
+    public var group: String
+    public var reference: String
+    /// Every variant saw the same test clips (same data, classes and split): paired comparisons.
+    public var paired: Bool
+    public var testClips: Int
+    public var bootstrap: BootstrapPlan
+    public var variants: [Variant]
+    /// The dot-and-whisker figure, in the reference's first run folder, and its SHA-256.
+    public var figure: String
+    public var figureSHA256: String?
+
+    static func figureName(_ group: String) -> String {
+        "ablation_" + group.map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce("") { $0 + String($1) } + ".png"
+    }
+
+    /// `cells`: the group's cells in notebook order, each with its runs' metrics.
+    static func build(group: String, cells: [(Experiment, [RunMetrics])], plan: BootstrapPlan) -> AblationRecord {
+        func predictions(_ m: RunMetrics) -> [ClipPrediction] { (m.testClips ?? []).sorted { $0.path < $1.path } }
+        let reference = cells[0].1.map(predictions)
+        let paths = reference.first?.map(\.path) ?? []
+        let paired = cells.allSatisfy { $0.1.allSatisfy { predictions($0).map(\.path) == paths } } && !paths.isEmpty
+        let k = cells[0].1.first?.classes.count ?? 2
+        let labels = reference.first?.map(\.label) ?? []
+        func probabilities(_ runs: [RunMetrics]) -> [[Double]] { runs.map { predictions($0).flatMap(\.probabilities) } }
+        let accuracy: ([Double], [Int]) -> Double? = { p, y in
+            Double(zip(argmaxRows(p, classCount: k), y).filter { $0 == $1 }.count) / Double(max(1, y.count))
+        }
+        let auc: ([Double], [Int]) -> Double? = { p, y in ROC.macroAUC(perClassAUC: ROC.perClassAUC(probabilities: p, labels: y, classCount: k)) }
+        let variants = cells.map { e, runs -> Variant in
+            let sdAcc = ReportRenderer.sd(runs.map { $0.test.clip.accuracy }), sdAUC = ReportRenderer.sd(runs.map { $0.test.clip.macroAUC })
+            guard paired else {
+                // Different test clips: each variant's own interval only; compare by overlap.
+                let own = { (s: @escaping ([Double], [Int]) -> Double?, name: String) in
+                    RepeatedComparison.compare(variant: probabilities(runs), reference: probabilities(runs), labels: predictions(runs[0]).map(\.label),
+                                               classCount: k, plan: plan, purpose: "\(group)/\(e.name)/\(name)", statistic: s)
+                }
+                var a = own(accuracy, "accuracy"), b = own(auc, "auc")
+                a.difference = nil; a.differenceInterval = nil; a.p = nil
+                b.difference = nil; b.differenceInterval = nil; b.p = nil
+                return Variant(cell: e.name, title: e.title, repeats: runs.count, accuracy: a, macroAUC: b, accuracySD: sdAcc, macroAUCSD: sdAUC)
+            }
+            let p = probabilities(runs), ref = probabilities(cells[0].1)
+            return Variant(cell: e.name, title: e.title, repeats: runs.count,
+                           accuracy: RepeatedComparison.compare(variant: p, reference: ref, labels: labels, classCount: k, plan: plan,
+                                                                purpose: "\(group)/\(e.name)/accuracy", statistic: accuracy),
+                           macroAUC: RepeatedComparison.compare(variant: p, reference: ref, labels: labels, classCount: k, plan: plan,
+                                                                purpose: "\(group)/\(e.name)/auc", statistic: auc),
+                           accuracySD: sdAcc, macroAUCSD: sdAUC)
+        }
+        return AblationRecord(group: group, reference: cells[0].0.name, paired: paired, testClips: paths.count, bootstrap: plan,
+                              variants: variants, figure: figureName(group), figureSHA256: nil)
+    }
+
+    func draw(to path: String) throws {
+        func panel(_ title: String, _ metric: (Variant) -> RepeatedComparison.Result) -> (title: String, means: [Double?], intervals: [(Double, Double)?]) {
+            (title, variants.map { metric($0).mean }, variants.map { v in metric(v).interval.map { ($0.low, $0.high) } })
+        }
+        try Charts.dotWhisker(variants: variants.map(\.title),
+                              panels: [panel("test clip accuracy", \.accuracy), panel("test macro ROC-AUC (clips)", \.macroAUC)],
+                              title: "Ablation \(group): mean over repeats, 95% bootstrap interval over \(testClips) test clips")
+            .writePNG(to: path)
+    }
+
+    /// The report's section: the table, the verdicts, the figure.
+    func markdown(figurePath: String) -> String {
+        func cell(_ r: RepeatedComparison.Result, sd: Double?) -> String {
+            guard let mean = r.mean else { return "undefined" }
+            var s = String(format: "%.3f", mean) + (sd.map { String(format: " ± %.3f", $0) } ?? "")
+            if let i = r.interval { s += String(format: " [%.3f, %.3f]", i.low, i.high) }
+            return s
+        }
+        func diff(_ r: RepeatedComparison.Result) -> String {
+            guard let d = r.difference, let i = r.differenceInterval, let p = r.p else { return "n/a" }
+            let noise = i.low <= 0 && 0 <= i.high
+            return String(format: "%+.3f [%+.3f, %+.3f], p = %.3f", d, i.low, i.high, p) + (noise ? " (noise)" : " **outside noise**")
+        }
+        var s = "**Ablation `\(group)`**: \(variants.count) variants against `\(reference)`, each trained "
+        s += Set(variants.map(\.repeats)).sorted().map(String.init).joined(separator: "/") + " times with derived seeds"
+        s += paired ? " on the same split, so every comparison is paired over the same \(testClips) test clips. "
+                    : "; the variants do not share their test clips, so they are compared by their intervals only. "
+        s += "Each value is the mean over repeats ± the sd over seeds, then a 95% stratified bootstrap interval over test clips "
+        s += "(\(bootstrap.resamples) resamples, seed \(bootstrap.seed)); Δ is the difference from `\(reference)` with its paired interval "
+        s += "and two-sided p-value. A Δ whose interval contains 0 is within noise.\n\n"
+        s += "| variant | test clip accuracy | Δ accuracy | test macro ROC-AUC | Δ ROC-AUC |\n|---|---:|---:|---:|---:|\n"
+        for v in variants {
+            s += "| \(v.title) (`\(v.cell)`) | \(cell(v.accuracy, sd: v.accuracySD)) | \(v.cell == reference ? "reference" : diff(v.accuracy)) | "
+            s += "\(cell(v.macroAUC, sd: v.macroAUCSD)) | \(v.cell == reference ? "reference" : diff(v.macroAUC)) |\n"
+        }
+        let outside = variants.dropFirst().flatMap { v in
+            [("accuracy", v.accuracy), ("macro ROC-AUC", v.macroAUC)].compactMap { name, r -> String? in
+                guard let i = r.differenceInterval, i.low > 0 || i.high < 0 else { return nil }
+                return "\(v.title) (\(name), \(i.low > 0 ? "better" : "worse"))"
+            }
+        }
+        s += "\n" + (paired ? (outside.isEmpty ? "No difference from `\(reference)` is outside noise.\n"
+                                               : "Outside noise: " + outside.joined(separator: "; ") + ". Everything else is within noise.\n")
+                            : "")
+        s += "\n![Ablation \(group)](\(figurePath))\n"
+        return s
+    }
+}
