@@ -158,11 +158,11 @@ public enum Charts {
     public static func dotWhisker(variants: [String], panels: [(title: String, means: [Double?], intervals: [(Double, Double)?])],
                                   title: String) -> Figure {
         let rowHeight = 34.0, labelWidth = 250.0, panelWidth = 330.0
-        let height = 130 + rowHeight * Double(variants.count)
+        let height = 150 + rowHeight * Double(variants.count)
         let fig = Figure(width: Int(labelWidth + 40 + (panelWidth + 40) * Double(panels.count)), height: Int(height))
         fig.suptitle = title
         for (p, panel) in panels.enumerated() {
-            let ax = fig.addAxes(x: labelWidth + 20 + Double(p) * (panelWidth + 40), y: 60, width: panelWidth, height: rowHeight * Double(variants.count))
+            let ax = fig.addAxes(x: labelWidth + 20 + Double(p) * (panelWidth + 40), y: 85, width: panelWidth, height: rowHeight * Double(variants.count))
             ax.title = panel.title
             let values = panel.intervals.compactMap { $0 }.flatMap { [$0.0, $0.1] } + panel.means.compactMap { $0 }
             let lo = values.min() ?? 0, hi = values.max() ?? 1, pad = max((hi - lo) * 0.08, 0.01)

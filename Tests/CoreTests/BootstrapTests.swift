@@ -108,3 +108,40 @@ final class StatsParityTests: XCTestCase {
         }
     }
 }
+
+/// Variants trained several times, compared over the same test clips.
+final class RepeatedComparisonTests: XCTestCase {
+    /// Probabilities [clips x 2] that put `right` of the clips on their label.
+    static func probabilities(labels: [Int], right: Set<Int>) -> [Double] {
+        labels.enumerated().flatMap { i, y -> [Double] in
+            let onLabel = right.contains(i) ? 0.8 : 0.3
+            return y == 0 ? [onLabel, 1 - onLabel] : [1 - onLabel, onLabel]
+        }
+    }
+
+    func testIdenticalVariantsDifferByExactlyNothing() {
+        let labels = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]
+        let p = Self.probabilities(labels: labels, right: [0, 1, 2, 3, 4, 5])
+        let r = RepeatedComparison.compare(variant: [p, p], reference: [p], labels: labels, classCount: 2, plan: BootstrapPlan(resamples: 200),
+                                           purpose: "same") { q, y in Double(zip(argmaxRows(q, classCount: 2), y).filter { $0 == $1 }.count) / Double(y.count) }
+        XCTAssertEqual(r.mean, 0.6)
+        XCTAssertEqual(r.difference, 0)
+        XCTAssertEqual(r.differenceInterval, Interval(low: 0, high: 0))
+        XCTAssertEqual(r.p, 1)
+    }
+
+    /// The variant's metric is the mean over its repeats; a variant right on every clip against a
+    /// reference right on none differs by 1 in every resample.
+    func testMeanOverRepeatsAndAClearDifference() {
+        let labels = (0..<20).map { $0 % 2 }
+        let all = Set(0..<20), half = Set(0..<10)
+        let accuracy: ([Double], [Int]) -> Double? = { q, y in Double(zip(argmaxRows(q, classCount: 2), y).filter { $0 == $1 }.count) / Double(y.count) }
+        let r = RepeatedComparison.compare(variant: [Self.probabilities(labels: labels, right: all), Self.probabilities(labels: labels, right: half)],
+                                           reference: [Self.probabilities(labels: labels, right: [])], labels: labels, classCount: 2,
+                                           plan: BootstrapPlan(resamples: 300), purpose: "clear", statistic: accuracy)
+        XCTAssertEqual(r.mean!, 0.75, accuracy: 1e-12) // (1 + 0.5) / 2
+        XCTAssertEqual(r.difference!, 0.75, accuracy: 1e-12)
+        XCTAssertGreaterThan(r.differenceInterval!.low, 0.5)
+        XCTAssertEqual(r.p, 0)
+    }
+}

@@ -41,6 +41,69 @@ final class EndToEndTests: XCTestCase {
         return try XCTUnwrap(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true))
     }
 
+    /// The next steps on a tiny collection: an augmented harmonic cell and a log-mel reference in one
+    /// ablation group. Only training clips are augmented, each copy recorded; the harmonic input
+    /// reaches the network as H channels; a rerun from the cache gives the same bits;
+    /// the report has the ablation table and its figure.
+    func testAugmentationHarmonicFrontEndAndAblation() throws {
+        let cells = """
+        # Next
+
+        ```lab
+        name: plain
+        data: {clips_per_genre: 5, seconds: 3}
+        classes: [classical, metal, reggae]
+        features: {n_mels: 32}
+        segment: {seconds: 1, hop: 1}
+        model: {filters: [4, 8], dense: 8, dropout: 0.2}
+        training: {epochs: 2, batch_size: 8, patience: null}
+        repeats: 2
+        ablation: t
+        ```
+
+        ```lab
+        name: both
+        data: {clips_per_genre: 5, seconds: 3}
+        classes: [classical, metal, reggae]
+        features: {kind: harmonic, harmonics: 3, steps_per_semitone: 1}
+        augment: {copies: 2, noise: {snr_db: [20, 30]}, pitch: {semitones: [-1, 1]}, stretch: {factor: [0.95, 1.05]}}
+        segment: {seconds: 1, hop: 1}
+        model: {filters: [4, 8], dense: 8, dropout: 0.2}
+        training: {epochs: 2, batch_size: 8, patience: null}
+        repeats: 2
+        ablation: t
+        ```
+        """
+        try cells.write(to: root.appendingPathComponent("reports/results.lab.md"), atomically: true, encoding: .utf8)
+        let (file, markdown) = try reproduce()
+        let ws = Workspace(root: root.path)
+        let runs = ws.runIDs().map(ws.run)
+        let both = try XCTUnwrap(runs.first { (try? $0.readManifest().experiment.name) == "both" })
+        let manifest = try both.readManifest()
+        let split = try JSONCoding.decoder.decode(DataSplit.self, from: Data(contentsOf: URL(fileURLWithPath: both.file("split.json"))))
+        let augmented = try XCTUnwrap(manifest.augmented)
+        XCTAssertEqual(augmented.count, 2 * split.train.count)
+        XCTAssertEqual(Set(augmented.map(\.clip)), Set(split.train.map(\.relativePath)), "every training clip, and only those")
+        XCTAssert(augmented.allSatisfy { $0.draw.semitones != nil && $0.draw.stretch != nil && $0.draw.snrDB != nil })
+        XCTAssertEqual(manifest.model?.inputShape.first, 3, "three harmonic channels into the first convolution")
+        let entry = try XCTUnwrap(file.experiments.first { $0.name == "both-r1" })
+        XCTAssertEqual(entry.segments["train"], 3 * (file.experiments.first { $0.name == "plain-r1" }?.segments["train"] ?? 0),
+                       "the clips and their two copies")
+        // The ablation: a table, a figure, and its numbers in results.json.
+        let ablation = try XCTUnwrap(file.ablations?.first)
+        XCTAssertEqual(ablation.variants.map(\.cell), ["plain", "both"])
+        XCTAssertTrue(ablation.paired)
+        XCTAssertEqual(ablation.variants[0].accuracy.difference, 0)
+        XCTAssertTrue(markdown.contains("**Ablation `t`**") && markdown.contains("ablation_t.png"), markdown)
+        let reference = try XCTUnwrap(runs.first { (try? $0.readManifest().experiment.runName) == "plain-r1" })
+        XCTAssertEqual(try FigureHashes.hash(reference.file("ablation_t.png")), ablation.figureSHA256)
+        // Again from scratch (the feature cache, augmented copies included, kept): the same bits.
+        for dir in runs { try FileManager.default.removeItem(atPath: dir.path) }
+        let again = try reproduce().0
+        XCTAssertEqual(try JSONCoding.encode(again.experiments), try JSONCoding.encode(file.experiments))
+        XCTAssertEqual(again.ablations, file.ablations)
+    }
+
     func testReportStructureLinksAndNumbers() throws {
         let (file, markdown) = try reproduce()
         XCTAssertTrue(markdown.contains("# Tiny study"))

@@ -27,6 +27,22 @@ final class NotebookParserTests: XCTestCase {
         XCTAssertThrowsError(try parse("name: r\nresplit: true"))
         let limited = try XCTUnwrap(try parse("name: l\nsegment: {seconds: 2, max_per_clip: 12}").experiments.first)
         XCTAssertEqual(limited.segmentSpec.maxPerClip, 12)
+        // The next steps: a harmonic front end's input shape, augmentation, an ablation group.
+        let next = try XCTUnwrap(try parse("""
+            name: h
+            features: {kind: harmonic, harmonics: 4, steps_per_semitone: 1, q: 2}
+            augment: {copies: 2, noise: {snr_db: [20, 30]}, pitch: {semitones: [-1, 1]}, stretch: {factor: [0.95, 1.05]}}
+            ablation: next
+            """).experiments.first)
+        XCTAssertEqual(next.inputShape, InputShape(channels: 4, height: next.features.bands, width: next.segmentSpec.length))
+        XCTAssertEqual(next.features.bands, HarmonicFilterbank.centres(sampleRate: 22050, harmonics: 4, stepsPerSemitone: 1).count)
+        XCTAssertEqual(next.features.harmonicQ, 2)
+        XCTAssertEqual(next.augment, AugmentPlan(copies: 2, noiseSNR: [20, 30], semitones: [-1, 1], stretch: [0.95, 1.05]))
+        XCTAssertEqual(next.ablation, "next")
+        XCTAssertEqual(next.dataPlan(root: "/x").augment, next.augment)
+        // A log-mel cell's JSON (its cache key and its record) has none of the new keys.
+        let json = String(decoding: try JSONCoding.encode(e.features), as: UTF8.self)
+        XCTAssertFalse(json.contains("kind") || json.contains("harmonics"), json)
     }
 
     func testMalformedCellsNameTheLineAndKey() {
@@ -54,6 +70,15 @@ final class NotebookParserTests: XCTestCase {
         XCTAssertEqual(error("name: a\nfeatures: {n_mels: 6}")?.key, "features.n_mels")
         XCTAssertNil(error("name: a\nfeatures: {n_mels: 8}\nsegment: {seconds: 0.2}"))
         XCTAssertEqual(error("name: a\nfeatures: {fmin: 9000, fmax: 8000}")?.key, "features.fmin")
+        // The next steps' keys.
+        XCTAssertEqual(error("name: a\nfeatures: {kind: chroma}")?.key, "features.kind")
+        XCTAssertEqual(error("name: a\nfeatures: {harmonics: 4}")?.key, "features.harmonics") // needs kind: harmonic
+        XCTAssertEqual(error("name: a\nfeatures: {kind: harmonic, harmonics: 200}")?.key, "features.harmonics")
+        XCTAssertEqual(error("name: a\naugment: {copies: 2}")?.key, "augment")                   // no transform
+        XCTAssertEqual(error("name: a\naugment: {noise: {snr_db: [40, 20]}}")?.key, "augment.noise.snr_db")
+        XCTAssertEqual(error("name: a\naugment: {pitch: {semitones: [1.5]}}")?.key, "augment.pitch.semitones")
+        XCTAssertEqual(error("name: a\naugment: {stretch: {factor: [0.1, 1]}}")?.key, "augment.stretch.factor")
+        XCTAssertEqual(error("name: a\naugment: {reverb: {}}")?.key, "augment.reverb")
         XCTAssertThrowsError(try NotebookParser.parse("```lab\nname: a\n", file: "x.lab.md"))  // never closed
         XCTAssertThrowsError(try NotebookParser.parse("```lab\nname: a\n```\n```lab\nname: a\n```\n", file: "x.lab.md")) // duplicate
     }

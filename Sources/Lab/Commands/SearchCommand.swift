@@ -30,7 +30,7 @@ struct SearchCommand: ParsableCommand {
 struct SearchStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show each trial of a search: pending, running, pruned, failed or chosen, and its scores.",
+        abstract: "Show each trial of a search: pending, done (a rung, awaiting its ranking), pruned, failed or chosen, and its scores.",
         discussion: """
         Reads target/RUN/trials/*/status.json, so it works while the search runs (on this machine \
         or on Slurm) and after it.
@@ -58,7 +58,9 @@ struct SearchStatusCommand: ParsableCommand {
                 print(pad("\(t)", 7) + "pending")
                 continue
             }
-            let state = trial.status == "running" && trial.scores.isEmpty ? "pending" : trial.status == "complete" ? "chosen" : trial.status
+            // A trial between rungs has finished the last one it trained and waits for the ranking.
+            let state = trial.status == "running" ? (trial.scores.isEmpty ? "pending" : "done r\(trial.scores.count)")
+                : trial.status == "complete" ? "chosen" : trial.status
             counts[state, default: 0] += 1
             var line = pad("\(t)", 7) + pad(state, 10) + names.map { pad(String(format: "%.4g", trial.params[$0] ?? .nan), 15) }.joined()
             line += spec.rungs.indices.map { pad($0 < trial.scores.count ? trial.scores[$0].validationAUC.map { String(format: "%.3f", $0) } ?? "n/a" : "-", 10) }.joined()

@@ -87,7 +87,8 @@ extension Workspace {
         let data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: cache, progress: { done, total in
             bar.update(done: done, total: total, detail: "clips (features)")
         }, shouldStop: shouldStop)
-        bar.finish("features for \(data.collection.clips.count) clips (\(data.cacheHits) cached, \(data.cacheMisses) computed)")
+        let copies = data.augmented.isEmpty ? "" : " and \(data.augmented.count) augmented copies"
+        bar.finish("features for \(data.collection.clips.count) clips\(copies) (\(data.cacheHits) cached, \(data.cacheMisses) computed)")
         manifest.fingerprint = data.collection.fingerprint
         manifest.classes = data.collection.classes
         manifest.skipped = data.skipped

@@ -71,6 +71,19 @@ public struct AblationRecord: Codable, Equatable, Sendable {
                               variants: variants, figure: figureName(group), figureSHA256: nil)
     }
 
+    enum Verdict { case noise, seeds, outside }
+
+    /// Outside noise: the paired interval excludes 0, and |Δ| exceeds the seed spread.
+    static func verdict(_ interval: Interval, difference: Double, spread: Double) -> Verdict {
+        guard interval.low > 0 || interval.high < 0 else { return .noise }
+        return abs(difference) > spread ? .outside : .seeds
+    }
+
+    /// The larger of a variant's and the reference's sd over seeds.
+    private func spread(_ v: Variant, _ sd: KeyPath<Variant, Double?>) -> Double {
+        max(v[keyPath: sd] ?? 0, variants.first?[keyPath: sd] ?? 0)
+    }
+
     func draw(to path: String) throws {
         func panel(_ title: String, _ metric: (Variant) -> RepeatedComparison.Result) -> (title: String, means: [Double?], intervals: [(Double, Double)?]) {
             (title, variants.map { metric($0).mean }, variants.map { v in metric(v).interval.map { ($0.low, $0.high) } })
@@ -89,10 +102,12 @@ public struct AblationRecord: Codable, Equatable, Sendable {
             if let i = r.interval { s += String(format: " [%.3f, %.3f]", i.low, i.high) }
             return s
         }
-        func diff(_ r: RepeatedComparison.Result) -> String {
+        func diff(_ r: RepeatedComparison.Result, spread: Double) -> String {
             guard let d = r.difference, let i = r.differenceInterval, let p = r.p else { return "n/a" }
-            let noise = i.low <= 0 && 0 <= i.high
-            return String(format: "%+.3f [%+.3f, %+.3f], p = %.3f", d, i.low, i.high, p) + (noise ? " (noise)" : " **outside noise**")
+            let pText = p < 1 / Double(bootstrap.resamples) ? String(format: "p < %.3g", 1 / Double(bootstrap.resamples)) : String(format: "p = %.3f", p)
+            let verdict = Self.verdict(i, difference: d, spread: spread)
+            return String(format: "%+.3f [%+.3f, %+.3f], ", d, i.low, i.high) + pText
+                + (verdict == .outside ? " **outside noise**" : verdict == .seeds ? " (within seed spread)" : " (noise)")
         }
         var s = "**Ablation `\(group)`**: \(variants.count) variants against `\(reference)`, each trained "
         s += Set(variants.map(\.repeats)).sorted().map(String.init).joined(separator: "/") + " times with derived seeds"
@@ -100,16 +115,19 @@ public struct AblationRecord: Codable, Equatable, Sendable {
                     : "; the variants do not share their test clips, so they are compared by their intervals only. "
         s += "Each value is the mean over repeats ± the sd over seeds, then a 95% stratified bootstrap interval over test clips "
         s += "(\(bootstrap.resamples) resamples, seed \(bootstrap.seed)); Δ is the difference from `\(reference)` with its paired interval "
-        s += "and two-sided p-value. A Δ whose interval contains 0 is within noise.\n\n"
+        s += "and two-sided p-value. The interval covers the noise of the test clips; the sd covers the seeds. A Δ is outside noise "
+        s += "only if its interval excludes 0 and it is larger than the seed spread (the larger sd of the two cells); "
+        s += "with only a few seeds, read even those as leads to confirm on more data.\n\n"
         s += "| variant | test clip accuracy | Δ accuracy | test macro ROC-AUC | Δ ROC-AUC |\n|---|---:|---:|---:|---:|\n"
         for v in variants {
-            s += "| \(v.title) (`\(v.cell)`) | \(cell(v.accuracy, sd: v.accuracySD)) | \(v.cell == reference ? "reference" : diff(v.accuracy)) | "
-            s += "\(cell(v.macroAUC, sd: v.macroAUCSD)) | \(v.cell == reference ? "reference" : diff(v.macroAUC)) |\n"
+            s += "| \(v.title) (`\(v.cell)`) | \(cell(v.accuracy, sd: v.accuracySD)) | "
+            s += "\(v.cell == reference ? "reference" : diff(v.accuracy, spread: spread(v, \.accuracySD))) | "
+            s += "\(cell(v.macroAUC, sd: v.macroAUCSD)) | \(v.cell == reference ? "reference" : diff(v.macroAUC, spread: spread(v, \.macroAUCSD))) |\n"
         }
         let outside = variants.dropFirst().flatMap { v in
-            [("accuracy", v.accuracy), ("macro ROC-AUC", v.macroAUC)].compactMap { name, r -> String? in
-                guard let i = r.differenceInterval, i.low > 0 || i.high < 0 else { return nil }
-                return "\(v.title) (\(name), \(i.low > 0 ? "better" : "worse"))"
+            [("accuracy", v.accuracy, spread(v, \.accuracySD)), ("macro ROC-AUC", v.macroAUC, spread(v, \.macroAUCSD))].compactMap { name, r, sd -> String? in
+                guard let i = r.differenceInterval, let d = r.difference, Self.verdict(i, difference: d, spread: sd) == .outside else { return nil }
+                return "\(v.title) (\(name), \(d > 0 ? "better" : "worse"))"
             }
         }
         s += "\n" + (paired ? (outside.isEmpty ? "No difference from `\(reference)` is outside noise.\n"
