@@ -43,7 +43,7 @@ with tempfile.TemporaryDirectory() as tmp:
         y, _ = librosa.load(path, sr=SR)
         for kind, value in [("pitch", -2), ("pitch", -1), ("pitch", 1), ("pitch", 2), ("stretch", 0.9), ("stretch", 1.1)]:
             out = os.path.join(tmp, "lab.wav")
-            subprocess.run([lab, "features", path, f"--{kind}", str(value), "--wav", out], check=True, capture_output=True)
+            subprocess.run([lab, "features", path, f"--{kind}={value}", "--wav", out], check=True, capture_output=True)
             ours, _ = soundfile.read(out, dtype="float32")
             theirs = (librosa.effects.pitch_shift(y, sr=SR, n_steps=value) if kind == "pitch"
                       else librosa.effects.time_stretch(y, rate=1 / value))

@@ -45,6 +45,17 @@ final class AugmentationTests: XCTestCase {
         }
     }
 
+    /// The vocoder's steps are t * rate, as librosa's `np.arange(0, frames, rate)`: at rate 1/1.1,
+    /// step 11 is frame 10 exactly (a running sum would land just below it and read frames 9 and 10).
+    func testPhaseVocoderStepsAreExactMultiples() {
+        let frames = (0..<40).map { j in [(re: Double(j + 1), im: 0.0), (re: 0.0, im: 0.0)] } // frame j: magnitude j + 1 in bin 0
+        let rate = 1 / 1.1
+        let out = Augment.phaseVocoder(frames, rate: rate, bins: 2)
+        XCTAssertEqual(out.count, Int((40 / rate).rounded(.up))) // len(np.arange(0, 40, rate)) = 44
+        XCTAssertEqual(hypot(out[11][0].re, out[11][0].im), 11)    // step 11 * rate = 10: frame 10 alone
+        XCTAssertEqual(hypot(out[22][0].re, out[22][0].im), 21)
+    }
+
     func testNoiseAt20dBMeasures20dB() {
         let x = Self.tone([440, 660])
         for (snr, seed) in [(20.0, UInt64(1)), (35.0, UInt64(2))] {

@@ -71,7 +71,7 @@ public struct AugmentDraw: Codable, Hashable, Sendable {
 public enum Augment {
     public static let nFFT = 2048, hop = 512
     /// Bumped whenever a transform changes what it computes: part of an augmented copy's cache key.
-    public static let codeVersion = 1
+    public static let codeVersion = 2
 
     /// White Gaussian noise at `snrDB` below the clip's mean power (a fixed-order double sum).
     public static func addNoise(_ x: [Float], snrDB: Double, seed: UInt64) -> [Float] {
@@ -111,8 +111,11 @@ public enum Augment {
         let advance = (0..<bins).map { Double.pi * Double(hop) * Double($0) / Double(bins - 1) }
         var phase = frames[0].map { atan2($0.im, $0.re) }
         var out: [[(re: Double, im: Double)]] = []
-        var step = 0.0
-        while step < Double(frames.count) {
+        // Step t is t * rate, as numpy.arange computes it: a running sum would drift below an exact
+        // integer (11 * (1 / 1.1) = 10) and read the wrong pair of frames from there on.
+        let steps = Int((Double(frames.count) / rate).rounded(.up))
+        for t in 0..<steps {
+            let step = Double(t) * rate
             let i = Int(step), alpha = step - Double(i)
             let a = padded[i], b = padded[i + 1]
             var column = zero
@@ -124,7 +127,6 @@ public enum Augment {
                 phase[k] += advance[k] + dphase
             }
             out.append(column)
-            step += rate
         }
         return out
     }
