@@ -246,12 +246,13 @@ public enum Charts {
     /// `frequencyTicks` places Hz labels at fractional band rows; the caller computes them with the
     /// features' own mel scale (Plot knows nothing of mel scales).
     public static func spectrogram(values: [Float], rows: Int, cols: Int, sampleRate: Int, hopLength: Int,
-                                   frequencyTicks: [(row: Double, label: String)], title: String) -> Figure {
+                                   frequencyTicks: [(row: Double, label: String)], title: String,
+                                   frequencyLabel: String = "frequency (Hz, mel scale)") -> Figure {
         let fig = Figure(width: 1000, height: 460)
         let ax = fig.addAxes(x: 90, y: 50, width: 760, height: 340)
         ax.title = title
         ax.xLabel = "time (s)"
-        ax.yLabel = "frequency (Hz, mel scale)"
+        ax.yLabel = frequencyLabel
         ax.grid = false
         let seconds = Double(cols * hopLength) / Double(sampleRate)
         ax.xRange = 0...seconds

@@ -47,25 +47,34 @@ public enum Bootstrap {
         return out
     }
 
+    /// `body(rows)` for each of `plan.resamples` stratified resamples, in parallel; resample r draws
+    /// from a generator derived from (seed, `stream`, r), so the draws are the same on any thread count.
+    static func eachResample<T>(_ plan: BootstrapPlan, stream: String, labels: [Int], classCount k: Int, empty: T,
+                                _ body: @escaping ([Int]) -> T) -> [T] {
+        var out = [T](repeating: empty, count: plan.resamples)
+        let root = SeededRNG(seed: plan.seed).derived(stream)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let slots = buffer
+            Parallelism.forEach(plan.resamples) { r in
+                var rng = root.derived("\(r)")
+                slots[r] = body(resample(labels: labels, classCount: k, rng: &rng))
+            }
+        }
+        return out
+    }
+
     public static func intervals(probabilities: [Double], labels: [Int], classCount: Int, plan: BootstrapPlan,
                                  purpose: String) -> LevelIntervals {
         let k = classCount
         struct Draw { var accuracy = 0.0; var macro: Double?; var micro: Double?; var perClass: [Double?] = [] }
-        var draws = [Draw](repeating: Draw(), count: plan.resamples)
-        let root = SeededRNG(seed: plan.seed).derived("bootstrap/\(purpose)")
-        draws.withUnsafeMutableBufferPointer { out in
-            let slots = out
-            Parallelism.forEach(plan.resamples) { r in
-                var rng = root.derived("\(r)")
-                let rows = resample(labels: labels, classCount: k, rng: &rng)
-                var p = [Double](), y = [Int]()
-                p.reserveCapacity(rows.count * k)
-                for i in rows { p += probabilities[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
-                let perClass = ROC.perClassAUC(probabilities: p, labels: y, classCount: k)
-                let correct = zip(argmaxRows(p, classCount: k), y).filter { $0 == $1 }.count
-                slots[r] = Draw(accuracy: Double(correct) / Double(y.count), macro: ROC.macroAUC(perClassAUC: perClass),
-                                micro: ROC.microAUC(probabilities: p, labels: y, classCount: k), perClass: perClass)
-            }
+        let draws = eachResample(plan, stream: "bootstrap/\(purpose)", labels: labels, classCount: k, empty: Draw()) { rows in
+            var p = [Double](), y = [Int]()
+            p.reserveCapacity(rows.count * k)
+            for i in rows { p += probabilities[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
+            let perClass = ROC.perClassAUC(probabilities: p, labels: y, classCount: k)
+            let correct = zip(argmaxRows(p, classCount: k), y).filter { $0 == $1 }.count
+            return Draw(accuracy: Double(correct) / Double(y.count), macro: ROC.macroAUC(perClassAUC: perClass),
+                        micro: ROC.microAUC(probabilities: p, labels: y, classCount: k), perClass: perClass)
         }
         let tail = (1 - plan.level) / 2
         func interval(_ values: [Double?]) -> Interval? {
@@ -109,17 +118,11 @@ public enum PairedTest {
                                            purpose: String, statistic: @escaping (_ probabilities: [Double], _ labels: [Int]) -> Double?)
         -> (interval: Interval, p: Double)? {
         let k = classCount
-        var diffs = [Double?](repeating: nil, count: plan.resamples)
-        let root = SeededRNG(seed: plan.seed).derived("paired/\(purpose)")
-        diffs.withUnsafeMutableBufferPointer { out in
-            let slots = out
-            Parallelism.forEach(plan.resamples) { r in
-                var rng = root.derived("\(r)")
-                let rows = Bootstrap.resample(labels: labels, classCount: k, rng: &rng)
-                var pa = [Double](), pb = [Double](), y = [Int]()
-                for i in rows { pa += a[(i * k)..<((i + 1) * k)]; pb += b[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
-                if let sa = statistic(pa, y), let sb = statistic(pb, y) { slots[r] = sb - sa }
-            }
+        let diffs: [Double?] = Bootstrap.eachResample(plan, stream: "paired/\(purpose)", labels: labels, classCount: k, empty: nil) { rows in
+            var pa = [Double](), pb = [Double](), y = [Int]()
+            for i in rows { pa += a[(i * k)..<((i + 1) * k)]; pb += b[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
+            guard let sa = statistic(pa, y), let sb = statistic(pb, y) else { return nil }
+            return sb - sa
         }
         let v = diffs.compactMap { $0 }.sorted()
         guard v.count * 2 >= diffs.count else { return nil }
@@ -163,17 +166,11 @@ public enum RepeatedComparison {
         let all = Array(labels.indices)
         let mean = meanStatistic(variant, rows: all, labels: labels, classCount: k, statistic: statistic)
         let referenceMean = meanStatistic(reference, rows: all, labels: labels, classCount: k, statistic: statistic)
-        var draws = [(Double?, Double?)](repeating: (nil, nil), count: plan.resamples)
-        let root = SeededRNG(seed: plan.seed).derived("repeated/\(purpose)")
-        draws.withUnsafeMutableBufferPointer { out in
-            let slots = out
-            Parallelism.forEach(plan.resamples) { r in
-                var rng = root.derived("\(r)")
-                let rows = Bootstrap.resample(labels: labels, classCount: k, rng: &rng)
-                let v = meanStatistic(variant, rows: rows, labels: labels, classCount: k, statistic: statistic)
-                let a = meanStatistic(reference, rows: rows, labels: labels, classCount: k, statistic: statistic)
-                slots[r] = (v, v.flatMap { v in a.map { v - $0 } })
-            }
+        let draws: [(Double?, Double?)] = Bootstrap.eachResample(plan, stream: "repeated/\(purpose)", labels: labels, classCount: k,
+                                                                  empty: (nil, nil)) { rows in
+            let v = meanStatistic(variant, rows: rows, labels: labels, classCount: k, statistic: statistic)
+            let a = meanStatistic(reference, rows: rows, labels: labels, classCount: k, statistic: statistic)
+            return (v, v.flatMap { v in a.map { v - $0 } })
         }
         let tail = (1 - plan.level) / 2
         func interval(_ values: [Double?]) -> Interval? {

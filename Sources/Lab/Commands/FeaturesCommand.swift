@@ -48,6 +48,7 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "Write the (augmented) audio as a WAV file.") var wav: String?
 
     func validate() throws {
+        if file.isEmpty { throw ValidationError("the audio file's path is empty") }
         if npy == nil && png == nil && wav == nil { throw ValidationError("give --npy OUT.npy, --png OUT.png and/or --wav OUT.wav") }
         guard FeatureKind(rawValue: kind) != nil else { throw ValidationError("--kind must be mel or harmonic, got \(kind)") }
         guard (1...16).contains(harmonics) else { throw ValidationError("--harmonics must be 1 to 16, got \(harmonics)") }
@@ -98,7 +99,8 @@ struct FeaturesCommand: ParsableCommand {
                 let values = channels.flatMap { h in mel.values[(h * bands * mel.cols)..<((h + 1) * bands * mel.cols)] }
                 let ticks = channels.enumerated().map { i, h in (row: Double(i * bands), label: "h\(h + 1)") }
                 try Charts.spectrogram(values: Array(values), rows: channels.count * bands, cols: mel.cols, sampleRate: sr, hopLength: hopLength,
-                                       frequencyTicks: ticks, title: title + ": harmonic channels (each from C1 up)").writePNG(to: png)
+                                       frequencyTicks: ticks, title: title + ": harmonic channels",
+                                       frequencyLabel: "harmonic h, bands from C1 (h x 32.7 Hz) up").writePNG(to: png)
             } else {
                 try Charts.spectrogram(values: mel.values, rows: mel.rows, cols: mel.cols, sampleRate: sr, hopLength: hopLength,
                                        frequencyTicks: Self.frequencyTicks(params, rows: mel.rows), title: title).writePNG(to: png)
