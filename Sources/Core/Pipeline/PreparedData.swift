@@ -146,15 +146,20 @@ public struct PreparedData: Sendable {
         // cached by (audio, features, draw) like any features.
         var augmented: [AugmentedCopy] = []
         if let augment = plan.augment {
-            let jobs = split.train.filter { featuresByPath[$0.relativePath] != nil }.flatMap { clip in (0..<augment.copies).map { (clip, $0) } }
+            // Each copy's draw, made once: it both builds the copy and is recorded in the manifest.
+            let jobs = split.train.filter { featuresByPath[$0.relativePath] != nil }.flatMap { clip in
+                (0..<augment.copies).map { AugmentedCopy(clip: clip.relativePath, copy: $0,
+                                                         draw: augment.draw(seed: plan.augmentSeed, clip: clip.relativePath, copy: $0)) }
+            }
+            let clipsByPath = Dictionary(uniqueKeysWithValues: split.train.map { ($0.relativePath, $0) })
             var copies = [FeatureMatrix?](repeating: nil, count: jobs.count)
             var errors = [Error?](repeating: nil, count: jobs.count)
             var finished = 0
             Parallelism.forEach(jobs.count) { j in
                 if shouldStop() { return }
-                let (clip, copy) = jobs[j]
-                let draw = augment.draw(seed: plan.augmentSeed, clip: clip.relativePath, copy: copy)
-                let r = Result { try cache.logMel(for: clip, root: plan.root, params: plan.features, extractor: extractor, augmentation: draw) }
+                let job = jobs[j]
+                let r = Result { try cache.logMel(for: clipsByPath[job.clip]!, root: plan.root, params: plan.features, extractor: extractor,
+                                                  augmentation: job.draw) }
                 lock.withLock {
                     switch r { case .success(let m): copies[j] = m; case .failure(let e): errors[j] = e }
                     finished += 1
@@ -162,15 +167,14 @@ public struct PreparedData: Sendable {
                 }
             }
             if shouldStop() { throw Interrupted() }
-            for (j, (clip, copy)) in jobs.enumerated() {
-                if let e = errors[j] { throw UserError("\(clip.relativePath): augmented copy \(copy) failed: \(e)") }
+            for (j, job) in jobs.enumerated() {
+                if let e = errors[j] { throw UserError("\(job.clip): augmented copy \(job.copy) failed: \(e)") }
                 for s in segments(of: copies[j]!, spec: spec) {
                     train.x += s.values
-                    train.labels.append(clip.classIndex)
+                    train.labels.append(clipsByPath[job.clip]!.classIndex)
                 }
-                augmented.append(AugmentedCopy(clip: clip.relativePath, copy: copy,
-                                               draw: augment.draw(seed: plan.augmentSeed, clip: clip.relativePath, copy: copy)))
             }
+            augmented = jobs
         }
         var (validation, validationClips) = dataset(nTrain..<(nTrain + nVal))
         var (test, testClips) = dataset((nTrain + nVal)..<all.count)
