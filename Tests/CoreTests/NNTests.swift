@@ -303,6 +303,30 @@ final class NNForwardTests: XCTestCase {
         XCTAssert(fused.grads.allSatisfy { $0.contains { $0 != 0 } })
     }
 
+    /// `predict` on two threads runs whole batches on a replica of the model: the same bits as one
+    /// thread, batch by batch, for ragged last batches, and after the weights change (the replica
+    /// takes them again).
+    func testPredictOnTwoThreadsIsBitIdentical() {
+        let config = ModelConfig(inputHeight: 21, inputWidth: 37, filters: [8, 16, 8], dropout: 0.3, denseUnits: 12, classes: 4)
+        var rng = SeededRNG(seed: 15)
+        let model = Model(config: config, rng: &rng)
+        let x = (0..<(7 * 21 * 37)).map { _ in Float(rng.normal()) }
+        let before = Parallelism.threads
+        defer { Parallelism.setThreads(before) }
+        func predict(threads: Int, batch: Int) -> [Float] {
+            Parallelism.setThreads(threads)
+            return model.predict(x, count: 7, batchSize: batch)
+        }
+        let one = predict(threads: 1, batch: 2)
+        XCTAssertEqual(predict(threads: 2, batch: 2), one)   // batches 0, 2 on one thread; 1, 3 on the other
+        XCTAssertEqual(predict(threads: 2, batch: 3), one)   // a different batching, the same bits
+        XCTAssertEqual(predict(threads: 2, batch: 7), one)   // one batch: no replica
+        for p in model.parameters where p.name.hasSuffix("weight") { p.value = p.value.map { $0 * 0.5 } }
+        let changed = predict(threads: 1, batch: 2)
+        XCTAssertNotEqual(changed, one)
+        XCTAssertEqual(predict(threads: 2, batch: 2), changed)
+    }
+
     func testMaxPoolAndDenseByHand() {
         let pool = MaxPool2D(name: "p")
         let x = Tensor(shape: [1, 1, 2, 5], data: [1, 5, 2, 0, 9, 3, 4, 8, 1, 9]) // last column dropped

@@ -76,7 +76,9 @@ public struct ModelConfig: Codable, Hashable, Sendable {
             if c == 1 {
                 flops += 2 * Double(h * w * f * 9)
             } else {
-                let tiles: Int = ((h + 3) / 4) * ((w + 3) / 4)
+                // A fused block's tiles cover only the rows and columns its 2x2 pool keeps.
+                let (rows, cols) = batchNorm ? (h, w) : (h / 2 * 2, w / 2 * 2)
+                let tiles: Int = ((rows + 3) / 4) * ((cols + 3) / 4)
                 flops += 72 * Double(tiles * c * f)
             }
             c = f; h /= 2; w /= 2
@@ -183,21 +185,59 @@ public final class Model {
     }
 
     /// Class probabilities, row-major [count x classes], computed in batches of `batchSize`.
+    ///
+    /// With two threads, batches alternate between this model and a replica with the same weights, one
+    /// whole batch per thread, no layer split between threads. Each sample's output depends on that
+    /// sample alone (every sum runs over one image, or over features for one row), so which thread
+    /// and which batch computed it changes no bit: `predict` gives the same bits on 1 or 2 threads.
     public func predict(_ x: [Float], count: Int, batchSize: Int = 32) -> [Float] {
         let hw = config.inputHeight * config.inputWidth, channels = config.input.channels
         precondition(x.count == count * channels * hw, "predict: \(x.count) values for \(count) samples of \(channels)x\(hw)")
         var out = [Float](repeating: 0, count: count * config.classes)
-        let input = Tensor(shape: [channels, 1, config.inputHeight, config.inputWidth])
-        var start = 0
-        while start < count {
-            let n = min(batchSize, count - start)
-            input.reshape(to: [channels, n, config.inputHeight, config.inputWidth])
-            Dataset.gather(x, channels: channels, hw: hw, order: Array(start..<(start + n))[...], into: input)
-            var logits = forward(input, training: false).data
-            SoftmaxCrossEntropy.softmax(&logits, classes: config.classes)
-            for i in 0..<logits.count { out[start * config.classes + i] = logits[i] }
-            start += n
+        let batches = (count + batchSize - 1) / batchSize
+        let workers = profile == nil && Parallelism.threads >= 2 && batches >= 2 ? 2 : 1
+        let models = workers == 2 ? [self, replicaForInference()] : [self]
+        out.withUnsafeMutableBufferPointer { buffer in
+            let outp = buffer.baseAddress!
+            let run = { (worker: Int) in
+                let model = models[worker]
+                let input = Tensor(shape: [channels, 1, self.config.inputHeight, self.config.inputWidth])
+                for batch in stride(from: worker, to: batches, by: workers) {
+                    let start = batch * batchSize, n = min(batchSize, count - start)
+                    input.reshape(to: [channels, n, self.config.inputHeight, self.config.inputWidth])
+                    Dataset.gather(x, channels: channels, hw: hw, order: Array(start..<(start + n))[...], into: input)
+                    var logits = model.forward(input, training: false).data
+                    SoftmaxCrossEntropy.softmax(&logits, classes: self.config.classes)
+                    (outp + start * self.config.classes).update(from: logits, count: logits.count)
+                }
+            }
+            if workers == 1 {
+                run(0)
+            } else {
+                Parallelism.serially { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }
+            }
         }
         return out
+    }
+
+    /// The second model of a two-thread `predict`: built once, its state copied from this model's
+    /// each time (weights change between epochs), and the same kernel choices.
+    private var replica: Model?
+    private func replicaForInference() -> Model {
+        if replica == nil {
+            var rng = SeededRNG(seed: 0) // its initial weights are overwritten below
+            replica = Model(config: config, rng: &rng)
+        }
+        let copy = replica!
+        for (mine, theirs) in zip(state, copy.state) { theirs.value = mine.value } // shares the storage until either changes
+        for (mine, theirs) in zip(layers, copy.layers) {
+            if let a = mine as? ConvBlock, let b = theirs as? ConvBlock {
+                b.fused = a.fused
+                b.conv.algorithm = a.conv.algorithm
+            } else if let a = mine as? Conv2D, let b = theirs as? Conv2D {
+                b.algorithm = a.algorithm
+            }
+        }
+        return copy
     }
 }

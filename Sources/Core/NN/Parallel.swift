@@ -39,6 +39,15 @@ public enum Parallelism {
     public static func setThreads(_ n: Int) {
         threads = max(1, n)
     }
+
+    /// Runs `body` with the engine's own layer-level threading off: for callers that run whole
+    /// batches on threads of their own (`Model.predict`). Chunking is unchanged, so are the bits.
+    static func serially(_ body: () -> Void) {
+        let saved = threads
+        threads = 1
+        defer { threads = saved }
+        body()
+    }
 }
 
 extension Parallelism {

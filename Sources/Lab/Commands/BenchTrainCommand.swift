@@ -25,7 +25,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Training samples per timed epoch.") var samples = 1024
     @Option(help: "Timed training epochs.") var epochs = 2
     @Option(help: "Threads.") var threads = 2
-    @Flag(help: "Print the time spent in each layer, forward and backward, during the timed training.") var profile = false
+    @Flag(help: "Print the time spent in each layer: forward and backward in training, forward in one more inference pass.") var profile = false
     @Option(help: "Batch size of the timed inference.") var inferenceBatch = 32
     @Flag(help: "Skip the timed training (for profiling inference alone).") var inferenceOnly = false
     @Option(help: "Timed inference passes over the samples (after one untimed); the median is reported.") var inferenceRepeats = 5
@@ -60,7 +60,7 @@ struct BenchTrainCommand: ParsableCommand {
         _ = try Trainer(model: model, config: TrainConfig(epochs: 1, patience: nil)).fit(train: warm, validation: tiny)
 
         let trainer = Trainer(model: model, config: TrainConfig(epochs: epochs, patience: nil))
-        if profile { model.profile = LayerProfile(names: model.layers.map(\.name)) }
+        if profile && !inferenceOnly { model.profile = LayerProfile(names: model.layers.map(\.name)) }
         let t0 = Date()
         if !inferenceOnly { _ = try trainer.fit(train: data, validation: tiny) }
         let trainSeconds = Date().timeIntervalSince(t0)
@@ -86,6 +86,19 @@ struct BenchTrainCommand: ParsableCommand {
             return Double(samples) / Date().timeIntervalSince(t1)
         }.sorted()
         let inferRate = passes[passes.count / 2]
+        if profile { // one more pass, per layer (on one model: a profiled predict does not use the replica)
+            model.profile = LayerProfile(names: model.layers.map(\.name))
+            let t2 = Date()
+            _ = model.predict(x, count: samples, batchSize: inferenceBatch)
+            let seconds = Date().timeIntervalSince(t2), p = model.profile!
+            model.profile = nil
+            let batches = Double((samples + inferenceBatch - 1) / inferenceBatch)
+            print("inference layer  forward ms/batch")
+            for (i, name) in p.names.enumerated() {
+                print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %16.2f", 1000 * p.forward[i] / batches))
+            }
+            print(String(format: "outside layers (batching, softmax): %.2f ms/batch", 1000 * (seconds - p.forward.reduce(0, +)) / batches))
+        }
 
         let peak = GEMMProbe.peakGFLOPS()
         func line(_ name: String, _ rate: Double, effective: Double, executed: Double) -> String {

@@ -7,6 +7,7 @@
 final class DirectConv3x3SingleChannel {
     let outChannels: Int
     private var padded: [Float] = []   // [N][h+2][wp]: the input with a zero border, kept for backward
+    private var split: [Float] = []    // [N][h+2][2][splitRow]: each padded row's even, then odd columns
     private var shape = (n: 0, h: 0, w: 0)
 
     init(outChannels: Int) { self.outChannels = outChannels }
@@ -24,15 +25,17 @@ final class DirectConv3x3SingleChannel {
             shape = (n, h, w)
             padded = [Float](repeating: 0, count: n * hp * wp)
         }
-        padded.withUnsafeMutableBufferPointer { pp in
-            let pb = pp.baseAddress!
+        let splitSize = hp * 2 * splitRow(wp)
+        if pooledReLU && split.count != n * splitSize { split = [Float](repeating: 0, count: n * splitSize) }
+        split.withUnsafeMutableBufferPointer { sp in padded.withUnsafeMutableBufferPointer { pp in
+            let pb = pp.baseAddress!, sb = sp.baseAddress
             parallelFor(n) { images in
                 for b in images {
                     let pad = pb + b * hp * wp, src = x + b * h * w
                     for r in 0..<h { (pad + (r + 1) * wp + 1).update(from: src + r * w, count: w) }
                     if pooledReLU {
-                        pooledRows(pad: UnsafePointer(pad), wp: wp, image: b, n: n, h: h, w: w, weight: weight, bias: bias,
-                                   y: y, argmax: argmax)
+                        pooledRows(pad: UnsafePointer(pad), wp: wp, split: sb! + b * splitSize, image: b, n: n, h: h, w: w,
+                                   weight: weight, bias: bias, y: y, argmax: argmax)
                         continue
                     }
                     for r in 0..<h {
@@ -55,40 +58,34 @@ final class DirectConv3x3SingleChannel {
                     }
                 }
             }
-        }
+        } }
     }
 
-    /// relu(maxpool2x2) of the convolution of one padded image: two rows and sixteen columns of
-    /// output at a time (the same sums, in the same order, as `forward`), reduced to 8 pooled values.
-    private func pooledRows(pad: UnsafePointer<Float>, wp: Int, image b: Int, n: Int, h: Int, w: Int,
-                            weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                            argmax: UnsafeMutablePointer<Int32>?) {
-        let (ho, wo) = (h / 2, w / 2)
+    /// relu(maxpool2x2) of the convolution of one padded image, eight pooled outputs at a time.
+    /// The padded rows are first split into their even and odd columns, so the pool's four inputs
+    /// (two rows, even and odd columns) are each computed as a plain SIMD8 of outputs from contiguous
+    /// loads: no lane shuffles, which LLVM had hoisted above the FMAs, halving them to 4 lanes. Each
+    /// output is still bias, then taps 0...8 in order, the sum `forward` computes.
+    private func pooledRows(pad: UnsafePointer<Float>, wp: Int, split: UnsafeMutablePointer<Float>, image b: Int,
+                            n: Int, h: Int, w: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                            y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?) {
+        let (ho, wo, wq) = (h / 2, w / 2, splitRow(wp))
+        for r in 0..<(h + 2) { // even columns, then odd, of each padded row; the tail stays zero
+            let src = pad + r * wp, even = split + 2 * r * wq, odd = even + wq
+            for j in 0..<(wp / 2) { even[j] = src[2 * j]; odd[j] = src[2 * j + 1] }
+        }
         let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
         for py in 0..<ho {
-            let top = pad + 2 * py * wp, bottom = top + wp
-            for x0 in stride(from: 0, to: 2 * wo, by: 16) {
-                let count = min(8, wo - x0 / 2)
-                let s00 = Nine(top + x0, wp), s01 = Nine(top + x0 + 8, wp)
-                let s10 = Nine(bottom + x0, wp), s11 = Nine(bottom + x0 + 8, wp)
-                for f in 0..<outChannels {
-                    let wf = weight + 9 * f
-                    @inline(__always) func conv(_ s: Nine) -> SIMD8<Float> {
-                        var acc = SIMD8<Float>(repeating: bias[f])
-                        for t in 0..<9 { acc.addProduct(SIMD8(repeating: wf[t]), s[t]) }
-                        return acc
-                    }
-                    // Columns x0..<x0+16 of the two rows split into even and odd columns, the pool's
-                    // left and right halves, by lane shuffles (SIMD16's evenHalf was slower).
-                    let (u0, u1, l0, l1) = (conv(s00), conv(s01), conv(s10), conv(s11))
-                    let upper = (evenHalf: evenLanes(u0, u1), oddHalf: oddLanes(u0, u1))
-                    let lower = (evenHalf: evenLanes(l0, l1), oddHalf: oddLanes(l0, l1))
-                    let offset = ((f * n + b) * ho + py) * wo + x0 / 2
+            let rows = UnsafePointer(split + 4 * py * wq) // padded row 2py: the top tap row of output row 2py
+            for q0 in stride(from: 0, to: wo, by: 8) {
+                let count = min(8, wo - q0)
+                @inline(__always) func emit(_ f: Int, _ te: SIMD8<Float>, _ to: SIMD8<Float>, _ be: SIMD8<Float>, _ bo: SIMD8<Float>) {
+                    let offset = ((f * n + b) * ho + py) * wo + q0
                     let dst = y + offset
                     let v: SIMD8<Float>
                     if let argmax { // training: also where each maximum came from
-                        let base = SIMD8<Int32>(repeating: Int32(2 * py * w + x0)) &+ lane
-                        let pooled = maxPoolReLU(upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf, base: base, w: Int32(w))
+                        let base = SIMD8<Int32>(repeating: Int32(2 * py * w + 2 * q0)) &+ lane
+                        let pooled = maxPoolReLU(te, to, be, bo, base: base, w: Int32(w))
                         v = pooled.value
                         if count == 8 {
                             UnsafeMutableRawPointer(argmax + offset).storeBytes(of: pooled.at, as: SIMD8<Int32>.self)
@@ -96,7 +93,7 @@ final class DirectConv3x3SingleChannel {
                             for l in 0..<count { argmax[offset + l] = pooled.at[l] }
                         }
                     } else {
-                        v = maxPoolReLU(upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+                        v = maxPoolReLU(te, to, be, bo)
                     }
                     if count == 8 {
                         store8(v, dst)
@@ -104,9 +101,30 @@ final class DirectConv3x3SingleChannel {
                         for l in 0..<count { dst[l] = v[l] }
                     }
                 }
+                // One filter at a time: four chains (two filters' eight spilled and ran 8% slower).
+                for f in 0..<outChannels {
+                    let wf = weight + 9 * f
+                    // Output rows 2py (top) and 2py+1 (bottom), even and odd columns.
+                    var te = SIMD8<Float>(repeating: bias[f]), to = te, be = te, bo = te
+                    for ky in 0..<3 {
+                        let top = rows + 2 * ky * wq + q0, bottom = top + 2 * wq
+                        let (w0, w1, w2) = (SIMD8<Float>(repeating: wf[3 * ky]), SIMD8<Float>(repeating: wf[3 * ky + 1]),
+                                            SIMD8<Float>(repeating: wf[3 * ky + 2]))
+                        // Input column 2q + kx is even[q + kx/2] for even kx, odd[q + (kx-1)/2] for odd kx.
+                        te.addProduct(w0, load8(top)); te.addProduct(w1, load8(top + wq)); te.addProduct(w2, load8(top + 1))
+                        to.addProduct(w0, load8(top + wq)); to.addProduct(w1, load8(top + 1)); to.addProduct(w2, load8(top + wq + 1))
+                        be.addProduct(w0, load8(bottom)); be.addProduct(w1, load8(bottom + wq)); be.addProduct(w2, load8(bottom + 1))
+                        bo.addProduct(w0, load8(bottom + wq)); bo.addProduct(w1, load8(bottom + 1)); bo.addProduct(w2, load8(bottom + wq + 1))
+                    }
+                    emit(f, te, to, be, bo)
+                }
             }
         }
     }
+
+    /// Length of one half (even or odd columns) of a split padded row: room for 8-wide loads at q + 1
+    /// for every pooled block q.
+    private func splitRow(_ wp: Int) -> Int { wp / 2 + 16 }
 
     /// dWeight [K, 9] from dy [K, N, H, W] and the input kept by `forward`.
     func weightGradient(dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>) {
@@ -142,16 +160,6 @@ final class DirectConv3x3SingleChannel {
             }
         }
     }
-}
-
-/// Lanes 0, 2, 4, 6 of `a` then of `b`: the even columns of a 16-column run.
-@inline(__always) func evenLanes(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-    SIMD8(a[0], a[2], a[4], a[6], b[0], b[2], b[4], b[6])
-}
-
-/// Lanes 1, 3, 5, 7 of `a` then of `b`: the odd columns.
-@inline(__always) func oddLanes(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-    SIMD8(a[1], a[3], a[5], a[7], b[1], b[3], b[5], b[7])
 }
 
 /// The nine 3x3-shifted SIMD8 runs starting at `p` (row stride `s`), in (ky, kx) order.

@@ -36,8 +36,17 @@ final class WinogradConv3x3 {
 
     struct Geometry: Equatable {
         let n: Int, h: Int, w: Int
-        var th: Int { (h + 3) / 4 }
-        var tw: Int { (w + 3) / 4 }
+        /// Whether a 2x2 max-pool follows: it drops an odd last row or column, so no tile computes it.
+        /// Backward then skips those tiles too; their output gradient is exactly zero, so every sum
+        /// they would add to is unchanged (an FMA adding 0 · v to a sum leaves it as it is).
+        var pooled = false
+        /// Output rows and columns computed.
+        var outH: Int { pooled ? h / 2 * 2 : h }
+        var outW: Int { pooled ? w / 2 * 2 : w }
+        var th: Int { (outH + 3) / 4 }
+        var tw: Int { (outW + 3) / 4 }
+        /// Padded image: tiles read rows and columns up to 4 th + 1; the image fills 1...h and 1...w,
+        /// which fit because outH >= h - 1.
         var hp: Int { 4 * th + 2 }
         var wp: Int { 4 * tw + 2 }
         /// Tile rows per block: about 48 tiles, which keeps a block's V and M within L2 (measured best of 24-96).
@@ -106,7 +115,7 @@ final class WinogradConv3x3 {
     func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
                  bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, pooledReLU: Bool = false,
                  argmax: UnsafeMutablePointer<Int32>? = nil) {
-        let g = Geometry(n: n, h: h, w: w)
+        let g = Geometry(n: n, h: h, w: w, pooled: pooledReLU)
         plan(g)
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
         let weightCount = k * c * 9
@@ -131,7 +140,7 @@ final class WinogradConv3x3 {
                         transformInput(pad, g: g, rows: rows, into: v)
                         for xi in 0..<36 { // M[ξ] = V[ξ] · U[ξ]ᵀ
                             GEMM.serial(m: tiles, n: k, k: c, a: v + xi * vPoint(tiles), lda: cp,
-                                             b: utb + xi * c * k, ldb: k, c: m + xi * mPoint(tiles), ldc: kp)
+                                        b: utb + xi * c * k, ldb: k, c: m + xi * mPoint(tiles), ldc: kp)
                         }
                         if pooledReLU {
                             transformOutputPooledReLU(m, g: g, image: b, rows: rows, bias: bias, into: y, argmax: argmax)

@@ -107,11 +107,14 @@ extension WinogradConv3x3 {
         let tiles = rows.count * g.tw, point = mPoint(tiles), plane = g.n * ho * wo
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
             let out = t.baseAddress! + 24 // the 4x4 tile
-            for k0 in stride(from: 0, to: kp, by: 8) {
-                let lanes = min(8, k - k0), bk = biasLanes(bias, from: k0, lanes: lanes)
-                for ty in rows {
-                    for tx in 0..<g.tw {
-                        let src = UnsafePointer(m + ((ty - rows.lowerBound) * g.tw + tx) * kp + k0)
+            // Tile outermost: each transform point's kp channels are one contiguous run, read once
+            // (channel group outermost read each M line twice, from L3: 5% slower overall).
+            for ty in rows {
+                for tx in 0..<g.tw {
+                    let tile = (ty - rows.lowerBound) * g.tw + tx
+                    for k0 in stride(from: 0, to: kp, by: 8) {
+                        let lanes = min(8, k - k0), bk = biasLanes(bias, from: k0, lanes: lanes)
+                        let src = UnsafePointer(m + tile * kp + k0)
                         outputTile(src, point: point, bias: bk, rows: 4, scratch: t.baseAddress!, into: out)
                         for a in 0..<2 {
                             let py = 2 * ty + a
