@@ -8,8 +8,8 @@ import XCTest
 final class GEMMTests: XCTestCase {
     private struct Case { let transA: Bool, transB: Bool, m: Int, n: Int, k: Int }
 
-    /// Shapes with every tail: every row count mod 6 (the 6-row kernel, the 4-row one for a short last
-    /// block), columns not a multiple of 16 or 8, k of 1.
+    /// Shapes with every tail: every row count mod 6 (the 6-row kernel's short last
+    /// blocks), columns not a multiple of 16 or 8, k of 1.
     private let cases: [Case] = [
         Case(transA: false, transB: false, m: 44, n: 64, k: 32),      // Winograd forward
         Case(transA: true, transB: false, m: 64, n: 32, k: 44),       // Winograd dU

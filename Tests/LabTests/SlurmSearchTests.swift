@@ -31,8 +31,17 @@ final class SlurmSearchTests: XCTestCase {
         let run = ws.run(ws.runIDs()[0])
         let submission = try XCTUnwrap(SlurmSubmission.read(run))
         XCTAssertEqual(submission.jobs.map(\.name), ["rung1", "promote1", "rung2", "promote2", "rung3", "promote3", "collect"])
+        // Done when the collect job has left the queue: the run is marked complete before that job
+        // goes on to write the notebook's report, so the run's status alone is not enough.
+        let collect = try XCTUnwrap(submission.jobs.last?.id)
         let deadline = Date().addingTimeInterval(600)
-        while (try run.readManifest()).status != .complete, Date() < deadline { Thread.sleep(forTimeInterval: 1) }
+        while Date() < deadline {
+            // Nothing on standard output: the job has ended (squeue fails outright once it is purged).
+            let queued = Process.run("squeue", ["-h", "-j", collect, "-o", "%i"], errors: false)
+            let ended = queued.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            if ended, (try run.readManifest()).status == .complete { break }
+            Thread.sleep(forTimeInterval: 1)
+        }
         XCTAssertEqual(try run.readManifest().status, .complete, "the chain did not finish in 10 minutes")
         XCTAssertEqual(try results(in: dir), local)
         // Every array task and step left its Slurm log: 5 + 2 + 1 trial tasks, 3 promotions, 1 collect.

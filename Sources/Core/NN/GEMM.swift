@@ -4,7 +4,7 @@ import Dispatch
 ///
 /// The order of every sum is fixed by this file, not by the CPU: each element of C is ONE chain of
 /// fused multiply-adds over k = 0, 1, ..., K-1, started from 0 (or from C's old value when
-/// `accumulate`). Register blocking (6 or 4 rows x 16 columns), cache blocking over k and columns, the
+/// `accumulate`). Register blocking (6 rows x 16 columns), cache blocking over k and columns, the
 /// SIMD width and the two-thread split only change which elements are computed together, never the
 /// order in which one element is summed. A k-block stores its partial sums in C and the next block
 /// continues the same chain from there, which is exactly the unblocked chain. An FMA rounds once,
@@ -82,12 +82,7 @@ public enum GEMM {
                     let (bs, rsB) = packed.map { (UnsafePointer($0 + s0 * kk), width) } ?? (b + p0 * ldb + j0 + s0, ldb)
                     if width == 16 {
                         for i0 in stride(from: 0, to: m, by: 6) {
-                            let rows = min(6, m - i0), aRows = a + i0 * rsA + p0 * csA, cs = c + i0 * ldc + j0 + s0
-                            if rows > 4 {
-                                kernel6x16(kk, aRows, rsA, csA, rows, bs, rsB, cs, ldc, chain)
-                            } else { // a short last block: four rows' work, not six
-                                kernel4x16(kk, aRows, rsA, csA, rows, bs, rsB, cs, ldc, chain)
-                            }
+                            kernel6x16(kk, a + i0 * rsA + p0 * csA, rsA, csA, min(6, m - i0), bs, rsB, c + i0 * ldc + j0 + s0, ldc, chain)
                         }
                         continue
                     }
@@ -143,36 +138,10 @@ private func initial(_ c: UnsafeMutablePointer<Float>, _ r: Int, _ rows: Int, _ 
 @inline(__always)
 private func splat(_ x: Float) -> SIMD8<Float> { SIMD8(repeating: x) }
 
-/// 4 x 16: eight accumulators, two loads of B and four broadcasts of A per k; for a last block of at
-/// most four rows.
-private func kernel4x16(_ k: Int, _ a: UnsafePointer<Float>, _ rsA: Int, _ csA: Int, _ rows: Int,
-                        _ b: UnsafePointer<Float>, _ rsB: Int,
-                        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ chain: Bool) {
-    let (a0, a1, a2, a3) = rowPointers(a, rsA, rows)
-    let c8 = c + 8
-    var c00 = initial(c, 0, rows, ldc, chain), c01 = initial(c8, 0, rows, ldc, chain)
-    var c10 = initial(c, 1, rows, ldc, chain), c11 = initial(c8, 1, rows, ldc, chain)
-    var c20 = initial(c, 2, rows, ldc, chain), c21 = initial(c8, 2, rows, ldc, chain)
-    var c30 = initial(c, 3, rows, ldc, chain), c31 = initial(c8, 3, rows, ldc, chain)
-    var pa = 0, pb = b
-    for _ in 0..<k {
-        let b0 = load8(pb), b1 = load8(pb + 8)
-        var s = splat(a0[pa]); c00 = c00.addingProduct(s, b0); c01 = c01.addingProduct(s, b1)
-        s = splat(a1[pa]); c10 = c10.addingProduct(s, b0); c11 = c11.addingProduct(s, b1)
-        s = splat(a2[pa]); c20 = c20.addingProduct(s, b0); c21 = c21.addingProduct(s, b1)
-        s = splat(a3[pa]); c30 = c30.addingProduct(s, b0); c31 = c31.addingProduct(s, b1)
-        pa += csA; pb += rsB
-    }
-    store8(c00, c); store8(c01, c8)
-    if rows > 1 { store8(c10, c + ldc); store8(c11, c8 + ldc) }
-    if rows > 2 { store8(c20, c + 2 * ldc); store8(c21, c8 + 2 * ldc) }
-    if rows > 3 { store8(c30, c + 3 * ldc); store8(c31, c8 + 3 * ldc) }
-}
-
 /// 6 x 16: twelve accumulators, two loads of B and six broadcasts of A per k: fifteen of AVX2's
 /// sixteen registers, no spill (checked in the disassembly). Twelve independent chains keep both FMA
-/// pipes busy through the FMA latency with room to spare; eight, the 4 x 16 block, is exactly the
-/// minimum, and any stall shows (1536^3 on Zen 3: 88.6 -> 105 GFLOP/s on two cores).
+/// pipes busy through the FMA latency with room to spare; eight, the earlier 4 x 16 block, is exactly
+/// the minimum, and any stall shows (1536^3 on Zen 3: 88.6 -> 105 GFLOP/s on two cores).
 private func kernel6x16(_ k: Int, _ a: UnsafePointer<Float>, _ rsA: Int, _ csA: Int, _ rows: Int,
                         _ b: UnsafePointer<Float>, _ rsB: Int,
                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ chain: Bool) {
