@@ -7,7 +7,7 @@
 final class DirectConv3x3SingleChannel {
     let outChannels: Int
     private var padded: [Float] = []   // [N][h+2][wp]: the input with a zero border, kept for backward
-    private var split: [Float] = []    // [N][h+2][2][splitRow]: each padded row's even, then odd columns
+    private var split: [Float] = []    // [N][h+2][2][wp/2]: each padded row's even, then odd columns
     private var shape = (n: 0, h: 0, w: 0)
 
     init(outChannels: Int) { self.outChannels = outChannels }
@@ -25,7 +25,7 @@ final class DirectConv3x3SingleChannel {
             shape = (n, h, w)
             padded = [Float](repeating: 0, count: n * hp * wp)
         }
-        let splitSize = hp * 2 * splitRow(wp)
+        let splitSize = hp * wp // each padded row, its columns reordered
         if pooledReLU && split.count != n * splitSize { split = [Float](repeating: 0, count: n * splitSize) }
         split.withUnsafeMutableBufferPointer { sp in padded.withUnsafeMutableBufferPointer { pp in
             let pb = pp.baseAddress!, sb = sp.baseAddress
@@ -69,8 +69,9 @@ final class DirectConv3x3SingleChannel {
     private func pooledRows(pad: UnsafePointer<Float>, wp: Int, split: UnsafeMutablePointer<Float>, image b: Int,
                             n: Int, h: Int, w: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                             y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?) {
-        let (ho, wo, wq) = (h / 2, w / 2, splitRow(wp))
-        for r in 0..<(h + 2) { // even columns, then odd, of each padded row; the tail stays zero
+        // Half a padded row: a pooled block's loads reach index q0 + 8 <= wo + 7, inside it since wp >= w + 16.
+        let (ho, wo, wq) = (h / 2, w / 2, wp / 2)
+        for r in 0..<(h + 2) { // even columns, then odd, of each padded row
             let src = pad + r * wp, even = split + 2 * r * wq, odd = even + wq
             for j in 0..<(wp / 2) { even[j] = src[2 * j]; odd[j] = src[2 * j + 1] }
         }
@@ -121,10 +122,6 @@ final class DirectConv3x3SingleChannel {
             }
         }
     }
-
-    /// Length of one half (even or odd columns) of a split padded row: room for 8-wide loads at q + 1
-    /// for every pooled block q.
-    private func splitRow(_ wp: Int) -> Int { wp / 2 + 16 }
 
     /// dWeight [K, 9] from dy [K, N, H, W] and the input kept by `forward`.
     func weightGradient(dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>) {
