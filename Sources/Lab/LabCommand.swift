@@ -8,6 +8,8 @@ public struct LabCommand: ParsableCommand {
         discussion: """
         Examples:
           lab reproduce results             # run the study notebook, write its report
+          lab init mine.lab.md --data DIR   # a starter notebook for your own collection
+          lab predict multi-class song.mp3  # which genre is this song?
           lab data check ~/gtzan/genres     # lint a class-per-folder collection
           lab features clip.au --npy m.npy  # log-mel features of one file
           lab data synth --out target/data  # write the built-in collection
@@ -19,7 +21,7 @@ public struct LabCommand: ParsableCommand {
         """,
         version: LabVersion.string,
         subcommands: [
-            ReproduceCommand.self, ResumeCommand.self, VerifyCommand.self, GCCommand.self,
+            ReproduceCommand.self, InitCommand.self, PredictCommand.self, ResumeCommand.self, VerifyCommand.self, GCCommand.self,
             RunsCommand.self, ShowCommand.self, CompareCommand.self, LogCommand.self,
             FeaturesCommand.self, DataCommand.self, BenchCommand.self, SearchCommand.self,
         ]

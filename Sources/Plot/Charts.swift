@@ -274,3 +274,25 @@ public enum Charts {
 extension Array where Element == Double {
     var adjacentStep: Double { count > 1 ? self[1] - self[0] : 1 }
 }
+
+extension Charts {
+    /// A taggram: one row per class (the first at the top), one column per segment from `start` to
+    /// `end` seconds, probability in viridis from 0 to 1 with its colorbar.
+    public static func taggram(values: [Double], classes: [String], start: Double, end: Double, title: String) -> Figure {
+        let k = classes.count, n = values.count / max(1, k)
+        let rowHeight = k <= 4 ? 48.0 : k <= 10 ? 30.0 : 18.0
+        let left = 40 + (classes.map { Double($0.count) }.max() ?? 5) * 7.5, top = 50.0, height = rowHeight * Double(k)
+        let fig = Figure(width: Int(left + 760 + 120), height: Int(top + height + 70))
+        let ax = fig.addAxes(x: left, y: top, width: 760, height: height)
+        ax.title = title
+        ax.xLabel = "time (s)"
+        ax.grid = false
+        ax.xRange = start...max(end, start + 1e-3)
+        ax.yRange = 0...Double(k)
+        ax.yTicks = classes.enumerated().map { (Double(k - $0.offset) - 0.5, $0.element) }
+        ax.add(Image(values: values, rows: k, cols: n, colormap: .viridis, lo: 0, hi: 1, extent: (start, max(end, start + 1e-3), 0, Double(k)),
+                     origin: .upper))
+        fig.addColorbar(x: left + 780, y: top, width: 18, height: height, map: .viridis, lo: 0, hi: 1, label: "probability")
+        return fig
+    }
+}

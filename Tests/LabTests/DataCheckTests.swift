@@ -26,7 +26,7 @@ final class DataCheckTests: XCTestCase {
         try FileManager.default.copyItem(atPath: root + "/jazz/jazz.00001.au", toPath: root + "/metal/copy-of-jazz.au")
 
         let collection = try AudioCollection.scan(root: root)
-        let check = DataCheck.run(collection, segmentSeconds: 2, progress: ProgressReporter(label: "t", quiet: true))
+        let check = DataCheck.run(collection, rule: Self.rule(seconds: 2, tail: .drop), progress: ProgressReporter(label: "t", quiet: true))
         let reasons = Dictionary(uniqueKeysWithValues: check.skipped.map { ($0.relativePath, $0.reason) })
         XCTAssertEqual(Set(reasons.keys), ["jazz/text.wav", "jazz/text.au", "jazz/silent.wav", "metal/short.wav",
                                            "metal/nan.wav", "metal/truncated.au", "metal/empty.wav"], "\(reasons)")
@@ -52,7 +52,24 @@ final class DataCheckTests: XCTestCase {
         guard case .complete(let dir, let metrics) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
             return XCTFail("the run did not complete")
         }
-        XCTAssertEqual(Set(try dir.readManifest().skipped.map(\.relativePath)), Set(reasons.keys))
+        // The same files for the same reasons, word for word: one skip rule for both.
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: try dir.readManifest().skipped.map { ($0.relativePath, $0.reason) }), reasons)
         XCTAssertEqual(metrics.clips.values.reduce(0, +), 9)
+
+        // With `tail: pad` a run keeps a file shorter than one segment, and so does `data check`.
+        let padded = DataCheck.run(collection, rule: Self.rule(seconds: 2, tail: .pad), progress: ProgressReporter(label: "t", quiet: true))
+        XCTAssertFalse(padded.skipped.map(\.relativePath).contains("metal/short.wav"))
+        e.segmentTail = .pad
+        e.name = "check-pad"
+        guard case .complete(let padDir, _) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
+            return XCTFail("the pad run did not complete")
+        }
+        XCTAssertEqual(Set(try padDir.readManifest().skipped.map(\.relativePath)), Set(padded.skipped.map(\.relativePath)))
+    }
+
+    static func rule(seconds: Double, tail: SegmentTail) -> DataCheck.Rule {
+        var params = FeatureParams()
+        params.nMels = 32
+        return DataCheck.Rule(params: params, segmentSeconds: seconds, spec: .seconds(seconds, hop: 1, params: params, tail: tail))
     }
 }

@@ -98,7 +98,10 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(ablation.variants[0].accuracy.difference, 0)
         XCTAssertTrue(markdown.contains("**Ablation `t`**") && markdown.contains("ablation_t.png"), markdown)
         let reference = try XCTUnwrap(runs.first { (try? $0.readManifest().experiment.runName) == "plain-r1" })
-        XCTAssertEqual(try FigureHashes.hash(reference.file("ablation_t.png")), ablation.figureSHA256)
+        // A report figure lives beside the report; a complete run's folder is never written again.
+        XCTAssertEqual(try FigureHashes.hash(root.appendingPathComponent("reports/figures/results/ablation_t.png").path), ablation.figureSHA256)
+        XCTAssertTrue(markdown.contains("](figures/results/ablation_t.png)"), markdown)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: reference.file("ablation_t.png")))
         // Again from scratch (the feature cache, augmented copies included, kept): the same bits.
         for dir in runs { try FileManager.default.removeItem(atPath: dir.path) }
         let again = try reproduce().0
@@ -212,8 +215,9 @@ final class EndToEndTests: XCTestCase {
         let mean = ReportRenderer.meanSD(accuracies)
         XCTAssertTrue(markdown.contains("| test accuracy, clip | \(mean) | " + accuracies.map { String(format: "%.3f", $0) }.joined(separator: " | ") + " |"), markdown)
         XCTAssertTrue(markdown.contains("Clip accuracy \(mean)"), markdown)
-        XCTAssertNotNil(file.experiments[0].figures?[ReportRenderer.bandFigure])
-        let band = try XCTUnwrap(markdown.components(separatedBy: "(").first { $0.contains(ReportRenderer.bandFigure) })
+        XCTAssertNotNil(file.experiments[0].figures?[ReportRenderer.bandFigureKey])
+        let band = try XCTUnwrap(markdown.components(separatedBy: "(").first { $0.contains(ReportRenderer.bandFigureKey) })
+        XCTAssertTrue(band.hasPrefix("figures/results/"), band)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("reports").appendingPathComponent(String(band.prefix { $0 != ")" })).path), band)
         // A second reproduce reuses all three runs and writes the same results.
         let (again, _) = try reproduce()
@@ -299,7 +303,8 @@ final class EndToEndTests: XCTestCase {
     /// error and ranked no further; the search finishes with the others, and `lab search status` shows it.
     func testAFailedTrialIsRecordedAndTheSearchGoesOn() throws {
         let ws = Workspace(root: root.path)
-        let cell = try XCTUnwrap(try NotebookParser.parse("# s\n\n```lab\n\(Self.searchCell)\n```\n", file: "nb.lab.md").experiments.first)
+        let alone = Self.searchCell.replacingOccurrences(of: "  baseline: tiny\n", with: "") // no baseline cell in this notebook
+        let cell = try XCTUnwrap(try NotebookParser.parse("# s\n\n```lab\n\(alone)\n```\n", file: "nb.lab.md").experiments.first)
         var stopping = SearchRunner(workspace: ws, quiet: true, command: "t")
         stopping.shouldStop = {
             ws.runIDs().contains { ((try? String(contentsOfFile: ws.run($0).file("rungs.json"), encoding: .utf8)) ?? "").contains("\"epochs\" : 1") }

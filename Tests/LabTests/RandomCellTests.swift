@@ -3,12 +3,17 @@ import Foundation
 import XCTest
 @testable import Lab
 
-/// No cell that parses may crash the process: random cells, each key drawn from valid, edge and
-/// invalid values, either fail with one clean error (naming the line and key for a parse error) or
-/// run to completion on a tiny collection. A trap anywhere would end this test process.
+/// No notebook that parses may crash the process: random notebooks of 1-4 cells, each key drawn
+/// from valid, edge and invalid values, run through the real entry point (`NotebookRun`, as `lab
+/// reproduce` does), either fail with one clean line or run to completion on a tiny collection. A
+/// trap anywhere would end this test process. LAB_RANDOM_NOTEBOOKS sets the count (100 by default;
+/// 2,000 were run locally), LAB_RANDOM_CELL_SEED the generator's seed.
 final class RandomCellTests: XCTestCase {
     /// Candidate YAML values per key: ordinary ones, limits, and things that must be refused.
     static let candidates: [(key: String, values: [String])] = [
+        ("features.kind", ["mel", "harmonic", "cqt"]),
+        ("features.harmonics", ["1", "2", "3", "0"]),
+        ("features.steps_per_semitone", ["1", "2", "9"]),
         ("features.sr", ["8000", "11025", "22050", "999", "400000", "abc"]),
         ("features.n_fft", ["16", "256", "1024", "15", "70000", "[1]"]),
         ("features.hop_length", ["64", "256", "4096", "0", "-1"]),
@@ -20,6 +25,7 @@ final class RandomCellTests: XCTestCase {
         ("segment.seconds", ["0.05", "0.2", "0.5", "1", "2.5", "100", "0"]),
         ("segment.hop", ["0.01", "0.1", "0.5", "3", "0"]),
         ("segment.tail", ["drop", "pad", "keep"]),
+        ("segment.max_per_clip", ["null", "1", "2", "0"]),
         ("split.train", ["0.01", "0.5", "0.7", "1", "2"]),
         ("split.validation", ["0.01", "0.2", "0.5", "0"]),
         ("split.test", ["0.01", "0.2", "0.5", "-0.1"]),
@@ -35,7 +41,20 @@ final class RandomCellTests: XCTestCase {
         ("training.momentum", ["0", "0.9", "1.5"]),
         ("training.patience", ["null", "1", "0"]),
         ("training.lr_decay", ["1", "0.5", "0"]),
-        ("classes", ["all", "[blues, jazz]", "[blues]", "[blues, nope]", "blues"]),
+        ("classes", ["all", "[blues, jazz]", "[blues]", "[blues, nope]", "blues", "[blues, blues, metal]", "[jazz, metal]"]),
+        ("augment", ["{copies: 1, noise: {snr_db: [20, 30]}}", "{copies: 1, pitch: {semitones: [-1, 1]}}",
+                     "{copies: 1, stretch: {factor: [0.9, 1.1]}}", "{copies: 0, noise: {snr_db: [1, 2]}}", "{copies: 1}",
+                     "{noise: {snr_db: [30, 20]}}"]),
+        ("repeats", ["1", "2", "0", "101"]),
+        ("resplit", ["true", "false", "perhaps"]),
+        ("evaluation", ["{bootstrap_resamples: 100}", "{bootstrap_resamples: 10}", "{bootstrap_seed: 4}"]),
+        ("search", ["{trials: 2, rungs: [1], space: {dropout: {uniform: [0, 0.5]}}}",
+                    "{trials: 2, eta: 2, rungs: [1, 2], space: {dense: {choice: [2, 4]}, batch_size: {choice: [2, 8]}}}",
+                    "{trials: 2, rungs: [1], space: {filters_scale: {choice: [0.5, 2]}}, baseline: c0}",
+                    "{trials: 2, rungs: [1], space: {filters_scale: {choice: [1, 16]}, batch_size: {choice: [65536]}}}",
+                    "{trials: 2, rungs: [2, 1], space: {dropout: {uniform: [0, 0.5]}}}",
+                    "{trials: 2, rungs: [1], space: {}}", "{trials: 2, rungs: [1], space: {learning_rate: {log_uniform: [0, 1]}}}"]),
+        ("ablation", ["g", "h"]),
     ]
 
     static var collection: String!
@@ -48,47 +67,59 @@ final class RandomCellTests: XCTestCase {
 
     override class func tearDown() { try? FileManager.default.removeItem(atPath: collection) }
 
-    func testRandomCellsErrorCleanlyOrRun() throws {
-        let ws = Workspace(root: FileManager.default.temporaryDirectory.appendingPathComponent("lab-random-ws-\(UUID().uuidString)").path)
-        defer { try? FileManager.default.removeItem(atPath: ws.root) }
+    /// One random cell named `name`: a few keys, grouped into their sections (a key drawn twice is a
+    /// duplicate-key error, which is itself a case to cover).
+    /// `plausible`: draw from each key's first three values, mostly valid ones, so that more
+    /// notebooks get past the parser and exercise the runs, searches, repeats and ablations.
+    static func cell(_ name: String, plausible: Bool, rng: inout SeededRNG) -> String {
+        var sections: [String: [String]] = [:], top: [String] = ["name: \(name)", "data: \(collection!)"]
+        for _ in 0..<(1 + rng.int(below: plausible ? 3 : 5)) {
+            let (key, values) = candidates[rng.int(below: candidates.count)]
+            let value = values[rng.int(below: plausible ? min(3, values.count) : values.count)]
+            let parts = key.split(separator: ".").map(String.init)
+            if parts.count == 1 { top.append("\(key): \(value)") } else { sections[parts[0], default: []].append("  \(parts[1]): \(value)") }
+        }
+        if sections["training"]?.contains(where: { $0.contains("epochs") }) != true { sections["training", default: []].append("  epochs: 1") }
+        // Keep the networks tiny, so a notebook that runs takes a second, not a minute.
+        if sections["model"]?.contains(where: { $0.contains("filters") }) != true { sections["model", default: []].append("  filters: [2]") }
+        if sections["features"]?.contains(where: { $0.contains("n_mels") || $0.contains("kind") }) != true {
+            sections["features", default: []].append("  n_mels: 8")
+        }
+        return (top + sections.keys.sorted().flatMap { ["\($0):"] + sections[$0]! }).joined(separator: "\n")
+    }
+
+    func testRandomNotebooksErrorCleanlyOrRun() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-random-ws-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/reports", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ws = Workspace(root: root)
         var rng = SeededRNG(seed: UInt64(ProcessInfo.processInfo.environment["LAB_RANDOM_CELL_SEED"] ?? "") ?? 2026)
         var outcomes = ["parse error": 0, "run error": 0, "complete": 0]
-        for i in 0..<(Int(ProcessInfo.processInfo.environment["LAB_RANDOM_CELLS"] ?? "") ?? 80) {
-            // A few keys per cell, grouped into their sections.
-            var sections: [String: [String]] = [:], top: [String] = ["name: c\(i)", "data: \(Self.collection!)"]
-            for _ in 0..<(1 + rng.int(below: 5)) {
-                let (key, values) = Self.candidates[rng.int(below: Self.candidates.count)]
-                let value = values[rng.int(below: values.count)]
-                let parts = key.split(separator: ".").map(String.init) // a key drawn twice is a duplicate-key error
-                if parts.count == 1 { top.append("\(key): \(value)") } else { sections[parts[0], default: []].append("  \(parts[1]): \(value)") }
-            }
-            if sections["training"]?.contains(where: { $0.contains("epochs") }) != true { sections["training", default: []].append("  epochs: 1") }
-            let cell = (top + sections.keys.sorted().flatMap { ["\($0):"] + sections[$0]! }).joined(separator: "\n")
-            let notebook: Notebook
+        let count = Int(ProcessInfo.processInfo.environment["LAB_RANDOM_NOTEBOOKS"] ?? "") ?? 100
+        for i in 0..<count {
+            let plausible = rng.int(below: 2) == 0
+            let cells = (0..<(1 + rng.int(below: rng.int(below: 4) == 0 ? 4 : 2))).map { Self.cell("c\($0)", plausible: plausible, rng: &rng) }
+            let text = "# t\n\n" + cells.map { "```lab\n\($0)\n```\n" }.joined(separator: "\nSome prose {{ c0.test.accuracy }}.\n\n")
+            let path = root + "/reports/n\(i).lab.md"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
             do {
-                notebook = try NotebookParser.parse("# t\n\n```lab\n\(cell)\n```\n", file: "nb.lab.md")
-            } catch let error as NotebookError {
-                XCTAssertGreaterThanOrEqual(error.line, 4, "cell \(i): \(error)")
-                XCTAssertFalse(error.description.contains("\n"), "cell \(i): not one line: \(error)")
-                outcomes["parse error"]! += 1
-                continue
-            } catch {
-                XCTFail("cell \(i): parse failed with \(type(of: error)), not a NotebookError: \(error)\n\(cell)")
-                continue
-            }
-            guard let experiment = notebook.experiments.first else { XCTFail("cell \(i) vanished"); continue }
-            do {
-                _ = try ExperimentRunner(workspace: ws, quiet: true, command: "test").run(experiment)
+                _ = try NotebookRun(workspace: ws, quiet: true, command: "test").run(notebookPath: path, writeReport: true)
                 outcomes["complete"]! += 1
+            } catch let error as NotebookError {
+                XCTAssertGreaterThanOrEqual(error.line, 3, "notebook \(i): \(error)")
+                XCTAssertFalse(error.description.contains("\n"), "notebook \(i): not one line: \(error)")
+                outcomes["parse error"]! += 1
             } catch let error as LabError {
-                XCTAssertFalse(error.message.contains("\n"), "cell \(i): not one line: \(error.message)")
+                XCTAssertFalse(error.message.contains("\n"), "notebook \(i): not one line: \(error.message)\n\(text)")
                 outcomes["run error"]! += 1
             } catch {
-                XCTFail("cell \(i): run failed with \(type(of: error)), not a LabError: \(error)\n\(cell)")
+                XCTFail("notebook \(i): failed with \(type(of: error)), not a NotebookError or LabError: \(error)\n\(text)")
             }
+            // Runs of earlier notebooks are not needed again; keep the workspace small.
+            if i % 20 == 19 { try? FileManager.default.removeItem(atPath: ws.target) }
         }
         // The generator must exercise all three outcomes, or it tests less than it claims.
-        print("random cells:", outcomes)
+        print("random notebooks:", outcomes)
         XCTAssertTrue(outcomes.values.allSatisfy { $0 > 0 }, "\(outcomes)")
     }
 }

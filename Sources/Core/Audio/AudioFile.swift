@@ -163,7 +163,11 @@ public enum AudioIO {
         if size == 0 { throw AudioError.empty(path: path) }
         var sfinfo = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &sfinfo) else {
-            throw AudioError.unreadable(path: path, reason: String(cString: sf_strerror(nil)))
+            // libsndfile keeps a failed open's error in one global; another thread's open may have
+            // reset it by now ("No Error."), so that case gets a reason of its own.
+            let message = String(cString: sf_strerror(nil))
+            throw AudioError.unreadable(path: path, reason: message.isEmpty || message.hasPrefix("No Error")
+                                        ? "not a recognised audio format (libsndfile cannot open it)" : message)
         }
         // A file without any audio header (e.g. text named .au) is opened by libsndfile as headerless
         // raw samples guessed from the extension (8 kHz µ-law for .au): that is not audio we can trust.

@@ -4,6 +4,8 @@ import Foundation
 /// What a full decode of one file shows: what `lab data check` reports and what a run would skip.
 public struct AudioInspection: Sendable {
     public var seconds: Double
+    /// Decoded samples per channel, at the file's own rate.
+    public var sampleCount: Int
     public var sampleRate: Int
     public var channels: Int
     /// Largest absolute sample; 0 means the file is all silence.
@@ -19,7 +21,8 @@ public struct AudioInspection: Sendable {
         var peak: Float = 0
         for x in clip.samples { peak = max(peak, abs(x)) }
         let hash = clip.samples.withUnsafeBytes { SHA256.hash(data: $0) }.map { String(format: "%02x", $0) }.joined()
-        return AudioInspection(seconds: Double(clip.samples.count) / Double(clip.sampleRate), sampleRate: info.sampleRate,
+        return AudioInspection(seconds: Double(clip.samples.count) / Double(clip.sampleRate), sampleCount: clip.samples.count,
+                               sampleRate: clip.sampleRate,
                                channels: info.channels, peak: peak, audioHash: hash)
     }
 }

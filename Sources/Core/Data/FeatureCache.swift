@@ -52,9 +52,8 @@ public final class FeatureCache: @unchecked Sendable {
             lock.withLock { _rebuilt += 1 }
         }
         lock.withLock { _misses += 1 }
-        let audio = try AudioIO.decode(path: (root as NSString).appendingPathComponent(clip.relativePath), sampleRate: params.sampleRate)
-        let samples = try augmentation?.apply(audio.samples, sampleRate: params.sampleRate) ?? audio.samples
-        let m = (extractor ?? LogMelExtractor(params: params)).logMel(samples)
+        let m = try ClipFeatures.compute(path: (root as NSString).appendingPathComponent(clip.relativePath), params: params,
+                                         extractor: extractor, augmentation: augmentation)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Self.encode(m).write(to: URL(fileURLWithPath: path), options: .atomic)
         return m

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happens to the frames after the last whole window.
 public enum SegmentTail: String, Codable, Sendable {
     /// Frames that do not fill a window are dropped (the default: no made-up data).
@@ -62,4 +64,14 @@ public func segmentStarts(frames: Int, spec: SegmentSpec) -> [Int] {
         return limit == 1 ? [starts[(n - 1) / 2]] : (0..<limit).map { starts[(2 * $0 * (n - 1) + (limit - 1)) / (2 * (limit - 1))] }
     }
     return starts
+}
+
+extension SegmentSpec {
+    /// The one rule for "too short", used by runs and by `lab data check`: a clip of `frames` feature
+    /// frames is skipped when this spec cuts no window from it (a `tail: pad` spec cuts one from any
+    /// clip with a frame). Returns the reason a manifest lists, or nil when the clip is usable.
+    public func tooShort(frames: Int, segmentSeconds: Double) -> String? {
+        segmentStarts(frames: frames, spec: self).isEmpty
+            ? "shorter than one \(String(format: "%g", segmentSeconds))-s segment (\(frames) frames, \(length) needed)" : nil
+    }
 }

@@ -159,6 +159,9 @@ public enum RepeatedComparison {
         public var difference: Double?
         public var differenceInterval: Interval?
         public var p: Double?
+        public init(mean: Double? = nil, interval: Interval? = nil, difference: Double? = nil, differenceInterval: Interval? = nil, p: Double? = nil) {
+            (self.mean, self.interval, self.difference, self.differenceInterval, self.p) = (mean, interval, difference, differenceInterval, p)
+        }
     }
 
     public static func compare(variant: [[Double]], reference: [[Double]], labels: [Int], classCount k: Int, plan: BootstrapPlan,

@@ -47,6 +47,9 @@ public enum Checkpoint {
         try write(tensors, metadata: meta, to: path)
     }
 
+    /// The header's `__metadata__` strings (a run's model card: classes, features, segments, standardisation).
+    public static func readMetadata(path: String) throws -> [String: String] { try read(path).metadata }
+
     public static func loadWeights(into model: Model, path: String) throws {
         let tensors = try read(path).floats
         for t in model.pytorchTensors {
@@ -92,7 +95,7 @@ public enum Checkpoint {
         }
         let params = model.state
         func group(_ prefix: String) -> [[Float]] {
-            let g = params.compactMap { tensors[prefix + $0.name] }
+            let g = params.compactMap { p in tensors[prefix + p.name].flatMap { $0.count == p.value.count ? $0 : nil } }
             return g.count == params.count ? g : []
         }
         let weights = group("")
@@ -101,7 +104,9 @@ public enum Checkpoint {
               shuffle.count == 4, dropout.count == 4 else {
             throw CheckpointError.unreadable(path, "generator state missing")
         }
-        let history = try JSONDecoder().decode([EpochRecord].self, from: Data((meta["history"] ?? "[]").utf8))
+        guard let history = try? JSONDecoder().decode([EpochRecord].self, from: Data((meta["history"] ?? "[]").utf8)) else {
+            throw CheckpointError.unreadable(path, "training history in the metadata is not valid")
+        }
         return TrainingState(epoch: try int("epoch"), step: try int("step"), learningRate: try bits("learning_rate_bits"),
                              shuffleRNG: shuffle, dropoutRNG: dropout,
                              history: history, bestEpoch: try int("best_epoch"),
@@ -150,8 +155,14 @@ public enum Checkpoint {
     static func read(_ path: String) throws -> Contents {
         guard let file = FileManager.default.contents(atPath: path) else { throw CheckpointError.unreadable(path, "cannot read file") }
         guard file.count >= 8 else { throw CheckpointError.unreadable(path, "shorter than a header") }
-        let n = file.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-        guard n > 0, 8 + n <= file.count,
+        // The header length is the user's bytes: compared as UInt64 before it becomes an Int, so a
+        // corrupt file cannot overflow the conversion or the addition.
+        let length = file.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard length > 0, length <= UInt64(file.count - 8) else {
+            throw CheckpointError.unreadable(path, "header length \(length) does not fit a file of \(file.count) bytes")
+        }
+        let n = Int(length)
+        guard
               let header = try? JSONSerialization.jsonObject(with: file.subdata(in: 8..<(8 + n))) as? [String: Any] else {
             throw CheckpointError.unreadable(path, "bad header")
         }

@@ -56,33 +56,92 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     public var dropout: Double { spec.dropout }
     public var denseUnits: Int { spec.denseUnits }
 
-    /// Multiply-adds x 2 of one forward pass for one sample (convolutions and dense layers).
-    public var forwardFLOPs: Double {
-        var h = inputHeight, w = inputWidth, c = input.channels, flops = 0.0
+    /// One conv block as the engine builds it: its input (channels x height x width) and its filters.
+    public struct Block: Equatable, Sendable {
+        public var inChannels: Int, height: Int, width: Int, filters: Int
+    }
+
+    /// The engine's layer walk: each block's input shape (every 2x2 pool halves height and width,
+    /// rounding down), then the flattened features the dense head sees. `Model.init`, the FLOP counts
+    /// and the notebook validator all follow this one walk.
+    public var blocks: [Block] {
+        var h = inputHeight, w = inputWidth, c = input.channels, out: [Block] = []
         for f in filters {
-            flops += 2 * Double(h * w * f * c * 9)
+            out.append(Block(inChannels: c, height: h, width: w, filters: f))
             c = f; h /= 2; w /= 2
         }
-        flops += 2 * Double(c * h * w * denseUnits) + 2 * Double(denseUnits * classes)
-        return flops
+        return out
+    }
+
+    /// (channels, height, width) after the last block: what `Flatten` hands the dense head.
+    public var flattenedShape: (channels: Int, height: Int, width: Int) {
+        guard let last = blocks.last else { return (input.channels, inputHeight, inputWidth) }
+        return (last.filters, last.height / 2, last.width / 2)
+    }
+
+    /// Trainable weights and biases (batch-norm scale and shift included), counted in Double so an
+    /// absurd configuration cannot overflow.
+    public var weightCount: Double {
+        var n = 0.0
+        for b in blocks { n += Double(9 * b.inChannels * b.filters + b.filters) + (batchNorm ? Double(2 * b.filters) : 0) }
+        let (c, h, w) = flattenedShape
+        return n + (Double(c) * Double(h) * Double(w) + 1) * Double(denseUnits) + Double(denseUnits + 1) * Double(classes)
+    }
+
+    /// Bytes of activations one training batch keeps for backward (each block's output, its
+    /// pre-activation and its gradient: three floats per conv output).
+    public func activationBytes(batch: Int) -> Double {
+        blocks.reduce(0.0) { $0 + Double($1.filters) * Double($1.height) * Double($1.width) } * Double(batch) * 4 * 3
+    }
+
+    /// Largest model and batch a run accepts: far beyond the study's, well inside a 24 GiB machine.
+    public static let maxWeights = 5e8, maxBatchBytes = 16 * 1_073_741_824.0
+
+    /// Why the engine cannot build or train this configuration with `batch` samples per step, or nil.
+    /// The reasons name the notebook key to change.
+    public func problem(batch: Int) -> (key: String, message: String)? {
+        guard !filters.isEmpty else { return ("model.filters", "name at least one block") }
+        guard classes >= 2 else { return ("classes", "a classifier needs at least two classes, got \(classes)") }
+        let need = 1 << min(filters.count, 30)
+        if inputWidth < need {
+            return ("segment.seconds", "gives \(inputWidth) frames; \(filters.count) pooling blocks need at least \(need)")
+        }
+        if inputHeight < need {
+            return ("features", "\(inputHeight) frequency bands; \(filters.count) pooling blocks need at least \(need)")
+        }
+        let bytes = activationBytes(batch: batch)
+        if weightCount > Self.maxWeights || bytes > Self.maxBatchBytes {
+            return ("model", String(format: "%.3g weights and %.3g GiB of activations per batch of %d: too large for memory "
+                                    + "(at most %.0e weights and %.0f GiB); use fewer filters, fewer dense units or a smaller batch",
+                                    weightCount, bytes / 1_073_741_824, batch, Self.maxWeights, Self.maxBatchBytes / 1_073_741_824))
+        }
+        return nil
+    }
+
+    /// Multiply-adds x 2 of one forward pass for one sample (convolutions and dense layers).
+    public var forwardFLOPs: Double {
+        var flops = 0.0
+        for b in blocks { flops += 2 * Double(b.height * b.width * b.filters * b.inChannels * 9) }
+        let (c, h, w) = flattenedShape
+        return flops + 2 * Double(c * h * w * denseUnits) + 2 * Double(denseUnits * classes)
     }
 
     /// FLOPs the engine actually executes per sample, forward: the direct first layer as counted
     /// above, Winograd F(4x4, 3x3) layers as their 36 transform-domain products per 4x4 tile (the
     /// transforms' additions are left out), the dense layers as above.
     public var executedForwardFLOPs: Double {
-        var h = inputHeight, w = inputWidth, c = input.channels, flops = 0.0
-        for f in filters {
-            if c == 1 {
-                flops += 2 * Double(h * w * f * 9)
+        var flops = 0.0
+        for b in blocks {
+            if b.inChannels == 1 {
+                flops += 2 * Double(b.height * b.width * b.filters * 9)
             } else {
                 // A fused block's tiles cover only the rows and columns its 2x2 pool keeps.
-                let (rows, cols) = batchNorm ? (h, w) : (h / 2 * 2, w / 2 * 2)
+                let (rows, cols) = batchNorm ? (b.height, b.width) : (b.height / 2 * 2, b.width / 2 * 2)
                 let tiles: Int = ((rows + 3) / 4) * ((cols + 3) / 4)
-                flops += 72 * Double(tiles * c * f)
+                flops += 72 * Double(tiles * b.inChannels * b.filters)
             }
-            c = f; h /= 2; w /= 2
         }
+        let (c, h, w) = flattenedShape
         return flops + 2 * Double(c * h * w * denseUnits) + 2 * Double(denseUnits * classes)
     }
 
@@ -125,9 +184,9 @@ public final class Model {
         precondition(!config.filters.isEmpty && config.classes >= 2)
         self.config = config
         var layers: [Layer] = []
-        var h = config.inputHeight, w = config.inputWidth, c = config.input.channels
-        for (i, f) in config.filters.enumerated() {
-            let conv = Conv2D(name: "conv\(i + 1)", inChannels: c, outChannels: f, kernel: 3, rng: &rng)
+        for (i, block) in config.blocks.enumerated() {
+            let f = block.filters
+            let conv = Conv2D(name: "conv\(i + 1)", inChannels: block.inChannels, outChannels: f, kernel: 3, rng: &rng)
             conv.computesInputGradient = i > 0
             // The direct kernel has no input gradient; a later layer with one input channel (filters
             // [1, ...]) needs one, so it takes the general Winograd path.
@@ -137,8 +196,8 @@ public final class Model {
             } else {
                 layers.append(ConvBlock(name: "block\(i + 1)", conv: conv))
             }
-            c = f; h /= 2; w /= 2
         }
+        let (c, h, w) = config.flattenedShape
         precondition(h >= 1 && w >= 1, "input \(config.inputHeight)x\(config.inputWidth) too small for \(config.filters.count) pooling blocks")
         layers.append(Flatten(name: "flatten"))
         layers.append(Dropout(name: "dropout1", rate: config.dropout))

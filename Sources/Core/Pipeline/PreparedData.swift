@@ -80,6 +80,10 @@ public struct PreparedData: Sendable {
                                shouldStop: @escaping () -> Bool = { false }) throws -> PreparedData {
         let collection: AudioCollection
         do { collection = try AudioCollection.scan(root: plan.root, classes: plan.classes) } catch let err as CollectionError {
+            if case .unknownClass(_, let name, let available) = err {
+                throw UserError("\(err)", hint: "the notebook's `classes:` names '\(name)', which this collection lacks: list classes it has "
+                                + "(\(available.joined(separator: ", "))), use `classes: all`, or start a notebook for it with `lab init NOTEBOOK --data DIR`")
+            }
             throw UserError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
         }
         // Decode and validate EVERY clip before the split, and split only the clips a run can use: a
@@ -98,12 +102,8 @@ public struct PreparedData: Sendable {
             let path = clips[i].relativePath
             do {
                 let m = try cache.logMel(for: clips[i], root: plan.root, params: plan.features, extractor: extractor)
-                if let first = m.values.first, !m.values.contains(where: { $0 != first }) {
-                    // A constant log-mel matrix: the audio is silent (every sample 0).
-                    failure = SkippedFile(relativePath: path, reason: "all silent (every sample is 0)")
-                } else if segmentStarts(frames: m.cols, spec: spec).isEmpty { // too short: no window to cut
-                    failure = SkippedFile(relativePath: path,
-                                          reason: "shorter than one \(plan.segmentSeconds)-s segment (\(m.cols) frames, \(spec.length) needed)")
+                if let reason = ClipFeatures.unusable(m, spec: spec, segmentSeconds: plan.segmentSeconds) {
+                    failure = SkippedFile(relativePath: path, reason: reason)
                 } else {
                     result = m
                 }
@@ -151,7 +151,9 @@ public struct PreparedData: Sendable {
                 (0..<augment.copies).map { AugmentedCopy(clip: clip.relativePath, copy: $0,
                                                          draw: augment.draw(seed: plan.augmentSeed, clip: clip.relativePath, copy: $0)) }
             }
-            let clipsByPath = Dictionary(uniqueKeysWithValues: split.train.map { ($0.relativePath, $0) })
+            // Paths are unique (one folder per class, each named once), but a dictionary that traps on a
+            // repeat has no place on user data: the first clip of a path wins.
+            let clipsByPath = Dictionary(split.train.map { ($0.relativePath, $0) }, uniquingKeysWith: { a, _ in a })
             var copies = [FeatureMatrix?](repeating: nil, count: jobs.count)
             var errors = [Error?](repeating: nil, count: jobs.count)
             var finished = 0
@@ -187,9 +189,10 @@ public struct PreparedData: Sendable {
         for v in train.x { sum += Double(v); sq += Double(v) * Double(v) }
         let mean = sum / Double(train.x.count)
         let std = max((sq / Double(train.x.count) - mean * mean).squareRoot(), 1e-6)
-        for i in train.x.indices { train.x[i] = Float((Double(train.x[i]) - mean) / std) }
-        for i in validation.x.indices { validation.x[i] = Float((Double(validation.x[i]) - mean) / std) }
-        for i in test.x.indices { test.x[i] = Float((Double(test.x[i]) - mean) / std) }
+        let standardisation = Standardisation(mean: mean, std: std)
+        standardisation.apply(&train.x)
+        standardisation.apply(&validation.x)
+        standardisation.apply(&test.x)
         return PreparedData(collection: collection, split: split, train: train, validation: validation, test: test,
                             validationClips: validationClips, testClips: testClips,
                             skipped: collection.skipped + failures.compactMap { $0 }, mean: mean, std: std,

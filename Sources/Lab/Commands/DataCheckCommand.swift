@@ -17,16 +17,32 @@ struct DataCheckCommand: ParsableCommand {
           lab data check ~/datasets/gtzan/genres
           lab data check ~/datasets/gtzan/genres_original --extensions wav
           lab data check songs/ --segment-seconds 5
+          lab data check songs/ --segment-seconds 5 --tail pad   # as a `segment: {tail: pad}` run sees it
         """
     )
 
     @Argument(help: "The collection root: one folder per class.") var directory: String
     @Option(help: "Comma-separated audio extensions.") var extensions: String?
-    @Option(help: "Segment length in seconds: shorter files are listed, as a run would skip them.") var segmentSeconds = 2.0
+    @Option(help: "Segment length in seconds: files a run would find too short are listed.") var segmentSeconds = 2.0
+    @Option(help: "The run's segment tail (drop or pad): with pad, a run keeps a file shorter than one segment.") var tail = "drop"
+    @Option(help: "The run's feature sample rate (features.sr).") var sampleRate = 22050
+    @Option(help: "The run's STFT hop in samples (features.hop_length).") var hopLength = 512
     @OptionGroup var options: RunOptions
 
     func validate() throws {
-        guard segmentSeconds > 0 else { throw ValidationError("--segment-seconds must be positive, got \(segmentSeconds)") }
+        guard segmentSeconds >= 0.05 else { throw ValidationError("--segment-seconds must be at least 0.05, got \(segmentSeconds)") }
+        guard SegmentTail(rawValue: tail) != nil else { throw ValidationError("--tail must be drop or pad, got \(tail)") }
+        guard (1000...384_000).contains(sampleRate) else { throw ValidationError("--sample-rate must be between 1000 and 384000, got \(sampleRate)") }
+        guard (1...65_536).contains(hopLength) else { throw ValidationError("--hop-length must be between 1 and 65536, got \(hopLength)") }
+    }
+
+    /// The rule a run applies, as a run would build it from a cell with these values.
+    var rule: DataCheck.Rule {
+        var params = FeatureParams()
+        params.sampleRate = sampleRate
+        params.hopLength = hopLength
+        return DataCheck.Rule(params: params, segmentSeconds: segmentSeconds,
+                              spec: .seconds(segmentSeconds, hop: 1, params: params, tail: SegmentTail(rawValue: tail) ?? .drop))
     }
 
     func run() throws {
@@ -36,7 +52,7 @@ struct DataCheckCommand: ParsableCommand {
         do { collection = try AudioCollection.scan(root: directory, extensions: exts) } catch let e as CollectionError {
             throw LabError("\(e)", hint: "a collection is a folder with one sub-folder of audio files per class")
         }
-        let report = DataCheck.run(collection, segmentSeconds: segmentSeconds, progress: ProgressReporter(label: "decoding", quiet: options.quiet))
+        let report = DataCheck.run(collection, rule: rule, progress: ProgressReporter(label: "decoding", quiet: options.quiet))
         print("collection \(directory)")
         print("fingerprint \(collection.fingerprint)")
         for (i, name) in collection.classes.enumerated() {
@@ -73,7 +89,14 @@ struct DataCheck {
     var skipped: [SkippedFile]
     var duplicates: [[ClipRef]]
 
-    static func run(_ collection: AudioCollection, segmentSeconds: Double, progress: ProgressReporter) -> DataCheck {
+    /// What a run counts as too short: its features' frame rate and its segment spec.
+    struct Rule {
+        var params: FeatureParams
+        var segmentSeconds: Double
+        var spec: SegmentSpec
+    }
+
+    static func run(_ collection: AudioCollection, rule: Rule, progress: ProgressReporter) -> DataCheck {
         let clips = collection.clips
         var results = [Result<AudioInspection, Error>?](repeating: nil, count: clips.count)
         let lock = NSLock()
@@ -94,10 +117,14 @@ struct DataCheck {
             case .failure(let e): skipped.append(SkippedFile(relativePath: clip.relativePath, reason: "\(e)"))
             case .success(let r) where r.peak == 0:
                 skipped.append(SkippedFile(relativePath: clip.relativePath, reason: "all silent (every sample is 0)"))
-            case .success(let r) where r.seconds < segmentSeconds:
-                skipped.append(SkippedFile(relativePath: clip.relativePath,
-                                           reason: String(format: "%.2f s, shorter than one %g-s segment", r.seconds, segmentSeconds)))
-            case .success(let r): inspections.append((clip, r))
+            case .success(let r):
+                // The run's own rule, on the frames the run's features would have.
+                if let reason = rule.spec.tooShort(frames: rule.params.frameCount(sampleCount: r.sampleCount, sampleRate: r.sampleRate),
+                                                   segmentSeconds: rule.segmentSeconds) {
+                    skipped.append(SkippedFile(relativePath: clip.relativePath, reason: reason))
+                } else {
+                    inspections.append((clip, r))
+                }
             }
         }
         var byHash: [String: [ClipRef]] = [:]

@@ -22,6 +22,9 @@ struct GCCommand: ParsableCommand {
 
     func run() throws {
         let ws = Workspace.current
+        // Never while a `lab reproduce` (or resume) writes runs in this workspace.
+        let lock = try WorkspaceLock(workspace: ws)
+        defer { withExtendedLifetime(lock) {} }
         let plan = try GarbageCollection.plan(workspace: ws, includeUnfinished: includeUnfinished)
         for id in plan.remove {
             if dryRun { print("would remove target/\(id)") } else {

@@ -36,14 +36,11 @@ struct ReproduceCommand: ParsableCommand {
     var executor = "local"
     @Option(help: "With --executor local: train this many search trials at once, each its own process (1: all in this process).")
     var workers = 1
-    @Option(help: "The Slurm partition for --executor slurm (default: the cluster's default).") var partition: String?
-    @Option(help: "Slurm time limit per trial job (sbatch --time), e.g. 02:00:00.") var slurmTime: String?
-    @Option(help: "CPUs per trial job (sbatch -c; default: --threads).") var cpusPerTrial: Int?
+    @OptionGroup(title: "Slurm (with --executor slurm)") var slurm: SlurmFlags
 
     func validate() throws {
         guard ["local", "slurm"].contains(executor) else { throw ValidationError("--executor must be local or slurm, got \(executor)") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
-        if let cpusPerTrial, cpusPerTrial < 1 { throw ValidationError("--cpus-per-trial must be at least 1, got \(cpusPerTrial)") }
     }
     @OptionGroup var options: RunOptions
 
@@ -54,7 +51,7 @@ struct ReproduceCommand: ParsableCommand {
         let started = Date()
         let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: data,
                                  command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }, force: force,
-                                 executor: executor == "slurm" ? .slurm(.init(partition: partition, time: slurmTime, cpus: cpusPerTrial))
+                                 executor: executor == "slurm" ? .slurm(slurm.options(threads: options.threads))
                                      : workers > 1 ? .processes(workers: workers) : .local)
         guard let (file, _) = try runner.run(notebookPath: path, writeReport: true) else { return }
         let dir = ws.relative((path as NSString).deletingLastPathComponent)

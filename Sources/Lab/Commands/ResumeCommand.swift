@@ -26,8 +26,17 @@ struct ResumeCommand: ParsableCommand {
         let dir = ws.run(runID)
         let lock = try WorkspaceLock(workspace: ws)
         defer { withExtendedLifetime(lock) {} }
-        let runner = ExperimentRunner(workspace: ws, quiet: options.quiet, command: "lab resume \(runID)")
-        switch try runner.resume(dir) {
+        let manifest = try dir.readManifest()
+        guard manifest.status != .complete else { throw LabError("run \(runID) is already complete", hint: "`lab show \(runID)` shows it") }
+        let outcome: ExperimentRunner.Outcome
+        if manifest.experiment.search != nil {
+            // A search resumes as a search (never as its base config), and not while its Slurm jobs are queued.
+            let searcher = SearchRunner(workspace: ws, quiet: options.quiet, command: "lab resume \(runID)")
+            outcome = try searcher.run(manifest.experiment, resuming: dir)
+        } else {
+            outcome = try ExperimentRunner(workspace: ws, quiet: options.quiet, command: "lab resume \(runID)").resume(dir)
+        }
+        switch outcome {
         case .interrupted: throw LabError("interrupted again", hint: "lab resume \(runID)")
         case .complete(_, let m): print(String(format: "run %@ complete: test accuracy %.3f (clip)", runID, m.test.clip.accuracy))
         }

@@ -13,3 +13,20 @@ struct RunOptions: ParsableArguments {
     /// Sets the thread count every parallel stage uses.
     func apply() { Parallelism.setThreads(threads) }
 }
+
+/// The Slurm flags `lab reproduce --executor slurm` and `lab search submit --slurm` share, with one
+/// meaning each: a trial job asks sbatch for `-c C` CPUs and trains with `--threads C`.
+struct SlurmFlags: ParsableArguments {
+    @Option(help: "The Slurm partition (default: the cluster's default).") var partition: String?
+    @Option(help: "Slurm time limit per job (sbatch --time), e.g. 02:00:00.") var slurmTime: String?
+    @Option(help: "CPUs per trial job: sbatch -c, and the trial's --threads (default: --threads).") var cpusPerTrial: Int?
+
+    func validate() throws {
+        if let cpusPerTrial, cpusPerTrial < 1 { throw ValidationError("--cpus-per-trial must be at least 1, got \(cpusPerTrial)") }
+    }
+
+    /// The options with the CPU count resolved: `--cpus-per-trial`, else `threads`.
+    func options(threads: Int) -> SearchRunner.SlurmOptions {
+        SearchRunner.SlurmOptions(partition: partition, time: slurmTime, cpus: cpusPerTrial ?? threads)
+    }
+}

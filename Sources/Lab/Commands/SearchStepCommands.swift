@@ -69,9 +69,7 @@ struct SearchSubmitCommand: ParsableCommand {
     @Flag(help: "Submit to Slurm with sbatch.") var slurm = false
     @Flag(help: "Print a Kubernetes Indexed Job manifest for the first rung (not applied).") var k8s = false
     @Option(help: "Use this class-per-folder collection instead of the cell's data.") var data: String?
-    @Option(help: "The Slurm partition (default: the cluster's default).") var partition: String?
-    @Option(help: "Slurm time limit per job (sbatch --time), e.g. 02:00:00.") var slurmTime: String?
-    @Option(help: "CPUs per trial (sbatch -c, and each trial's --threads; default: --threads).") var cpusPerTrial: Int?
+    @OptionGroup(title: "Slurm") var slurmFlags: SlurmFlags
     @Option(help: "Times a failed trial is tried again before it is marked failed.") var retries = 1
     @Flag(help: "Start a new search even if a complete or unfinished one of this cell exists.") var force = false
     @Option(help: "With --k8s: the container image with lab in its PATH.") var image: String?
@@ -82,7 +80,6 @@ struct SearchSubmitCommand: ParsableCommand {
     func validate() throws {
         guard slurm != k8s else { throw ValidationError("give one of --slurm or --k8s") }
         guard retries >= 0 else { throw ValidationError("--retries must be at least 0, got \(retries)") }
-        if let cpusPerTrial, cpusPerTrial < 1 { throw ValidationError("--cpus-per-trial must be at least 1, got \(cpusPerTrial)") }
         if k8s, image == nil { throw ValidationError("--k8s needs --image") }
     }
 
@@ -97,14 +94,14 @@ struct SearchSubmitCommand: ParsableCommand {
         let spec = e.search!
         if k8s {
             print(SearchK8sCommand.manifest(run: dir.id, rung: 1, epochs: spec.rungs[0], trials: Array(0..<spec.trials), image: image!,
-                                            claim: claim, workspace: mount, cpus: cpusPerTrial ?? options.threads, parallelism: 4),
+                                            claim: claim, workspace: mount, cpus: slurmFlags.options(threads: options.threads).cpus ?? options.threads, parallelism: 4),
                   terminator: "")
             FileHandle.standardError.write(Data(("search \(dir.id): apply this Job, then `lab search promote \(dir.id) --rung 1`, "
                 + "`lab search k8s \(dir.id) --rung 2 ...` for the next rung, and `lab search collect \(dir.id)` at the end\n").utf8))
             return
         }
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let jobs = try SlurmSubmission.submit(dir: dir, spec: spec, options: .init(partition: partition, time: slurmTime, cpus: cpusPerTrial),
+        let jobs = try SlurmSubmission.submit(dir: dir, spec: spec, options: slurmFlags.options(threads: options.threads),
                                               retries: retries, threads: options.threads, workspace: ws, executable: exe)
         try dir.writeJSON(SlurmSubmission(notebook: ws.relative(path), cell: e.name, dataOverride: data, jobs: jobs), to: SlurmSubmission.file)
         var manifest = try dir.readManifest()

@@ -103,7 +103,7 @@ struct ExperimentRunner {
             try dir.writeJSON(metrics, to: "metrics.json")
             try dir.write(Data(HistoryCSV.render(result.history).utf8), to: "history.csv")
             try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
-            try RunFigures.draw(metrics: metrics, history: result.history, test: test, title: e.title, into: dir)
+            try RunFigures.draw(metrics: metrics, history: result.history, test: test, title: e.runName, into: dir)
             try dir.end(&manifest, as: .complete)
             // A complete run needs no resume point; model.safetensors keeps the weights.
             try? FileManager.default.removeItem(atPath: dir.file("checkpoint.safetensors"))
@@ -171,6 +171,8 @@ enum HistoryCSV {
     }
 }
 
+/// A run's own figures. They are titled by the run's name, never the cell's `title:`: a title is
+/// presentation, left out of the reuse key, so it must not change a complete run's files.
 enum RunFigures {
     static func draw(metrics: RunMetrics, history: [EpochRecord], test: Evaluation, title: String, into dir: RunDirectory) throws {
         try Charts.lossHistory(trainLoss: history.map(\.trainLoss), validationLoss: history.map(\.validationLoss),

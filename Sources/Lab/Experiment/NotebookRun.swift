@@ -33,6 +33,11 @@ struct NotebookRun {
         let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
         var searcher = SearchRunner(workspace: workspace, quiet: quiet, command: command)
         searcher.executor = executor
+        // Figures of the report itself (repeat bands, ablations) go beside it, never into a run's folder.
+        let stem = Self.stem(notebookPath)
+        let figures = writeReport ? Self.figureDirectory(notebookPath: notebookPath)
+            : (workspace.target as NSString).appendingPathComponent("report-figures/\(stem)")
+        try FileManager.default.createDirectory(atPath: figures, withIntermediateDirectories: true)
         var results: [String: [ReportRenderer.RunResult]] = [:]
         var entries: [ResultsFile.Entry] = []
         var fingerprints: [String: String] = [:] // data fingerprints for the reuse check
@@ -56,17 +61,21 @@ struct NotebookRun {
                 case .interrupted(let dir):
                     throw LabError("interrupted: run \(dir.id) keeps what it finished", hint: "`lab reproduce` continues where it stopped")
                 case .complete(let dir, let metrics):
-                    runs.append((dir, metrics, try dir.readManifest()))
+                    var manifest = try dir.readManifest()
+                    manifest.experiment = manifest.experiment.presented(as: e) // a reused run under today's title
+                    runs.append((dir, metrics, manifest))
                 }
             }
-            // A repeated cell's spread: one figure over all its runs, kept in the first run's folder.
+            // A repeated cell's spread: one figure over all its runs, a report figure (a complete run's
+            // folder never changes after it ends).
             var extra: [String: String] = [:]
             if runs.count > 1 {
                 let histories = runs.map { $0.1.history ?? [] }
+                let path = (figures as NSString).appendingPathComponent(ReportRenderer.bandFigure(cell.name))
                 try Charts.lossHistoryBand(trainLoss: histories.map { $0.map(\.trainLoss) }, validationLoss: histories.map { $0.map(\.validationLoss) },
                                            validationAccuracy: histories.map { $0.map(\.validationAccuracy) },
-                                           title: "\(cell.title): \(runs.count) repeats").writePNG(to: runs[0].0.file(ReportRenderer.bandFigure))
-                extra[ReportRenderer.bandFigure] = try FigureHashes.hash(runs[0].0.file(ReportRenderer.bandFigure))
+                                           title: "\(cell.title): \(runs.count) repeats").writePNG(to: path)
+                extra[ReportRenderer.bandFigureKey] = try FigureHashes.hash(path)
             }
             for (i, (dir, metrics, manifest)) in runs.enumerated() {
                 let search = try SearchRunner.record(in: dir)
@@ -79,14 +88,14 @@ struct NotebookRun {
                 entries.append(entry)
             }
         }
-        // Ablation groups: compared once every cell has run; the figure goes in the reference's first run.
+        // Ablation groups: compared once every cell has run; the figure is one of the report's.
         var ablations: [AblationRecord] = []
         for group in notebook.experiments.compactMap(\.ablation).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } } {
             let cells = notebook.experiments.filter { $0.ablation == group }
             let groupRuns = cells.map { e in (e, (results[e.name] ?? []).map(\.metrics)) }
-            guard groupRuns.allSatisfy({ !$0.1.isEmpty }), let referenceRun = results[cells[0].name]?.first else { continue }
+            guard groupRuns.allSatisfy({ !$0.1.isEmpty }) else { continue }
             var record = AblationRecord.build(group: group, cells: groupRuns, plan: cells[0].bootstrap ?? BootstrapPlan())
-            let path = workspace.run(referenceRun.runID).file(record.figure)
+            let path = (figures as NSString).appendingPathComponent(record.figure)
             try record.draw(to: path)
             record.figureSHA256 = try FigureHashes.hash(path)
             ablations.append(record)
@@ -98,10 +107,9 @@ struct NotebookRun {
                                       rootFromReport: Self.relativePath(from: reportDir, to: workspace.root),
                                       footer: .init(commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root),
                                                     command: command, totalSeconds: Date().timeIntervalSince(started)),
-                                      ablations: ablations)
+                                      ablations: ablations, figures: "figures/\(stem)")
         let markdown = try renderer.render()
         if writeReport {
-            let stem = Self.stem(notebookPath)
             try JSONCoding.encode(file).write(to: URL(fileURLWithPath: Self.resultsPath(notebookPath: notebookPath)), options: .atomic)
             try Data(markdown.utf8).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).md")), options: .atomic)
         }
@@ -123,7 +131,7 @@ struct NotebookRun {
     func previousRun(of e: Experiment, fingerprints: inout [String: String]) throws -> PreviousRun? {
         let candidates = workspace.runIDs().map(workspace.run).filter { dir in
             guard let m = try? dir.readManifest() else { return false }
-            return m.experiment == e && m.engine == Engine.identity
+            return m.experiment.reuseKey == e.reuseKey && m.engine == Engine.identity
         }
         guard !candidates.isEmpty else { return nil }
         // The data must be the same files: scan (hash) it now. Problems are left for the run to report.
@@ -148,6 +156,11 @@ struct NotebookRun {
             }
         }
         return nil
+    }
+
+    /// The report's own figures: <folder>/figures/<stem>/.
+    static func figureDirectory(notebookPath: String) -> String {
+        ((notebookPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("figures/\(stem(notebookPath))")
     }
 
     /// The report lives beside its notebook: <folder>/<stem>.json.

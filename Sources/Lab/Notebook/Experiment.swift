@@ -85,6 +85,23 @@ public struct Experiment: Codable, Equatable, Sendable {
 
     public var repeatCount: Int { max(1, repeats ?? 1) }
 
+    /// What decides a run's result, as `lab reproduce` matches runs for reuse (DVC's stage hash): the
+    /// cell without its presentation (`title`, the `ablation` group's name, `search.baseline`).
+    public var reuseKey: Experiment {
+        var e = self
+        e.title = ""
+        e.ablation = nil
+        e.searchBaseline = nil
+        return e
+    }
+
+    /// This run's config with the presentation of `cell` (the notebook as it is now).
+    public func presented(as cell: Experiment) -> Experiment {
+        var e = self
+        (e.title, e.ablation, e.searchBaseline) = (cell.title, cell.ablation, cell.searchBaseline)
+        return e
+    }
+
     /// The runs this cell asks for: itself, or one experiment per repeat. Repeat 1 keeps the cell's
     /// seeds; repeat i > 1 derives its training seed (and, with `resplit`, its split seed) from the
     /// cell's and i, so every repeat is reproducible on its own.

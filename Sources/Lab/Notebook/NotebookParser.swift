@@ -48,7 +48,9 @@ public enum NotebookParser {
         }
         if cell != nil { throw NotebookError(file: file, line: cellLine, key: nil, message: "```lab cell is never closed") }
         blocks.append(.prose(prose.joined(separator: "\n")))
-        return Notebook(path: file, blocks: blocks)
+        let notebook = Notebook(path: file, blocks: blocks)
+        try NotebookValidator.validate(notebook)
+        return notebook
     }
 
     static func parseCell(_ yaml: String, file: String, firstLine: Int) throws -> Experiment {
@@ -85,8 +87,15 @@ public enum NotebookParser {
         if let c = top["classes"] {
             if c.scalar?.string == "all" { e.classes = nil } else {
                 guard let seq = c.sequence else { throw r.error(c, "classes", "expected a list of class names or `all`") }
-                e.classes = try seq.map { try r.string($0, "classes") }
-                if e.classes!.count < 2 { throw r.error(c, "classes", "name at least two classes") }
+                var names: [String] = []
+                for item in seq {
+                    let name = try r.string(item, "classes")
+                    // One class folder, one label: a class named twice would give its clips two labels.
+                    guard !names.contains(name) else { throw r.error(item, "classes", "'\(name)' is named twice; name each class once") }
+                    names.append(name)
+                }
+                e.classes = names
+                if names.count < 2 { throw r.error(c, "classes", "name at least two classes") }
             }
         }
         if let f = top["features"] {
@@ -117,7 +126,8 @@ public enum NotebookParser {
         if let s = top["segment"] {
             let m = try r.mapping(s, "segment", allowed: ["seconds", "hop", "tail", "max_per_clip"])
             if let v = m["seconds"] { e.segmentSeconds = try r.double(v, "segment.seconds", min: 0.05, max: 3600) }
-            e.segmentHopSeconds = try m["hop"].map { try r.double($0, "segment.hop", min: 0.01, max: 3600) } ?? e.segmentSeconds
+            // Without `hop:` the hop stays at its documented default (1 s), whatever else the mapping sets.
+            if let v = m["hop"] { e.segmentHopSeconds = try r.double(v, "segment.hop", min: 0.01, max: 3600) }
             if let v = m["tail"] {
                 guard let t = SegmentTail(rawValue: try r.string(v, "segment.tail")) else { throw r.error(v, "segment.tail", "expected drop or pad") }
                 e.segmentTail = t
@@ -178,6 +188,9 @@ public enum NotebookParser {
         if let v = top["ablation"] {
             e.ablation = try r.string(v, "ablation")
             if e.search != nil { throw r.error(v, "ablation", "a search cell cannot be an ablation variant") }
+            if e.resplit == true {
+                throw r.error(top["resplit"]!, "resplit", "an ablation compares its variants on one split; `resplit: true` would give each repeat its own")
+            }
         }
         try checkShapes(e, top: top, node: node, reader: r)
         return e
@@ -257,42 +270,19 @@ public enum NotebookParser {
         e.search = spec
     }
 
-    /// Limits that involve several keys: each 2x2 max-pool halves the input, so a model with B
-    /// blocks needs at least 2^B mel bands and 2^B frames per segment; and fmin must lie below fmax.
-    /// Caught here, so no accepted cell can reach a precondition in the engine.
+    /// Limits that involve several keys (the engine's shape and memory limits, fmin below fmax),
+    /// checked by the one validator for the cell as written and, for a search, for the largest
+    /// configuration its space can sample. Caught here, so no accepted cell reaches a precondition.
     private static func checkShapes(_ e: Experiment, top: [String: Node], node: Node, reader r: CellReader) throws {
-        let blocks = e.model.filters.count, need = 1 << min(blocks, 30)
-        let modelNode = top["model"]?.mapping?["filters"] ?? top["model"] ?? node
-        let frames = e.segmentSpec.length
-        if frames < need {
-            let at = top["segment"]?.mapping?["seconds"] ?? top["segment"] ?? modelNode
-            throw r.error(at, "segment.seconds", String(format: "%g s gives %d frames; %d pooling blocks need at least %d",
-                                                          e.segmentSeconds, frames, blocks, need))
-        }
-        if e.features.bands < need {
-            let key = e.features.isHarmonic ? "harmonics" : "n_mels"
-            let at = top["features"]?.mapping?[key] ?? top["features"] ?? modelNode
-            throw r.error(at, "features.\(key)", e.features.isHarmonic
-                ? "\(e.features.bands) harmonic bands (up to Nyquist / harmonics); \(blocks) pooling blocks need at least \(need)"
-                : "\(e.features.nMels) mel bands; \(blocks) pooling blocks need at least \(need)")
-        }
-        // The network must fit in memory: weights, and one batch's activations (kept for backward).
-        var h = e.features.bands, w = frames, c = e.features.channels, weights = 0.0, activations = 0.0
-        for f in e.model.filters {
-            weights += Double(9 * c * f + f)
-            activations += Double(f) * Double(h) * Double(w)
-            c = f; h /= 2; w /= 2
-        }
-        weights += Double(c * h * w) * Double(e.model.denseUnits)
-        let batchBytes = activations * Double(e.training.batchSize) * 4 * 3
-        if weights > 5e8 || batchBytes > 16 * 1024 * 1024 * 1024.0 {
-            throw r.error(modelNode, "model", String(format: "%.3g weights and %.3g GiB of activations per batch: too large for memory "
-                                                       + "(at most 5e8 weights and 16 GiB); use fewer filters, fewer dense units or a smaller batch",
-                                                       weights, batchBytes / 1_073_741_824))
-        }
-        if e.features.fmin >= e.features.effectiveFmax {
-            let at = top["features"]?.mapping?["fmin"] ?? top["features"] ?? node
-            throw r.error(at, "features.fmin", "fmin \(e.features.fmin) Hz must lie below fmax \(e.features.effectiveFmax) Hz")
+        for (config, label) in NotebookValidator.configurations(of: e) {
+            guard let problem = NotebookValidator.problem(config) else { continue }
+            let key = problem.key == "features" ? "features.\(e.features.isHarmonic ? "harmonics" : "n_mels")" : problem.key
+            let parts = key.split(separator: ".").map(String.init)
+            var at = top[parts[0]] ?? node
+            if parts.count > 1, let inner = at.mapping?[parts[1]] { at = inner }
+            if label != nil, let space = top["search"]?.mapping?["space"] { at = space }
+            let message = problem.key == "segment.seconds" ? String(format: "%g s ", config.segmentSeconds) + problem.message : problem.message
+            throw r.error(at, label.map { _ in "search.space" } ?? key, (label.map { "\($0): " } ?? "") + message)
         }
     }
 }

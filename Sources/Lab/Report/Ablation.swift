@@ -38,8 +38,12 @@ public struct AblationRecord: Codable, Equatable, Sendable {
         func predictions(_ m: RunMetrics) -> [ClipPrediction] { (m.testClips ?? []).sorted { $0.path < $1.path } }
         let reference = cells[0].1.map(predictions)
         let paths = reference.first?.map(\.path) ?? []
-        let paired = cells.allSatisfy { $0.1.allSatisfy { predictions($0).map(\.path) == paths } } && !paths.isEmpty
-        let k = cells[0].1.first?.classes.count ?? 2
+        let classes = cells[0].1.first?.classes ?? []
+        // Paired only when every run of every variant saw the same clips with the same classes. The
+        // validator refuses groups that differ in data, classes, split or resplit, so this holds for
+        // any notebook it accepted; the check stays so a hand-made record cannot index past a row.
+        let paired = !paths.isEmpty && cells.allSatisfy { $0.1.allSatisfy { predictions($0).map(\.path) == paths && $0.classes == classes } }
+        let k = classes.count
         let labels = reference.first?.map(\.label) ?? []
         func probabilities(_ runs: [RunMetrics]) -> [[Double]] { runs.map { predictions($0).flatMap(\.probabilities) } }
         let accuracy: ([Double], [Int]) -> Double? = { p, y in
@@ -47,14 +51,23 @@ public struct AblationRecord: Codable, Equatable, Sendable {
         }
         let auc: ([Double], [Int]) -> Double? = { p, y in ROC.macroAUC(perClassAUC: ROC.perClassAUC(probabilities: p, labels: y, classCount: k)) }
         let variants = cells.map { e, runs -> Variant in
-            let sdAcc = ReportRenderer.sd(runs.map { $0.test.clip.accuracy }), sdAUC = ReportRenderer.sd(runs.map { $0.test.clip.macroAUC })
+            let sdAcc = Spread.sd(runs.map { $0.test.clip.accuracy }), sdAUC = Spread.sd(runs.map { $0.test.clip.macroAUC })
             guard paired else {
-                // Different test clips: each variant's own interval only; compare by overlap.
-                let own = { (s: @escaping ([Double], [Int]) -> Double?, name: String) in
-                    RepeatedComparison.compare(variant: probabilities(runs), reference: probabilities(runs), labels: predictions(runs[0]).map(\.label),
-                                               classCount: k, plan: plan, purpose: "\(group)/\(e.name)/\(name)", statistic: s)
+                // Different test clips: each variant's own interval only (when its repeats share their
+                // clips, as RepeatedComparison needs); compare by overlap.
+                let own = { (name: String) -> RepeatedComparison.Result in
+                    let first = runs.first.map(predictions) ?? []
+                    guard !first.isEmpty, runs.allSatisfy({ predictions($0).map(\.path) == first.map(\.path) && $0.classes == runs[0].classes }) else {
+                        return RepeatedComparison.Result(mean: Spread.mean(runs.map { name == "accuracy" ? $0.test.clip.accuracy : $0.test.clip.macroAUC }))
+                    }
+                    let kv = runs[0].classes.count
+                    let stat: ([Double], [Int]) -> Double? = name == "accuracy"
+                        ? { p, y in Double(zip(argmaxRows(p, classCount: kv), y).filter { $0 == $1 }.count) / Double(max(1, y.count)) }
+                        : { p, y in ROC.macroAUC(perClassAUC: ROC.perClassAUC(probabilities: p, labels: y, classCount: kv)) }
+                    return RepeatedComparison.compare(variant: probabilities(runs), reference: probabilities(runs), labels: first.map(\.label),
+                                                      classCount: kv, plan: plan, purpose: "\(group)/\(e.name)/\(name)", statistic: stat)
                 }
-                var a = own(accuracy, "accuracy"), b = own(auc, "auc")
+                var a = own("accuracy"), b = own("auc")
                 a.difference = nil; a.differenceInterval = nil; a.p = nil
                 b.difference = nil; b.differenceInterval = nil; b.p = nil
                 return Variant(cell: e.name, title: e.title, repeats: runs.count, accuracy: a, macroAUC: b, accuracySD: sdAcc, macroAUCSD: sdAUC)

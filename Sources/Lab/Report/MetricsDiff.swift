@@ -44,24 +44,17 @@ struct Significance: Encodable, Equatable {
     /// intervals overlap. nil for metrics without either (validation, or records without intervals).
     static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?) -> Significance? {
         guard let old, let new, metric.hasPrefix("test.") else { return nil }
-        let k = new.classes.count
+        let plan = new.bootstrap ?? BootstrapPlan()
         if metric.hasPrefix("test.clip."), old.classes == new.classes,
-           let a = old.testClips?.sorted(by: { $0.path < $1.path }), let b = new.testClips?.sorted(by: { $0.path < $1.path }),
-           !a.isEmpty, a.map(\.path) == b.map(\.path), a.map(\.sha256) == b.map(\.sha256), a.map(\.label) == b.map(\.label) {
-            let labels = a.map(\.label), pa = a.flatMap(\.probabilities), pb = b.flatMap(\.probabilities)
+           let paired = PairedClipComparison.align(old.testClips ?? [], new.testClips ?? [], classCount: new.classes.count) {
             switch metric {
             case "test.clip.accuracy":
-                func correct(_ p: [Double]) -> [Bool] { zip(argmaxRows(p, classCount: k), labels).map { $0 == $1 } }
-                let t = PairedTest.mcnemar(aCorrect: correct(pa), bCorrect: correct(pb))
-                return Significance(method: "McNemar exact, \(t.onlyA) clips right only before, \(t.onlyB) only after",
-                                    pValue: t.p, changeInterval: nil, outsideNoise: t.p < 0.05)
+                let c = PairedClipComparison.compare(old.testClips ?? [], new.testClips ?? [], classCount: new.classes.count, plan: plan)!
+                return Significance(method: "McNemar exact, \(c.onlyA) clips right only before, \(c.onlyB) only after",
+                                    pValue: c.accuracyP, changeInterval: nil, outsideNoise: c.accuracyOutsideNoise)
             case "test.clip.macro_auc", "test.clip.micro_auc":
-                let macro = metric == "test.clip.macro_auc"
-                guard let t = PairedTest.bootstrapDifference(a: pa, b: pb, labels: labels, classCount: k, plan: new.bootstrap ?? BootstrapPlan(),
-                                                             purpose: metric, statistic: { p, y in
-                    macro ? ROC.macroAUC(probabilities: p, labels: y, classCount: k) : ROC.microAUC(probabilities: p, labels: y, classCount: k)
-                }) else { return nil }
-                return Significance(method: "paired bootstrap over the same \(a.count) clips", pValue: t.p, changeInterval: t.interval,
+                guard let t = PairedClipComparison.aucDifference(paired, plan: plan, micro: metric == "test.clip.micro_auc") else { return nil }
+                return Significance(method: "paired bootstrap over the same \(paired.labels.count) clips", pValue: t.p, changeInterval: t.interval,
                                     outsideNoise: t.interval.low > 0 || t.interval.high < 0)
             default: break
             }

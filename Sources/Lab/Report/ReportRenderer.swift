@@ -15,13 +15,17 @@ struct ReportRenderer {
     var notebook: Notebook
     /// Each cell's runs: one, or one per repeat.
     var results: [String: [RunResult]]
-    /// A repeated cell's loss-history band, drawn into its first run's folder.
-    static let bandFigure = "repeats_loss_band.png"
+    /// A repeated cell's loss-history band: its key in the first repeat's figure hashes, and its file
+    /// among the report's figures.
+    static let bandFigureKey = "repeats_loss_band.png"
+    static func bandFigure(_ cell: String) -> String { "\(cell)_repeats_loss_band.png" }
     /// Path from the report's folder to the workspace root ("..", or "." when they are the same).
     var rootFromReport: String
     var footer: Footer
     /// Each ablation group's comparison, rendered after the group's last cell.
     var ablations: [AblationRecord] = []
+    /// The report's own figures (repeat bands, ablations), relative to the report's folder.
+    var figures = "figures"
 
     struct Footer {
         var commit: String?
@@ -39,9 +43,8 @@ struct ReportRenderer {
                 guard let runs = results[e.name], let first = runs.first else { continue }
                 out += (runs.count > 1 ? repeatedSection(e, runs) : first.search != nil ? searchSection(e, first) : section(first)) + "\n"
                 if let group = e.ablation, notebook.experiments.last(where: { $0.ablation == group })?.name == e.name,
-                   let record = ablations.first(where: { $0.group == group }),
-                   let referenceRun = results[record.reference]?.first {
-                    out += record.markdown(figurePath: "\(rootFromReport)/target/\(referenceRun.runID)/\(record.figure)") + "\n"
+                   let record = ablations.first(where: { $0.group == group }) {
+                    out += record.markdown(figurePath: "\(figures)/\(record.figure)") + "\n"
                 }
             }
         }
@@ -160,7 +163,7 @@ struct ReportRenderer {
             s += "| \(name) | \(Self.meanSD(values)) | " + values.map { fmt($0) }.joined(separator: " | ") + " |\n"
         }
         let base = "\(rootFromReport)/target/\(runs[0].runID)"
-        s += "\n![\(e.title): loss history of \(runs.count) repeats](\(base)/\(Self.bandFigure))\n\n"
+        s += "\n![\(e.title): loss history of \(runs.count) repeats](\(figures)/\(Self.bandFigure(e.name)))\n\n"
         s += "![\(e.title), repeat 1: confusion matrix](\(base)/matrix.png)\n\n"
         for (i, r) in runs.enumerated() {
             let b = "\(rootFromReport)/target/\(r.runID)"
@@ -188,38 +191,32 @@ struct ReportRenderer {
         s += "| trial | " + names.joined(separator: " | ") + " | rung reached | " + spec.rungs.map { "val AUC @\($0)" }.joined(separator: " | ") + " |\n"
         s += "|---:|" + String(repeating: "---:|", count: names.count) + "---:|" + String(repeating: "---:|", count: spec.rungs.count) + "\n"
         let order = record.trials.sorted { a, b in
-            a.scores.count != b.scores.count ? a.scores.count > b.scores.count
-                : (record.rungs[a.scores.count - 1].ranking.firstIndex { $0.trial == a.trial }! < record.rungs[b.scores.count - 1].ranking.firstIndex { $0.trial == b.trial }!)
+            a.scores.count != b.scores.count ? a.scores.count > b.scores.count : Self.place(a, in: record) < Self.place(b, in: record)
         }
         for t in order {
             let mark = t.trial == record.chosen ? " (chosen)" : ""
-            s += "| \(t.trial)\(mark) | " + names.map { String(format: "%.4g", t.params[$0]!) }.joined(separator: " | ")
+            s += "| \(t.trial)\(mark) | " + names.map { name in t.params[name].map { String(format: "%.4g", $0) } ?? "–" }.joined(separator: " | ")
             s += " | \(t.scores.count) of \(spec.rungs.count) | "
             s += spec.rungs.indices.map { $0 < t.scores.count ? fmt(t.scores[$0].validationAUC) : "–" }.joined(separator: " | ") + " |\n"
         }
         s += "\n![\(e.title): validation ROC-AUC against each parameter](\(base)/search_parameters.png)\n\n"
         s += "![\(e.title): successive halving](\(base)/search_halving.png)\n\n"
-        s += "The chosen configuration (trial \(record.chosen)), trained \(spec.rungs.last!) epochs:\n\n" + section(r)
+        s += "The chosen configuration (trial \(record.chosen)), trained \(spec.rungs.last ?? 0) epochs:\n\n" + section(r)
         if let name = e.searchBaseline, let baseline = results[name]?.first?.metrics {
             let (a, b) = (baseline.test.clip, r.metrics.test.clip)
             s += "\n| test, clip | hand-tuned `\(name)` | searched `\(e.name)` |\n|---|---:|---:|\n"
             s += "| accuracy | \(fmt(a.accuracy, a.intervals?.accuracy)) | \(fmt(b.accuracy, b.intervals?.accuracy)) |\n"
             s += "| macro ROC-AUC | \(fmt(a.macroAUC, a.intervals?.macroAUC)) | \(fmt(b.macroAUC, b.intervals?.macroAUC)) |\n\n"
-            if let x = baseline.testClips?.sorted(by: { $0.path < $1.path }), let y = r.metrics.testClips?.sorted(by: { $0.path < $1.path }),
-               x.map(\.path) == y.map(\.path), x.map(\.sha256) == y.map(\.sha256) {
+            if baseline.classes == r.metrics.classes,
+               let c = PairedClipComparison.compare(baseline.testClips ?? [], r.metrics.testClips ?? [], classCount: r.metrics.classes.count,
+                                                    plan: r.metrics.bootstrap ?? BootstrapPlan()) {
                 // The same test clips: paired tests say more than two intervals.
-                let k = r.metrics.classes.count, labels = x.map(\.label)
-                func correct(_ c: [ClipPrediction]) -> [Bool] { c.map { argmax($0.probabilities, offset: 0, count: k) == $0.label } }
-                let m = PairedTest.mcnemar(aCorrect: correct(x), bCorrect: correct(y))
                 s += String(format: "Both were tested on the same %d clips. Accuracy: McNemar's exact test, %d clips right only for `%@`, "
-                            + "%d only for `%@`, p = %.3g (%@ noise at the 5%% level). ", x.count, m.onlyA, name, m.onlyB, e.name, m.p,
-                            m.p < 0.05 ? "outside" : "within")
-                if let d = PairedTest.bootstrapDifference(a: x.flatMap(\.probabilities), b: y.flatMap(\.probabilities), labels: labels,
-                                                          classCount: k, plan: r.metrics.bootstrap ?? BootstrapPlan(), purpose: "report/\(e.name)",
-                                                          statistic: { ROC.macroAUC(probabilities: $0, labels: $1, classCount: k) }) {
-                    let outside = d.interval.low > 0 || d.interval.high < 0
+                            + "%d only for `%@`, p = %.3g (%@ noise at the 5%% level). ", c.clips, c.onlyA, name, c.onlyB, e.name, c.accuracyP,
+                            c.accuracyOutsideNoise ? "outside" : "within")
+                if let d = c.macroAUCChange, let i = c.macroAUCInterval, let p = c.macroAUCP {
                     s += String(format: "Macro ROC-AUC: paired bootstrap, change %+.3f, 95%% interval [%+.3f, %+.3f], p = %.3g (%@ noise).",
-                                (b.macroAUC ?? .nan) - (a.macroAUC ?? .nan), d.interval.low, d.interval.high, d.p, outside ? "outside" : "within")
+                                d, i.low, i.high, p, c.macroAUCOutsideNoise ? "outside" : "within")
                 }
                 s += "\n"
             } else {
@@ -229,19 +226,20 @@ struct ReportRenderer {
         return s
     }
 
-    /// "0.680 ± 0.020" (sample standard deviation), over the defined values.
-    static func meanSD(_ values: [Double?]) -> String {
-        let v = values.compactMap { $0 }
-        guard !v.isEmpty, let sd = sd(values) else { return "undefined" }
-        return String(format: "%.3f ± %.3f", v.reduce(0, +) / Double(v.count), sd)
+    /// A trial's place in the table among trials that reached the same rung: its rank in that rung's
+    /// table, then its number. A trial that never scored (failed in rung 1) has no rung to look in.
+    static func place(_ t: SearchRecord.Trial, in record: SearchRecord) -> (Int, Int) {
+        let r = t.scores.count - 1
+        guard r >= 0, r < record.rungs.count, let rank = record.rungs[r].ranking.firstIndex(where: { $0.trial == t.trial }) else {
+            return (Int.max, t.trial)
+        }
+        return (rank, t.trial)
     }
 
-    /// Sample standard deviation of the defined values (0 for one value, nil for none).
-    static func sd(_ values: [Double?]) -> Double? {
-        let v = values.compactMap { $0 }
-        guard !v.isEmpty else { return nil }
-        let mean = v.reduce(0, +) / Double(v.count)
-        return v.count > 1 ? (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)).squareRoot() : 0
+    /// "0.680 ± 0.020" (sample standard deviation), over the defined values.
+    static func meanSD(_ values: [Double?]) -> String {
+        guard let mean = Spread.mean(values), let sd = Spread.sd(values) else { return "undefined" }
+        return String(format: "%.3f ± %.3f", mean, sd)
     }
 
     /// A placeholder's number; for a repeated cell, the mean over its repeats.

@@ -49,7 +49,8 @@ public struct ResultsFile: Codable, Equatable, Sendable {
 
     static func load(_ data: Data, source: String) throws -> ResultsFile {
         do { return try JSONCoding.decoder.decode(ResultsFile.self, from: data) } catch {
-            throw LabError("\(source): not a results.json this version of lab reads (\(error))")
+            throw LabError("\(source): not a results.json this version of lab reads (\(JSONCoding.reason(error)))",
+                           hint: "an older report or a hand-edited one; `lab reproduce` writes it afresh")
         }
     }
 

@@ -17,6 +17,32 @@ enum JSONCoding {
         d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return d
     }
+
+    /// Decodes a record lab wrote, which a user (or a crash, or a disk) may have broken: any failure
+    /// is one line naming the file and what is wrong with it.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, source: String, what: String) throws -> T {
+        do { return try decoder.decode(type, from: data) } catch {
+            throw LabError("\(source): not a valid \(what) (\(reason(error)))",
+                           hint: "it was changed or cut short; restore it from git, or remove the run and let `lab reproduce` redo it")
+        }
+    }
+
+    /// A decoding error in one line: where in the document, and what.
+    static func reason(_ error: Error) -> String {
+        func path(_ c: DecodingError.Context) -> String {
+            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return p.isEmpty ? "at the top" : "at \(p.hasPrefix(".") ? String(p.dropFirst()) : p)"
+        }
+        let text: String
+        switch error as? DecodingError {
+        case .dataCorrupted(let c)?: text = c.codingPath.isEmpty ? "not JSON" : "bad value \(path(c))"
+        case .keyNotFound(let key, let c)?: text = "key '\(key.stringValue)' missing \(path(c))"
+        case .typeMismatch(let type, let c)?: text = "expected \(type) \(path(c))"
+        case .valueNotFound(let type, let c)?: text = "expected \(type) \(path(c))"
+        default: text = "\(error)"
+        }
+        return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+    }
 }
 
 extension Process {
@@ -64,19 +90,9 @@ func isoNow() -> String {
 /// the architecture, the class names in output order, the feature parameters and segment length
 /// that make an input, and the standardisation applied to it.
 enum WeightsMetadata {
+    /// The model card a run's model.safetensors carries (see `ModelCard`).
     static func describe(_ e: Experiment, model: Model, data: PreparedData, run: String) throws -> [String: String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
-        return [
-            "experiment": e.name, "run": run,
-            "architecture": try json(model.config),
-            "classes": try json(data.collection.classes),
-            "features": try json(e.features),
-            "segment": try json(e.segmentSpec),
-            "input_mean": "\(data.mean)", "input_std": "\(data.std)",
-            "input": "float32 [N, \(model.config.input.channels), \(model.config.inputHeight), \(model.config.inputWidth)]: "
-                + "log-mel dB segments, standardised as (x - input_mean) / input_std; outputs are logits (softmax them)",
-        ]
+        ModelCard(experiment: e.name, run: run, architecture: model.config, classes: data.collection.classes, features: e.features,
+                  segment: e.segmentSpec, standardisation: Standardisation(mean: data.mean, std: data.std)).metadata
     }
 }

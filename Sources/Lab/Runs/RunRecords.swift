@@ -126,14 +126,6 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var testClips: [ClipPrediction]?
 }
 
-/// One test clip as the model saw it: path, content hash, true class index, class probabilities.
-public struct ClipPrediction: Codable, Equatable, Sendable {
-    public var path: String
-    public var sha256: String
-    public var label: Int
-    public var probabilities: [Double]
-}
-
 /// One epoch of training history without its wall time: every field reproducible bit for bit.
 public struct EpochSummary: Codable, Equatable, Sendable {
     public var epoch: Int
@@ -199,11 +191,11 @@ public struct RunDirectory {
         guard let d = FileManager.default.contents(atPath: file("manifest.json")) else {
             throw LabError("\(file("manifest.json")): no such run manifest", hint: "`lab runs` lists the runs")
         }
-        return try JSONCoding.decoder.decode(RunManifest.self, from: d)
+        return try JSONCoding.decode(RunManifest.self, from: d, source: file("manifest.json"), what: "run manifest")
     }
 
     public func readMetrics() throws -> RunMetrics? {
         guard let d = FileManager.default.contents(atPath: file("metrics.json")) else { return nil }
-        return try JSONCoding.decoder.decode(RunMetrics.self, from: d)
+        return try JSONCoding.decode(RunMetrics.self, from: d, source: file("metrics.json"), what: "run metrics file")
     }
 }

@@ -78,7 +78,7 @@ struct SearchRunner {
     /// A complete search's record (search.json), or nil for an ordinary run.
     static func record(in dir: RunDirectory) throws -> SearchRecord? {
         guard let d = FileManager.default.contents(atPath: dir.file("search.json")) else { return nil }
-        return try JSONCoding.decoder.decode(SearchRecord.self, from: d)
+        return try JSONCoding.decode(SearchRecord.self, from: d, source: dir.file("search.json"), what: "search record")
     }
 
     func run(_ cell: Experiment, resuming existing: RunDirectory? = nil) throws -> ExperimentRunner.Outcome {
@@ -107,8 +107,8 @@ struct SearchRunner {
             try dir.writeJSON(record, to: "search.json")
             try dir.write(Data(HistoryCSV.render(state.history).utf8), to: "history.csv")
             try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
-            try RunFigures.draw(metrics: metrics, history: state.history, test: test, title: "\(cell.title) (searched)", into: dir)
-            try drawSearchFigures(record, title: cell.title, into: dir)
+            try RunFigures.draw(metrics: metrics, history: state.history, test: test, title: "\(cell.name) (searched)", into: dir)
+            try drawSearchFigures(record, title: cell.name, into: dir)
             try dir.end(&manifest, as: .complete)
             // A finished search needs no resume points.
             for t in record.trials.indices { try? FileManager.default.removeItem(atPath: trialFile(dir, t, "checkpoint.safetensors")) }
@@ -197,7 +197,7 @@ struct SearchRunner {
     /// The rung tables ranked so far (rungs.json), empty before the first.
     static func rungs(_ dir: RunDirectory) throws -> [SearchRecord.Rung] {
         guard let d = FileManager.default.contents(atPath: dir.file("rungs.json")) else { return [] }
-        return try JSONCoding.decoder.decode([SearchRecord.Rung].self, from: d)
+        return try JSONCoding.decode([SearchRecord.Rung].self, from: d, source: dir.file("rungs.json"), what: "rung table")
     }
 
     /// The trials that train at rung r (0-based): all of them at the first, then those promoted.
@@ -233,7 +233,7 @@ struct SearchRunner {
     static func status(_ dir: RunDirectory, _ t: Int) throws -> SearchRecord.Trial {
         let path = trialFile(dir, t, "status.json")
         guard let d = FileManager.default.contents(atPath: path) else { throw LabError("\(path): trial status missing") }
-        return try JSONCoding.decoder.decode(SearchRecord.Trial.self, from: d)
+        return try JSONCoding.decode(SearchRecord.Trial.self, from: d, source: path, what: "trial status")
     }
 
     static func writeStatus(_ trial: SearchRecord.Trial, _ dir: RunDirectory) throws {
@@ -313,18 +313,13 @@ struct SearchRunner {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let list = pending.map(String.init).joined(separator: ",")
         let log = dir.file("trials/slurm-%A_%a.out")
+        let cpus = options.cpus ?? Parallelism.threads // the CPUs a job asks for are the threads its trial trains with
         let worker = "trials=(\(pending.map(String.init).joined(separator: " "))); exec '\(exe)' search trial \(dir.id) "
-            + "--trial ${trials[$SLURM_ARRAY_TASK_ID]} --epochs \(epochs) --threads \(Parallelism.threads)"
-        var args = ["--parsable", "--array=0-\(pending.count - 1)", "-c", "\(options.cpus ?? Parallelism.threads)", "-J", "lab-search-r\(r + 1)",
-                    "--chdir", workspace.root, "-o", log, "--wrap", "bash -c '\(worker.replacingOccurrences(of: "'", with: "'\\''"))'"]
-        if let partition = options.partition { args = ["-p", partition] + args }
-        if let time = options.time { args = ["--time", time] + args }
-        let submit = Process.run("sbatch", args)
-        guard submit.status == 0, let job = submit.output.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines),
-              !job.isEmpty else {
-            throw LabError("sbatch failed (\(submit.status)): \(submit.output.trimmingCharacters(in: .whitespacesAndNewlines))",
-                           hint: "is Slurm up? `sinfo` should show an idle node (scripts/slurm-single-node.sh starts one here)")
-        }
+            + "--trial ${trials[$SLURM_ARRAY_TASK_ID]} --epochs \(epochs) --threads \(cpus)"
+        let args = SlurmSubmission.sbatchArguments(name: "lab-search-r\(r + 1)", cpus: cpus, options: options, array: pending.count, log: log,
+                                                   workspace: workspace)
+            + ["--wrap", "bash -c '\(worker.replacingOccurrences(of: "'", with: "'\\''"))'"]
+        let job = try SlurmSubmission.sbatch(args, what: "rung \(r + 1)")
         bar.status("rung \(r + 1) (\(epochs) epochs): Slurm job array \(job), trials \(list)", force: true)
         func done(_ t: Int) -> Bool { ((try? Self.status(dir, t))?.scores.count ?? 0) > r || (try? Self.status(dir, t))?.status == "failed" }
         while !pending.allSatisfy(done) {
@@ -367,7 +362,8 @@ struct SearchRunner {
                 for t in pending { trials[t] = try Self.status(dir, t) }
             } else {
                 for t in pending {
-                    bar.status("rung \(r + 1)/\(spec.rungs.count) (\(epochs) epochs): trial \(t) of \(alive.count) alive", force: true)
+                    bar.status("rung \(r + 1)/\(spec.rungs.count) (\(epochs) epochs): trial \(t), "
+                               + "\(alive.count) of \(spec.trials) \(r == 0 ? "sampled" : "promoted")", force: true)
                     do {
                         trials[t] = try train(cell, trial: trials[t], to: epochs, data: data, dir: dir)
                         try Self.writeStatus(trials[t], dir)

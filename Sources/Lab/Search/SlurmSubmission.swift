@@ -93,6 +93,28 @@ struct SlurmSubmission: Codable {
     }
 
     /// Writes the scripts and submits the chain; returns the jobs in submission order.
+    /// The one sbatch builder: every job lab submits asks for its CPUs, name, log, working directory,
+    /// array, partition and time limit this way.
+    static func sbatchArguments(name: String, cpus: Int, options: SearchRunner.SlurmOptions, array: Int?, log: String,
+                                workspace: Workspace) -> [String] {
+        var args = ["--parsable", "-J", name, "-c", "\(cpus)", "--chdir", workspace.root, "-o", log]
+        if let array { args += ["--array", "0-\(array - 1)"] }
+        if let partition = options.partition { args += ["-p", partition] }
+        if let time = options.time { args += ["--time", time] }
+        return args
+    }
+
+    /// Runs sbatch and returns the job id, or one clear error.
+    static func sbatch(_ args: [String], what: String) throws -> String {
+        let result = Process.run("sbatch", args)
+        guard result.status == 0,
+              let id = result.output.split(separator: ";").first?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
+            throw LabError("sbatch failed (\(result.status)) submitting \(what): \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))",
+                           hint: "is Slurm up? `sinfo` should show an idle node (scripts/slurm-single-node.sh starts one here)")
+        }
+        return id
+    }
+
     static func submit(dir: RunDirectory, spec: SearchSpec, options: SearchRunner.SlurmOptions, retries: Int, threads: Int,
                        workspace: Workspace, executable: String) throws -> [Job] {
         let folder = dir.file("slurm")
@@ -101,21 +123,16 @@ struct SlurmSubmission: Codable {
         func sbatch(_ name: String, script: String, array: Int?, cpus: Int) throws {
             let path = "slurm/\(name).sh"
             try dir.write(Data(script.utf8), to: path)
-            var args = ["--parsable", "-J", "lab-\(dir.id)-\(name)", "-c", "\(cpus)", "--requeue",
-                        "--chdir", workspace.root, "--export", "ALL,LAB=\(executable)",
-                        "-o", dir.file(array == nil ? "slurm/\(name)-%j.out" : "slurm/\(name)-%A_%a.out")]
-            if let array { args += ["--array", "0-\(array - 1)"] }
+            var args = Self.sbatchArguments(name: "lab-\(dir.id)-\(name)", cpus: cpus, options: options, array: array,
+                                            log: dir.file(array == nil ? "slurm/\(name)-%j.out" : "slurm/\(name)-%A_%a.out"),
+                                            workspace: workspace) + ["--requeue", "--export", "ALL,LAB=\(executable)"]
             if let previous = jobs.last { args += ["--dependency", "afterok:\(previous.id)", "--kill-on-invalid-dep=yes"] }
-            if let partition = options.partition { args += ["-p", partition] }
-            if let time = options.time { args += ["--time", time] }
-            let result = Process.run("sbatch", args + [dir.file(path)])
-            guard result.status == 0,
-                  let id = result.output.split(separator: ";").first?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
+            do {
+                jobs.append(Job(name: name, id: try Self.sbatch(args + [dir.file(path)], what: name), script: path))
+            } catch {
                 for job in jobs { _ = Process.run("scancel", [job.id], errors: false) }
-                throw LabError("sbatch failed (\(result.status)) submitting \(name): \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))",
-                               hint: "is Slurm up? `sinfo` should show an idle node (scripts/slurm-single-node.sh starts one here)")
+                throw error
             }
-            jobs.append(Job(name: name, id: id, script: path))
         }
         let cpus = options.cpus ?? threads
         for (r, size) in arraySizes(spec).enumerated() {

@@ -1,0 +1,90 @@
+import Foundation
+
+/// One test clip as a model saw it: path, content hash, true class index, class probabilities.
+/// What comparisons pair two runs on (results.json's `testClips`).
+public struct ClipPrediction: Codable, Equatable, Sendable {
+    public var path: String
+    public var sha256: String
+    public var label: Int
+    public var probabilities: [Double]
+    public init(path: String, sha256: String, label: Int, probabilities: [Double]) {
+        self.path = path
+        self.sha256 = sha256
+        self.label = label
+        self.probabilities = probabilities
+    }
+}
+
+/// The one place that decides whether two runs were tested on the same clips, and if so how their
+/// test figures differ: McNemar's exact test for accuracy, a paired bootstrap for ROC-AUC. The
+/// report, `lab compare` and the ablation all call it, so they print the same p-values and intervals
+/// for the same pair of runs.
+public struct PairedClipComparison: Codable, Equatable, Sendable {
+    /// The shared test clips, sorted by path.
+    public var clips: Int
+    /// Clips only A (the old side) classified right, and only B.
+    public var onlyA: Int, onlyB: Int
+    /// McNemar's exact two-sided p-value for the accuracy change.
+    public var accuracyP: Double
+    /// Macro ROC-AUC of B minus A, its paired-bootstrap interval and p-value (nil where undefined).
+    public var macroAUCChange: Double?
+    public var macroAUCInterval: Interval?
+    public var macroAUCP: Double?
+
+    public var accuracyOutsideNoise: Bool { accuracyP < 0.05 }
+    public var macroAUCOutsideNoise: Bool { macroAUCInterval.map { $0.low > 0 || $0.high < 0 } ?? false }
+
+    /// Both sides' probabilities in one clip order, with the labels: nil unless A and B hold the same
+    /// clips (paths and contents), with the same true labels and the same number of classes.
+    public struct Aligned: Sendable {
+        public var labels: [Int]
+        public var a: [Double], b: [Double]
+        public var classCount: Int
+    }
+
+    public static func align(_ a: [ClipPrediction], _ b: [ClipPrediction], classCount k: Int) -> Aligned? {
+        let x = a.sorted { $0.path < $1.path }, y = b.sorted { $0.path < $1.path }
+        guard !x.isEmpty, k >= 2, x.count == y.count,
+              zip(x, y).allSatisfy({ $0.path == $1.path && $0.sha256 == $1.sha256 && $0.label == $1.label }),
+              (x + y).allSatisfy({ $0.probabilities.count == k && (0..<k).contains($0.label) }) else { return nil }
+        return Aligned(labels: x.map(\.label), a: x.flatMap(\.probabilities), b: y.flatMap(\.probabilities), classCount: k)
+    }
+
+    /// The paired tests, or nil when the two sides did not see the same clips. `plan` is B's
+    /// bootstrap plan; the resampling stream is fixed, so the same pair gives the same interval anywhere.
+    public static func compare(_ a: [ClipPrediction], _ b: [ClipPrediction], classCount k: Int, plan: BootstrapPlan) -> PairedClipComparison? {
+        guard let p = align(a, b, classCount: k) else { return nil }
+        func correct(_ q: [Double]) -> [Bool] { zip(argmaxRows(q, classCount: k), p.labels).map { $0 == $1 } }
+        let m = PairedTest.mcnemar(aCorrect: correct(p.a), bCorrect: correct(p.b))
+        let auc = aucDifference(p, plan: plan, micro: false)
+        let change = ROC.macroAUC(probabilities: p.b, labels: p.labels, classCount: k)
+            .flatMap { b in ROC.macroAUC(probabilities: p.a, labels: p.labels, classCount: k).map { b - $0 } }
+        return PairedClipComparison(clips: p.labels.count, onlyA: m.onlyA, onlyB: m.onlyB, accuracyP: m.p,
+                                    macroAUCChange: change, macroAUCInterval: auc?.interval, macroAUCP: auc?.p)
+    }
+
+    /// Paired bootstrap of the macro (or micro) ROC-AUC change B - A over the aligned clips.
+    public static func aucDifference(_ p: Aligned, plan: BootstrapPlan, micro: Bool) -> (interval: Interval, p: Double)? {
+        let k = p.classCount
+        return PairedTest.bootstrapDifference(a: p.a, b: p.b, labels: p.labels, classCount: k, plan: plan,
+                                              purpose: micro ? "test.clip.micro_auc" : "test.clip.macro_auc") { q, y in
+            micro ? ROC.microAUC(probabilities: q, labels: y, classCount: k) : ROC.macroAUC(probabilities: q, labels: y, classCount: k)
+        }
+    }
+}
+
+/// Mean and spread over repeats (seeds): what a repeated cell, an ablation and a comparison report.
+public enum Spread {
+    /// Mean of the defined values, nil for none.
+    public static func mean(_ values: [Double?]) -> Double? {
+        let v = values.compactMap { $0 }
+        return v.isEmpty ? nil : v.reduce(0, +) / Double(v.count)
+    }
+
+    /// Sample standard deviation of the defined values (0 for one value, nil for none).
+    public static func sd(_ values: [Double?]) -> Double? {
+        let v = values.compactMap { $0 }
+        guard let mean = mean(v) else { return nil }
+        return v.count > 1 ? (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)).squareRoot() : 0
+    }
+}

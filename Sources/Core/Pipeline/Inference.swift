@@ -1,0 +1,168 @@
+import Foundation
+
+/// The input standardisation a model was trained with: the training segments' mean and standard
+/// deviation, applied in Double and rounded to Float once, the same way for training, evaluation
+/// and `lab predict`.
+public struct Standardisation: Codable, Equatable, Sendable {
+    public var mean: Double, std: Double
+    public init(mean: Double, std: Double) {
+        self.mean = mean
+        self.std = std
+    }
+    @inline(__always) public func apply(_ v: Float) -> Float { Float((Double(v) - mean) / std) }
+    public func apply(_ x: inout [Float]) { for i in x.indices { x[i] = apply(x[i]) } }
+}
+
+/// One file's features as every stage computes them: decoded (any format libsndfile reads, any rate,
+/// mono or stereo, downmixed and resampled to the features' rate), optionally augmented, then
+/// log-mel or harmonic. The feature cache, and so every run, computes them through here.
+public enum ClipFeatures {
+    public static func compute(path: String, params: FeatureParams, extractor: LogMelExtractor? = nil,
+                               augmentation: AugmentDraw? = nil) throws -> FeatureMatrix {
+        let audio = try AudioIO.decode(path: path, sampleRate: params.sampleRate)
+        let samples = try augmentation?.apply(audio.samples, sampleRate: params.sampleRate) ?? audio.samples
+        return (extractor ?? LogMelExtractor(params: params)).logMel(samples)
+    }
+
+    /// Why a run cannot use a clip with these features, or nil: silent audio (a constant matrix), or
+    /// too short for one segment. The one rule runs and `lab predict` share.
+    public static func unusable(_ m: FeatureMatrix, spec: SegmentSpec, segmentSeconds: Double) -> String? {
+        if let first = m.values.first, !m.values.contains(where: { $0 != first }) { return "all silent (every sample is 0)" }
+        return spec.tooShort(frames: m.cols, segmentSeconds: segmentSeconds)
+    }
+}
+
+/// What `model.safetensors` says about its model beyond the weights: everything needed to apply it
+/// to new audio exactly as its run evaluated its test clips.
+public struct ModelCard: Codable, Equatable, Sendable {
+    public var experiment: String
+    public var run: String
+    public var architecture: ModelConfig
+    public var classes: [String]
+    public var features: FeatureParams
+    public var segment: SegmentSpec
+    public var standardisation: Standardisation
+
+    /// The metadata keys, shared by the writer and the reader.
+    public enum Key {
+        public static let experiment = "experiment", run = "run", architecture = "architecture", classes = "classes",
+                          features = "features", segment = "segment", mean = "input_mean", std = "input_std"
+    }
+
+    public init(experiment: String, run: String, architecture: ModelConfig, classes: [String], features: FeatureParams,
+                segment: SegmentSpec, standardisation: Standardisation) {
+        (self.experiment, self.run, self.architecture, self.classes) = (experiment, run, architecture, classes)
+        (self.features, self.segment, self.standardisation) = (features, segment, standardisation)
+    }
+
+    /// The header's `__metadata__` strings. Doubles are written by Swift's shortest round-trip form,
+    /// so they read back to the same bits.
+    public var metadata: [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func json<T: Encodable>(_ v: T) -> String { String(decoding: (try? encoder.encode(v)) ?? Data("null".utf8), as: UTF8.self) }
+        return [
+            Key.experiment: experiment, Key.run: run, Key.architecture: json(architecture), Key.classes: json(classes),
+            Key.features: json(features), Key.segment: json(segment),
+            Key.mean: "\(standardisation.mean)", Key.std: "\(standardisation.std)",
+            "input": "float32 [N, \(architecture.input.channels), \(architecture.inputHeight), \(architecture.inputWidth)]: "
+                + "log-mel dB segments, standardised as (x - input_mean) / input_std; outputs are logits (softmax them)",
+        ]
+    }
+
+    /// Reads the card back, checking that its parts agree (a hand-edited header must not reach a
+    /// precondition): the network's input is the features' bands by the segment's frames, the class
+    /// list matches the output layer, the segment cuts forward.
+    public init(metadata meta: [String: String], path: String) throws {
+        func fail(_ reason: String) -> CheckpointError { .unreadable(path, reason) }
+        func decode<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
+            guard let text = meta[key] else {
+                throw fail("no \(key) in its metadata: weights from a search trial or an older lab; use a run's own model.safetensors")
+            }
+            guard let v = try? JSONDecoder().decode(type, from: Data(text.utf8)) else { throw fail("metadata \(key) is not valid") }
+            return v
+        }
+        let architecture = try decode(Key.architecture, ModelConfig.self)
+        let classes = try decode(Key.classes, [String].self)
+        let features = try decode(Key.features, FeatureParams.self)
+        let segment = try decode(Key.segment, SegmentSpec.self)
+        guard let mean = meta[Key.mean].flatMap(Double.init), let std = meta[Key.std].flatMap(Double.init), mean.isFinite, std.isFinite, std > 0 else {
+            throw fail("metadata input_mean / input_std missing or not a number")
+        }
+        guard segment.length > 0, segment.hop > 0, segment.maxPerClip.map({ $0 >= 1 }) ?? true else { throw fail("metadata segment is not valid") }
+        guard classes.count == architecture.classes, classes.count >= 2 else {
+            throw fail("\(classes.count) class names for a network with \(architecture.classes) outputs")
+        }
+        guard architecture.input == InputShape(channels: features.channels, height: features.bands, width: segment.length),
+              architecture.problem(batch: 1) == nil else {
+            throw fail("the network's input does not match its features and segments")
+        }
+        self.init(experiment: meta[Key.experiment] ?? "", run: meta[Key.run] ?? "", architecture: architecture, classes: classes,
+                  features: features, segment: segment, standardisation: Standardisation(mean: mean, std: std))
+    }
+}
+
+/// A model ready to classify audio files: its card and its weights.
+public struct TrainedModel {
+    public var card: ModelCard
+    public var model: Model
+
+    public init(card: ModelCard, model: Model) {
+        self.card = card
+        self.model = model
+    }
+
+    public static func load(path: String) throws -> TrainedModel {
+        let card = try ModelCard(metadata: try Checkpoint.readMetadata(path: path), path: path)
+        var rng = SeededRNG(seed: 0) // every weight is overwritten from the file
+        let model = Model(config: card.architecture, rng: &rng)
+        try Checkpoint.loadWeights(into: model, path: path)
+        return TrainedModel(card: card, model: model)
+    }
+
+    /// One file's prediction: each segment's probabilities and the clip's, their mean (as a run's
+    /// evaluation aggregates them).
+    public struct FilePrediction: Sendable {
+        public var seconds: Double
+        /// Each segment's first frame, and its start and end in seconds (the end clipped to the file).
+        public var segmentStarts: [Int]
+        public var segmentTimes: [(start: Double, end: Double)]
+        /// Row-major [segments x classes].
+        public var segmentProbabilities: [Double]
+        public var clipProbabilities: [Double]
+    }
+
+    /// The segments a file gives this model, standardised: what `predict` feeds the network.
+    /// `padShort`: a file shorter than one segment becomes one window padded as `tail: pad` pads,
+    /// instead of being refused (only for a model trained with `tail: drop`).
+    public func inputs(_ m: FeatureMatrix, padShort: Bool) throws -> (x: [Float], starts: [Int], spec: SegmentSpec) {
+        var spec = card.segment
+        let seconds = Double(spec.length * card.features.hopLength) / Double(card.features.sampleRate)
+        if let reason = ClipFeatures.unusable(m, spec: spec, segmentSeconds: (seconds * 100).rounded() / 100) {
+            guard padShort, !reason.hasPrefix("all silent") else { throw UserError(reason) }
+            spec.tail = .pad
+        }
+        var x: [Float] = []
+        for s in segments(of: m, spec: spec) { x += s.values }
+        card.standardisation.apply(&x)
+        return (x, segmentStarts(frames: m.cols, spec: spec), spec)
+    }
+
+    public func predict(features m: FeatureMatrix, seconds: Double, padShort: Bool = false) throws -> FilePrediction {
+        let (x, starts, spec) = try inputs(m, padShort: padShort)
+        let k = card.classes.count
+        let p = model.predict(x, count: starts.count).map(Double.init)
+        let clip = ClipAggregation.mean(probabilities: p, classCount: k, clipIDs: [Int](repeating: 0, count: starts.count))
+        let frame = Double(card.features.hopLength) / Double(card.features.sampleRate)
+        return FilePrediction(seconds: seconds, segmentStarts: starts,
+                              segmentTimes: starts.map { (Double($0) * frame, min(seconds, Double($0 + spec.length) * frame)) },
+                              segmentProbabilities: p, clipProbabilities: clip.probabilities)
+    }
+
+    /// Decode, features, segments, network, clip: one file end to end.
+    public func predict(file path: String, extractor: LogMelExtractor? = nil, padShort: Bool = false) throws -> FilePrediction {
+        let info = try AudioIO.info(path: path)
+        let m = try ClipFeatures.compute(path: path, params: card.features, extractor: extractor)
+        return try predict(features: m, seconds: Double(info.frames) / Double(info.sampleRate), padShort: padShort)
+    }
+}

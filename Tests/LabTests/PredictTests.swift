@@ -1,0 +1,160 @@
+import ArgumentParser
+import Core
+import Foundation
+import XCTest
+@testable import Lab
+
+/// `lab predict` on a run's own test clips, on other formats and lengths, and on bad input.
+final class PredictTests: XCTestCase {
+    static let notebook = """
+    # Tiny
+
+    ```lab
+    name: tiny
+    data: {clips_per_genre: 5, seconds: 3}
+    classes: [classical, metal, reggae]
+    features: {n_mels: 32}
+    segment: {seconds: 1, hop: 0.5}
+    model: {filters: [4, 8], dense: 8, dropout: 0.2}
+    training: {epochs: 2, batch_size: 8, patience: null}
+    ```
+    """
+
+    static var root: String!
+    static var run: RunDirectory!
+
+    override class func setUp() {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-predict-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: root + "/reports", withIntermediateDirectories: true)
+        try! notebook.write(toFile: root + "/reports/results.lab.md", atomically: true, encoding: .utf8)
+        let ws = Workspace(root: root)
+        _ = try! NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: root + "/reports/results.lab.md", writeReport: true)
+        run = ws.runIDs().map(ws.run).first!
+    }
+
+    override class func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+
+    var ws: Workspace { Workspace(root: Self.root) }
+    var dataRoot: String { ws.absolute(try! Self.run.readManifest().dataRoot) }
+
+    /// The probabilities for the run's own test clips are its predictions.csv's, character for
+    /// character (the shortest text that reads back to the same Double), on 1 and 2 threads.
+    func testTheRunsTestClipsGetItsPredictionsBitForBit() throws {
+        let csv = try String(contentsOfFile: Self.run.file("predictions.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertFalse(csv.isEmpty)
+        for threads in [1, 2] {
+            Parallelism.setThreads(threads)
+            defer { Parallelism.setThreads(2) }
+            // By experiment name (through the report) and by run id: the same weights.
+            let path = try ModelSource.resolve("tiny", notebook: "results", workspace: ws, reproduce: false, quiet: true)
+            XCTAssertEqual(path, try ModelSource.resolve(Self.run.id, notebook: "results", workspace: ws, reproduce: false, quiet: true))
+            let trained = try TrainedModel.load(path: path)
+            XCTAssertEqual(trained.card.classes, ["classical", "metal", "reggae"])
+            for row in csv {
+                let fields = row.split(separator: ",").map(String.init)
+                let p = try trained.predict(file: dataRoot + "/" + fields[0])
+                XCTAssertEqual(p.clipProbabilities.map { "\($0)" }, Array(fields[2...]), "\(fields[0]) on \(threads) threads")
+            }
+        }
+    }
+
+    func testOtherFormatsRatesChannelsAndLengths() throws {
+        let trained = try TrainedModel.load(path: Self.run.file("model.safetensors"))
+        let dir = Self.root + "/songs"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let source = try AudioIO.decode(path: dataRoot + "/metal/metal.00000.au")
+        let tone = source.samples + source.samples // 6 s
+        try AudioIO.write(AudioClip(samples: tone, sampleRate: 22050), to: dir + "/song.mp3", format: .mp3)
+        try AudioIO.write(AudioClip(samples: tone, sampleRate: 22050), to: dir + "/song.flac", format: .flac16)
+        try Self.writeStereoWAV(tone, rate: 48000, sourceRate: 22050, to: dir + "/stereo48k.wav")
+        for name in ["song.mp3", "song.flac", "stereo48k.wav"] {
+            let p = try trained.predict(file: dir + "/" + name)
+            XCTAssertEqual(p.clipProbabilities.count, 3, name)
+            XCTAssertEqual(p.clipProbabilities.reduce(0, +), 1, accuracy: 1e-6, name) // a float32 softmax
+            XCTAssertGreaterThan(p.segmentTimes.count, 8, name)
+            // The timeline covers the file: from 0, each hop along, the last segment reaching its end.
+            XCTAssertEqual(p.segmentTimes.first?.start, 0)
+            XCTAssertEqual(p.seconds - (p.segmentTimes.last?.end ?? 0), 0, accuracy: 0.5 + 1e-9, name)
+            XCTAssertTrue(zip(p.segmentTimes, p.segmentTimes.dropFirst()).allSatisfy { $1.start > $0.start && $1.start <= $0.end }, name)
+        }
+        // FLAC is lossless: the same probabilities as the original samples written as WAV.
+        try AudioIO.write(AudioClip(samples: tone, sampleRate: 22050), to: dir + "/song16.wav", format: .wav16)
+        XCTAssertEqual(try trained.predict(file: dir + "/song.flac").clipProbabilities, try trained.predict(file: dir + "/song16.wav").clipProbabilities)
+
+        // Shorter than one segment: refused as training refused it, or padded on request.
+        try AudioIO.write(AudioClip(samples: Array(tone.prefix(22050 / 4)), sampleRate: 22050), to: dir + "/short.wav", format: .wavFloat)
+        XCTAssertThrowsError(try trained.predict(file: dir + "/short.wav")) { XCTAssertTrue("\($0)".contains("shorter than one 1-s segment"), "\($0)") }
+        let padded = try trained.predict(file: dir + "/short.wav", padShort: true)
+        XCTAssertEqual(padded.segmentTimes.count, 1)
+        XCTAssertEqual(padded.segmentTimes[0].end, 0.25, accuracy: 0.01)
+    }
+
+    /// A directory with one corrupt file: the others are classified, the bad one named, exit status 1.
+    func testADirectoryWithACorruptFileGoesOnAndFails() throws {
+        let dir = Self.root + "/mixed"
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: dataRoot + "/reggae/reggae.00001.au", toPath: dir + "/sub/good.au")
+        try Data("not audio at all".utf8).write(to: URL(fileURLWithPath: dir + "/bad.wav"))
+        XCTAssertEqual(try PredictCommand.audioFiles([dir]).map(\.shown), ["bad.wav", "sub/good.au"])
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(Self.root)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        var command = try PredictCommand.parse(["tiny", dir, "--quiet", "--png", Self.root + "/t.png"])
+        XCTAssertThrowsError(try command.run()) { XCTAssertTrue("\($0)".contains("--png draws one file"), "\($0)") }
+        command = try PredictCommand.parse(["tiny", dir, "--quiet", "--csv"])
+        XCTAssertThrowsError(try command.run()) { XCTAssertEqual(($0 as? ExitCode)?.rawValue, 1, "\($0)") }
+    }
+
+    func testMissingWeightsSayHowToGetThem() throws {
+        let ws = Workspace(root: Self.root)
+        let weights = Self.run.file("model.safetensors")
+        try FileManager.default.moveItem(atPath: weights, toPath: weights + ".away")
+        defer { try? FileManager.default.moveItem(atPath: weights + ".away", toPath: weights) }
+        for source in ["tiny", Self.run.id] {
+            XCTAssertThrowsError(try ModelSource.resolve(source, notebook: "results", workspace: ws, reproduce: false, quiet: true)) { error in
+                let e = error as? UserError
+                XCTAssertTrue(e?.message.contains("weights are not committed") == true && e?.message.contains("regenerates them bit for bit") == true, "\(error)")
+                XCTAssertTrue(e?.hint?.contains("--reproduce") == true)
+            }
+        }
+        XCTAssertThrowsError(try ModelSource.resolve("nope", notebook: "results", workspace: ws, reproduce: false, quiet: true)) {
+            XCTAssertTrue("\($0)".contains("its experiments: tiny"), "\($0)")
+        }
+    }
+
+    func testTaggramAndOutputs() throws {
+        let trained = try TrainedModel.load(path: Self.run.file("model.safetensors"))
+        let p = try trained.predict(file: dataRoot + "/classical/classical.00002.au")
+        let a = PredictionOutput.taggram(p, classes: trained.card.classes, title: "t"), b = PredictionOutput.taggram(p, classes: trained.card.classes, title: "t")
+        let pa = Self.root + "/a.png", pb = Self.root + "/b.png"
+        try a.writePNG(to: pa)
+        try b.writePNG(to: pb)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: pa)), try Data(contentsOf: URL(fileURLWithPath: pb)))
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: pa)).prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        let rows = PredictionOutput.render([("c.au", p)], classes: trained.card.classes, top: 2, timeline: true, format: .csv)
+            .split(separator: "\n")
+        XCTAssertEqual(rows.count, 1 + p.segmentTimes.count)
+        XCTAssertEqual(rows[0], "path,segment,start_s,end_s,p_classical,p_metal,p_reggae")
+        let text = PredictionOutput.render([("c.au", p)], classes: trained.card.classes, top: 2, timeline: false, format: .text)
+        XCTAssertEqual(text.split(separator: "\n").count, 3, text)
+        let json = PredictionOutput.render([("c.au", p)], classes: trained.card.classes, top: 0, timeline: true, format: .json)
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(json.utf8)))
+    }
+
+    /// A 16-bit stereo WAV at `rate`, resampled from `sourceRate` by linear interpolation, the right
+    /// channel at half the left's level.
+    static func writeStereoWAV(_ samples: [Float], rate: Int, sourceRate: Int, to path: String) throws {
+        let n = samples.count * rate / sourceRate
+        var pcm = Data()
+        for i in 0..<n {
+            let x = Double(i) * Double(sourceRate) / Double(rate), j = min(Int(x), samples.count - 2), f = Float(x - Double(j))
+            let v = samples[j] * (1 - f) + samples[j + 1] * f
+            for s in [v, v / 2] { withUnsafeBytes(of: Int16(max(-1, min(1, s)) * 32767).littleEndian) { pcm.append(contentsOf: $0) } }
+        }
+        func u32(_ v: Int) -> Data { withUnsafeBytes(of: UInt32(v).littleEndian) { Data($0) } }
+        func u16(_ v: Int) -> Data { withUnsafeBytes(of: UInt16(v).littleEndian) { Data($0) } }
+        var d = Data("RIFF".utf8) + u32(36 + pcm.count) + Data("WAVEfmt ".utf8) + u32(16) + u16(1) + u16(2) + u32(rate)
+        d += u32(rate * 4) + u16(4) + u16(16) + Data("data".utf8) + u32(pcm.count) + pcm
+        try d.write(to: URL(fileURLWithPath: path))
+    }
+}
