@@ -296,3 +296,50 @@ extension Charts {
         return fig
     }
 }
+
+extension Charts {
+    /// Several curves on one axes: each series a label, its points, a colour index (tab10) and
+    /// solid or dashed. For overlaying runs of several revisions.
+    public static func overlay(series: [(label: String, x: [Double], y: [Double], color: Int, dashed: Bool)], xLabel: String, yLabel: String,
+                               title: String) -> Figure {
+        let fig = Figure(width: 900, height: 480)
+        let ax = fig.addAxes(x: 90, y: 60, width: 770, height: 350)
+        ax.title = title
+        ax.xLabel = xLabel
+        ax.yLabel = yLabel
+        let xs = series.flatMap(\.x), ys = series.flatMap(\.y).filter(\.isFinite)
+        let x0 = xs.min() ?? 0, x1 = max(xs.max() ?? 1, x0 + 1)
+        ax.xRange = (x0 - 0.5)...(x1 + 0.5)
+        if xs.allSatisfy({ $0 == $0.rounded() }) { ax.xTicks = integerTicks(count: Int(x1)).filter { $0.0 >= x0 } }
+        ax.yRange = 0...max((ys.max() ?? 1) * 1.08, 1e-6)
+        for s in series {
+            ax.plot(s.x, s.y, color: tab10[s.color % tab10.count], width: 2, dash: s.dashed ? 6 : nil, label: s.label)
+        }
+        ax.legend(.upperRight)
+        return fig
+    }
+
+    /// A metric over a sequence of commits (oldest first), with its interval as a band.
+    public static func trend(labels: [String], values: [Double?], low: [Double?], high: [Double?], yLabel: String, title: String) -> Figure {
+        let fig = Figure(width: max(700, 140 + 70 * labels.count), height: 440)
+        let ax = fig.addAxes(x: 90, y: 60, width: Double(max(500, 70 * labels.count)), height: 300)
+        ax.title = title
+        ax.yLabel = yLabel
+        let x = labels.indices.map(Double.init)
+        ax.xRange = -0.5...(Double(max(1, labels.count)) - 0.5)
+        ax.xTicks = labels.enumerated().map { (Double($0.offset), $0.element) }
+        ax.xTickRotation = 45
+        fig.style.xLabelDrop = 10 + (labels.map { Double($0.count) }.max() ?? 5) * 6.5
+        let all = (values + low + high).compactMap { $0 }
+        let lo = all.min() ?? 0, hi = all.max() ?? 1, pad = max((hi - lo) * 0.1, 0.02)
+        ax.yRange = max(0, lo - pad)...min(1.0, hi + pad)
+        let banded = x.indices.filter { low[$0] != nil && high[$0] != nil }
+        if !banded.isEmpty {
+            ax.add(Band(x: banded.map { x[$0] }, low: banded.map { low[$0]! }, high: banded.map { high[$0]! }, color: tab10[0].withAlpha(60)))
+        }
+        let defined = x.indices.filter { values[$0] != nil }
+        ax.plot(defined.map { x[$0] }, defined.map { values[$0]! }, color: tab10[0], width: 2)
+        ax.add(Scatter(x: defined.map { x[$0] }, y: defined.map { values[$0]! }, color: tab10[0], radius: 4))
+        return fig
+    }
+}

@@ -17,6 +17,9 @@ public func niceTicks(_ lo: Double, _ hi: Double, target: Int = 6) -> [Double] {
 
 /// A tick label with just enough decimals for the step.
 public func tickLabel(_ v: Double, step: Double) -> String {
-    let decimals = max(0, min(6, Int(-floor(log10(step) + 1e-9))))
+    // The fewest decimals that write every multiple of the step exactly: 0.025 needs three, so
+    // 0.875 is not printed as "0.88".
+    var decimals = 0
+    while decimals < 6 && abs(step * pow(10, Double(decimals)) - (step * pow(10, Double(decimals))).rounded()) > 1e-6 { decimals += 1 }
     return String(format: "%.\(decimals)f", v)
 }

@@ -71,6 +71,8 @@ final class CanvasTests: XCTestCase {
         XCTAssertEqual(niceTicks(0, 37, target: 8), [0, 5, 10, 15, 20, 25, 30, 35], accuracy: 1e-12)
         XCTAssertEqual(tickLabel(0.25, step: 0.05), "0.25")
         XCTAssertEqual(tickLabel(20, step: 5), "20")
+        XCTAssertEqual(tickLabel(0.875, step: 0.025), "0.875") // a 2.5 step needs one more decimal than its magnitude
+        XCTAssertEqual(tickLabel(2.5, step: 2.5), "2.5")
     }
 }
 

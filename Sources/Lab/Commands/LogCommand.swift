@@ -1,18 +1,34 @@
 import ArgumentParser
 import Core
 import Foundation
+import Plot
 
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
-        abstract: "Headline metrics of each commit that changed the report, newest first.",
+        abstract: "The headline of each commit that changed the report, newest first.",
         discussion: """
+        One row per commit that changed reports/results.json: per experiment, test clip accuracy \
+        and macro ROC-AUC, each with its 95% interval when the report has one. A commit whose report \
+        cannot be read (an older format, a hand-broken file) is listed with the reason. --png FILE \
+        draws one metric over the commits, oldest first, with its interval as a band.
+
         Examples:
           lab log
           lab log -n 5
+          lab log --png auc.png --experiment multi-class
+          lab log --png acc.png --experiment two-class --metric accuracy
         """
     )
     @Option(name: .short, help: "At most this many commits.") var n = 20
+    @Option(help: "Draw the metric over the commits into this PNG.") var png: String?
+    @Option(help: "With --png: the experiment (default: the newest report's first).") var experiment: String?
+    @Option(help: "With --png: accuracy or macro_auc (test clips).") var metric = "macro_auc"
+
+    func validate() throws {
+        guard n >= 1 else { throw ValidationError("-n must be at least 1, got \(n)") }
+        guard ["accuracy", "macro_auc"].contains(metric) else { throw ValidationError("--metric must be accuracy or macro_auc, got \(metric)") }
+    }
 
     func run() throws {
         let ws = Workspace.current
@@ -20,13 +36,41 @@ struct LogCommand: ParsableCommand {
         guard r.status == 0 else { throw LabError("not a git repository", hint: "lab log reads the history of reports/results.json") }
         let lines = r.output.split(separator: "\n")
         if lines.isEmpty { print("no commit has changed reports/results.json yet"); return }
+        var points: [(label: String, entry: ResultsFile.Entry?)] = []
         for line in lines {
             let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
-            guard parts.count >= 3, let file = try? ResultsSource.load(parts[0], workspace: ws) else { continue }
-            let summary = file.experiments.map { e in
-                String(format: "%@ acc %.3f auc %@", e.name, e.test.clip.accuracy, e.test.clip.macroAUC.map { String(format: "%.3f", $0) } ?? "-")
-            }.joined(separator: " | ")
-            print("\(parts[1]) \(parts[2])  \(summary)  \(parts.count > 3 ? parts[3] : "")")
+            guard parts.count >= 3 else { continue }
+            let subject = parts.count > 3 ? parts[3] : ""
+            do {
+                let file = try ResultsSource.load(parts[0], workspace: ws)
+                let summary = file.experiments.map { e in
+                    func v(_ x: Double?, _ i: Interval?) -> String {
+                        (x.map { String(format: "%.3f", $0) } ?? "-") + (i.map { String(format: " [%.2f, %.2f]", $0.low, $0.high) } ?? "")
+                    }
+                    return "\(e.name) acc \(v(e.test.clip.accuracy, e.test.clip.intervals?.accuracy)) auc \(v(e.test.clip.macroAUC, e.test.clip.intervals?.macroAUC))"
+                }.joined(separator: " | ")
+                print("\(parts[1]) \(parts[2])  \(summary)  \(subject)")
+                let name = experiment ?? points.first(where: { $0.entry != nil })?.entry?.name ?? file.experiments.first?.name
+                points.append((parts[1], file.experiments.first { $0.name == name }))
+            } catch let e as UserError {
+                print("\(parts[1]) \(parts[2])  (report not readable: \(e.message))  \(subject)")
+                points.append((parts[1], nil))
+            }
+        }
+        if let png {
+            let ordered = Array(points.reversed()) // oldest first
+            guard let name = experiment ?? ordered.last(where: { $0.entry != nil })?.entry?.name, ordered.contains(where: { $0.entry?.name == name }) else {
+                throw LabError("--png: no readable report in these commits has experiment '\(experiment ?? "")'")
+            }
+            let accuracy = metric == "accuracy"
+            let entries = ordered.map { $0.entry?.name == name ? $0.entry : nil }
+            let values = entries.map { e in e.flatMap { accuracy ? $0.test.clip.accuracy : $0.test.clip.macroAUC } }
+            let intervals = entries.map { e in e.flatMap { accuracy ? $0.test.clip.intervals?.accuracy : $0.test.clip.intervals?.macroAUC } }
+            try Charts.trend(labels: ordered.map(\.label), values: values, low: intervals.map { $0?.low }, high: intervals.map { $0?.high },
+                             yLabel: accuracy ? "test clip accuracy" : "test macro ROC-AUC (clips)",
+                             title: "\(name): test \(accuracy ? "clip accuracy" : "macro ROC-AUC") per commit, 95% interval as a band")
+                .writePNG(to: ws.absolute(png))
+            print("wrote \(png)")
         }
     }
 }
