@@ -12,6 +12,14 @@ run through Keras, softmaxed and averaged per clip, as lab does, then compared.
 The same file loads into PyTorch with `torch.nn.Sequential(...)` as written in the header and
 `load_state_dict(safetensors.torch.load_file(path), strict=False)` (BatchNorm's
 num_batches_tracked is not stored). Keras is used here because it is what the speed peer uses.
+
+    python bench/check_weights.py target/<run-id> --predict-dir DIR [--lab-csv lab.csv]
+
+is the peer for `lab predict`: every audio file under DIR through `librosa.load` (at the model's
+rate, mono), librosa's melspectrogram and power_to_db with the model's parameters, the model's
+segments and standardisation, then the same Keras model; it prints the time per clip of each stage
+(decode, features, inference) and, with --lab-csv (the output of `lab predict RUN DIR --csv`), how
+far its clip probabilities are from lab's. Needs librosa as well.
 """
 import argparse
 import csv
@@ -86,6 +94,8 @@ def main():
     ap.add_argument("run", help="a complete run folder, target/<run-id>")
     ap.add_argument("--lab", default=".build/release/lab")
     ap.add_argument("--root", default=".", help="the workspace the run's data root is relative to")
+    ap.add_argument("--predict-dir", help="time librosa + Keras predicting every audio file under this folder")
+    ap.add_argument("--lab-csv", help="with --predict-dir: `lab predict RUN DIR --csv` output to compare with")
     args = ap.parse_args()
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
@@ -99,6 +109,8 @@ def main():
     height, width = arch["input"]["height"], arch["input"]["width"]
     model = keras_model(parse_sequential(meta["pytorch"]), tensors, height, width, keras)
 
+    if args.predict_dir:
+        sys.exit(predict_dir(args, model, features, segment, classes, mean, std, height, width))
     manifest = json.load(open(os.path.join(args.run, "manifest.json")))
     root = os.path.join(args.root, manifest["dataRoot"])
     hop_seconds = segment["hop"] * features["hopLength"] / features["sampleRate"]
@@ -131,6 +143,49 @@ def main():
     ok = worst < 1e-4 and agree == len(rows)
     print("MATCH" if ok else "MISMATCH")
     sys.exit(0 if ok else 1)
+
+
+def predict_dir(args, model, features, segment, classes, mean, std, height, width):
+    """librosa + Keras over a folder, stage by stage, as a user without lab would do it."""
+    import time
+    import librosa
+    exts = (".wav", ".au", ".flac", ".ogg", ".mp3", ".aiff", ".aif")
+    files = sorted(os.path.relpath(os.path.join(d, f), args.predict_dir)
+                   for d, _, names in os.walk(args.predict_dir) for f in names if f.lower().endswith(exts))
+    t_decode = t_features = t_infer = 0.0
+    probs = {}
+    length, hop = segment["length"], segment["hop"]
+    for rel in files:
+        t0 = time.perf_counter()
+        y, _ = librosa.load(os.path.join(args.predict_dir, rel), sr=features["sampleRate"], mono=True)
+        t1 = time.perf_counter()
+        s = librosa.feature.melspectrogram(y=y, sr=features["sampleRate"], n_fft=features["nFFT"], hop_length=features["hopLength"],
+                                           n_mels=features["nMels"], fmin=features["fmin"], fmax=features.get("fmax"),
+                                           htk=features["melScale"] == "htk", power=2.0)
+        db = librosa.power_to_db(s, ref=np.max, top_db=features.get("topDB"))
+        starts = list(range(0, db.shape[1] - length + 1, hop))
+        x = np.stack([db[:, a:a + length] for a in starts]).astype(np.float64)
+        x = ((x - mean) / std).astype(np.float32)[..., None]
+        t2 = time.perf_counter()
+        logits = model.predict(x, verbose=0, batch_size=32).astype(np.float64)
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs[rel] = (p / p.sum(axis=1, keepdims=True)).mean(axis=0)
+        t3 = time.perf_counter()
+        t_decode += t1 - t0
+        t_features += t2 - t1
+        t_infer += t3 - t2
+    n = max(1, len(files))
+    print(f"{len(files)} files: per clip decode {1000 * t_decode / n:.1f} ms, features {1000 * t_features / n:.1f} ms, "
+          f"inference {1000 * t_infer / n:.1f} ms, total {1000 * (t_decode + t_features + t_infer) / n:.1f} ms")
+    if args.lab_csv:
+        rows = {r["path"]: r for r in csv.DictReader(open(args.lab_csv))}
+        worst, agree = 0.0, 0
+        for rel, p in probs.items():
+            ours = np.array([float(rows[rel][f"p_{c}"]) for c in classes])
+            worst = max(worst, float(np.abs(p - ours).max()))
+            agree += int(np.argmax(p) == np.argmax(ours))
+        print(f"against lab predict: largest |p_keras - p_lab| = {worst:.2e}; same top class for {agree}/{len(probs)}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@
 #   hyperrogue  hyperrogue-music     ambient / electronic (CC BY-SA and others, see its copyright)
 #
 # Usage: bash scripts/real-music-collection.sh DEST
+#        EXCERPTS=2 bash scripts/real-music-collection.sh DEST   # up to 2 excerpts per track, evenly
+#          spaced (NAME.wav, NAME__2.wav, ...): more clips, but a split must then keep a track's
+#          excerpts together (split by track, not by clip)
 # Needs: apt-get (to download the packages; nothing is installed) and sox (apt-get install sox
 # libsox-fmt-all).
 set -euo pipefail
@@ -26,10 +29,22 @@ for class in wesnoth drascula hyperrogue; do
   while IFS= read -r track; do
     seconds=$(soxi -D "$track")
     if awk -v d="$seconds" 'BEGIN { exit !(d < 30) }'; then continue; fi
-    start=$(awk -v d="$seconds" 'BEGIN { printf "%.3f", d / 2 - 15 }')
     name=$(basename "${track%.*}")
-    sox -q -G "$track" -r 22050 -c 1 -b 16 "$dest/$class/$name.wav" trim "$start" 30
-    count=$((count + 1))
+    excerpts=${EXCERPTS:-1}
+    if [ "$excerpts" = 1 ]; then
+      start=$(awk -v d="$seconds" 'BEGIN { printf "%.3f", d / 2 - 15 }')
+      sox -q -G "$track" -r 22050 -c 1 -b 16 "$dest/$class/$name.wav" trim "$start" 30
+      count=$((count + 1))
+    else
+      # k of n excerpts: the track cut into n equal parts, 30 s from the middle of part k.
+      n=$(awk -v d="$seconds" -v e="$excerpts" 'BEGIN { n = int(d / 30); print (n < e ? n : e) }')
+      for k in $(seq 1 "$n"); do
+        start=$(awk -v d="$seconds" -v n="$n" -v k="$k" 'BEGIN { printf "%.3f", d * (k - 0.5) / n - 15 }')
+        suffix=$([ "$k" = 1 ] && echo "" || echo "__$k")
+        sox -q -G "$track" -r 22050 -c 1 -b 16 "$dest/$class/$name$suffix.wav" trim "$start" 30
+        count=$((count + 1))
+      done
+    fi
   done < <(find "$work/$class" -type f \( -name '*.ogg' -o -name '*.mp3' \) -path "*${folder[$class]}*" | LC_ALL=C sort)
   echo "$class: $count clips from ${package[$class]}"
 done

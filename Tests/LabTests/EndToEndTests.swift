@@ -259,8 +259,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(record.rungs.map(\.promoted.count), [2, 1, 1])
         XCTAssertEqual(record.rungs.last!.promoted, [record.chosen])
         XCTAssertEqual(record.rungs[1].ranking.first!.trial, record.chosen)
-        XCTAssertEqual(record.trials[record.chosen].status, "complete")
-        XCTAssertEqual(record.trials.filter { $0.status == "pruned" }.count, 4)
+        XCTAssertEqual(record.trials[record.chosen].status, .complete)
+        XCTAssertEqual(record.trials.filter { $0.status == .pruned }.count, 4)
         XCTAssertEqual(record.trials[record.chosen].curve.count, 3)
         XCTAssertEqual(entry.epochsRun, 3)
         XCTAssertNotNil(entry.test.clip.intervals)
@@ -317,7 +317,7 @@ final class EndToEndTests: XCTestCase {
             return XCTFail("the search did not finish without the failed trial")
         }
         let record = try XCTUnwrap(try SearchRunner.record(in: dir))
-        XCTAssertEqual(record.trials[victim].status, "failed")
+        XCTAssertEqual(record.trials[victim].status, .failed)
         XCTAssertTrue(record.trials[victim].error?.contains("checkpoint") == true, record.trials[victim].error ?? "")
         XCTAssertEqual(record.chosen, survivor)
         let cwd = FileManager.default.currentDirectoryPath

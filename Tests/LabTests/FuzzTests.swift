@@ -59,7 +59,7 @@ final class FuzzTests: XCTestCase {
                                    startTime: "t", endTime: nil, error: nil, command: "t", machine: MachineDescription.current, pid: 1,
                                    host: "h", engine: "e")
         let validManifest = try JSONCoding.encode(manifest)
-        let trial = SearchRecord.Trial(trial: 0, params: ["dropout": 0.1], seed: 1, status: "running", scores: [], curve: [])
+        let trial = SearchRecord.Trial(trial: 0, params: ["dropout": 0.1], seed: 1, status: .running, scores: [], curve: [])
         let validStatus = try JSONCoding.encode(trial)
         let validResults = try Data(contentsOf: URL(fileURLWithPath: Self.repoRoot + "/reports/results.json"))
         for (i, bytes) in Self.corruptions(of: validManifest, 60, rng: &rng).enumerated() {

@@ -78,7 +78,7 @@ final class NotebookValidationTests: XCTestCase {
     func testTheSearchTableOrdersTrialsThatNeverScored() {
         let spec = SearchSpec(space: ["dropout": .uniform(low: 0, high: 0.5)], trials: 3, eta: 3, rungs: [1])
         func trial(_ t: Int, _ scores: [RungScore]) -> SearchRecord.Trial {
-            SearchRecord.Trial(trial: t, params: ["dropout": 0.1], seed: 1, status: scores.isEmpty ? "failed" : "complete", scores: scores, curve: [])
+            SearchRecord.Trial(trial: t, params: ["dropout": 0.1], seed: 1, status: scores.isEmpty ? .failed : .complete, scores: scores, curve: [])
         }
         let score = RungScore(trial: 2, validationAUC: 0.7, validationLoss: 1)
         let record = SearchRecord(spec: spec, trials: [trial(0, []), trial(1, []), trial(2, [score])],

@@ -82,12 +82,12 @@ final class SlurmSearchTests: XCTestCase {
         let run = ws.run(ws.runIDs()[0])
         try lab(["search", "promote", run.id, "--rung", "1"], in: dir)
         let trial4 = try SearchRunner.status(run, 4)
-        XCTAssertEqual(trial4.status, "failed")
+        XCTAssertEqual(trial4.status, .failed)
         XCTAssertEqual(trial4.error, "no result for rung 1 when it was ranked")
         XCTAssertEqual(try SearchRunner.rungs(run)[0].ranking.map(\.trial).sorted(), [0, 1, 2, 3])
         try lab(["search", "collect", run.id, "--quiet"], in: dir)
         let record = try XCTUnwrap(try SearchRunner.record(in: run))
-        XCTAssertEqual(record.trials[4].status, "failed")
+        XCTAssertEqual(record.trials[4].status, .failed)
         XCTAssertEqual(record.rungs.map(\.epochs), [1, 2, 3])
     }
 

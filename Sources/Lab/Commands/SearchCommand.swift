@@ -59,8 +59,8 @@ struct SearchStatusCommand: ParsableCommand {
                 continue
             }
             // A trial between rungs has finished the last one it trained and waits for the ranking.
-            let state = trial.status == "running" ? (trial.scores.isEmpty ? "pending" : "done r\(trial.scores.count)")
-                : trial.status == "complete" ? "chosen" : trial.status
+            let state = trial.status == .running ? (trial.scores.isEmpty ? "pending" : "done r\(trial.scores.count)")
+                : trial.status == .complete ? "chosen" : trial.status.rawValue
             counts[state, default: 0] += 1
             var line = pad("\(t)", 7) + pad(state, 10) + names.map { pad(String(format: "%.4g", trial.params[$0] ?? .nan), 15) }.joined()
             line += spec.rungs.indices.map { pad($0 < trial.scores.count ? trial.scores[$0].validationAUC.map { String(format: "%.3f", $0) } ?? "n/a" : "-", 10) }.joined()

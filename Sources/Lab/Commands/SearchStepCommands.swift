@@ -213,7 +213,7 @@ struct SearchPromoteCommand: ParsableCommand {
             throw LabError("rung \(rung - 1) of run \(runID) has not been ranked yet", hint: "`lab search promote \(runID) --rung \(rung - 1)` first")
         }
         var trials = try SearchRunner.trials(cell, spec: spec, dir: dir)
-        for t in entrants where trials[t].status != "failed" && trials[t].scores.count < rung {
+        for t in entrants where trials[t].status != .failed && trials[t].scores.count < rung {
             try SearchRunner.markFailed(dir: dir, trial: t, rung: rung - 1, reason: "no result for rung \(rung) when it was ranked")
             trials[t] = try SearchRunner.status(dir, t)
         }

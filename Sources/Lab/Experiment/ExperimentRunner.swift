@@ -14,28 +14,16 @@ struct ExperimentRunner {
     enum Outcome { case complete(RunDirectory, RunMetrics), interrupted(RunDirectory) }
 
     func run(_ e: Experiment, dataOverride: String? = nil) throws -> Outcome {
-        let dir = try RunDirectory.create(targetDirectory: workspace.target, startedAt: Date())
         var e = e
         if let dataOverride { e.data = .path(dataOverride) }
-        let manifest = RunManifest(runID: dir.id, experiment: e, status: .running, gitCommit: Git.commit(in: workspace.root),
-                                   gitDirty: Git.isDirty(in: workspace.root), toolkitVersion: LabVersion.string,
-                                   dataRoot: "", fingerprint: nil, classes: [], skipped: [], seed: e.training.seed,
-                                   threads: Parallelism.threads, startTime: isoNow(), endTime: nil, error: nil, command: command,
-                                   machine: MachineDescription.current, pid: getpid(), host: ProcessInfo.processInfo.hostName,
-                                   engine: Engine.identity)
+        let (dir, manifest) = try RunLifecycle.begin(e, seed: e.training.seed, workspace: workspace, command: command)
         return try execute(e, dir: dir, manifest: manifest, resume: nil)
     }
 
     func resume(_ dir: RunDirectory) throws -> Outcome {
-        var manifest = try dir.readManifest()
-        guard manifest.status != .complete else { throw LabError("run \(dir.id) is already complete") }
+        let (dir, manifest) = try RunLifecycle.begin(try dir.readManifest().experiment, seed: 0, workspace: workspace, command: command, resuming: dir)
         let checkpoint = dir.file("checkpoint.safetensors")
         let hasCheckpoint = FileManager.default.fileExists(atPath: checkpoint)
-        manifest.status = .running
-        manifest.error = nil
-        manifest.pid = getpid()
-        manifest.host = ProcessInfo.processInfo.hostName
-        manifest.resumedOn = (manifest.resumedOn ?? []) + [MachineDescription.current]
         return try execute(manifest.experiment, dir: dir, manifest: manifest, resume: hasCheckpoint ? checkpoint : nil, restarting: true)
     }
 
@@ -48,11 +36,14 @@ struct ExperimentRunner {
             log += "\(isoNow()) \(s)\n"
             try? dir.write(Data(log.utf8), to: "log.txt")
         }
-        try dir.writeJSON(manifest, to: "manifest.json")
         note(resume != nil ? "run \(dir.id) resumed from checkpoint.safetensors"
              : restarting ? "run \(dir.id) resumed: no checkpoint yet, starting from the data" : "run \(dir.id) started: \(e.runName)")
         var lastEpoch: Int? = nil // the last epoch checkpointed, for the log
-        do {
+        let outcome = try RunLifecycle.run(dir, &manifest, onInterrupt: {
+            // Whatever was written stays: cached features, the last completed epoch's checkpoint.
+            note("interrupted" + (lastEpoch.map { " after epoch \($0)" } ?? " before the first epoch") + "; `lab reproduce` resumes it")
+            if !quiet { FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` (or `lab resume \(dir.id)`) continues\n".utf8)) }
+        }, onFailure: { note("failed: \($0)") }) { manifest in
             let bar = ProgressReporter(label: "[\(e.runName)]", quiet: quiet)
             let data = try workspace.prepareData(for: e, label: "[\(e.runName)]", quiet: quiet, shouldStop: shouldStop, manifest: &manifest)
             // The spec built for this data: its input shape and its classes (Keras's build(input_shape)).
@@ -104,22 +95,14 @@ struct ExperimentRunner {
             try dir.write(Data(HistoryCSV.render(result.history).utf8), to: "history.csv")
             try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
             try RunFigures.draw(metrics: metrics, history: result.history, test: test, title: e.runName, into: dir)
-            try dir.end(&manifest, as: .complete)
+            return metrics
+        }
+        if case .complete(_, let metrics) = outcome {
             // A complete run needs no resume point; model.safetensors keeps the weights.
             try? FileManager.default.removeItem(atPath: dir.file("checkpoint.safetensors"))
             note("complete: test clip accuracy \(metrics.test.clip.accuracy)")
-            return .complete(dir, metrics)
-        } catch is Interrupted {
-            // Whatever was written stays: cached features, the last completed epoch's checkpoint.
-            try dir.end(&manifest, as: .interrupted)
-            note("interrupted" + (lastEpoch.map { " after epoch \($0)" } ?? " before the first epoch") + "; `lab reproduce` resumes it")
-            if !quiet { FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` (or `lab resume \(dir.id)`) continues\n".utf8)) }
-            return .interrupted(dir)
-        } catch {
-            try? dir.end(&manifest, as: .failed, error: error)
-            note("failed: \(error)")
-            throw error
         }
+        return outcome
     }
 }
 

@@ -8,8 +8,7 @@ public struct SearchRecord: Codable, Equatable, Sendable {
         public var trial: Int
         public var params: [String: Double]
         public var seed: UInt64
-        /// "complete" (the chosen one), "pruned" (stopped at a rung), "failed" (see `error`), "running".
-        public var status: String
+        public var status: TrialStatus
         /// Why a failed trial failed (its error, or its Slurm log); it is ranked no further.
         public var error: String? = nil
         /// The score at each rung the trial reached.
@@ -86,7 +85,10 @@ struct SearchRunner {
         if let existing { try SlurmSubmission.refuseWhileQueued(existing, workspace: workspace) }
         var (dir, manifest) = try open(cell, existing: existing)
         let bar = ProgressReporter(label: "[\(cell.name) search]", quiet: quiet)
-        do {
+        var chosenTrials: [Int] = []
+        let outcome = try RunLifecycle.run(dir, &manifest, onInterrupt: {
+            if !quiet { FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` continues the search\n".utf8)) }
+        }) { manifest in
             let data = try prepare(cell, spec: spec, dir: dir, manifest: &manifest)
             let record = try halve(cell, spec: spec, data: data, dir: dir, bar: bar)
             let chosen = record.chosen
@@ -109,19 +111,15 @@ struct SearchRunner {
             try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
             try RunFigures.draw(metrics: metrics, history: state.history, test: test, title: "\(cell.name) (searched)", into: dir)
             try drawSearchFigures(record, title: cell.name, into: dir)
-            try dir.end(&manifest, as: .complete)
-            // A finished search needs no resume points.
-            for t in record.trials.indices { try? FileManager.default.removeItem(atPath: trialFile(dir, t, "checkpoint.safetensors")) }
-            bar.finish(String(format: "search done: trial %d chosen, test clip accuracy %.3f", chosen, metrics.test.clip.accuracy))
-            return .complete(dir, metrics)
-        } catch is Interrupted {
-            try dir.end(&manifest, as: .interrupted)
-            if !quiet { FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` continues the search\n".utf8)) }
-            return .interrupted(dir)
-        } catch {
-            try? dir.end(&manifest, as: .failed, error: error)
-            throw error
+            chosenTrials = [chosen] + record.trials.indices.filter { $0 != chosen }
+            return metrics
         }
+        if case .complete(_, let metrics) = outcome {
+            // A finished search needs no resume points.
+            for t in chosenTrials { try? FileManager.default.removeItem(atPath: trialFile(dir, t, "checkpoint.safetensors")) }
+            bar.finish(String(format: "search done: trial %d chosen, test clip accuracy %.3f", chosenTrials.first ?? 0, metrics.test.clip.accuracy))
+        }
+        return outcome
     }
 
     /// Creates a search's folder (data prepared, plan frozen, every trial sampled) without training:
@@ -145,18 +143,7 @@ struct SearchRunner {
 
     /// The search's run folder, new or resumed, with its manifest marked running by this process.
     func open(_ cell: Experiment, existing: RunDirectory?) throws -> (RunDirectory, RunManifest) {
-        let dir = try existing ?? RunDirectory.create(targetDirectory: workspace.target, startedAt: Date())
-        var manifest = try existing?.readManifest() ?? RunManifest(
-            runID: dir.id, experiment: cell, status: .running, gitCommit: Git.commit(in: workspace.root),
-            gitDirty: Git.isDirty(in: workspace.root), toolkitVersion: LabVersion.string, dataRoot: "", fingerprint: nil, classes: [],
-            skipped: [], seed: cell.search?.seed ?? 0, threads: Parallelism.threads, startTime: isoNow(), endTime: nil, error: nil,
-            command: command, machine: MachineDescription.current, pid: getpid(), host: ProcessInfo.processInfo.hostName, engine: Engine.identity)
-        manifest.status = .running
-        manifest.pid = getpid()
-        manifest.host = ProcessInfo.processInfo.hostName
-        manifest.error = nil
-        try dir.writeJSON(manifest, to: "manifest.json")
-        return (dir, manifest)
+        try RunLifecycle.begin(cell, seed: cell.search?.seed ?? 0, workspace: workspace, command: command, resuming: existing)
     }
 
     /// Prepares the data once for every trial, writes split.json, and freezes plan.json (or checks
@@ -186,10 +173,10 @@ struct SearchRunner {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             if let d = FileManager.default.contents(atPath: folder + "/status.json"),
                let saved = try? JSONCoding.decoder.decode(SearchRecord.Trial.self, from: d) { return saved }
-            let trial = SearchRecord.Trial(trial: t, params: spec.sample(trial: t), seed: spec.trainingSeed(trial: t), status: "running",
+            let trial = SearchRecord.Trial(trial: t, params: spec.sample(trial: t), seed: spec.trainingSeed(trial: t), status: .running,
                                            scores: [], curve: [])
             try JSONCoding.encode(cell.applying(trial.params, seed: trial.seed)).write(to: URL(fileURLWithPath: folder + "/config.json"), options: .atomic)
-            try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: folder + "/status.json"), options: .atomic)
+            try TrialStore(dir: dir).save(trial)
             return trial
         }
     }
@@ -210,7 +197,7 @@ struct SearchRunner {
     /// not depend on where or in what order the trials trained.
     static func rank(rung r: Int, spec: SearchSpec, entrants: [Int], trials: inout [SearchRecord.Trial], dir: RunDirectory,
                      workspace: Workspace) throws -> SearchRecord.Rung {
-        let alive = entrants.filter { trials[$0].status != "failed" && trials[$0].scores.count > r }
+        let alive = entrants.filter { trials[$0].status != .failed && trials[$0].scores.count > r }
         guard !alive.isEmpty else {
             throw LabError("every trial of rung \(r + 1) failed", hint: "see the errors in \(workspace.relative(dir.file("trials")))/*/status.json")
         }
@@ -218,28 +205,23 @@ struct SearchRunner {
         let last = r == spec.rungs.count - 1
         let promoted = Array(ranking.prefix(last ? 1 : spec.survivors(of: alive.count)).map(\.trial)).sorted()
         for t in alive where !promoted.contains(t) {
-            trials[t].status = "pruned"
-            try JSONCoding.encode(trials[t]).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+            trials[t].status = .pruned
+            try TrialStore(dir: dir).save(trials[t])
         }
         return SearchRecord.Rung(epochs: spec.rungs[r], ranking: ranking, promoted: promoted)
     }
 
     private func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String { Self.trialFile(dir, t, name) }
 
-    static func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String {
-        dir.file(String(format: "trials/%03d/%@", t, name))
-    }
+    static func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String { TrialStore(dir: dir).file(t, name) }
 
-    static func status(_ dir: RunDirectory, _ t: Int) throws -> SearchRecord.Trial {
-        let path = trialFile(dir, t, "status.json")
-        guard let d = FileManager.default.contents(atPath: path) else { throw LabError("\(path): trial status missing") }
-        return try JSONCoding.decode(SearchRecord.Trial.self, from: d, source: path, what: "trial status")
-    }
+    static func status(_ dir: RunDirectory, _ t: Int) throws -> SearchRecord.Trial { try TrialStore(dir: dir).read(t) }
 
+    /// Saves a trial that finished a rung: running again, until its rung is ranked.
     static func writeStatus(_ trial: SearchRecord.Trial, _ dir: RunDirectory) throws {
         var t = trial
-        t.status = "running"
-        try JSONCoding.encode(t).write(to: URL(fileURLWithPath: trialFile(dir, t.trial, "status.json")), options: .atomic)
+        t.status = .running
+        try TrialStore(dir: dir).save(t)
     }
 
     /// One trial's rung, as a Slurm job runs it (`lab search trial`): the cell from the run's
@@ -259,10 +241,8 @@ struct SearchRunner {
     /// Marks trial t failed at rung r (0-based) with `reason`, unless it finished that rung after all.
     static func markFailed(dir: RunDirectory, trial t: Int, rung r: Int, reason: String) throws {
         var trial = try status(dir, t)
-        guard trial.scores.count <= r, trial.status != "failed" else { return }
-        trial.status = "failed"
-        trial.error = reason
-        try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+        guard trial.scores.count <= r, trial.status != .failed else { return }
+        try TrialStore(dir: dir).markFailed(&trial, reason: reason)
     }
 
     /// Submits the rung's pending trials as one Slurm job array and waits for every trial's
@@ -277,10 +257,8 @@ struct SearchRunner {
             // A worker stopped by Ctrl-C (which reaches the whole process group) is interrupted, not failed.
             if p.terminationStatus != 0, !shouldStop(), (try? Self.status(dir, t))?.scores.count ?? 0 <= r {
                 var trial = try Self.status(dir, t)
-                trial.status = "failed"
-                trial.error = "lab search trial exited with status \(p.terminationStatus); log: "
-                    + workspace.relative(trialFile(dir, t, "worker.log"))
-                try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+                try TrialStore(dir: dir).markFailed(&trial, reason: "lab search trial exited with status \(p.terminationStatus); log: "
+                                                    + workspace.relative(trialFile(dir, t, "worker.log")))
             }
         }
         while !queue.isEmpty || !running.isEmpty {
@@ -321,7 +299,7 @@ struct SearchRunner {
             + ["--wrap", "bash -c '\(worker.replacingOccurrences(of: "'", with: "'\\''"))'"]
         let job = try SlurmSubmission.sbatch(args, what: "rung \(r + 1)")
         bar.status("rung \(r + 1) (\(epochs) epochs): Slurm job array \(job), trials \(list)", force: true)
-        func done(_ t: Int) -> Bool { ((try? Self.status(dir, t))?.scores.count ?? 0) > r || (try? Self.status(dir, t))?.status == "failed" }
+        func done(_ t: Int) -> Bool { ((try? Self.status(dir, t))?.scores.count ?? 0) > r || (try? Self.status(dir, t))?.status == .failed }
         while !pending.allSatisfy(done) {
             if shouldStop() { _ = Process.run("scancel", [job]); throw Interrupted() }
             let queued = Process.run("squeue", ["-h", "-j", job, "-o", "%i"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -331,10 +309,8 @@ struct SearchRunner {
                 // failed with its log, and the search goes on without it.
                 for (index, t) in pending.enumerated() where !done(t) {
                     var trial = try Self.status(dir, t)
-                    trial.status = "failed"
-                    trial.error = "Slurm job \(job)_\(index) ended without finishing rung \(r + 1); log: "
-                        + workspace.relative(dir.file("trials/slurm-\(job)_\(index).out"))
-                    try JSONCoding.encode(trial).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+                    try TrialStore(dir: dir).markFailed(&trial, reason: "Slurm job \(job)_\(index) ended without finishing rung \(r + 1); log: "
+                                                        + workspace.relative(dir.file("trials/slurm-\(job)_\(index).out")))
                 }
                 return
             }
@@ -353,7 +329,7 @@ struct SearchRunner {
         var rungs: [SearchRecord.Rung] = []
         var alive = Array(0..<spec.trials)
         for (r, epochs) in spec.rungs.enumerated() {
-            let pending = alive.filter { trials[$0].scores.count <= r && trials[$0].status != "failed" }
+            let pending = alive.filter { trials[$0].scores.count <= r && trials[$0].status != .failed }
             if case .slurm(let options) = executor, !pending.isEmpty {
                 try runOnSlurm(pending, rung: r, epochs: epochs, options: options, dir: dir, bar: bar)
                 for t in pending { trials[t] = try Self.status(dir, t) }
@@ -370,9 +346,8 @@ struct SearchRunner {
                     } catch is Interrupted {
                         throw Interrupted()
                     } catch {
-                        trials[t].status = "failed" // recorded, never retried blindly, never blocking the search
-                        trials[t].error = "\(error)"
-                        try JSONCoding.encode(trials[t]).write(to: URL(fileURLWithPath: trialFile(dir, t, "status.json")), options: .atomic)
+                        // Recorded, never retried blindly, never blocking the search.
+                        try TrialStore(dir: dir).markFailed(&trials[t], reason: "\(error)")
                     }
                 }
             }
@@ -383,8 +358,8 @@ struct SearchRunner {
             alive = rung.promoted
         }
         let chosen = alive[0]
-        trials[chosen].status = "complete"
-        try JSONCoding.encode(trials[chosen]).write(to: URL(fileURLWithPath: trialFile(dir, chosen, "status.json")), options: .atomic)
+        trials[chosen].status = .complete
+        try TrialStore(dir: dir).save(trials[chosen])
         return SearchRecord(spec: spec, trials: trials, rungs: rungs, chosen: chosen)
     }
 
