@@ -245,6 +245,28 @@ final class EndToEndTests: XCTestCase {
         learning_rate: {log_uniform: [0.0003, 0.01]}
     """
 
+    /// `lab resume` on an interrupted search resumes it as a search (search.json, the chosen trial's
+    /// metrics), not as its base configuration trained into the search's folder.
+    func testResumeOnASearchRunResumesTheSearch() throws {
+        let ws = Workspace(root: root.path)
+        let alone = Self.searchCell.replacingOccurrences(of: "  baseline: tiny\n", with: "")
+        let cell = try XCTUnwrap(try NotebookParser.parse("# s\n\n```lab\n\(alone)\n```\n", file: "nb.lab.md").experiments.first)
+        var stopping = SearchRunner(workspace: ws, quiet: true, command: "t")
+        stopping.shouldStop = { ws.runIDs().contains { FileManager.default.fileExists(atPath: ws.run($0).file("rungs.json")) } }
+        guard case .interrupted(let dir) = try stopping.run(cell) else { return XCTFail("search was not interrupted") }
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        var resume = try ResumeCommand.parse([dir.id, "--quiet"])
+        try resume.run()
+        let record = try XCTUnwrap(try SearchRunner.record(in: dir), "no search.json: the search was not resumed as a search")
+        XCTAssertEqual(record.trials.count, 5)
+        XCTAssertEqual(try dir.readManifest().status, .complete)
+        XCTAssertEqual(try dir.readManifest().resumedOn?.count, 1)
+        let metrics = try XCTUnwrap(try dir.readMetrics())
+        XCTAssertEqual(metrics.epochsRun, 3, "the chosen trial's last rung")
+    }
+
     /// A search cell: every trial sampled and recorded, rungs halved as eta says, the chosen trial
     /// evaluated on the test set, figures and tables in the report beside the baseline; a search
     /// stopped mid-rung resumes to the same bits; a second reproduce reuses it.

@@ -30,6 +30,8 @@ final class RandomCellTests: XCTestCase {
         ("split.validation", ["0.01", "0.2", "0.5", "0"]),
         ("split.test", ["0.01", "0.2", "0.5", "-0.1"]),
         ("split.seed", ["0", "7", "-1"]),
+        ("split.group_by", ["\"^([a-z]+)/\"", "\"[0-9]$\"", "\"([\""]),
+        ("split.file", ["/nonexistent/split.csv", "\"\""]),
         ("model.filters", ["[2]", "[2, 3]", "[1, 1, 1]", "[]", "[0]", "[2, 2, 2, 2, 2, 2, 2]", "7"]),
         ("model.dense", ["1", "4", "0", "100000"]),
         ("model.dropout", ["0", "0.5", "0.95", "0.96", "-0.1"]),

@@ -19,9 +19,18 @@ public struct Standardisation: Codable, Equatable, Sendable {
 public enum ClipFeatures {
     public static func compute(path: String, params: FeatureParams, extractor: LogMelExtractor? = nil,
                                augmentation: AugmentDraw? = nil) throws -> FeatureMatrix {
+        features(of: try decode(path: path, params: params, augmentation: augmentation), params: params, extractor: extractor)
+    }
+
+    /// The first step: mono samples at the features' rate (augmented when asked).
+    public static func decode(path: String, params: FeatureParams, augmentation: AugmentDraw? = nil) throws -> [Float] {
         let audio = try AudioIO.decode(path: path, sampleRate: params.sampleRate)
-        let samples = try augmentation?.apply(audio.samples, sampleRate: params.sampleRate) ?? audio.samples
-        return (extractor ?? LogMelExtractor(params: params)).logMel(samples)
+        return try augmentation?.apply(audio.samples, sampleRate: params.sampleRate) ?? audio.samples
+    }
+
+    /// The second step: the log-mel (or harmonic) matrix of those samples.
+    public static func features(of samples: [Float], params: FeatureParams, extractor: LogMelExtractor? = nil) -> FeatureMatrix {
+        (extractor ?? LogMelExtractor(params: params)).logMel(samples)
     }
 
     /// Why a run cannot use a clip with these features, or nil: silent audio (a constant matrix), or

@@ -15,6 +15,9 @@ public struct DataPlan: Sendable {
     /// Augmented copies of the training clips (never validation or test), and their seed.
     public var augment: AugmentPlan? = nil
     public var augmentSeed: UInt64 = 0
+    /// A split named by a file, by groups, or GTZAN's filtered one (nil: seeded, stratified, by clip).
+    /// A file's path is absolute by now.
+    public var splitSource: SplitSource? = nil
 
     public init(root: String, classes: [String]?, features: FeatureParams, segmentSeconds: Double, segment: SegmentSpec,
                 split: SplitFractions, splitSeed: UInt64, augment: AugmentPlan? = nil, augmentSeed: UInt64 = 0) {
@@ -124,7 +127,7 @@ public struct PreparedData: Sendable {
         var featuresByPath: [String: FeatureMatrix] = [:]
         for (clip, m) in zip(clips, features) { if let m { featuresByPath[clip.relativePath] = m } }
         let usable = clips.filter { featuresByPath[$0.relativePath] != nil }
-        let split = DataSplit.stratified(usable, fractions: plan.split, seed: plan.splitSeed)
+        let (split, leftOut) = try Self.split(usable, plan: plan)
         try checkEveryClassIsInEverySplit(split, usable: usable, collection: collection)
         let all = split.train + split.validation + split.test
 
@@ -195,8 +198,36 @@ public struct PreparedData: Sendable {
         standardisation.apply(&test.x)
         return PreparedData(collection: collection, split: split, train: train, validation: validation, test: test,
                             validationClips: validationClips, testClips: testClips,
-                            skipped: collection.skipped + failures.compactMap { $0 }, mean: mean, std: std,
+                            skipped: collection.skipped + failures.compactMap { $0 } + leftOut, mean: mean, std: std,
                             cacheHits: cache.hits, cacheMisses: cache.misses, augmented: augmented)
+    }
+
+    /// The split the plan asks for, and the clips a split file leaves out (with entries it names that
+    /// the collection lacks), as skipped files.
+    static func split(_ usable: [ClipRef], plan: DataPlan) throws -> (DataSplit, [SkippedFile]) {
+        switch plan.splitSource {
+        case nil:
+            return (DataSplit.stratified(usable, fractions: plan.split, seed: plan.splitSeed), [])
+        case .gtzanFiltered:
+            return DataSplit.assigned(usable, by: try SplitFile.parse(SplitFile.gtzanFiltered, source: "gtzan-filtered"), source: "gtzan-filtered")
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw UserError("\(path): no such split file", hint: "`split: {file: PATH}` names a file of `relative/path,split` lines")
+            }
+            let name = (path as NSString).lastPathComponent
+            return DataSplit.assigned(usable, by: try SplitFile.parse(String(decoding: data, as: UTF8.self), source: path), source: name)
+        case .groups(let pattern):
+            let regex: NSRegularExpression
+            do { regex = try NSRegularExpression(pattern: pattern) } catch {
+                throw UserError("split.group_by: \"\(pattern)\" is not a valid regular expression")
+            }
+            return (DataSplit.grouped(usable, fractions: plan.split, seed: plan.splitSeed) { clip in
+                let path = clip.relativePath
+                guard let m = regex.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) else { return path }
+                let r = m.numberOfRanges > 1 && m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range
+                return Range(r, in: path).map { String(path[$0]) } ?? path
+            }, [])
+        }
     }
 
     /// A class left with no clip in training, validation or test (after its unusable clips are set

@@ -72,6 +72,9 @@ struct DataCheckCommand: ParsableCommand {
                 print("  \(group.map(\.relativePath).joined(separator: " = "))  (\(classes))")
             }
         }
+        if GTZAN.looksLike(classes: collection.classes, paths: collection.clips.map(\.relativePath)) {
+            print("warning: \(GTZAN.randomSplitWarning)")
+        }
         if report.skipped.isEmpty {
             print("every file is usable")
         } else {

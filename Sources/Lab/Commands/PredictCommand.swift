@@ -47,6 +47,7 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Pad a file shorter than one segment into one segment instead of refusing it.") var padShort = false
     @Flag(help: "When the weights are missing, train the experiment again (bit-identical) and use them.") var reproduce = false
     @Option(help: "The notebook whose report names the experiments (`results`, `next-steps` or a .lab.md path).") var notebook = "results"
+    @Flag(help: "Print the time per file of decoding, features and inference on standard error.") var profile = false
     @OptionGroup var options: RunOptions
 
     func validate() throws {
@@ -70,22 +71,37 @@ struct PredictCommand: ParsableCommand {
         // Features for a chunk of files in parallel (decoding dominates), then the network on them in
         // order: memory stays bounded however many files there are, and the output order is fixed.
         let chunk = max(8, 4 * Parallelism.threads)
+        var timing = (decode: 0.0, features: 0.0, featureWall: 0.0, inference: 0.0)
         for start in stride(from: 0, to: files.count, by: chunk) {
             let part = Array(files[start..<min(files.count, start + chunk)])
             var features = [Result<(FeatureMatrix, Double), Error>?](repeating: nil, count: part.count)
+            var stageTimes = [(decode: Double, features: Double)](repeating: (0, 0), count: part.count)
+            let wall = Date()
             features.withUnsafeMutableBufferPointer { slots in
                 let out = slots
-                Parallelism.forEach(part.count) { i in
-                    out[i] = Result {
-                        let info = try AudioIO.info(path: part[i].path)
-                        return (try ClipFeatures.compute(path: part[i].path, params: trained.card.features, extractor: extractor), info.duration)
+                stageTimes.withUnsafeMutableBufferPointer { times in
+                    let t = times
+                    Parallelism.forEach(part.count) { i in
+                        out[i] = Result {
+                            let info = try AudioIO.info(path: part[i].path)
+                            let t0 = Date()
+                            let samples = try ClipFeatures.decode(path: part[i].path, params: trained.card.features)
+                            let t1 = Date()
+                            let m = ClipFeatures.features(of: samples, params: trained.card.features, extractor: extractor)
+                            t[i] = (t1.timeIntervalSince(t0), Date().timeIntervalSince(t1))
+                            return (m, info.duration)
+                        }
                     }
                 }
             }
+            timing.featureWall += Date().timeIntervalSince(wall)
+            for t in stageTimes { timing.decode += t.decode; timing.features += t.features }
             for (file, r) in zip(part, features) {
                 do {
                     let (m, seconds) = try r!.get()
+                    let t0 = Date()
                     results.append((file.shown, try trained.predict(features: m, seconds: seconds, padShort: padShort)))
+                    timing.inference += Date().timeIntervalSince(t0)
                 } catch let e as AudioError {
                     failures.append((file.shown, e.reason))
                 } catch let e as UserError {
@@ -97,6 +113,13 @@ struct PredictCommand: ParsableCommand {
             bar.update(done: min(files.count, start + chunk), total: files.count, detail: "files")
         }
         bar.finish("\(results.count) files classified, \(failures.count) unreadable")
+        if profile {
+            let n = Double(max(1, files.count))
+            FileHandle.standardError.write(Data(String(format: "per file: decode %.1f ms, features %.1f ms (thread time; both on %d threads: %.1f ms "
+                                                       + "wall), inference %.1f ms; %d files\n", 1000 * timing.decode / n, 1000 * timing.features / n,
+                                                       Parallelism.threads, 1000 * timing.featureWall / n, 1000 * timing.inference / n,
+                                                       files.count).utf8))
+        }
         print(PredictionOutput.render(results, classes: trained.card.classes, top: top, timeline: timeline,
                                       format: csv ? .csv : json ? .json : .text), terminator: "")
         if let png, let first = results.first {

@@ -106,7 +106,8 @@ struct NotebookRun {
         let renderer = ReportRenderer(notebook: notebook, results: results,
                                       rootFromReport: Self.relativePath(from: reportDir, to: workspace.root),
                                       footer: .init(commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root),
-                                                    command: command, totalSeconds: Date().timeIntervalSince(started)),
+                                                    command: command, totalSeconds: Date().timeIntervalSince(started),
+                                                    threads: Parallelism.threads, machine: file.machine),
                                       ablations: ablations, figures: "figures/\(stem)")
         let markdown = try renderer.render()
         if writeReport {
@@ -142,7 +143,8 @@ struct NotebookRun {
                   let scanned = try? AudioCollection.scan(root: root, classes: e.classes).fingerprint else { return nil }
             fingerprints[key] = scanned
         }
-        let fingerprint = fingerprints[key]!
+        guard let scanned = fingerprints[key] else { return nil }
+        let fingerprint = workspace.runFingerprint(scanned, e)
         for dir in candidates {
             guard let m = try? dir.readManifest() else { continue }
             switch m.status {

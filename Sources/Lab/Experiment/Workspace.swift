@@ -84,15 +84,32 @@ extension Workspace {
         let root = try dataRoot(for: e.data, quiet: quiet, shouldStop: shouldStop)
         manifest.dataRoot = relative(root)
         let bar = ProgressReporter(label: label, quiet: quiet)
-        let data = try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: cache, progress: { done, total in
+        let data = try PreparedData.prepare(dataPlan(for: e, root: root), cacheDirectory: cache, progress: { done, total in
             bar.update(done: done, total: total, detail: "clips (features)")
         }, shouldStop: shouldStop)
         let copies = data.augmented.isEmpty ? "" : " and \(data.augmented.count) augmented copies"
         bar.finish("features for \(data.collection.clips.count) clips\(copies) (\(data.cacheHits) cached, \(data.cacheMisses) computed)")
-        manifest.fingerprint = data.collection.fingerprint
+        manifest.fingerprint = runFingerprint(data.collection.fingerprint, e)
         manifest.classes = data.collection.classes
         manifest.skipped = data.skipped
         manifest.augmented = data.augmented.isEmpty ? nil : data.augmented
         return data
+    }
+}
+
+extension Workspace {
+    /// The cell's data plan, with a split file's path made absolute (relative paths are the workspace's).
+    func dataPlan(for e: Experiment, root: String) -> DataPlan {
+        var plan = e.dataPlan(root: root)
+        if case .file(let p)? = e.splitSource { plan.splitSource = .file(absolute((p as NSString).expandingTildeInPath)) }
+        return plan
+    }
+
+    /// What a run's reuse check compares: the collection's fingerprint, and with a split file, the
+    /// file's contents too (an edited split file means a new run, as new data does).
+    func runFingerprint(_ collection: String, _ e: Experiment) -> String {
+        guard case .file(let p)? = e.splitSource,
+              let data = FileManager.default.contents(atPath: absolute((p as NSString).expandingTildeInPath)) else { return collection }
+        return SplitFile.sha256(collection + "\n" + String(decoding: data, as: UTF8.self))
     }
 }

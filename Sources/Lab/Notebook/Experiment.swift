@@ -51,6 +51,9 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var segmentMaxPerClip: Int? = nil
     public var split = SplitFractions()
     public var splitSeed: UInt64 = 42
+    /// `split: {file: PATH}`, `split: {group_by: REGEX}` or `split: gtzan-filtered`; nil: seeded and
+    /// stratified by clip (omitted from JSON then, so older records read and compare the same).
+    public var splitSource: SplitSource? = nil
     public var model = ModelSpec()
     public var training = TrainConfig()
     /// The test metrics' confidence intervals (`evaluation:` in a cell); nil: `BootstrapPlan()`'s defaults.
@@ -141,8 +144,10 @@ public struct Experiment: Codable, Equatable, Sendable {
 
     /// What this cell asks of the data under `root`, for Core's pipeline.
     public func dataPlan(root: String) -> DataPlan {
-        DataPlan(root: root, classes: classes, features: features, segmentSeconds: segmentSeconds, segment: segmentSpec,
-                 split: split, splitSeed: splitSeed, augment: augment, augmentSeed: training.seed)
+        var plan = DataPlan(root: root, classes: classes, features: features, segmentSeconds: segmentSeconds, segment: segmentSpec,
+                            split: split, splitSeed: splitSeed, augment: augment, augmentSeed: training.seed)
+        plan.splitSource = splitSource
+        return plan
     }
 }
 

@@ -136,8 +136,28 @@ public enum NotebookParser {
                 e.segmentMaxPerClip = v.scalar?.string == "null" ? nil : try r.int(v, "segment.max_per_clip", min: 1, max: 100_000)
             }
         }
-        if let s = top["split"] {
-            let m = try r.mapping(s, "split", allowed: ["train", "validation", "test", "seed"])
+        if let s = top["split"], s.scalar != nil {
+            guard s.scalar?.string == "gtzan-filtered" else {
+                throw r.error(s, "split", "expected gtzan-filtered, or a mapping such as {train: 0.7, validation: 0.15, test: 0.15}, {file: PATH} or {group_by: REGEX}")
+            }
+            e.splitSource = .gtzanFiltered
+        } else if let s = top["split"] {
+            let m = try r.mapping(s, "split", allowed: ["train", "validation", "test", "seed", "file", "group_by"])
+            if let v = m["file"] {
+                for key in ["train", "validation", "test", "seed", "group_by"] where m[key] != nil {
+                    throw r.error(m[key]!, "split.\(key)", "a split file names every clip's split; it takes no `\(key)`")
+                }
+                let path = try r.string(v, "split.file")
+                guard !path.isEmpty else { throw r.error(v, "split.file", "name a file of `relative/path,split` lines") }
+                e.splitSource = .file(path)
+            }
+            if let v = m["group_by"] {
+                let pattern = try r.string(v, "split.group_by")
+                do { _ = try NSRegularExpression(pattern: pattern) } catch {
+                    throw r.error(v, "split.group_by", "\"\(pattern)\" is not a valid regular expression")
+                }
+                e.splitSource = .groups(pattern: pattern)
+            }
             if let v = m["train"] { e.split.train = try r.double(v, "split.train", min: 0.01, max: 1) }
             if let v = m["validation"] { e.split.validation = try r.double(v, "split.validation", min: 0.01, max: 1) }
             if let v = m["test"] { e.split.test = try r.double(v, "split.test", min: 0.01, max: 1) }
@@ -173,6 +193,11 @@ public enum NotebookParser {
         if let v = top["resplit"] {
             e.resplit = try r.bool(v, "resplit")
             if e.repeatCount < 2 { throw r.error(v, "resplit", "resplit needs `repeats:` of 2 or more") }
+            switch e.splitSource {
+            case .file?, .gtzanFiltered?:
+                if e.resplit == true { throw r.error(v, "resplit", "a split file fixes every clip's split; there is nothing to draw again") }
+            default: break
+            }
         }
         if e.search != nil && e.repeatCount > 1 {
             throw r.error(top["repeats"]!, "repeats", "a search cell is not repeated; repeat its chosen configuration in a cell of its own")

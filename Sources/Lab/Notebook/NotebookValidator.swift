@@ -47,7 +47,7 @@ enum NotebookValidator {
             guard let (reference, _) = groups[group] else { groups[group] = (e, line); continue }
             let differences = [
                 (reference.data != e.data, "data"), (reference.classes != e.classes, "classes"),
-                (reference.split != e.split || reference.splitSeed != e.splitSeed, "split"),
+                (reference.split != e.split || reference.splitSeed != e.splitSeed || reference.splitSource != e.splitSource, "split"),
             ].filter(\.0).map(\.1)
             if let first = differences.first {
                 throw fail(line, first, "ablation group '\(group)': `\(e.name)` differs from `\(reference.name)` in its \(differences.joined(separator: ", ")); "

@@ -32,6 +32,9 @@ struct ReportRenderer {
         var dirty: Bool?
         var command: String
         var totalSeconds: Double
+        /// The threads and the machine the notebook ran on (the same machine block results.json holds).
+        var threads: Int
+        var machine: MachineDescription?
     }
 
     func render() throws -> String {
@@ -64,8 +67,8 @@ struct ReportRenderer {
         let m = r.metrics
         let base = "\(rootFromReport)/target/\(r.runID)"
         var s = "**Experiment `\(r.experiment.name)`**: \(m.classes.count) classes (\(m.classes.joined(separator: ", "))); "
-        s += "\(m.clips["train"]!)/\(m.clips["validation"]!)/\(m.clips["test"]!) clips and "
-        s += "\(m.segments["train"]!)/\(m.segments["validation"]!)/\(m.segments["test"]!) segments for training/validation/test. "
+        s += "\(m.clips["train", default: 0])/\(m.clips["validation", default: 0])/\(m.clips["test", default: 0]) clips and "
+        s += "\(m.segments["train", default: 0])/\(m.segments["validation", default: 0])/\(m.segments["test", default: 0]) segments for training/validation/test. "
         s += "Trained \(m.epochsRun) epochs, best epoch \(m.bestEpoch)\(m.stoppedEarly ? " (early stopping)" : ""), "
         s += String(format: "%.1f s of training. ", m.trainingSeconds)
         s += "Run [`target/\(r.runID)`](\(base)/manifest.json).\n\n"
@@ -77,8 +80,10 @@ struct ReportRenderer {
         s += "![\(r.experiment.title): ROC curves](\(base)/roc.png)\n\n"
         s += "| ROC-AUC | validation, segment | validation, clip | test, segment | test, clip |\n|---|---:|---:|---:|---:|\n"
         for (i, c) in m.classes.enumerated() {
-            s += "| \(c) | \(fmt(m.validation.segment.perClassAUC[i])) | \(fmt(m.validation.clip.perClassAUC[i])) | "
-            s += "\(fmt(m.test.segment.perClassAUC[i], ts?.perClassAUC[i])) | \(fmt(m.test.clip.perClassAUC[i], tc?.perClassAUC[i])) |\n"
+            // A hand-edited metrics.json may hold fewer values than classes: those read "undefined", never a trap.
+            s += "| \(c) | \(fmt(m.validation.segment.perClassAUC[safe: i] ?? nil)) | \(fmt(m.validation.clip.perClassAUC[safe: i] ?? nil)) | "
+            s += "\(fmt(m.test.segment.perClassAUC[safe: i] ?? nil, ts?.perClassAUC[safe: i] ?? nil)) | "
+            s += "\(fmt(m.test.clip.perClassAUC[safe: i] ?? nil, tc?.perClassAUC[safe: i] ?? nil)) |\n"
         }
         s += "| **macro** | \(fmt(m.validation.segment.macroAUC)) | \(fmt(m.validation.clip.macroAUC)) | \(fmt(m.test.segment.macroAUC, ts?.macroAUC)) | \(fmt(m.test.clip.macroAUC, tc?.macroAUC)) |\n"
         s += "| **micro** | \(fmt(m.validation.segment.microAUC)) | \(fmt(m.validation.clip.microAUC)) | \(fmt(m.test.segment.microAUC, ts?.microAUC)) | \(fmt(m.test.clip.microAUC, tc?.microAUC)) |\n"
@@ -86,15 +91,19 @@ struct ReportRenderer {
         if let plan = m.bootstrap, let tc {
             let width = tc.accuracy.high - tc.accuracy.low
             s += "Test figures carry \(Int(plan.level * 100))% intervals from a seeded bootstrap (\(plan.resamples) resamples, seed \(plan.seed); "
-            s += "stratified by class, over the \(m.clips["test"]!) test clips for clip figures and the \(m.segments["test"]!) test segments for "
+            s += "stratified by class, over the \(m.clips["test", default: 0]) test clips for clip figures and the \(m.segments["test", default: 0]) test segments for "
             s += "segment figures). Segments of one clip are not independent, so segment intervals are too narrow. "
             if width > 0 {
                 s += String(format: "With %d test clips the clip-accuracy interval is %.2f wide: a difference between runs smaller than that "
-                            + "is likely noise (`lab compare` tests it).\n\n", m.clips["test"]!, width)
+                            + "is likely noise (`lab compare` tests it).\n\n", m.clips["test", default: 0], width)
             } else {
                 s += "Every resample scores the same clip accuracy (every test clip is right), so the interval has no width; with "
-                s += "\(m.clips["test"]!) test clips that does not show the model is perfect, only that this test set cannot tell.\n\n"
+                s += "\(m.clips["test", default: 0]) test clips that does not show the model is perfect, only that this test set cannot tell.\n\n"
             }
+        }
+        if case .path = r.experiment.data, r.experiment.splitSource == nil,
+           GTZAN.looksLike(classes: m.classes, paths: (m.testClips ?? []).map(\.path) + r.skipped.map(\.relativePath)) {
+            s += "**A random split of GTZAN.** This run split its clips at random, and \(GTZAN.randomSplitWarning).\n\n"
         }
         if r.skipped.isEmpty {
             s += "Skipped files: none.\n"
@@ -115,8 +124,8 @@ struct ReportRenderer {
             s += "split seed\(splits.contains(",") ? "s" : "") \(splits)\n"
         }
         s += "- Command: `\(footer.command)`\n"
-        s += String(format: "- Wall time of the whole notebook: %.0f s on %d threads.\n", footer.totalSeconds, Parallelism.threads)
-        let m = MachineDescription.current
+        s += String(format: "- Wall time of the whole notebook: %.0f s on %d threads.\n", footer.totalSeconds, footer.threads)
+        guard let m = footer.machine else { return s }
         let v = m.libraries
         let avx512 = m.cpuFlags.contains { $0.hasPrefix("avx512") }
         s += "- Written on: \(m.cpu) (\(avx512 ? "with" : "no") AVX-512), \(m.os), \(m.toolchain), build \(m.build).\n"
@@ -149,7 +158,7 @@ struct ReportRenderer {
         var s = "**Experiment `\(e.name)`**: \(first.classes.count) classes (\(first.classes.joined(separator: ", "))), "
         s += "trained \(runs.count) times with derived seeds (\(runs.map { "\($0.experiment.training.seed)" }.joined(separator: ", "))), "
         s += e.resplit == true ? "each on its own stratified split. " : "all on the same split. "
-        s += "\(first.clips["test"]!) test clips per run.\n\n"
+        s += "\(first.clips["test", default: 0]) test clips per run.\n\n"
         let rows: [(String, (RunMetrics) -> Double?)] = [
             ("test accuracy, clip", { $0.test.clip.accuracy }), ("test macro ROC-AUC, clip", { $0.test.clip.macroAUC }),
             ("test accuracy, segment", { $0.test.segment.accuracy }), ("test macro ROC-AUC, segment", { $0.test.segment.macroAUC }),
@@ -183,7 +192,7 @@ struct ReportRenderer {
         let spec = record.spec, names = spec.space.keys.sorted()
         let base = "\(rootFromReport)/target/\(r.runID)"
         var s = "**Search `\(e.name)`**: \(spec.trials) configurations sampled (seed \(spec.seed)) from "
-        s += names.map { "`\($0)` \(spec.space[$0]!.description)" }.joined(separator: ", ")
+        s += names.map { "`\($0)` \(spec.space[$0]?.description ?? "?")" }.joined(separator: ", ")
         s += "; synchronous successive halving with eta = \(spec.eta) over rungs of \(spec.rungs.map(String.init).joined(separator: ", ")) epochs. "
         s += "Trials are ranked by validation macro ROC-AUC at each rung's last epoch (ties: lower validation loss, then lower trial number); "
         s += "the test set is used once, by the chosen configuration. Rung tables: [`rungs.json`](\(base)/rungs.json); "

@@ -2,43 +2,6 @@ import Core
 import Foundation
 import Plot
 
-/// What results.json and the report keep of a search: every trial, every rung table, the choice.
-public struct SearchRecord: Codable, Equatable, Sendable {
-    public struct Trial: Codable, Equatable, Sendable {
-        public var trial: Int
-        public var params: [String: Double]
-        public var seed: UInt64
-        public var status: TrialStatus
-        /// Why a failed trial failed (its error, or its Slurm log); it is ranked no further.
-        public var error: String? = nil
-        /// The score at each rung the trial reached.
-        public var scores: [RungScore]
-        /// Validation macro ROC-AUC (segments) after every epoch trained.
-        public var curve: [Double?]
-    }
-    public struct Rung: Codable, Equatable, Sendable {
-        public var epochs: Int
-        /// Every trial of the rung, best first (the stated tie-break: AUC, then loss, then index).
-        public var ranking: [RungScore]
-        public var promoted: [Int]
-    }
-    public var spec: SearchSpec
-    public var trials: [Trial]
-    public var rungs: [Rung]
-    public var chosen: Int
-}
-
-/// plan.json: frozen when a search starts; a resumed search must find the same one.
-struct SearchPlan: Codable, Equatable {
-    var spec: SearchSpec
-    var cell: Experiment
-    var fingerprint: String
-    /// SHA-256 of split.json: the split every trial trains and validates on.
-    var splitHash: String
-    var commit: String?
-    var engine: String
-}
-
 /// A `search:` cell: the data is prepared once; trials sampled from the space train on it under
 /// synchronous successive halving; the chosen configuration alone is evaluated on the test set.
 /// Everything lives in one run folder:
@@ -211,7 +174,7 @@ struct SearchRunner {
         return SearchRecord.Rung(epochs: spec.rungs[r], ranking: ranking, promoted: promoted)
     }
 
-    private func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String { Self.trialFile(dir, t, name) }
+    func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String { Self.trialFile(dir, t, name) }
 
     static func trialFile(_ dir: RunDirectory, _ t: Int, _ name: String) -> String { TrialStore(dir: dir).file(t, name) }
 
@@ -232,7 +195,7 @@ struct SearchRunner {
         guard let r = cell.search?.rungs.firstIndex(of: epochs) else { throw LabError("\(dir.id): no rung of \(epochs) epochs") }
         guard try Self.status(dir, t).scores.count <= r else { return } // already done
         let root = try workspace.dataRoot(for: cell.data, quiet: true)
-        let data = try PreparedData.prepare(cell.dataPlan(root: root), cacheDirectory: workspace.cache, shouldStop: shouldStop)
+        let data = try PreparedData.prepare(workspace.dataPlan(for: cell, root: root), cacheDirectory: workspace.cache, shouldStop: shouldStop)
         let trial = try Self.status(dir, t)
         guard trial.scores.count <= r else { return }
         try Self.writeStatus(try train(cell, trial: trial, to: epochs, data: data, dir: dir), dir)
@@ -243,79 +206,6 @@ struct SearchRunner {
         var trial = try status(dir, t)
         guard trial.scores.count <= r, trial.status != .failed else { return }
         try TrialStore(dir: dir).markFailed(&trial, reason: reason)
-    }
-
-    /// Submits the rung's pending trials as one Slurm job array and waits for every trial's
-    /// status.json to show the rung. A job that ends without it is an error naming its log.
-    /// `workers` trials at a time, each a `lab search trial` process with its share of the threads;
-    /// a process that fails leaves its trial marked failed, with its output in trials/NNN/worker.log.
-    private func runInProcesses(_ pending: [Int], rung r: Int, epochs: Int, workers: Int, dir: RunDirectory, bar: ProgressReporter) throws {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let threads = max(1, Parallelism.threads / max(1, workers))
-        var queue = pending[...], running: [(trial: Int, process: Process)] = []
-        func finish(_ t: Int, _ p: Process) throws {
-            // A worker stopped by Ctrl-C (which reaches the whole process group) is interrupted, not failed.
-            if p.terminationStatus != 0, !shouldStop(), (try? Self.status(dir, t))?.scores.count ?? 0 <= r {
-                var trial = try Self.status(dir, t)
-                try TrialStore(dir: dir).markFailed(&trial, reason: "lab search trial exited with status \(p.terminationStatus); log: "
-                                                    + workspace.relative(trialFile(dir, t, "worker.log")))
-            }
-        }
-        while !queue.isEmpty || !running.isEmpty {
-            if shouldStop() {
-                for (_, p) in running { p.interrupt() }
-                for (_, p) in running { p.waitUntilExit() }
-                throw Interrupted()
-            }
-            while running.count < workers, let t = queue.popFirst() {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: exe)
-                p.arguments = ["search", "trial", dir.id, "--trial", "\(t)", "--epochs", "\(epochs)", "--threads", "\(threads)", "--quiet"]
-                p.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
-                FileManager.default.createFile(atPath: trialFile(dir, t, "worker.log"), contents: nil)
-                let log = try FileHandle(forWritingTo: URL(fileURLWithPath: trialFile(dir, t, "worker.log")))
-                p.standardOutput = log
-                p.standardError = log
-                try p.run()
-                running.append((t, p))
-            }
-            bar.status("rung \(r + 1) (\(epochs) epochs): trials \(running.map { "\($0.trial)" }.joined(separator: ", ")) running, "
-                       + "\(queue.count) waiting", force: true)
-            Thread.sleep(forTimeInterval: 0.1)
-            for (t, p) in running where !p.isRunning { try finish(t, p) }
-            running.removeAll { !$0.process.isRunning }
-        }
-    }
-
-    private func runOnSlurm(_ pending: [Int], rung r: Int, epochs: Int, options: SlurmOptions, dir: RunDirectory, bar: ProgressReporter) throws {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let list = pending.map(String.init).joined(separator: ",")
-        let log = dir.file("trials/slurm-%A_%a.out")
-        let cpus = options.cpus ?? Parallelism.threads // the CPUs a job asks for are the threads its trial trains with
-        let worker = "trials=(\(pending.map(String.init).joined(separator: " "))); exec '\(exe)' search trial \(dir.id) "
-            + "--trial ${trials[$SLURM_ARRAY_TASK_ID]} --epochs \(epochs) --threads \(cpus)"
-        let args = SlurmSubmission.sbatchArguments(name: "lab-search-r\(r + 1)", cpus: cpus, options: options, array: pending.count, log: log,
-                                                   workspace: workspace)
-            + ["--wrap", "bash -c '\(worker.replacingOccurrences(of: "'", with: "'\\''"))'"]
-        let job = try SlurmSubmission.sbatch(args, what: "rung \(r + 1)")
-        bar.status("rung \(r + 1) (\(epochs) epochs): Slurm job array \(job), trials \(list)", force: true)
-        func done(_ t: Int) -> Bool { ((try? Self.status(dir, t))?.scores.count ?? 0) > r || (try? Self.status(dir, t))?.status == .failed }
-        while !pending.allSatisfy(done) {
-            if shouldStop() { _ = Process.run("scancel", [job]); throw Interrupted() }
-            let queued = Process.run("squeue", ["-h", "-j", job, "-o", "%i"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-            if queued.isEmpty && !pending.allSatisfy(done) {
-                Thread.sleep(forTimeInterval: 0.5) // a last status write may still be landing
-                // A job that ended without its result (crashed, killed, node lost): the trial is marked
-                // failed with its log, and the search goes on without it.
-                for (index, t) in pending.enumerated() where !done(t) {
-                    var trial = try Self.status(dir, t)
-                    try TrialStore(dir: dir).markFailed(&trial, reason: "Slurm job \(job)_\(index) ended without finishing rung \(r + 1); log: "
-                                                        + workspace.relative(dir.file("trials/slurm-\(job)_\(index).out")))
-                }
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.3)
-        }
     }
 
     private func buildModel(_ e: Experiment, data: PreparedData) -> Model {
