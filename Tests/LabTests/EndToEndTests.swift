@@ -290,6 +290,18 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(markdown.contains("**Search `tuned`**: 5 configurations"), markdown)
         XCTAssertTrue(markdown.contains("| \(record.chosen) (chosen) |"), markdown)
         XCTAssertTrue(markdown.contains("| test, clip | hand-tuned `tiny` | searched `tuned` |"), markdown)
+        // The report and `lab compare` on the same pair of runs print the same paired test.
+        let baseline = try XCTUnwrap(file.experiments.first { $0.name == "tiny" })
+        var renamed = baseline
+        renamed.name = "tuned"
+        if let auc = Significance.of(metric: "test.clip.macro_auc", old: renamed, new: entry), let i = auc.changeInterval, let p = auc.pValue {
+            XCTAssertTrue(markdown.contains(String(format: "95%% interval [%+.3f, %+.3f], p = %.3g", i.low, i.high, p)), "\(auc.text)\n\(markdown)")
+        } else {
+            XCTAssertTrue(markdown.contains("Both were tested on the same"), markdown)
+        }
+        if let acc = Significance.of(metric: "test.clip.accuracy", old: renamed, new: entry), let p = acc.pValue {
+            XCTAssertTrue(markdown.contains(String(format: "only for `tuned`, p = %.3g", p)), "\(acc.text)\n\(markdown)")
+        }
         let ws = Workspace(root: root.path)
         let searchRuns = ws.runIDs().filter { (try? ws.run($0).readManifest())?.experiment.search != nil }
         XCTAssertEqual(searchRuns.count, 1)

@@ -123,7 +123,9 @@ struct PredictCommand: ParsableCommand {
         print(PredictionOutput.render(results, classes: trained.card.classes, top: top, timeline: timeline,
                                       format: csv ? .csv : json ? .json : .text), terminator: "")
         if let png, let first = results.first {
-            try PredictionOutput.taggram(first.prediction, classes: trained.card.classes, title: "\(first.file): \(trained.card.experiment)")
+            let name = (first.file as NSString).lastPathComponent
+            try PredictionOutput.taggram(first.prediction, classes: trained.card.classes,
+                                         title: "\(name): class probability per segment (model \(trained.card.experiment))")
                 .writePNG(to: png)
             FileHandle.standardError.write(Data("wrote \(png)\n".utf8))
         }
