@@ -76,15 +76,19 @@ public enum Bootstrap {
             return Draw(accuracy: Double(correct) / Double(y.count), macro: ROC.macroAUC(perClassAUC: perClass),
                         micro: ROC.microAUC(probabilities: p, labels: y, classCount: k), perClass: perClass)
         }
-        let tail = (1 - plan.level) / 2
-        func interval(_ values: [Double?]) -> Interval? {
-            let v = values.compactMap { $0 }.sorted()
-            guard v.count * 2 >= values.count else { return nil } // undefined in most resamples
-            return Interval(low: percentile(v, tail), high: percentile(v, 1 - tail))
-        }
+        func interval(_ values: [Double?]) -> Interval? { percentileInterval(values, level: plan.level) }
         return LevelIntervals(accuracy: interval(draws.map(\.accuracy))!, macroAUC: interval(draws.map(\.macro)),
                               microAUC: interval(draws.map(\.micro)),
                               perClassAUC: (0..<k).map { c in interval(draws.map { $0.perClass[c] }) })
+    }
+
+    /// The one interval reduction every bootstrap here uses: the percentile interval at `level` of
+    /// the resamples' values, or nil when the statistic is undefined in most resamples.
+    public static func percentileInterval(_ values: [Double?], level: Double) -> Interval? {
+        let v = values.compactMap { $0 }.sorted()
+        guard !v.isEmpty, v.count * 2 >= values.count else { return nil }
+        let tail = (1 - level) / 2
+        return Interval(low: percentile(v, tail), high: percentile(v, 1 - tail))
     }
 
     /// numpy.percentile(v, 100 q) with linear interpolation; `sorted` ascending, not empty.
@@ -124,11 +128,10 @@ public enum PairedTest {
             guard let sa = statistic(pa, y), let sb = statistic(pb, y) else { return nil }
             return sb - sa
         }
-        let v = diffs.compactMap { $0 }.sorted()
-        guard v.count * 2 >= diffs.count else { return nil }
-        let tail = (1 - plan.level) / 2
+        guard let interval = Bootstrap.percentileInterval(diffs, level: plan.level) else { return nil }
+        let v = diffs.compactMap { $0 }
         let below = Double(v.filter { $0 <= 0 }.count) / Double(v.count), above = Double(v.filter { $0 >= 0 }.count) / Double(v.count)
-        return (Interval(low: Bootstrap.percentile(v, tail), high: Bootstrap.percentile(v, 1 - tail)), min(1, 2 * min(below, above)))
+        return (interval, min(1, 2 * min(below, above)))
     }
 }
 
@@ -175,12 +178,7 @@ public enum RepeatedComparison {
             let a = meanStatistic(reference, rows: rows, labels: labels, classCount: k, statistic: statistic)
             return (v, v.flatMap { v in a.map { v - $0 } })
         }
-        let tail = (1 - plan.level) / 2
-        func interval(_ values: [Double?]) -> Interval? {
-            let v = values.compactMap { $0 }.sorted()
-            guard v.count * 2 >= values.count else { return nil }
-            return Interval(low: Bootstrap.percentile(v, tail), high: Bootstrap.percentile(v, 1 - tail))
-        }
+        func interval(_ values: [Double?]) -> Interval? { Bootstrap.percentileInterval(values, level: plan.level) }
         let diffs = draws.compactMap(\.1)
         let p: Double? = diffs.isEmpty ? nil : min(1, 2 * min(Double(diffs.filter { $0 <= 0 }.count), Double(diffs.filter { $0 >= 0 }.count))
                                                      / Double(diffs.count))
