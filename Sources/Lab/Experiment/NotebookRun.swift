@@ -80,19 +80,20 @@ struct NotebookRun {
             for (i, (dir, metrics, manifest)) in runs.enumerated() {
                 let search = try SearchRunner.record(in: dir)
                 if search != nil { for name in SearchRunner.figures { extra[name] = try FigureHashes.hash(dir.file(name)) } }
-                results[cell.name, default: []].append(.init(experiment: manifest.experiment, runID: dir.id, metrics: metrics,
-                                                             skipped: manifest.skipped, search: search))
                 var entry = ResultsFile.entry(manifest.experiment, metrics, model: manifest.model, skipped: manifest.skipped,
                                               figures: try FigureHashes.of(dir).merging(i == 0 ? extra : [:]) { a, _ in a })
                 entry.search = search
                 entries.append(entry)
+                // The report is rendered from the very entries results.json holds, with the two things
+                // that are not reproducible beside them: the run's folder and its training time.
+                results[cell.name, default: []].append(.init(entry: entry, runID: dir.id, trainingSeconds: metrics.trainingSeconds))
             }
         }
         // Ablation groups: compared once every cell has run; the figure is one of the report's.
         var ablations: [AblationRecord] = []
         for group in notebook.experiments.compactMap(\.ablation).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } } {
             let cells = notebook.experiments.filter { $0.ablation == group }
-            let groupRuns = cells.map { e in (e, (results[e.name] ?? []).map(\.metrics)) }
+            let groupRuns = cells.map { e in (e, (results[e.name] ?? []).map(\.entry)) }
             guard groupRuns.allSatisfy({ !$0.1.isEmpty }) else { continue }
             var record = AblationRecord.build(group: group, cells: groupRuns, plan: cells[0].bootstrap ?? BootstrapPlan())
             let path = (figures as NSString).appendingPathComponent(record.figure)

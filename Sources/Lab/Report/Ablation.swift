@@ -34,8 +34,8 @@ public struct AblationRecord: Codable, Equatable, Sendable {
     }
 
     /// `cells`: the group's cells in notebook order, each with its runs' metrics.
-    static func build(group: String, cells: [(Experiment, [RunMetrics])], plan: BootstrapPlan) -> AblationRecord {
-        func predictions(_ m: RunMetrics) -> [ClipPrediction] { (m.testClips ?? []).sorted { $0.path < $1.path } }
+    static func build(group: String, cells: [(Experiment, [ResultsFile.Entry])], plan: BootstrapPlan) -> AblationRecord {
+        func predictions(_ m: ResultsFile.Entry) -> [ClipPrediction] { (m.testClips ?? []).sorted { $0.path < $1.path } }
         let reference = cells[0].1.map(predictions)
         let paths = reference.first?.map(\.path) ?? []
         let classes = cells[0].1.first?.classes ?? []
@@ -45,7 +45,7 @@ public struct AblationRecord: Codable, Equatable, Sendable {
         let paired = !paths.isEmpty && cells.allSatisfy { $0.1.allSatisfy { predictions($0).map(\.path) == paths && $0.classes == classes } }
         let k = classes.count
         let labels = reference.first?.map(\.label) ?? []
-        func probabilities(_ runs: [RunMetrics]) -> [[Double]] { runs.map { predictions($0).flatMap(\.probabilities) } }
+        func probabilities(_ runs: [ResultsFile.Entry]) -> [[Double]] { runs.map { predictions($0).flatMap(\.probabilities) } }
         let accuracy: ([Double], [Int]) -> Double? = { p, y in
             Double(zip(argmaxRows(p, classCount: k), y).filter { $0 == $1 }.count) / Double(max(1, y.count))
         }

@@ -4,12 +4,16 @@ import Foundation
 /// Renders reports/results.md: the notebook's prose kept, each cell replaced by its results, and
 /// `{{ name.path }}` placeholders in the prose replaced by the numbers.
 struct ReportRenderer {
+    /// One run as the report shows it: its results.json entry, plus where it lives and how long it
+    /// trained (neither is reproducible, so results.json leaves them out).
     struct RunResult {
-        var experiment: Experiment
+        var entry: ResultsFile.Entry
         var runID: String
-        var metrics: RunMetrics
-        var skipped: [SkippedFile]
-        var search: SearchRecord? = nil
+        var trainingSeconds: Double
+        var experiment: Experiment { entry.config }
+        var metrics: ResultsFile.Entry { entry }
+        var skipped: [SkippedFile] { entry.skipped }
+        var search: SearchRecord? { entry.search }
     }
 
     var notebook: Notebook
@@ -70,7 +74,7 @@ struct ReportRenderer {
         s += "\(m.clips["train", default: 0])/\(m.clips["validation", default: 0])/\(m.clips["test", default: 0]) clips and "
         s += "\(m.segments["train", default: 0])/\(m.segments["validation", default: 0])/\(m.segments["test", default: 0]) segments for training/validation/test. "
         s += "Trained \(m.epochsRun) epochs, best epoch \(m.bestEpoch)\(m.stoppedEarly ? " (early stopping)" : ""), "
-        s += String(format: "%.1f s of training. ", m.trainingSeconds)
+        s += String(format: "%.1f s of training. ", r.trainingSeconds)
         s += "Run [`target/\(r.runID)`](\(base)/manifest.json).\n\n"
         let (tc, ts) = (m.test.clip.intervals, m.test.segment.intervals)
         s += "Test accuracy: **\(fmt(m.test.clip.accuracy))** per clip (95% interval \(tc.map { String(format: "%.3f to %.3f", $0.accuracy.low, $0.accuracy.high) } ?? "not computed")), "
@@ -159,7 +163,7 @@ struct ReportRenderer {
         s += "trained \(runs.count) times with derived seeds (\(runs.map { "\($0.experiment.training.seed)" }.joined(separator: ", "))), "
         s += e.resplit == true ? "each on its own stratified split. " : "all on the same split. "
         s += "\(first.clips["test", default: 0]) test clips per run.\n\n"
-        let rows: [(String, (RunMetrics) -> Double?)] = [
+        let rows: [(String, (ResultsFile.Entry) -> Double?)] = [
             ("test accuracy, clip", { $0.test.clip.accuracy }), ("test macro ROC-AUC, clip", { $0.test.clip.macroAUC }),
             ("test accuracy, segment", { $0.test.segment.accuracy }), ("test macro ROC-AUC, segment", { $0.test.segment.macroAUC }),
             ("validation accuracy, clip", { $0.validation.clip.accuracy }), ("validation macro ROC-AUC, clip", { $0.validation.clip.macroAUC }),
@@ -259,7 +263,7 @@ struct ReportRenderer {
         }
         let rest = Array(parts.dropFirst())
         if rest == ["classes"] { return runs[0].metrics.classes.joined(separator: ", ") }
-        let pick: (RunMetrics) -> Double?
+        let pick: (ResultsFile.Entry) -> Double?
         switch rest {
         case ["epochs"]: pick = { Double($0.epochsRun) }
         case ["best_epoch"]: pick = { Double($0.bestEpoch) }
@@ -268,7 +272,7 @@ struct ReportRenderer {
                 throw LabError("\(notebook.path): {{ \(key) }}: expected NAME.test.METRIC or NAME.validation.METRIC (accuracy, macro_auc, micro_auc), optionally NAME.test.segment.METRIC")
             }
             let segment = rest.count == 3 && rest[1] == "segment"
-            func level(_ m: RunMetrics) -> LevelMetrics {
+            func level(_ m: ResultsFile.Entry) -> LevelMetrics {
                 let split = rest[0] == "test" ? m.test : m.validation
                 return segment ? split.segment : split.clip
             }
