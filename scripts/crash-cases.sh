@@ -1,7 +1,7 @@
 #!/bin/bash
 # The crash and wrong-number cases of issue 22, through the real `lab` in a fresh workspace, one line
 # each. Run it with an old and a new build to see the difference:  LAB=.build/release/lab bash scripts/crash-cases.sh
-LAB=${LAB:?}
+LAB=$(realpath "${LAB:?set LAB to a lab binary}")
 ws=$(mktemp -d); cd "$ws"; mkdir reports
 cell() { printf '```lab\nname: %s\ndata: {clips_per_genre: 4, seconds: 3}\nfeatures: {n_mels: 16}\nsegment: {seconds: 1, hop: 1}\nmodel: {filters: [2], dense: 4}\ntraining: {epochs: 1, batch_size: 8}\n%s\n```\n\n' "$1" "$2"; }
 try() { # name, notebook text
