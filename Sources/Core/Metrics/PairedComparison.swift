@@ -54,13 +54,18 @@ public struct PairedClipComparison: Codable, Equatable, Sendable {
     /// bootstrap plan; the resampling stream is fixed, so the same pair gives the same interval anywhere.
     public static func compare(_ a: [ClipPrediction], _ b: [ClipPrediction], classCount k: Int, plan: BootstrapPlan) -> PairedClipComparison? {
         guard let p = align(a, b, classCount: k) else { return nil }
-        func correct(_ q: [Double]) -> [Bool] { zip(argmaxRows(q, classCount: k), p.labels).map { $0 == $1 } }
-        let m = PairedTest.mcnemar(aCorrect: correct(p.a), bCorrect: correct(p.b))
+        let m = mcnemar(p)
         let auc = aucDifference(p, plan: plan, micro: false)
         let change = ROC.macroAUC(probabilities: p.b, labels: p.labels, classCount: k)
             .flatMap { b in ROC.macroAUC(probabilities: p.a, labels: p.labels, classCount: k).map { b - $0 } }
         return PairedClipComparison(clips: p.labels.count, onlyA: m.onlyA, onlyB: m.onlyB, accuracyP: m.p,
                                     macroAUCChange: change, macroAUCInterval: auc?.interval, macroAUCP: auc?.p)
+    }
+
+    /// McNemar's exact test on which aligned clips each side classifies right.
+    public static func mcnemar(_ p: Aligned) -> (onlyA: Int, onlyB: Int, p: Double) {
+        func correct(_ q: [Double]) -> [Bool] { zip(argmaxRows(q, classCount: p.classCount), p.labels).map { $0 == $1 } }
+        return PairedTest.mcnemar(aCorrect: correct(p.a), bCorrect: correct(p.b))
     }
 
     /// Paired bootstrap of the macro (or micro) ROC-AUC change B - A over the aligned clips.

@@ -170,8 +170,9 @@ public struct TrainedModel {
 
     /// Decode, features, segments, network, clip: one file end to end.
     public func predict(file path: String, extractor: LogMelExtractor? = nil, padShort: Bool = false) throws -> FilePrediction {
-        let info = try AudioIO.info(path: path)
-        let m = try ClipFeatures.compute(path: path, params: card.features, extractor: extractor)
-        return try predict(features: m, seconds: Double(info.frames) / Double(info.sampleRate), padShort: padShort)
+        // The file is opened once: its length is the decoded samples' at the model's rate.
+        let samples = try ClipFeatures.decode(path: path, params: card.features)
+        let m = ClipFeatures.features(of: samples, params: card.features, extractor: extractor)
+        return try predict(features: m, seconds: Double(samples.count) / Double(card.features.sampleRate), padShort: padShort)
     }
 }

@@ -83,13 +83,12 @@ struct PredictCommand: ParsableCommand {
                     let t = times
                     Parallelism.forEach(part.count) { i in
                         out[i] = Result {
-                            let info = try AudioIO.info(path: part[i].path)
                             let t0 = Date()
                             let samples = try ClipFeatures.decode(path: part[i].path, params: trained.card.features)
                             let t1 = Date()
                             let m = ClipFeatures.features(of: samples, params: trained.card.features, extractor: extractor)
                             t[i] = (t1.timeIntervalSince(t0), Date().timeIntervalSince(t1))
-                            return (m, info.duration)
+                            return (m, Double(samples.count) / Double(trained.card.features.sampleRate))
                         }
                     }
                 }

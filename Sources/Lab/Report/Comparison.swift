@@ -26,6 +26,8 @@ struct Comparison {
     /// Which revisions' engine source (Sources/Core, Package.swift) differs from the previous one's;
     /// nil where it cannot be told (a run or the working tree on one side).
     var engineChanged: [Bool?]
+    /// Each experiment's change from revision i - 1 to i, computed once (each holds a paired bootstrap).
+    private var changes: [String: [Int: Change]] = [:]
 
     struct Change {
         var accuracy: Significance?
@@ -44,12 +46,17 @@ struct Comparison {
             guard i > 0, let a = revisions[i - 1].commit, let b = revisions[i].commit else { return nil }
             return Git.run(["diff", "--quiet", a, b, "--", "Sources/Core", "Package.swift"], in: ws.root).status == 1
         }
+        for name in names {
+            for i in revisions.indices.dropFirst() { changes[name, default: [:]][i] = computeChange(name, i) }
+        }
     }
 
     func entry(_ name: String, _ i: Int) -> ResultsFile.Entry? { revisions[i].file.experiments.first { $0.name == name } }
 
     /// Revision i against i - 1 for one experiment; nil if it is missing on either side.
-    func change(_ name: String, _ i: Int) -> Change? {
+    func change(_ name: String, _ i: Int) -> Change? { changes[name]?[i] }
+
+    private func computeChange(_ name: String, _ i: Int) -> Change? {
         guard i > 0, let old = entry(name, i - 1), let new = entry(name, i) else { return nil }
         let same = old.classes == new.classes && PairedClipComparison.align(old.testClips ?? [], new.testClips ?? [], classCount: new.classes.count) != nil
         func significance(_ metric: String, _ a: Double?, _ b: Double?) -> Significance? {

@@ -49,9 +49,10 @@ struct Significance: Encodable, Equatable {
            let paired = PairedClipComparison.align(old.testClips ?? [], new.testClips ?? [], classCount: new.classes.count) {
             switch metric {
             case "test.clip.accuracy":
-                let c = PairedClipComparison.compare(old.testClips ?? [], new.testClips ?? [], classCount: new.classes.count, plan: plan)!
-                return Significance(method: "McNemar exact, \(c.onlyA) clips right only before, \(c.onlyB) only after",
-                                    pValue: c.accuracyP, changeInterval: nil, outsideNoise: c.accuracyOutsideNoise)
+                // McNemar alone: no bootstrap is drawn for an accuracy change.
+                let m = PairedClipComparison.mcnemar(paired)
+                return Significance(method: "McNemar exact, \(m.onlyA) clips right only before, \(m.onlyB) only after",
+                                    pValue: m.p, changeInterval: nil, outsideNoise: m.p < 0.05)
             case "test.clip.macro_auc", "test.clip.micro_auc":
                 guard let t = PairedClipComparison.aucDifference(paired, plan: plan, micro: metric == "test.clip.micro_auc") else { return nil }
                 return Significance(method: "paired bootstrap over the same \(paired.labels.count) clips", pValue: t.p, changeInterval: t.interval,
