@@ -40,15 +40,20 @@ let package = Package(
         system("CSoxr", pkg: "soxr", apt: "libsoxr-dev"),
         system("CFreeType", pkg: "freetype2", apt: "libfreetype-dev"),
 
+        // The AVX-512 kernels: C with a per-function target, chosen at run time (KernelPath.swift).
+        // No FMA contraction: every FMA is one the source wrote.
+        .target(name: "Kernels", path: "Sources/Kernels",
+                cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         .target(
             name: "Core",
             dependencies: [
-                "CSndfile", "CFFTW3", "CSoxr",
+                "CSndfile", "CFFTW3", "CSoxr", "Kernels",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             // Hot loops write disjoint elements from several threads; the runtime exclusivity
             // checks cost more than they protect there.
             swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked"] + vectorFlags)]
+                + (baseline ? [.define("LAB_BASELINE")] : [])
         ),
         .target(name: "Plot", dependencies: ["CPNG", "CZlib", "CFreeType"],
                 swiftSettings: [.unsafeFlags(["-O"])]),

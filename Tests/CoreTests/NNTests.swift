@@ -416,6 +416,28 @@ final class NNTrainingTests: XCTestCase {
         XCTAssertEqual(m2.state.map(\.value), m3.state.map(\.value))
     }
 
+    /// Any thread count, and every kernel path this CPU has, give the same bits: the work split is
+    /// fixed by the data's shape, and a wider register only computes more elements at once.
+    /// (Three and five threads oversubscribe a two-core machine, which is fine for a bits test.)
+    func testBitIdenticalForEveryThreadCountAndKernelPath() throws {
+        let (reference, referenceResult) = try KernelPath.using(.avx2) { try train(threads: 1, epochs: 2) }
+        var paths: [KernelPath] = [.avx2]
+        if KernelPath.cpuHasAVX512 { paths.append(.avx512) } else { print("no AVX-512 on this CPU: the avx512 leg is not run") }
+        for path in paths {
+            for threads in [1, 2, 3, 5] {
+                let (m, r) = try KernelPath.using(path) { try train(threads: threads, epochs: 2) }
+                XCTAssertEqual(m.state.map(\.value), reference.state.map(\.value), "\(path), \(threads) threads")
+                XCTAssertEqual(deterministic(r.history), deterministic(referenceResult.history), "\(path), \(threads) threads")
+                let x = Self.toyData(count: 12, seed: 4).x
+                Parallelism.setThreads(threads)
+                let p = KernelPath.using(path) { m.predict(x, count: 12, batchSize: 2) }
+                Parallelism.setThreads(1)
+                XCTAssertEqual(p, KernelPath.using(.avx2) { reference.predict(x, count: 12, batchSize: 5) }, "\(path), \(threads) threads")
+                Parallelism.setThreads(2)
+            }
+        }
+    }
+
     /// Training on two-channel input is the same bits with one or two threads, and learns.
     func testMultiChannelTrainingBitIdenticalWithOneOrTwoThreads() throws {
         func twoChannels(_ d: Dataset) -> Dataset {

@@ -1,4 +1,5 @@
 import Dispatch
+import Kernels
 
 /// Our own SGEMM, the one place a matrix product is computed. Row-major C = op(A) · op(B) (+ C).
 ///
@@ -17,18 +18,21 @@ public enum GEMM {
     public static let defaultNBlock = 256
 
     /// C[m x n] = op(A)[m x k] · op(B)[k x n] (+ C when `accumulate`). Products of at least 2^20
-    /// multiply-adds are split into two fixed halves of C, run on two threads when Parallelism allows.
+    /// multiply-adds are cut into `parts(work:side:)` slices of C, fixed by the shape, and the slices run on
+    /// up to Parallelism.threads workers. Every element is still one chain, so no bit depends on either.
     static func multiply(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let parts = 2
-        guard m * n * k >= 1 << 20, max(m, n) >= 2 * parts else {
+        // Slice C by columns when B is packed (each slice then packs only its own columns of B),
+        // else along the longer side.
+        let splitRows = !packsB(transB: transB, ldb: ldb) && m >= n
+        let parts = Self.parts(work: m * n * k, side: splitRows ? m : n)
+        guard parts > 1 else {
             serial(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                    accumulate: accumulate, c: c, ldc: ldc)
             return
         }
-        let splitRows = m >= n
-        let run = { (i: Int) in
+        Parallelism.run(parts) { i in
             if splitRows {
                 let m0 = m * i / parts, m1 = m * (i + 1) / parts
                 serial(transA: transA, transB: transB, m: m1 - m0, n: n, k: k,
@@ -41,12 +45,18 @@ public enum GEMM {
                        accumulate: accumulate, c: c + n0, ldc: ldc)
             }
         }
-        if Parallelism.threads > 1 {
-            DispatchQueue.concurrentPerform(iterations: parts, execute: run)
-        } else {
-            for i in 0..<parts { run(i) }
-        }
     }
+
+    /// Slices of C for `multiply`: one per 2^20 multiply-adds, at most 8, each at least 16 rows (or
+    /// columns) wide so the register blocks stay full. A function of the shape alone.
+    static func parts(work: Int, side: Int) -> Int {
+        guard work >= 1 << 20 else { return 1 }
+        return max(1, min(8, work >> 20, side / 16))
+    }
+
+    /// The kernels load op(B) along rows. A transposed B, or one whose rows lie far apart (4 KiB
+    /// strides alias in L1), is packed a block at a time into slivers.
+    static func packsB(transB: Bool, ldb: Int) -> Bool { transB || ldb >= 256 }
 
     /// The same product on the calling thread, for callers that spread independent products over
     /// threads themselves (Winograd's per-image products). `kBlock` and `nBlock` exist for the tests.
@@ -55,6 +65,10 @@ public enum GEMM {
                               accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int,
                               kBlock: Int = defaultKBlock, nBlock: Int = defaultNBlock) {
         guard m > 0, n > 0 else { return }
+        if KernelPath.current == .avx512 {
+            lab_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc, kBlock, nBlock)
+            return
+        }
         if k == 0 {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
@@ -62,9 +76,8 @@ public enum GEMM {
         // op(A)[i, p] is at a + i * rsA + p * csA.
         let (rsA, csA) = transA ? (1, lda) : (lda, 1)
         let kc = max(1, kBlock), nc = max(16, nBlock / 16 * 16)
-        // The kernels load op(B) along rows. A transposed B, or one whose rows lie far apart (4 KiB
-        // strides alias in L1), is packed a block at a time into 16-column slivers, each kc x 16.
-        let pack = transB || ldb >= 256
+        // A packed B goes into 16-column slivers, each kc x 16.
+        let pack = packsB(transB: transB, ldb: ldb)
         let packed = pack ? UnsafeMutablePointer<Float>.allocate(capacity: min(kc, k) * min(nc, n)) : nil
         defer { packed?.deallocate() }
         for p0 in stride(from: 0, to: k, by: kc) {

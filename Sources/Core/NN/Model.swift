@@ -245,17 +245,19 @@ public final class Model {
 
     /// Class probabilities, row-major [count x classes], computed in batches of `batchSize`.
     ///
-    /// With two threads, batches alternate between this model and a replica with the same weights, one
-    /// whole batch per thread, no layer split between threads. Each sample's output depends on that
+    /// With N threads, batches are dealt out to N models (this one and replicas with the same weights),
+    /// one whole batch per thread, no layer split between threads. Each sample's output depends on that
     /// sample alone (every sum runs over one image, or over features for one row), so which thread
-    /// and which batch computed it changes no bit: `predict` gives the same bits on 1 or 2 threads.
+    /// and which batch computed it changes no bit: `predict` gives the same bits on any thread count.
     public func predict(_ x: [Float], count: Int, batchSize: Int = 32) -> [Float] {
         let hw = config.inputHeight * config.inputWidth, channels = config.input.channels
         precondition(x.count == count * channels * hw, "predict: \(x.count) values for \(count) samples of \(channels)x\(hw)")
         var out = [Float](repeating: 0, count: count * config.classes)
         let batches = (count + batchSize - 1) / batchSize
-        let workers = profile == nil && Parallelism.threads >= 2 && batches >= 2 ? 2 : 1
-        let models = workers == 2 ? [self, replicaForInference()] : [self]
+        // Whole batches per worker, each worker on a model of its own; every batch's numbers are the
+        // same whichever worker runs it.
+        let workers = profile == nil ? max(1, min(Parallelism.threads, batches)) : 1
+        let models = [self] + (1..<workers).map { replicaForInference($0) }
         out.withUnsafeMutableBufferPointer { buffer in
             let outp = buffer.baseAddress!
             let run = { (worker: Int) in
@@ -279,15 +281,15 @@ public final class Model {
         return out
     }
 
-    /// The second model of a two-thread `predict`: built once, its state copied from this model's
-    /// each time (weights change between epochs), and the same kernel choices.
-    private var replica: Model?
-    private func replicaForInference() -> Model {
-        if replica == nil {
+    /// The other workers' models in a multi-thread `predict`: each built once, its state copied from
+    /// this model's each time (weights change between epochs), and the same kernel choices.
+    private var replicas: [Model] = []
+    private func replicaForInference(_ index: Int) -> Model {
+        while replicas.count < index {
             var rng = SeededRNG(seed: 0) // its initial weights are overwritten below
-            replica = Model(config: config, rng: &rng)
+            replicas.append(Model(config: config, rng: &rng))
         }
-        let copy = replica!
+        let copy = replicas[index - 1]
         for (mine, theirs) in zip(state, copy.state) { theirs.value = mine.value } // shares the storage until either changes
         for (mine, theirs) in zip(layers, copy.layers) {
             if let a = mine as? ConvBlock, let b = theirs as? ConvBlock {

@@ -13,8 +13,9 @@ struct BenchCommand: ParsableCommand {
           lab bench plot
           lab bench synth
           lab bench cache
+          lab bench gemm
         """,
         subcommands: [BenchFeaturesCommand.self, BenchTrainCommand.self, BenchPlotCommand.self,
-                      BenchSynthCommand.self, BenchCacheCommand.self]
+                      BenchSynthCommand.self, BenchCacheCommand.self, BenchGEMMCommand.self]
     )
 }
