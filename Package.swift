@@ -69,7 +69,7 @@ let package = Package(
         ),
         // Compiled for the baseline x86-64, so it can tell an older CPU what is missing.
         .target(name: "CPUCheck", path: "Sources/CPUCheck"),
-        .executableTarget(name: "LabMain", dependencies: ["Lab", "CPUCheck"],
+        .executableTarget(name: "LabMain", dependencies: ["Lab", "Core", "CPUCheck"],
                           swiftSettings: baseline ? [.define("LAB_BASELINE")] : []),
 
         .testTarget(name: "CoreTests", dependencies: ["Core"]),

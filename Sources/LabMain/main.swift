@@ -1,5 +1,6 @@
 import CPUCheck
 import Foundation
+import Core
 import Lab
 
 // Core is compiled for x86-64-v3. Check the CPU before any of it runs, so an older CPU gets one clear
@@ -14,5 +15,13 @@ if lab_missing_cpu_features().pointee != 0 {
     exit(3)
 }
 #endif
+
+// LAB_KERNELS must name a path this build and CPU have: one line, before any work, if not.
+do {
+    _ = try KernelPath.requested(ProcessInfo.processInfo.environment["LAB_KERNELS"])
+} catch {
+    fputs("error: \(error)\n", stderr)
+    exit(2)
+}
 
 LabCommand.main()

@@ -132,7 +132,7 @@ struct ReportRenderer {
         guard let m = footer.machine else { return s }
         let v = m.libraries
         let avx512 = m.cpuFlags.contains { $0.hasPrefix("avx512") }
-        s += "- Written on: \(m.cpu) (\(avx512 ? "with" : "no") AVX-512), \(m.os), \(m.toolchain), build \(m.build).\n"
+        s += "- Written on: \(m.cpu) (\(avx512 ? "with" : "no") AVX-512), \(m.os), \(m.toolchain), build \(m.build)\(m.kernels.map { ", kernels \($0)" } ?? "").\n"
         s += "\nEvery number and figure above is reproducible bit for bit from the same data, seeds and build, on any x86-64-v3 CPU "
         s += "(AVX2 and FMA), with or without AVX-512, under Debian 12's FFTW \(v["fftw"].map { $0.replacingOccurrences(of: "fftw-", with: "") } ?? "?"), "
         s += "glibc \(v["glibc"] ?? "?"), soxr \(v["soxr"].map { $0.replacingOccurrences(of: "libsoxr-", with: "") } ?? "?") and libpng \(v["libpng"] ?? "?"): every sum in the CNN runs in an order "

@@ -14,6 +14,9 @@ public struct MachineDescription: Codable, Equatable, Sendable {
     public var toolchain: String
     /// "x86-64-v3" (the normal build) or "x86-64 baseline" (`make baseline`).
     public var build: String
+    /// The engine's kernel path, KernelPath.rawValue: "avx2", "avx512" or "sse2" (absent before it was
+    /// recorded). Chosen from the CPU and LAB_KERNELS; it never changes a number.
+    public var kernels: String?
     public var libraries: [String: String]
     /// The codelets FFTW chose for the 2048-point STFT, and soxr's resampling engine.
     public var fftwPlan: String
@@ -50,6 +53,7 @@ public struct MachineDescription: Codable, Equatable, Sendable {
         }
         return MachineDescription(
             cpu: brand, cpuFlags: flags, os: os, kernel: "\(kernel) \(machine)", toolchain: swiftVersion, build: buildTarget,
+            kernels: KernelPath.current.rawValue,
             libraries: NumericEnvironment.libraryVersions().merging(PlotLibraries.versions()) { a, _ in a },
             fftwPlan: NumericEnvironment.fftwPlan(), soxrEngine: NumericEnvironment.soxrEngine(),
             libraryProbe: NumericEnvironment.probeHash(), environment: env)
@@ -58,7 +62,7 @@ public struct MachineDescription: Codable, Equatable, Sendable {
     /// One line per field, for `lab verify`'s mismatch report.
     public var lines: [String] {
         ["cpu: \(cpu)", "cpu flags: \(cpuFlags.joined(separator: " "))", "os: \(os), kernel \(kernel)",
-         "toolchain: \(toolchain), build \(build)",
+         "toolchain: \(toolchain), build \(build), kernels \(kernels ?? "not recorded")",
          "libraries: " + libraries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
          "fftw plan: \(fftwPlan)", "soxr engine: \(soxrEngine)", "libm/FFTW/soxr probe: \(libraryProbe)",
          "environment: " + (environment.isEmpty ? "none of GLIBC_TUNABLES, SOXR_*, FFTW*, LD_PRELOAD set"
