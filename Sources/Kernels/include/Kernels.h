@@ -13,4 +13,14 @@ int lab_cpu_has_avx512(void);
 void lab_sgemm_avx512(int transA, int transB, long m, long n, long k,
                       const float *a, long lda, const float *b, long ldb,
                       int accumulate, float *c, long ldc, long kBlock, long nBlock);
+
+
+/// relu(maxpool2x2(conv3x3(x) + bias)) of one single-channel image for K filters, 16 pooled outputs
+/// at a time: the arithmetic of DirectConv3x3SingleChannel.pooledRows in Swift (each output is the
+/// bias, then taps 0...8 as FMAs in order; the pool's scan and the ReLU as MaxPool2D and ReLU do).
+/// `split` holds the image's h + 2 padded rows, each as its even then its odd columns, `wq` floats
+/// each. Output f's pooled row py goes to y + f * yPlane + py * wo; argmax (when not NULL) likewise,
+/// as an index into the h x w input plane. Only call when lab_cpu_has_avx512() returned 1.
+void lab_direct_pooled_avx512(const float *split, long wq, long ho, long wo, long w, long k,
+                              const float *weight, const float *bias, float *y, int32_t *argmax, long yPlane);
 #endif

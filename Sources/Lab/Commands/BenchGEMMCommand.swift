@@ -7,8 +7,9 @@ struct BenchGEMMCommand: ParsableCommand {
         commandName: "gemm",
         abstract: "Our SGEMM's rate: a large square product, and the small products Winograd runs.",
         discussion: """
-        Prints GFLOP/s for an n x n x n product split over --threads, and for the per-block products \
-        of the reference CNN's Winograd layers on one thread (M = V·Uᵀ forward, dU += dMᵀ·V, \
+        Prints GFLOP/s for the kernel's peak (cache-resident products on every thread: the yardstick \
+        of `lab bench train`), for an n x n x n product split over --threads, and for the per-block \
+        products of the reference CNN's Winograd layers on one thread (M = V·Uᵀ forward, dU += dMᵀ·V, \
         dV = dM·U), on the kernel path in use. Set LAB_KERNELS=avx2 or avx512 to compare paths on \
         one machine; bench/sgemm_peak measures the same machine with OpenBLAS.
 
@@ -32,8 +33,10 @@ struct BenchGEMMCommand: ParsableCommand {
     func run() throws {
         Parallelism.setThreads(threads)
         print("kernels: \(KernelPath.current.description)")
-        print(String(format: "square %dx%dx%d, %d threads: %7.1f GFLOP/s", n, n, n, threads,
-                     GEMMProbe.peakGFLOPS(n: n, repeats: repeats)))
+        print(String(format: "peak (48x128x128 in cache, on each of %d threads): %7.1f GFLOP/s", threads,
+                     GEMMProbe.peakGFLOPS(repeats: repeats)))
+        print(String(format: "square %dx%dx%d, split over %d threads:  %7.1f GFLOP/s", n, n, n, threads,
+                     GEMMProbe.rate(m: n, n: n, k: n, repeats: repeats, serial: false)))
         // Block 2 of the reference CNN: 44 tiles a block, 32 -> 64 channels.
         let shapes: [(String, Int, Int, Int, Bool)] = [
             ("M = V·Uᵀ     44x64x32", 44, 64, 32, false), ("M = V·Uᵀ     45x128x64", 45, 128, 64, false),

@@ -10,7 +10,8 @@ struct BenchTrainCommand: ParsableCommand {
         Reference architecture: input 1x128x86 (128 mels x 2 s), conv 3x3 same 32/64/128 with 2x2 \
         max-pool, dense 64, dropout 0.3, 10 classes, batch 32, Adam. Prints training and inference \
         samples/s; the FLOP rate actually executed (Winograd's real products) and its share of this machine's \
-        peak, measured in the same run with our own GEMM kernel (on the kernel path in use: LAB_KERNELS) on a 1536^3 product; the "effective" rate \
+        peak, measured in the same run with our own GEMM kernel (on the kernel path in use: LAB_KERNELS) on cache-resident \
+        48x128x128 products on every thread (`lab bench gemm`); the "effective" rate \
         (FLOPs counted as direct convolution); and peak memory. The Keras peer is bench/keras_speed.py.
 
         Examples:
@@ -110,7 +111,8 @@ struct BenchTrainCommand: ParsableCommand {
         print(line("inference:", inferRate, effective: config.forwardFLOPs, executed: config.executedForwardFLOPs))
         print(String(format: "(executed: Winograd's real products, %.0f MFLOP forward per sample; effective: counted as direct "
                      + "convolution, %.0f MFLOP)", config.executedForwardFLOPs / 1e6, config.forwardFLOPs / 1e6))
-        print(String(format: "GEMM peak (our %@ kernel, 1536^3, %d threads): %.1f GFLOP/s", KernelPath.current.rawValue, threads, peak))
+        print(String(format: "GEMM peak (our %@ kernel, cache-resident 48x128x128 products on each of %d threads): %.1f GFLOP/s",
+                     KernelPath.current.rawValue, threads, peak))
         print(String(format: "peak memory (max RSS): %.0f MiB", peakResidentMiB()))
     }
 }

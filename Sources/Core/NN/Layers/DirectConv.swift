@@ -1,3 +1,5 @@
+import Kernels
+
 /// 3x3 "same" convolution of a single-channel input (the spectrogram layer), computed directly on
 /// SIMD8 runs of eight output columns: the nine shifted input vectors are loaded once and reused by
 /// every filter. With one input channel, im2col's SGEMM has an inner dimension of 9 and spends its
@@ -74,6 +76,11 @@ final class DirectConv3x3SingleChannel {
         for r in 0..<(h + 2) { // even columns, then odd, of each padded row
             let src = pad + r * wp, even = split + 2 * r * wq, odd = even + wq
             for j in 0..<(wp / 2) { even[j] = src[2 * j]; odd[j] = src[2 * j + 1] }
+        }
+        if KernelPath.current == .avx512 { // the same sums, 16 outputs at a time (Sources/Kernels/direct_avx512.c)
+            let image = b * ho * wo
+            lab_direct_pooled_avx512(split, wq, ho, wo, w, outChannels, weight, bias, y + image, argmax.map { $0 + image }, n * ho * wo)
+            return
         }
         let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
         for py in 0..<ho {

@@ -1,0 +1,64 @@
+// The first layer's direct 3x3 convolution, fused with 2x2 max-pool and ReLU, on 16 lanes: the very
+// sums of DirectConv.swift's 8-lane pooledRows, twice as many outputs per instruction. Every output
+// is its own chain (bias, then taps 0...8 as FMAs), so the width changes no bit. Compiled with
+// -ffp-contract=off: every FMA is one written here.
+#include "Kernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <stdlib.h>
+#define AVX512 __attribute__((target("avx512f")))
+
+AVX512 void lab_direct_pooled_avx512(const float *split, long wq, long ho, long wo, long w, long k,
+                                     const float *weight, const float *bias, float *y, int32_t *argmax, long yPlane) {
+    const __m512i lane2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512 zero = _mm512_setzero_ps(), minusInf = _mm512_set1_ps(-__builtin_inff());
+    for (long py = 0; py < ho; py++) {
+        const float *rows = split + 4 * py * wq; // padded row 2py: the top tap row of output row 2py
+        for (long q0 = 0; q0 < wo; q0 += 16) {
+            long count = wo - q0 < 16 ? wo - q0 : 16;
+            __mmask16 m = count == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1u);
+            for (long f = 0; f < k; f++) {
+                const float *wf = weight + 9 * f;
+                __m512 te = _mm512_set1_ps(bias[f]), to = te, be = te, bo = te;
+                for (int ky = 0; ky < 3; ky++) {
+                    const float *top = rows + 2 * ky * wq + q0, *bottom = top + 2 * wq;
+                    __m512 w0 = _mm512_set1_ps(wf[3 * ky]), w1 = _mm512_set1_ps(wf[3 * ky + 1]), w2 = _mm512_set1_ps(wf[3 * ky + 2]);
+                    // Input column 2q + kx is even[q + kx/2] for even kx, odd[q + (kx-1)/2] for odd kx.
+                    __m512 t0 = _mm512_maskz_loadu_ps(m, top), t1 = _mm512_maskz_loadu_ps(m, top + wq);
+                    __m512 t2 = _mm512_maskz_loadu_ps(m, top + 1), t3 = _mm512_maskz_loadu_ps(m, top + wq + 1);
+                    __m512 b0 = _mm512_maskz_loadu_ps(m, bottom), b1 = _mm512_maskz_loadu_ps(m, bottom + wq);
+                    __m512 b2 = _mm512_maskz_loadu_ps(m, bottom + 1), b3 = _mm512_maskz_loadu_ps(m, bottom + wq + 1);
+                    te = _mm512_fmadd_ps(w0, t0, te); te = _mm512_fmadd_ps(w1, t1, te); te = _mm512_fmadd_ps(w2, t2, te);
+                    to = _mm512_fmadd_ps(w0, t1, to); to = _mm512_fmadd_ps(w1, t2, to); to = _mm512_fmadd_ps(w2, t3, to);
+                    be = _mm512_fmadd_ps(w0, b0, be); be = _mm512_fmadd_ps(w1, b1, be); be = _mm512_fmadd_ps(w2, b2, be);
+                    bo = _mm512_fmadd_ps(w0, b1, bo); bo = _mm512_fmadd_ps(w1, b2, bo); bo = _mm512_fmadd_ps(w2, b3, bo);
+                }
+                // MaxPool2D's scan: top-left, top-right, bottom-left, bottom-right, strict >, from -inf.
+                __m512i base = _mm512_add_epi32(_mm512_set1_epi32((int)(2 * py * w + 2 * q0)), lane2);
+                __m512i at = base;
+                __m512 best = minusInf;
+                __mmask16 better = _mm512_cmp_ps_mask(te, best, _CMP_GT_OQ);
+                best = _mm512_mask_mov_ps(best, better, te);
+                better = _mm512_cmp_ps_mask(to, best, _CMP_GT_OQ);
+                best = _mm512_mask_mov_ps(best, better, to);
+                at = _mm512_mask_mov_epi32(at, better, _mm512_add_epi32(base, _mm512_set1_epi32(1)));
+                better = _mm512_cmp_ps_mask(be, best, _CMP_GT_OQ);
+                best = _mm512_mask_mov_ps(best, better, be);
+                at = _mm512_mask_mov_epi32(at, better, _mm512_add_epi32(base, _mm512_set1_epi32((int)w)));
+                better = _mm512_cmp_ps_mask(bo, best, _CMP_GT_OQ);
+                best = _mm512_mask_mov_ps(best, better, bo);
+                at = _mm512_mask_mov_epi32(at, better, _mm512_add_epi32(base, _mm512_set1_epi32((int)w + 1)));
+                // ReLU as ReLU writes it: x >= 0 ? x : 0.
+                __m512 v = _mm512_mask_mov_ps(zero, _mm512_cmp_ps_mask(best, zero, _CMP_GE_OQ), best);
+                long offset = f * yPlane + py * wo + q0;
+                _mm512_mask_storeu_ps(y + offset, m, v);
+                if (argmax) _mm512_mask_storeu_epi32(argmax + offset, m, at);
+            }
+        }
+    }
+}
+#else
+void lab_direct_pooled_avx512(const float *split, long wq, long ho, long wo, long w, long k,
+                              const float *weight, const float *bias, float *y, int32_t *argmax, long yPlane) { abort(); }
+#endif
