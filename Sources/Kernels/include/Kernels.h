@@ -23,4 +23,14 @@ void lab_sgemm_avx512(int transA, int transB, long m, long n, long k,
 /// as an index into the h x w input plane. Only call when lab_cpu_has_avx512() returned 1.
 void lab_direct_pooled_avx512(const float *split, long wq, long ho, long wo, long w, long k,
                               const float *weight, const float *bias, float *y, int32_t *argmax, long yPlane);
+
+/// The pooled output transform of WinogradConv3x3 (transformOutputPooledReLU in Swift), 16 channels
+/// at a time: for each tile of tile rows tyFirst ..< tyFirst + tyCount (tw tiles a row), Aᵀ M A + bias,
+/// then 2x2 max-pool and ReLU, each value by the same additions in the same order. `m` is the block's
+/// M, [36 points, `point` floats apart][tiles][kp]; k the real channel count. Pooled pixel (py, px) of
+/// channel c goes to y[c * plane + py * wo + px] (y at the image's first pixel of channel 0), and
+/// its argmax, an index into the h x w plane (row length w), to the same place in `argmax` (or NULL).
+void lab_winograd_output_pooled_avx512(const float *m, long point, long kp, long k, long tyFirst, long tyCount,
+                                       long tw, long ho, long wo, long w, const float *bias,
+                                       float *y, int32_t *argmax, long plane);
 #endif

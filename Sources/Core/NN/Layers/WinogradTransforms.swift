@@ -1,3 +1,5 @@
+import Kernels
+
 /// The transforms of F(4x4, 3x3) for `WinogradConv3x3`: per tile (eight channels per SIMD lane
 /// group) and per filter, each with its adjoint for the backward pass.
 extension WinogradConv3x3 {
@@ -105,6 +107,12 @@ extension WinogradConv3x3 {
                                    argmax: UnsafeMutablePointer<Int32>?) {
         let (k, kp, ho, wo) = (outChannels, kp, g.h / 2, g.w / 2)
         let tiles = rows.count * g.tw, point = mPoint(tiles), plane = g.n * ho * wo
+        if KernelPath.current == .avx512 { // the same sums, 16 channels at a time (Sources/Kernels/winograd_avx512.c)
+            let image = b * ho * wo
+            lab_winograd_output_pooled_avx512(m, point, kp, k, rows.lowerBound, rows.count, g.tw, ho, wo, g.w, bias,
+                                              y + image, argmax.map { $0 + image }, plane)
+            return
+        }
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
             let out = t.baseAddress! + 24 // the 4x4 tile
             // Tile outermost: each transform point's kp channels are one contiguous run, read once
