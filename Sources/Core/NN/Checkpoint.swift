@@ -126,23 +126,41 @@ public enum Checkpoint {
         return d
     }
 
-    /// Header keys are written sorted, so the same state gives the same bytes.
+    /// Header keys are written sorted, so the same state gives the same bytes. The tensors are
+    /// streamed to a temporary file beside `path`, which then replaces it in one rename: no copy of
+    /// the whole file is ever held in memory (for a large search trial that was three copies).
     static func write(_ tensors: [(String, String, [Int], Data)], metadata: [String: String], to path: String) throws {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
-        var body = Data()
         for (name, dtype, shape, data) in tensors {
             header[name] = ["dtype": dtype, "shape": shape, "data_offsets": [offset, offset + data.count]]
             offset += data.count
-            body.append(data)
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while json.count % 8 != 0 { json.append(0x20) } // align the data, as the reference writer does
-        var file = Data()
-        LittleEndian.append(UInt64(json.count), to: &file)
-        file.append(json)
-        file.append(body)
-        try file.write(to: URL(fileURLWithPath: path), options: .atomic)
+        var prefix = Data()
+        LittleEndian.append(UInt64(json.count), to: &prefix)
+        prefix.append(json)
+        let temporary = path + ".partial-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil),
+              let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw CheckpointError.mismatch("\(path): cannot write (cannot create \(temporary))")
+        }
+        do {
+            try handle.write(contentsOf: prefix)
+            for (_, _, _, data) in tensors { try handle.write(contentsOf: data) }
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            unlink(temporary)
+            throw CheckpointError.mismatch("\(path): cannot write: \(error.localizedDescription)")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CheckpointError.mismatch("\(path): cannot write: \(reason)")
+        }
     }
 
     struct Contents {

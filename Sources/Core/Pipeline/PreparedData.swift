@@ -126,15 +126,24 @@ public struct PreparedData: Sendable {
 
         var featuresByPath: [String: FeatureMatrix] = [:]
         for (clip, m) in zip(clips, features) { if let m { featuresByPath[clip.relativePath] = m } }
-        let usable = clips.filter { featuresByPath[$0.relativePath] != nil }
+        features = [] // the dictionary holds the only copy: each clip's is freed once it is cut
+        let usablePaths = Set(featuresByPath.keys)
+        let usable = clips.filter { usablePaths.contains($0.relativePath) }
         let (split, leftOut) = try Self.split(usable, plan: plan)
         try checkEveryClassIsInEverySplit(split, usable: usable, collection: collection)
         let all = split.train + split.validation + split.test
 
+        // Peak memory: each clip's features are dropped as soon as its segments are cut, and the
+        // segments go into an array sized once, so features and segments are not both held whole,
+        // and no array regrows to twice its size. (The values are the same; only their lifetime changes.)
         func dataset(_ range: Range<Int>) -> (Dataset, [Int]) {
             var x: [Float] = [], labels: [Int] = [], clipIndex: [Int] = []
+            let floats = range.reduce(0) { total, i in
+                featuresByPath[all[i].relativePath].map { total + segmentStarts(frames: $0.cols, spec: spec).count * $0.rows * spec.length } ?? total
+            }
+            x.reserveCapacity(floats)
             for i in range {
-                guard let m = featuresByPath[all[i].relativePath] else { continue }
+                guard let m = featuresByPath.removeValue(forKey: all[i].relativePath) else { continue }
                 for s in segments(of: m, spec: spec) {
                     x += s.values
                     labels.append(all[i].classIndex)
@@ -150,7 +159,7 @@ public struct PreparedData: Sendable {
         var augmented: [AugmentedCopy] = []
         if let augment = plan.augment {
             // Each copy's draw, made once: it both builds the copy and is recorded in the manifest.
-            let jobs = split.train.filter { featuresByPath[$0.relativePath] != nil }.flatMap { clip in
+            let jobs = split.train.filter { usablePaths.contains($0.relativePath) }.flatMap { clip in
                 (0..<augment.copies).map { AugmentedCopy(clip: clip.relativePath, copy: $0,
                                                          draw: augment.draw(seed: plan.augmentSeed, clip: clip.relativePath, copy: $0)) }
             }
@@ -174,7 +183,14 @@ public struct PreparedData: Sendable {
             if shouldStop() { throw Interrupted() }
             for (j, job) in jobs.enumerated() {
                 if let e = errors[j] { throw UserError("\(job.clip): augmented copy \(job.copy) failed: \(e)") }
-                for s in segments(of: copies[j]!, spec: spec) {
+            }
+            train.x.reserveCapacity(train.x.count + copies.reduce(0) { total, m in
+                m.map { total + segmentStarts(frames: $0.cols, spec: spec).count * $0.rows * spec.length } ?? total
+            })
+            for (j, job) in jobs.enumerated() {
+                guard let copy = copies[j] else { continue }
+                copies[j] = nil
+                for s in segments(of: copy, spec: spec) {
                     train.x += s.values
                     train.labels.append(clipsByPath[job.clip]!.classIndex)
                 }
