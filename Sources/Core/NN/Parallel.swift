@@ -20,12 +20,7 @@ func fixedChunkCount(_ count: Int, minChunk: Int = 1) -> Int {
 func parallelChunks(_ count: Int, _ body: (_ chunk: Int, Range<Int>) -> Void) {
     guard count > 0 else { return }
     let chunks = fixedChunkCount(count)
-    let range = { (i: Int) in (count * i / chunks)..<(count * (i + 1) / chunks) }
-    if chunks == 1 || Parallelism.threads == 1 {
-        for i in 0..<chunks { body(i, range(i)) }
-        return
-    }
-    Parallelism.run(chunks) { i in body(i, range(i)) }
+    Parallelism.run(chunks) { i in body(i, (count * i / chunks)..<(count * (i + 1) / chunks)) }
 }
 
 /// How much of the machine the engine uses. The work split is fixed by the data's shape; `threads`
