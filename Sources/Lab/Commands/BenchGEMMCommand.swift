@@ -37,7 +37,7 @@ struct BenchGEMMCommand: ParsableCommand {
                      GEMMProbe.peakGFLOPS(repeats: repeats)))
         print(String(format: "square %dx%dx%d, split over %d threads:  %7.1f GFLOP/s", n, n, n, threads,
                      GEMMProbe.rate(m: n, n: n, k: n, repeats: repeats, serial: false)))
-        // Block 2 of the reference CNN: 44 tiles a block, 32 -> 64 channels.
+        // Blocks 2 (44 tiles a block, 32 -> 64 channels) and 3 (45 tiles, 64 -> 128) of the reference CNN.
         let shapes: [(String, Int, Int, Int, Bool)] = [
             ("M = V·Uᵀ     44x64x32", 44, 64, 32, false), ("M = V·Uᵀ     45x128x64", 45, 128, 64, false),
             ("dU += dMᵀ·V  64x32x44", 64, 32, 44, true), ("dU += dMᵀ·V  128x64x45", 128, 64, 45, true),
