@@ -1,3 +1,4 @@
+import Foundation
 /// counts[true][predicted], with the usual summaries (scikit-learn's definitions; undefined -> nil).
 public struct ConfusionMatrix: Codable, Equatable, Sendable {
     public var classCount: Int
@@ -52,10 +53,53 @@ public func argmaxRows<T: Comparable>(_ probabilities: [T], classCount: Int) -> 
 }
 
 /// Segment-to-clip aggregation: a clip's probabilities are the mean of its segments'.
+/// How a clip's segment outputs become the clip's probabilities (`evaluation: {aggregate: ...}`).
+public enum ClipAggregate: String, Codable, Hashable, Sendable, CaseIterable {
+    /// The mean of the segments' probabilities (the study's, and the default).
+    case meanProbability = "mean"
+    /// The mean of the segments' logits, then softmax: a geometric mean of the probabilities.
+    case meanLogit = "mean_logits"
+    /// Each class's largest segment probability, the row then scaled to sum to 1.
+    case max
+}
+
 public enum ClipAggregation {
     /// Clips are returned in order of first appearance in `clipIDs`.
     public static func mean(probabilities: [Double], classCount: Int, clipIDs: [Int]) -> (clipIDs: [Int], probabilities: [Double]) {
-        precondition(probabilities.count == clipIDs.count * classCount)
+        pool(probabilities, classCount: classCount, clipIDs: clipIDs, maximum: false)
+    }
+
+    /// `kind` over the segments of each clip; `logits` (row-major like `probabilities`) only for `.meanLogit`.
+    public static func aggregate(_ kind: ClipAggregate, probabilities: [Double], logits: [Double]?, classCount k: Int,
+                                 clipIDs: [Int]) -> (clipIDs: [Int], probabilities: [Double]) {
+        switch kind {
+        case .meanProbability:
+            return mean(probabilities: probabilities, classCount: k, clipIDs: clipIDs)
+        case .meanLogit:
+            guard let logits else { preconditionFailure("mean_logits needs the segments' logits") }
+            var (ids, rows) = pool(logits, classCount: k, clipIDs: clipIDs, maximum: false)
+            for r in 0..<ids.count {
+                var mx = -Double.infinity
+                for j in 0..<k { mx = Swift.max(mx, rows[r * k + j]) }
+                var sum = 0.0
+                for j in 0..<k { rows[r * k + j] = exp(rows[r * k + j] - mx); sum += rows[r * k + j] }
+                for j in 0..<k { rows[r * k + j] /= sum }
+            }
+            return (ids, rows)
+        case .max:
+            var (ids, rows) = pool(probabilities, classCount: k, clipIDs: clipIDs, maximum: true)
+            for r in 0..<ids.count {
+                var sum = 0.0
+                for j in 0..<k { sum += rows[r * k + j] }
+                if sum > 0 { for j in 0..<k { rows[r * k + j] /= sum } }
+            }
+            return (ids, rows)
+        }
+    }
+
+    /// Per clip, in order of first appearance: each column's mean (summed in segment order) or maximum.
+    private static func pool(_ values: [Double], classCount: Int, clipIDs: [Int], maximum: Bool) -> (clipIDs: [Int], probabilities: [Double]) {
+        precondition(values.count == clipIDs.count * classCount)
         var order: [Int] = [], index: [Int: Int] = [:]
         var sums: [[Double]] = [], counts: [Int] = []
         for (row, id) in clipIDs.enumerated() {
@@ -64,12 +108,16 @@ public enum ClipAggregation {
                 slot = order.count
                 index[id] = slot
                 order.append(id)
-                sums.append([Double](repeating: 0, count: classCount))
+                sums.append([Double](repeating: maximum ? -.infinity : 0, count: classCount))
                 counts.append(0)
             }
-            for j in 0..<classCount { sums[slot][j] += probabilities[row * classCount + j] }
+            for j in 0..<classCount {
+                let v = values[row * classCount + j]
+                if maximum { sums[slot][j] = Swift.max(sums[slot][j], v) } else { sums[slot][j] += v }
+            }
             counts[slot] += 1
         }
+        if maximum { return (order, sums.flatMap { $0 }) }
         return (order, zip(sums, counts).flatMap { s, n in s.map { $0 / Double(n) } })
     }
 }

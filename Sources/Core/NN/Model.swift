@@ -1,13 +1,41 @@
 import Dispatch
 
+/// Which network: the study's CNN, or the short-chunk ResNet of Won et al. (2020).
+public enum ModelKind: String, Codable, Hashable, Sendable {
+    /// One block per entry of `filters`: conv 3x3 "same" -> ReLU -> [BatchNorm] -> max-pool 2x2.
+    case cnn
+    /// One residual block per entry of `filters`: conv 3x3 -> BN -> ReLU -> conv 3x3 -> BN, plus the
+    /// input (through a 1x1 conv and BN where the channel count changes), -> ReLU -> max-pool 2x2.
+    case shortChunkResNet = "short-chunk-resnet"
+}
+
+/// What the last block's [C, N, H, W] becomes before the dense layers.
+public enum HeadPooling: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Every value, channel-major (the study's Keras `Flatten`).
+    case flatten
+    /// Over time (the W axis), per channel and frequency row: the mean, the maximum, or both
+    /// (means first), so the dense layer sees C x H (or 2 x C x H) features whatever the segment length.
+    case avg, max, avgmax
+
+    /// How many pooled values each (channel, row) gives; 0 for flatten.
+    public var parts: Int { self == .flatten ? 0 : self == .avgmax ? 2 : 1 }
+}
+
 /// What the user asks for in a cell's `model:`: the study's network, every part configurable.
-/// One block per entry of `filters` (conv 3x3 "same" -> ReLU -> [BatchNorm] -> max-pool 2x2), then
-/// flatten -> dropout -> dense + ReLU -> dropout -> dense (logits; softmax is fused into the loss).
+/// The blocks (see `ModelKind`), then the head (`HeadPooling`) -> dropout -> dense + ReLU -> dropout
+/// -> dense (logits; softmax is fused into the loss).
 public struct ModelSpec: Codable, Hashable, Sendable {
     public var filters: [Int] = [32, 64, 128]
     public var batchNorm: Bool = false
     public var dropout: Double = 0.3
     public var denseUnits: Int = 64
+    /// nil: the study's CNN (omitted from JSON then, so older records read and match the same).
+    public var kind: ModelKind? = nil
+    /// nil: flatten for the CNN, max over time for the ResNet (Won et al.'s head).
+    public var head: HeadPooling? = nil
+
+    public var network: ModelKind { kind ?? .cnn }
+    public var pooling: HeadPooling { head ?? (network == .shortChunkResNet ? .max : .flatten) }
 
     public init(filters: [Int] = [32, 64, 128], batchNorm: Bool = false, dropout: Double = 0.3, denseUnits: Int = 64) {
         self.filters = filters
@@ -55,6 +83,7 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     public var batchNorm: Bool { spec.batchNorm }
     public var dropout: Double { spec.dropout }
     public var denseUnits: Int { spec.denseUnits }
+    public var isResNet: Bool { spec.network == .shortChunkResNet }
 
     /// One conv block as the engine builds it: its input (channels x height x width) and its filters.
     public struct Block: Equatable, Sendable {
@@ -79,19 +108,37 @@ public struct ModelConfig: Codable, Hashable, Sendable {
         return (last.filters, last.height / 2, last.width / 2)
     }
 
+    /// What the head hands the first dense layer per sample.
+    public var headFeatures: Double {
+        let (c, h, w) = flattenedShape
+        let p = spec.pooling
+        return p == .flatten ? Double(c) * Double(h) * Double(w) : Double(p.parts) * Double(c) * Double(h)
+    }
+
+    /// Whether a block has a 1x1 projection on its shortcut (ResNet, where the channel count changes).
+    public func projects(_ b: Block) -> Bool { isResNet && b.inChannels != b.filters }
+
     /// Trainable weights and biases (batch-norm scale and shift included), counted in Double so an
     /// absurd configuration cannot overflow.
     public var weightCount: Double {
         var n = 0.0
-        for b in blocks { n += Double(9 * b.inChannels * b.filters + b.filters) + (batchNorm ? Double(2 * b.filters) : 0) }
-        let (c, h, w) = flattenedShape
-        return n + (Double(c) * Double(h) * Double(w) + 1) * Double(denseUnits) + Double(denseUnits + 1) * Double(classes)
+        for b in blocks {
+            if isResNet {
+                let (c, f) = (Double(b.inChannels), Double(b.filters))
+                n += 9 * c * f + 9 * f * f + 2 * f + 4 * f // two convolutions, two batch norms
+                if projects(b) { n += c * f + f + 2 * f }
+            } else {
+                n += Double(9 * b.inChannels * b.filters + b.filters) + (batchNorm ? Double(2 * b.filters) : 0)
+            }
+        }
+        return n + (headFeatures + 1) * Double(denseUnits) + Double(denseUnits + 1) * Double(classes)
     }
 
     /// Bytes of activations one training batch keeps for backward (each block's output, its
-    /// pre-activation and its gradient: three floats per conv output).
+    /// pre-activation and its gradient: three floats per conv output; a residual block keeps about
+    /// four times as many maps).
     public func activationBytes(batch: Int) -> Double {
-        blocks.reduce(0.0) { $0 + Double($1.filters) * Double($1.height) * Double($1.width) } * Double(batch) * 4 * 3
+        blocks.reduce(0.0) { $0 + Double($1.filters) * Double($1.height) * Double($1.width) } * Double(batch) * 4 * (isResNet ? 12 : 3)
     }
 
     /// Largest model and batch a run accepts: far beyond the study's, well inside a 24 GiB machine.
@@ -121,9 +168,12 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     /// Multiply-adds x 2 of one forward pass for one sample (convolutions and dense layers).
     public var forwardFLOPs: Double {
         var flops = 0.0
-        for b in blocks { flops += 2 * Double(b.height * b.width * b.filters * b.inChannels * 9) }
-        let (c, h, w) = flattenedShape
-        return flops + 2 * Double(c * h * w * denseUnits) + 2 * Double(denseUnits * classes)
+        for b in blocks {
+            flops += 2 * Double(b.height * b.width * b.filters * b.inChannels * 9)
+            if isResNet { flops += 2 * Double(b.height * b.width * b.filters * b.filters * 9) }
+            if projects(b) { flops += 2 * Double(b.height * b.width * b.filters * b.inChannels) }
+        }
+        return flops + 2 * headFeatures * Double(denseUnits) + 2 * Double(denseUnits * classes)
     }
 
     /// FLOPs the engine actually executes per sample, forward: the direct first layer as counted
@@ -136,13 +186,17 @@ public struct ModelConfig: Codable, Hashable, Sendable {
                 flops += 2 * Double(b.height * b.width * b.filters * 9)
             } else {
                 // A fused block's tiles cover only the rows and columns its 2x2 pool keeps.
-                let (rows, cols) = batchNorm ? (b.height, b.width) : (b.height / 2 * 2, b.width / 2 * 2)
+                let (rows, cols) = batchNorm || isResNet ? (b.height, b.width) : (b.height / 2 * 2, b.width / 2 * 2)
                 let tiles: Int = ((rows + 3) / 4) * ((cols + 3) / 4)
                 flops += 72 * Double(tiles * b.inChannels * b.filters)
             }
+            if isResNet {
+                let tiles: Int = ((b.height + 3) / 4) * ((b.width + 3) / 4)
+                flops += 72 * Double(tiles * b.filters * b.filters)
+            }
+            if projects(b) { flops += 2 * Double(b.height * b.width * b.filters * b.inChannels) }
         }
-        let (c, h, w) = flattenedShape
-        return flops + 2 * Double(c * h * w * denseUnits) + 2 * Double(denseUnits * classes)
+        return flops + 2 * headFeatures * Double(denseUnits) + 2 * Double(denseUnits * classes)
     }
 
     /// Executed FLOPs per training sample: each product runs three times (forward, input gradient,
@@ -186,22 +240,25 @@ public final class Model {
         var layers: [Layer] = []
         for (i, block) in config.blocks.enumerated() {
             let f = block.filters
-            let conv = Conv2D(name: "conv\(i + 1)", inChannels: block.inChannels, outChannels: f, kernel: 3, rng: &rng)
+            let conv = Conv2D(name: config.isResNet ? "res\(i + 1).conv1" : "conv\(i + 1)", inChannels: block.inChannels, outChannels: f, kernel: 3, rng: &rng)
             conv.computesInputGradient = i > 0
             // The direct kernel has no input gradient; a later layer with one input channel (filters
             // [1, ...]) needs one, so it takes the general Winograd path.
             if i > 0 && conv.algorithm == .direct { conv.algorithm = .winograd }
-            if config.batchNorm {
+            if config.isResNet {
+                layers.append(ResidualBlock(name: "res\(i + 1)", first: conv, projects: config.projects(block), rng: &rng))
+            } else if config.batchNorm {
                 layers += [conv, ReLU(name: "relu\(i + 1)"), BatchNorm(name: "bn\(i + 1)", channels: f), MaxPool2D(name: "pool\(i + 1)")]
             } else {
                 layers.append(ConvBlock(name: "block\(i + 1)", conv: conv))
             }
         }
-        let (c, h, w) = config.flattenedShape
+        let (_, h, w) = config.flattenedShape
         precondition(h >= 1 && w >= 1, "input \(config.inputHeight)x\(config.inputWidth) too small for \(config.filters.count) pooling blocks")
-        layers.append(Flatten(name: "flatten"))
+        let pooling = config.spec.pooling
+        layers.append(pooling == .flatten ? Flatten(name: "flatten") : TimePool(name: "time_pool", pooling: pooling))
         layers.append(Dropout(name: "dropout1", rate: config.dropout))
-        layers.append(Dense(name: "dense1", inFeatures: c * h * w, outFeatures: config.denseUnits, rng: &rng))
+        layers.append(Dense(name: "dense1", inFeatures: Int(config.headFeatures), outFeatures: config.denseUnits, rng: &rng))
         layers.append(ReLU(name: "relu_dense"))
         layers.append(Dropout(name: "dropout2", rate: config.dropout))
         layers.append(Dense(name: "dense2", inFeatures: config.denseUnits, outFeatures: config.classes, rng: &rng))
@@ -249,7 +306,8 @@ public final class Model {
     /// one whole batch per thread, no layer split between threads. Each sample's output depends on that
     /// sample alone (every sum runs over one image, or over features for one row), so which thread
     /// and which batch computed it changes no bit: `predict` gives the same bits on any thread count.
-    public func predict(_ x: [Float], count: Int, batchSize: Int = 32) -> [Float] {
+    /// `logits: true` returns the network's outputs before the softmax.
+    public func predict(_ x: [Float], count: Int, batchSize: Int = 32, logits wantsLogits: Bool = false) -> [Float] {
         let hw = config.inputHeight * config.inputWidth, channels = config.input.channels
         precondition(x.count == count * channels * hw, "predict: \(x.count) values for \(count) samples of \(channels)x\(hw)")
         var out = [Float](repeating: 0, count: count * config.classes)
@@ -268,7 +326,7 @@ public final class Model {
                     input.reshape(to: [channels, n, self.config.inputHeight, self.config.inputWidth])
                     Dataset.gather(x, channels: channels, hw: hw, order: Array(start..<(start + n))[...], into: input)
                     var logits = model.forward(input, training: false).data
-                    SoftmaxCrossEntropy.softmax(&logits, classes: self.config.classes)
+                    if !wantsLogits { SoftmaxCrossEntropy.softmax(&logits, classes: self.config.classes) }
                     (outp + start * self.config.classes).update(from: logits, count: logits.count)
                 }
             }

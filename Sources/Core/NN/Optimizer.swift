@@ -8,21 +8,33 @@ final class Optimizer {
     let kind: OptimizerKind
     var learningRate: Double
     let momentum: Double
+    /// AdamW's decoupled decay of kernels (parameters of rank 2 or more); 0: off.
+    let weightDecay: Double
     var step: Int = 0
     var first: [[Float]]
     var second: [[Float]]
     let beta1 = 0.9, beta2 = 0.999, epsilon: Float = 1e-7
 
-    init(kind: OptimizerKind, learningRate: Double, momentum: Double, parameters: [Parameter]) {
+    init(kind: OptimizerKind, learningRate: Double, momentum: Double, weightDecay: Double = 0, parameters: [Parameter]) {
         self.kind = kind
         self.learningRate = learningRate
         self.momentum = momentum
+        self.weightDecay = weightDecay
         first = parameters.map { [Float](repeating: 0, count: $0.value.count) }
         second = kind == .adam ? parameters.map { [Float](repeating: 0, count: $0.value.count) } : []
     }
 
     func update(_ parameters: [Parameter]) {
         step += 1
+        if weightDecay > 0 {
+            let shrink = Float(learningRate * weightDecay)
+            for p in parameters where p.shape.count > 1 {
+                p.value.withUnsafeMutableBufferPointer { w in
+                    let wb = w.baseAddress!
+                    parallelFor(w.count, minChunk: 1 << 15) { range in for j in range { wb[j] -= shrink * wb[j] } }
+                }
+            }
+        }
         switch kind {
         case .adam:
             let alpha = Float(learningRate * (1 - pow(beta2, Double(step))).squareRoot() / (1 - pow(beta1, Double(step))))

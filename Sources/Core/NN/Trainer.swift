@@ -12,6 +12,17 @@ public struct TrainConfig: Codable, Hashable, Sendable {
     /// Optional schedule: the learning rate is multiplied by this after every epoch.
     public var lrDecay: Double? = nil
     public var seed: UInt64 = 42
+    /// The recipe beyond the study; each nil when off (and then omitted from JSON, so older records
+    /// read and match the same).
+    /// `augment: {spec_mask: ...}` in a cell: SpecAugment masks on each training batch.
+    public var specMask: SpecMask? = nil
+    /// Mixup's alpha: each batch blended with a shuffled copy of itself.
+    public var mixup: Double? = nil
+    /// Decoupled weight decay (AdamW, Loshchilov and Hutter): each step first shrinks every kernel
+    /// (not biases or batch-norm parameters) by learning rate x decay.
+    public var weightDecay: Double? = nil
+    /// The learning rate per epoch; replaces `lrDecay`.
+    public var schedule: LRSchedule? = nil
 
     public init(epochs: Int = 30, batchSize: Int = 32, learningRate: Double = 1e-3, optimizer: OptimizerKind = .adam,
                 momentum: Double = 0.9, patience: Int? = 5, lrDecay: Double? = nil, seed: UInt64 = 42) {
@@ -107,7 +118,7 @@ public final class Trainer {
         self.config = config
         let base = SeededRNG(seed: config.seed)
         optimizer = Optimizer(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum,
-                              parameters: model.parameters)
+                              weightDecay: config.weightDecay ?? 0, parameters: model.parameters)
         state = TrainingState(epoch: 0, step: 0, learningRate: config.learningRate,
                               shuffleRNG: base.derived("shuffle").state, dropoutRNG: base.derived("dropout").state,
                               history: [], bestEpoch: 0, bestValidationLoss: .infinity, epochsWithoutImprovement: 0,
@@ -157,6 +168,10 @@ public final class Trainer {
             var order = Array(0..<train.count)
             shuffleRNG.shuffle(&order)
             var lossSum = 0.0, correct = 0
+            // Per-epoch streams from the seed alone, so a run resumed at an epoch boundary draws the same.
+            let recipe = SeededRNG(seed: config.seed)
+            var maskRNG = recipe.derived("spec_mask").derived("epoch \(epoch)")
+            var mixupRNG = recipe.derived("mixup").derived("epoch \(epoch)")
             for b in 0..<batches {
                 if shouldStop() {
                     try restore(state) // back to the last completed epoch
@@ -167,10 +182,20 @@ public final class Trainer {
                 Dataset.gather(train.x, channels: train.channels, hw: hw, order: order[lo..<hi], into: input)
                 for i in 0..<n { labels[i] = train.labels[order[lo + i]] }
                 for (d, purpose) in zip(dropouts, dropoutPurposes) { d.rng = dropoutRNG.derived(purpose); _ = dropoutRNG.next() }
+                config.specMask?.apply(to: input, rng: &maskRNG)
+                let mixed = config.mixup.map {
+                    Mixup.apply(to: input, labels: labels[0..<n], classes: model.config.classes, alpha: $0, rng: &mixupRNG)
+                }
                 let logits = model.forward(input, training: true)
-                lossSum += SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels[0..<n],
-                                                               probabilities: &probabilities, gradient: dLogits)
-                correct += countCorrect(probabilities, labels: labels[0..<n], classes: model.config.classes)
+                if let mixed {
+                    lossSum += SoftmaxCrossEntropy.lossAndGradient(logits: logits, targets: mixed.values,
+                                                                   probabilities: &probabilities, gradient: dLogits)
+                    correct += countCorrect(probabilities, labels: mixed.dominant[...], classes: model.config.classes)
+                } else {
+                    lossSum += SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels[0..<n],
+                                                                   probabilities: &probabilities, gradient: dLogits)
+                    correct += countCorrect(probabilities, labels: labels[0..<n], classes: model.config.classes)
+                }
                 model.backward(dLogits)
                 optimizer.update(parameters)
                 let elapsed = Date().timeIntervalSince(epochStart)
@@ -193,7 +218,11 @@ public final class Trainer {
             } else {
                 state.epochsWithoutImprovement += 1
             }
-            if let decay = config.lrDecay { state.learningRate *= decay }
+            if let schedule = config.schedule {
+                state.learningRate = schedule.rate(epoch: epoch + 1, base: config.learningRate, epochs: config.epochs)
+            } else if let decay = config.lrDecay {
+                state.learningRate *= decay
+            }
             if let patience = config.patience, state.epochsWithoutImprovement >= patience {
                 stoppedEarly = true
                 state.finished = true

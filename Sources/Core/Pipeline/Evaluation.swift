@@ -5,21 +5,21 @@ public struct Evaluation: Sendable {
     public var clip: ClassificationReport
     /// The clips, as indices into the split's clip list, in order of their first segment.
     public var clipIDs: [Int]
-    /// Row-major [clips x classes]: the mean of each clip's segment probabilities.
+    /// Row-major [clips x classes]: each clip's segments aggregated (by default the mean of their probabilities).
     public var clipProbabilities: [Double]
     public var clipLabels: [Int]
     /// Row-major [segments x classes], and each segment's true class.
     public var segmentProbabilities: [Double]
     public var segmentLabels: [Int]
 
-    /// `clipIndex[i]` is the clip of segment i.
-    public init(model: Model, data: Dataset, clipIndex: [Int]) {
+    /// `clipIndex[i]` is the clip of segment i; `aggregate` turns a clip's segments into the clip's output.
+    public init(model: Model, data: Dataset, clipIndex: [Int], aggregate: ClipAggregate = .meanProbability) {
         let k = model.config.classes
-        let p = model.predict(data.x, count: data.count).map(Double.init)
+        let (p, logits) = model.outputs(data.x, count: data.count, for: aggregate)
         segment = ClassificationReport(probabilities: p, labels: data.labels, classCount: k)
         segmentProbabilities = p
         segmentLabels = data.labels
-        let clips = ClipAggregation.mean(probabilities: p, classCount: k, clipIDs: clipIndex)
+        let clips = ClipAggregation.aggregate(aggregate, probabilities: p, logits: logits, classCount: k, clipIDs: clipIndex)
         var labelOf: [Int: Int] = [:]
         for (c, y) in zip(clipIndex, data.labels) { labelOf[c] = y }
         clipIDs = clips.clipIDs
@@ -35,5 +35,17 @@ public struct Evaluation: Sendable {
                                     purpose: "\(purpose)/segment"),
                 Bootstrap.intervals(probabilities: clipProbabilities, labels: clipLabels, classCount: k, plan: plan,
                                     purpose: "\(purpose)/clip"))
+    }
+}
+
+extension Model {
+    /// The segments' probabilities, and their logits too where `aggregate` needs them (as Double).
+    /// The softmax runs row by row, as `predict` does, so the probabilities have the same bits either way.
+    public func outputs(_ x: [Float], count: Int, for aggregate: ClipAggregate) -> (probabilities: [Double], logits: [Double]?) {
+        guard aggregate == .meanLogit else { return (predict(x, count: count).map(Double.init), nil) }
+        var z = predict(x, count: count, logits: true)
+        let logits = z.map(Double.init)
+        SoftmaxCrossEntropy.softmax(&z, classes: config.classes)
+        return (z.map(Double.init), logits)
     }
 }

@@ -51,17 +51,20 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public var features: FeatureParams
     public var segment: SegmentSpec
     public var standardisation: Standardisation
+    /// How the run aggregated a clip's segments (nil: the mean of probabilities); `predict` does the same.
+    public var aggregate: ClipAggregate?
 
     /// The metadata keys, shared by the writer and the reader.
     public enum Key {
         public static let experiment = "experiment", run = "run", architecture = "architecture", classes = "classes",
-                          features = "features", segment = "segment", mean = "input_mean", std = "input_std"
+                          features = "features", segment = "segment", mean = "input_mean", std = "input_std",
+                          aggregate = "clip_aggregate"
     }
 
     public init(experiment: String, run: String, architecture: ModelConfig, classes: [String], features: FeatureParams,
-                segment: SegmentSpec, standardisation: Standardisation) {
+                segment: SegmentSpec, standardisation: Standardisation, aggregate: ClipAggregate? = nil) {
         (self.experiment, self.run, self.architecture, self.classes) = (experiment, run, architecture, classes)
-        (self.features, self.segment, self.standardisation) = (features, segment, standardisation)
+        (self.features, self.segment, self.standardisation, self.aggregate) = (features, segment, standardisation, aggregate)
     }
 
     /// The header's `__metadata__` strings. Doubles are written by Swift's shortest round-trip form,
@@ -70,13 +73,15 @@ public struct ModelCard: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func json<T: Encodable>(_ v: T) -> String { String(decoding: (try? encoder.encode(v)) ?? Data("null".utf8), as: UTF8.self) }
-        return [
+        var meta = [
             Key.experiment: experiment, Key.run: run, Key.architecture: json(architecture), Key.classes: json(classes),
             Key.features: json(features), Key.segment: json(segment),
             Key.mean: "\(standardisation.mean)", Key.std: "\(standardisation.std)",
             "input": "float32 [N, \(architecture.input.channels), \(architecture.inputHeight), \(architecture.inputWidth)]: "
                 + "log-mel dB segments, standardised as (x - input_mean) / input_std; outputs are logits (softmax them)",
         ]
+        if let aggregate { meta[Key.aggregate] = aggregate.rawValue }
+        return meta
     }
 
     /// Reads the card back, checking that its parts agree (a hand-edited header must not reach a
@@ -106,8 +111,13 @@ public struct ModelCard: Codable, Equatable, Sendable {
               architecture.problem(batch: 1) == nil else {
             throw fail("the network's input does not match its features and segments")
         }
+        var aggregate: ClipAggregate? = nil
+        if let text = meta[Key.aggregate] {
+            guard let a = ClipAggregate(rawValue: text) else { throw fail("metadata \(Key.aggregate) \"\(text)\" is not mean, mean_logits or max") }
+            aggregate = a
+        }
         self.init(experiment: meta[Key.experiment] ?? "", run: meta[Key.run] ?? "", architecture: architecture, classes: classes,
-                  features: features, segment: segment, standardisation: Standardisation(mean: mean, std: std))
+                  features: features, segment: segment, standardisation: Standardisation(mean: mean, std: std), aggregate: aggregate)
     }
 }
 
@@ -129,8 +139,8 @@ public struct TrainedModel {
         return TrainedModel(card: card, model: model)
     }
 
-    /// One file's prediction: each segment's probabilities and the clip's, their mean (as a run's
-    /// evaluation aggregates them).
+    /// One file's prediction: each segment's probabilities and the clip's, aggregated as the run's
+    /// evaluation aggregated its test clips (the mean, unless the card says otherwise).
     public struct FilePrediction: Sendable {
         public var seconds: Double
         /// Each segment's first frame, and its start and end in seconds (the end clipped to the file).
@@ -160,8 +170,10 @@ public struct TrainedModel {
     public func predict(features m: FeatureMatrix, seconds: Double, padShort: Bool = false) throws -> FilePrediction {
         let (x, starts, spec) = try inputs(m, padShort: padShort)
         let k = card.classes.count
-        let p = model.predict(x, count: starts.count).map(Double.init)
-        let clip = ClipAggregation.mean(probabilities: p, classCount: k, clipIDs: [Int](repeating: 0, count: starts.count))
+        let aggregate = card.aggregate ?? .meanProbability
+        let (p, logits) = model.outputs(x, count: starts.count, for: aggregate)
+        let clip = ClipAggregation.aggregate(aggregate, probabilities: p, logits: logits, classCount: k,
+                                             clipIDs: [Int](repeating: 0, count: starts.count))
         let frame = Double(card.features.hopLength) / Double(card.features.sampleRate)
         return FilePrediction(seconds: seconds, segmentStarts: starts,
                               segmentTimes: starts.map { (Double($0) * frame, min(seconds, Double($0 + spec.length) * frame)) },

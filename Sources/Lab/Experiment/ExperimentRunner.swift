@@ -83,9 +83,10 @@ struct ExperimentRunner {
             bar.finish("trained \(result.history.count) epochs (best \(result.bestEpoch)) in \(String(format: "%.1f", seconds)) s")
 
             // Each split is predicted once; metrics, predictions.csv and the figures all read that.
-            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips)
+            let aggregate = e.aggregate ?? .meanProbability
+            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips, aggregate: aggregate)
             if shouldStop() { throw Interrupted() }
-            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips)
+            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate)
             if shouldStop() { throw Interrupted() }
             let metrics = RunMetrics(experiment: e.runName, data: data, validation: validation, test: test, result: result, seconds: seconds,
                                      bootstrap: e.bootstrap ?? BootstrapPlan())

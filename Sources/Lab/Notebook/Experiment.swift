@@ -58,6 +58,9 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var training = TrainConfig()
     /// The test metrics' confidence intervals (`evaluation:` in a cell); nil: `BootstrapPlan()`'s defaults.
     public var bootstrap: BootstrapPlan? = nil
+    /// How a clip's segments make the clip's prediction (`evaluation: {aggregate: ...}`); nil: the
+    /// mean of probabilities (omitted from JSON then).
+    public var aggregate: ClipAggregate? = nil
     /// Train this many times (`repeats:`), each with seeds derived from the cell's; nil: once.
     public var repeats: Int? = nil
     /// With repeats, also draw a new stratified split for each (`resplit: true`).

@@ -164,7 +164,22 @@ public enum NotebookParser {
             if let v = m["seed"] { e.splitSeed = UInt64(try r.int(v, "split.seed", min: 0)) }
         }
         if let s = top["model"] {
-            let m = try r.mapping(s, "model", allowed: ["filters", "batch_norm", "dropout", "dense"])
+            let m = try r.mapping(s, "model", allowed: ["kind", "filters", "batch_norm", "dropout", "dense", "head"])
+            if let v = m["kind"] {
+                guard let k = ModelKind(rawValue: try r.string(v, "model.kind")) else {
+                    throw r.error(v, "model.kind", "expected cnn or short-chunk-resnet")
+                }
+                e.model.kind = k == .cnn ? nil : k
+                if k == .shortChunkResNet, let bn = m["batch_norm"] {
+                    throw r.error(bn, "model.batch_norm", "the short-chunk ResNet's blocks always have batch norm; leave batch_norm out")
+                }
+            }
+            if let v = m["head"] {
+                guard let h = HeadPooling(rawValue: try r.string(v, "model.head")) else {
+                    throw r.error(v, "model.head", "expected flatten, avg, max or avgmax (pooling over time)")
+                }
+                e.model.head = h
+            }
             if let v = m["filters"] {
                 guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "model.filters", "expected a list such as [32, 64, 128]") }
                 guard seq.count <= 12 else { throw r.error(v, "model.filters", "at most 12 blocks, got \(seq.count)") }
@@ -175,7 +190,14 @@ public enum NotebookParser {
             if let v = m["dense"] { e.model.denseUnits = try r.int(v, "model.dense", min: 1, max: 65_536) }
         }
         if let s = top["training"] {
-            let m = try r.mapping(s, "training", allowed: ["epochs", "batch_size", "learning_rate", "optimizer", "momentum", "patience", "lr_decay", "seed"])
+            let m = try r.mapping(s, "training", allowed: ["epochs", "batch_size", "learning_rate", "optimizer", "momentum", "patience", "lr_decay", "seed",
+                                                           "mixup", "weight_decay", "schedule"])
+            if let v = m["mixup"] { e.training.mixup = try r.double(v, "training.mixup", min: 0.01, max: 100) }
+            if let v = m["weight_decay"] { e.training.weightDecay = try r.double(v, "training.weight_decay", min: 0, max: 10) }
+            if let v = m["schedule"] {
+                if let lr = m["lr_decay"] { throw r.error(lr, "training.lr_decay", "a schedule sets the learning rate per epoch; use one of schedule and lr_decay") }
+                e.training.schedule = try parseSchedule(v, reader: r)
+            }
             if let v = m["epochs"] { e.training.epochs = try r.int(v, "training.epochs", min: 1, max: 100_000) }
             if let v = m["batch_size"] { e.training.batchSize = try r.int(v, "training.batch_size", min: 1, max: 65_536) }
             if let v = m["learning_rate"] { e.training.learningRate = try r.double(v, "training.learning_rate", min: 1e-9, max: 10) }
@@ -203,13 +225,19 @@ public enum NotebookParser {
             throw r.error(top["repeats"]!, "repeats", "a search cell is not repeated; repeat its chosen configuration in a cell of its own")
         }
         if let s = top["evaluation"] {
-            let m = try r.mapping(s, "evaluation", allowed: ["bootstrap_resamples", "bootstrap_seed"])
+            let m = try r.mapping(s, "evaluation", allowed: ["bootstrap_resamples", "bootstrap_seed", "aggregate"])
+            if let v = m["aggregate"] {
+                guard let a = ClipAggregate(rawValue: try r.string(v, "evaluation.aggregate")) else {
+                    throw r.error(v, "evaluation.aggregate", "expected mean, mean_logits or max")
+                }
+                e.aggregate = a == .meanProbability ? nil : a
+            }
             var plan = BootstrapPlan()
             if let v = m["bootstrap_resamples"] { plan.resamples = try r.int(v, "evaluation.bootstrap_resamples", min: 100, max: 100_000) }
             if let v = m["bootstrap_seed"] { plan.seed = UInt64(try r.int(v, "evaluation.bootstrap_seed", min: 0)) }
-            e.bootstrap = plan
+            if m["bootstrap_resamples"] != nil || m["bootstrap_seed"] != nil { e.bootstrap = plan }
         }
-        if let a = top["augment"] { e.augment = try parseAugment(a, reader: r) }
+        if let a = top["augment"] { (e.augment, e.training.specMask) = try parseAugment(a, reader: r) }
         if let v = top["ablation"] {
             e.ablation = try r.string(v, "ablation")
             if e.search != nil { throw r.error(v, "ablation", "a search cell cannot be an ablation variant") }
@@ -221,9 +249,25 @@ public enum NotebookParser {
         return e
     }
 
-    /// `augment: {copies, noise: {snr_db: [lo, hi]}, pitch: {semitones: [...]}, stretch: {factor: [lo, hi]}}`.
-    private static func parseAugment(_ node: Node, reader r: CellReader) throws -> AugmentPlan {
-        let m = try r.mapping(node, "augment", allowed: ["copies", "noise", "pitch", "stretch"])
+    /// `augment: {copies, noise: {snr_db: [lo, hi]}, pitch: {semitones: [...]}, stretch: {factor: [lo, hi]},
+    /// spec_mask: {time: [max_width, count], freq: [max_width, count]}}`: the audio copies (nil without
+    /// noise, pitch or stretch) and SpecAugment's masks, which the trainer applies to each batch.
+    private static func parseAugment(_ node: Node, reader r: CellReader) throws -> (AugmentPlan?, SpecMask?) {
+        let m = try r.mapping(node, "augment", allowed: ["copies", "noise", "pitch", "stretch", "spec_mask"])
+        var mask: SpecMask? = nil
+        if let s = m["spec_mask"] {
+            let sm = try r.mapping(s, "augment.spec_mask", allowed: ["time", "freq"])
+            guard !sm.isEmpty else { throw r.error(s, "augment.spec_mask", "name time: [max_width, count], freq: [max_width, count] or both") }
+            func pair(_ key: String) throws -> (Int, Int) {
+                guard let v = sm[key] else { return (0, 0) }
+                let name = "augment.spec_mask.\(key)"
+                guard let seq = v.sequence, seq.count == 2 else { throw r.error(v, name, "expected [max_width, count], e.g. [20, 2]") }
+                return (try r.int(seq[0], name, min: 1, max: 100_000), try r.int(seq[1], name, min: 1, max: 16))
+            }
+            let (tw, tc) = try pair("time"), (fw, fc) = try pair("freq")
+            mask = SpecMask(timeWidth: tw, timeCount: tc, freqWidth: fw, freqCount: fc)
+        }
+        guard m.keys.contains(where: { $0 != "spec_mask" }) else { return (nil, mask) }
         var plan = AugmentPlan()
         if let v = m["copies"] { plan.copies = try r.int(v, "augment.copies", min: 1, max: 16) }
         func range(_ node: Node, _ key: String, min: Double, max: Double) throws -> [Double] {
@@ -250,9 +294,23 @@ public enum NotebookParser {
             plan.stretch = try range(v, "augment.stretch.factor", min: 0.5, max: 2)
         }
         guard plan.noiseSNR != nil || plan.semitones != nil || plan.stretch != nil else {
-            throw r.error(node, "augment", "name at least one of noise, pitch, stretch")
+            throw r.error(node, "augment", "name at least one of noise, pitch, stretch (copies are made of those)")
         }
-        return plan
+        return (plan, mask)
+    }
+
+    /// `schedule: cosine` or `schedule: {step: {every: EPOCHS, factor: F}}`.
+    private static func parseSchedule(_ node: Node, reader r: CellReader) throws -> LRSchedule {
+        if node.scalar?.string == "cosine" { return .cosine }
+        guard node.mapping != nil else { throw r.error(node, "training.schedule", "expected cosine or {step: {every: EPOCHS, factor: F}}") }
+        let m = try r.mapping(node, "training.schedule", allowed: ["step"])
+        guard let step = m["step"] else { throw r.error(node, "training.schedule", "expected cosine or {step: {every: EPOCHS, factor: F}}") }
+        let sm = try r.mapping(step, "training.schedule.step", allowed: ["every", "factor"])
+        guard let every = sm["every"], let factor = sm["factor"] else {
+            throw r.error(step, "training.schedule.step", "needs every: EPOCHS and factor: F, e.g. {every: 10, factor: 0.1}")
+        }
+        return .step(every: try r.int(every, "training.schedule.step.every", min: 1, max: 100_000),
+                     factor: try r.double(factor, "training.schedule.step.factor", min: 0.001, max: 1))
     }
 
     /// `search: {trials, eta, rungs, seed, baseline, space: {NAME: {uniform|log_uniform: [lo, hi]} or {choice: [...]}}}`.

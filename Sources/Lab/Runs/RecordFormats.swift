@@ -93,6 +93,6 @@ enum WeightsMetadata {
     /// The model card a run's model.safetensors carries (see `ModelCard`).
     static func describe(_ e: Experiment, model: Model, data: PreparedData, run: String) throws -> [String: String] {
         ModelCard(experiment: e.name, run: run, architecture: model.config, classes: data.collection.classes, features: e.features,
-                  segment: e.segmentSpec, standardisation: Standardisation(mean: data.mean, std: data.std)).metadata
+                  segment: e.segmentSpec, standardisation: Standardisation(mean: data.mean, std: data.std), aggregate: e.aggregate).metadata
     }
 }

@@ -61,8 +61,9 @@ struct SearchRunner {
             let state = try Checkpoint.load(path: trialFile(dir, chosen, "checkpoint.safetensors"), model: model)
             try Checkpoint.loadWeights(into: model, path: trialFile(dir, chosen, "model.safetensors")) // best epoch's weights
             let result = TrainResult(history: state.history, bestEpoch: state.bestEpoch, stoppedEarly: false, interrupted: false)
-            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips)
-            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips)
+            let aggregate = cell.aggregate ?? .meanProbability
+            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips, aggregate: aggregate)
+            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate)
             let metrics = RunMetrics(experiment: cell.name, data: data, validation: validation, test: test, result: result,
                                      seconds: state.history.reduce(0) { $0 + $1.seconds }, bootstrap: cell.bootstrap ?? BootstrapPlan())
             manifest.model = BuiltModel(model)

@@ -38,4 +38,30 @@ public enum SoftmaxCrossEntropy {
         }
         return total
     }
+
+    /// With soft targets [N x K] (mixup's blends): the summed loss -sum_j t_j log p_j, and the mean
+    /// loss's gradient (p - t) / N.
+    public static func lossAndGradient(logits: Tensor, targets: [Float], probabilities: inout [Float],
+                                       gradient: Tensor) -> Double {
+        let n = logits.shape[0], k = logits.shape[1]
+        precondition(targets.count == n * k, "soft targets: \(targets.count) values for \(n) x \(k)")
+        probabilities = logits.data
+        gradient.reshape(to: logits.shape)
+        var total: Double = 0
+        for b in 0..<n {
+            var mx = -Float.infinity
+            for j in 0..<k { mx = max(mx, logits.data[b * k + j]) }
+            var s: Float = 0
+            for j in 0..<k { s += expf(logits.data[b * k + j] - mx) }
+            let logS = logf(s)
+            for j in 0..<k {
+                let logP = logits.data[b * k + j] - mx - logS, t = targets[b * k + j]
+                total -= Double(t * logP)
+                let p = expf(logP)
+                probabilities[b * k + j] = p
+                gradient.data[b * k + j] = (p - t) / Float(n)
+            }
+        }
+        return total
+    }
 }

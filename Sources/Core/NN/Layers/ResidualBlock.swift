@@ -1,0 +1,80 @@
+/// The short-chunk ResNet's block (Won et al. 2020, "Evaluation of CNN-based automatic music tagging
+/// models"), with stride-1 "same" convolutions and a 2x2 max-pool in place of their stride 2:
+///
+///     x -> conv 3x3 -> BN -> ReLU -> conv 3x3 -> BN --+--> ReLU -> max-pool 2x2
+///     x -> [conv 1x1 -> BN, where the channel count changes] --+
+///
+/// Backward runs the same sublayers in reverse; the two paths' input gradients are added element by
+/// element, so every sum keeps a fixed order.
+public final class ResidualBlock: Layer {
+    public let name: String
+    public let conv1: Conv2D, bn1: BatchNorm, relu1: ReLU
+    public let conv2: Conv2D, bn2: BatchNorm
+    /// The 1x1 projection and its batch norm; nil: the input is added as it is.
+    public let shortcut: (conv: Conv2D, bn: BatchNorm)?
+    private let relu2: ReLU, pool: MaxPool2D
+    private var sum: Tensor?
+    private var dx: Tensor?
+
+    /// `first` is the block's first 3x3 convolution (the model builds it, so its init draws come first).
+    public init(name: String, first: Conv2D, projects: Bool, rng: inout SeededRNG) {
+        self.name = name
+        let f = first.outChannels
+        conv1 = first
+        bn1 = BatchNorm(name: "\(name).bn1", channels: f)
+        relu1 = ReLU(name: "\(name).relu1")
+        conv2 = Conv2D(name: "\(name).conv2", inChannels: f, outChannels: f, kernel: 3, rng: &rng)
+        if conv2.algorithm == .direct { conv2.algorithm = .winograd } // the direct kernel has no input gradient
+        bn2 = BatchNorm(name: "\(name).bn2", channels: f)
+        if projects {
+            let conv = Conv2D(name: "\(name).shortcut", inChannels: first.inChannels, outChannels: f, kernel: 1, rng: &rng)
+            conv.computesInputGradient = first.computesInputGradient
+            shortcut = (conv, BatchNorm(name: "\(name).shortcut_bn", channels: f))
+        } else {
+            precondition(first.inChannels == f, "\(name): an identity shortcut needs as many input channels as filters")
+            shortcut = nil
+        }
+        relu2 = ReLU(name: "\(name).relu2")
+        pool = MaxPool2D(name: "\(name).pool")
+    }
+
+    public var parameters: [Parameter] {
+        conv1.parameters + bn1.parameters + conv2.parameters + bn2.parameters
+            + (shortcut.map { $0.conv.parameters + $0.bn.parameters } ?? [])
+    }
+    public var buffers: [Parameter] { bn1.buffers + bn2.buffers + (shortcut?.bn.buffers ?? []) }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        var a = conv1.forward(x, training: training)
+        a = relu1.forward(bn1.forward(a, training: training), training: training)
+        a = bn2.forward(conv2.forward(a, training: training), training: training)
+        let s = shortcut.map { $0.bn.forward($0.conv.forward(x, training: training), training: training) } ?? x
+        let total = Tensor.reuse(sum, shape: a.shape); sum = total
+        Self.add(a, s, into: total)
+        return pool.forward(relu2.forward(total, training: training), training: training)
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let g = relu2.backward(pool.backward(dy))
+        let dMain = conv1.backward(bn1.backward(relu1.backward(conv2.backward(bn2.backward(g)))))
+        // The projection's weight gradient is needed even where no input gradient is.
+        let dShortcut = shortcut.map { $0.conv.backward($0.bn.backward(g)) } ?? g
+        guard conv1.computesInputGradient else { return dMain } // the first block: nothing reads it
+        let total = Tensor.reuse(dx, shape: dMain.shape); dx = total
+        Self.add(dMain, dShortcut, into: total)
+        return total
+    }
+
+    /// out = a + b, element by element (any split gives the same bits).
+    private static func add(_ a: Tensor, _ b: Tensor, into out: Tensor) {
+        precondition(a.shape == b.shape, "residual paths disagree: \(a.shape) and \(b.shape)")
+        a.data.withUnsafeBufferPointer { ap in
+            b.data.withUnsafeBufferPointer { bp in
+                out.data.withUnsafeMutableBufferPointer { op in
+                    let (ab, bb, ob) = (ap.baseAddress!, bp.baseAddress!, op.baseAddress!)
+                    parallelFor(a.count, minChunk: 4096) { r in for i in r { ob[i] = ab[i] + bb[i] } }
+                }
+            }
+        }
+    }
+}
