@@ -146,7 +146,8 @@ final class RecipeTests: XCTestCase {
     private static let config = ModelConfig(inputHeight: 16, inputWidth: 12, filters: [4, 8], batchNorm: true, dropout: 0.2,
                                             denseUnits: 16, classes: 3)
 
-    private func recipeRun(threads: Int, config: ModelConfig = RecipeTests.config, epochs: Int = 3, stopAfterBatches: Int? = nil,
+    private func recipeRun(threads: Int, config: ModelConfig = RecipeTests.config, epochs: Int = 3, scheduleEpochs: Int? = nil,
+                           stopAfterBatches: Int? = nil,
                            checkpoint: (TrainingState) throws -> Void = { _ in },
                            resume: TrainingState? = nil) throws -> (Model, TrainResult) {
         Parallelism.setThreads(threads)
@@ -156,6 +157,7 @@ final class RecipeTests: XCTestCase {
         t.mixup = 0.4
         t.weightDecay = 1e-2
         t.schedule = .cosine
+        t.scheduleEpochs = scheduleEpochs
         let model = Trainer.initialModel(config: config, seed: 7)
         let trainer = try resume.map { try Trainer(model: model, config: t, resumingFrom: $0) } ?? Trainer(model: model, config: t)
         var batches = 0
@@ -165,19 +167,24 @@ final class RecipeTests: XCTestCase {
     }
 
     /// The whole recipe, on the CNN with the modern head and on the ResNet: the same bits on 1, 2
-    /// and 3 threads, and a run stopped mid-epoch and resumed ends the same as one that never stopped.
+    /// and 3 threads, on the AVX2 and (where the CPU has it) the AVX-512 kernels, and a run stopped
+    /// mid-epoch and resumed ends the same as one that never stopped.
     func testRecipeTrainingIsBitIdenticalAcrossThreadsAndResume() throws {
         var modern = Self.config
         modern.spec.head = .avgmax
         var resnet = Self.config
         resnet.spec.kind = .shortChunkResNet
         resnet.spec.batchNorm = false
+        var paths: [KernelPath] = [.avx2]
+        if KernelPath.cpuHasAVX512 { paths.append(.avx512) } else { print("no AVX-512 on this CPU: the avx512 leg is not run") }
         for config in [modern, resnet] {
-            let (m1, r1) = try recipeRun(threads: 1, config: config)
-            for threads in [2, 3] {
-                let (m, r) = try recipeRun(threads: threads, config: config)
-                XCTAssertEqual(m.state.map(\.value), m1.state.map(\.value), "\(config.spec), \(threads) threads")
-                XCTAssertEqual(r.history.map(\.trainLoss), r1.history.map(\.trainLoss))
+            let (m1, r1) = try KernelPath.using(.avx2) { try recipeRun(threads: 1, config: config) }
+            for path in paths {
+                for threads in [1, 2, 3] where !(path == .avx2 && threads == 1) {
+                    let (m, r) = try KernelPath.using(path) { try recipeRun(threads: threads, config: config) }
+                    XCTAssertEqual(m.state.map(\.value), m1.state.map(\.value), "\(config.spec), \(path), \(threads) threads")
+                    XCTAssertEqual(r.history.map(\.trainLoss), r1.history.map(\.trainLoss))
+                }
             }
             XCTAssertEqual(r1.history.map(\.learningRate), (1...3).map { LRSchedule.cosine.rate(epoch: $0, base: 3e-3, epochs: 3) })
             var saved: TrainingState?
@@ -187,6 +194,18 @@ final class RecipeTests: XCTestCase {
             XCTAssertEqual(resumed.state.map(\.value), m1.state.map(\.value))
             XCTAssertEqual(history.history.map(\.validationLoss), r1.history.map(\.validationLoss))
         }
+    }
+
+    /// A search trains a trial rung by rung (`epochs` 2, then on to 4) with the schedule spanning the
+    /// last rung: the learning rates and weights are those of training 4 epochs straight through.
+    func testAScheduleSpansTheLastRungWhenTrainedRungByRung() throws {
+        let (straight, straightRun) = try recipeRun(threads: 2, epochs: 4)
+        var saved: TrainingState?
+        let (_, rung1) = try recipeRun(threads: 2, epochs: 2, scheduleEpochs: 4, checkpoint: { saved = $0 })
+        let (resumed, rung2) = try recipeRun(threads: 2, epochs: 4, scheduleEpochs: 4, resume: try XCTUnwrap(saved))
+        XCTAssertEqual((rung1.history + rung2.history.suffix(2)).map(\.learningRate), straightRun.history.map(\.learningRate))
+        XCTAssertGreaterThan(rung2.history.last!.learningRate, 0) // without scheduleEpochs, epoch 3 would run at a rate of 0
+        XCTAssertTrue(resumed.state.map(\.value) == straight.state.map(\.value), "the weights differ from training straight through")
     }
 
     /// Each recipe key changes the run (a key that changed nothing would be a stub), and the recipe learns.

@@ -47,6 +47,10 @@ final class RecipeNotebookTests: XCTestCase {
         XCTAssertEqual(step.training.schedule, .step(every: 10, factor: 0.5))
         XCTAssertNotNil(step.augment)
         XCTAssertEqual(step.training.specMask, SpecMask(timeWidth: 5, timeCount: 1))
+        // Spelling out the default head is the same cell as leaving it out.
+        XCTAssertNil(try parse("name: f\nmodel: {head: flatten}").model.head)
+        XCTAssertNil(try parse("name: m\nmodel: {kind: short-chunk-resnet, head: max}").model.head)
+        XCTAssertEqual(try parse("name: a\nmodel: {head: max}").model.head, .max)
     }
 
     /// A cell without the new keys encodes exactly as before, so its reuse key and its records match
@@ -65,6 +69,7 @@ final class RecipeNotebookTests: XCTestCase {
             ("model: {kind: short-chunk-resnet, batch_norm: false}", "model.batch_norm", "always have batch norm"),
             ("training: {mixup: 0}", "training.mixup", "between"),
             ("training: {weight_decay: -1}", "training.weight_decay", "between"),
+            ("training: {learning_rate: 0.5, weight_decay: 2}", "training.weight_decay", "must be below 1"),
             ("training: {schedule: linear}", "training.schedule", "cosine"),
             ("training: {schedule: {step: {every: 3}}}", "training.schedule.step", "factor"),
             ("training: {schedule: cosine, lr_decay: 0.9}", "training.lr_decay", "one of schedule and lr_decay"),

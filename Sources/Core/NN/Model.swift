@@ -7,6 +7,9 @@ public enum ModelKind: String, Codable, Hashable, Sendable {
     /// One residual block per entry of `filters`: conv 3x3 -> BN -> ReLU -> conv 3x3 -> BN, plus the
     /// input (through a 1x1 conv and BN where the channel count changes), -> ReLU -> max-pool 2x2.
     case shortChunkResNet = "short-chunk-resnet"
+
+    /// The head a spec without `head` gets: the study's flatten, or the ResNet's max over time.
+    public var defaultHead: HeadPooling { self == .shortChunkResNet ? .max : .flatten }
 }
 
 /// What the last block's [C, N, H, W] becomes before the dense layers.
@@ -35,7 +38,7 @@ public struct ModelSpec: Codable, Hashable, Sendable {
     public var head: HeadPooling? = nil
 
     public var network: ModelKind { kind ?? .cnn }
-    public var pooling: HeadPooling { head ?? (network == .shortChunkResNet ? .max : .flatten) }
+    public var pooling: HeadPooling { head ?? network.defaultHead }
 
     public init(filters: [Int] = [32, 64, 128], batchNorm: Bool = false, dropout: Double = 0.3, denseUnits: Int = 64) {
         self.filters = filters

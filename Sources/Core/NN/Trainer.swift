@@ -23,6 +23,9 @@ public struct TrainConfig: Codable, Hashable, Sendable {
     public var weightDecay: Double? = nil
     /// The learning rate per epoch; replaces `lrDecay`.
     public var schedule: LRSchedule? = nil
+    /// The length the schedule spans (nil: `epochs`). A search trains a trial rung by rung, with
+    /// `epochs` set to each rung, and sets this to its last rung so that every rung follows one curve.
+    public var scheduleEpochs: Int? = nil
 
     public init(epochs: Int = 30, batchSize: Int = 32, learningRate: Double = 1e-3, optimizer: OptimizerKind = .adam,
                 momentum: Double = 0.9, patience: Int? = 5, lrDecay: Double? = nil, seed: UInt64 = 42) {
@@ -219,7 +222,7 @@ public final class Trainer {
                 state.epochsWithoutImprovement += 1
             }
             if let schedule = config.schedule {
-                state.learningRate = schedule.rate(epoch: epoch + 1, base: config.learningRate, epochs: config.epochs)
+                state.learningRate = schedule.rate(epoch: epoch + 1, base: config.learningRate, epochs: config.scheduleEpochs ?? config.epochs)
             } else if let decay = config.lrDecay {
                 state.learningRate *= decay
             }

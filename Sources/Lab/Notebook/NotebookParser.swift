@@ -178,7 +178,7 @@ public enum NotebookParser {
                 guard let h = HeadPooling(rawValue: try r.string(v, "model.head")) else {
                     throw r.error(v, "model.head", "expected flatten, avg, max or avgmax (pooling over time)")
                 }
-                e.model.head = h
+                e.model.head = h == (e.model.kind ?? .cnn).defaultHead ? nil : h // the default head is stored as nil, so both spellings hash alike
             }
             if let v = m["filters"] {
                 guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "model.filters", "expected a list such as [32, 64, 128]") }
@@ -209,6 +209,10 @@ public enum NotebookParser {
             if let v = m["patience"] { e.training.patience = v.scalar?.string == "null" ? nil : try r.int(v, "training.patience", min: 1, max: 100_000) }
             if let v = m["lr_decay"] { e.training.lrDecay = try r.double(v, "training.lr_decay", min: 0.01, max: 1) }
             if let v = m["seed"] { e.training.seed = UInt64(try r.int(v, "training.seed", min: 0)) }
+            // Each step shrinks kernels by learning rate x decay: at 1 or more it zeroes or flips them.
+            if let v = m["weight_decay"], let wd = e.training.weightDecay, wd * e.training.learningRate >= 1 {
+                throw r.error(v, "training.weight_decay", "learning_rate x weight_decay must be below 1 (got \(wd * e.training.learningRate)); each step shrinks every kernel by that fraction")
+            }
         }
         if let v = top["search"] { try parseSearch(v, into: &e, reader: r) }
         if let v = top["repeats"] { e.repeats = try r.int(v, "repeats", min: 1, max: 100) }

@@ -260,6 +260,7 @@ struct SearchRunner {
         var e = cell.applying(trial.params, seed: trial.seed)
         e.training.epochs = epochs
         e.training.patience = nil // halving is the only early stopping in a search
+        e.training.scheduleEpochs = cell.search?.rungs.last // one learning-rate curve across the rungs
         let model = buildModel(e, data: data)
         let checkpoint = trialFile(dir, trial.trial, "checkpoint.safetensors")
         let trainer = FileManager.default.fileExists(atPath: checkpoint)
