@@ -23,11 +23,7 @@ public enum SoftmaxCrossEntropy {
         gradient.reshape(to: logits.shape)
         var total: Double = 0
         for b in 0..<n {
-            var mx = -Float.infinity
-            for j in 0..<k { mx = max(mx, logits.data[b * k + j]) }
-            var s: Float = 0
-            for j in 0..<k { s += expf(logits.data[b * k + j] - mx) }
-            let logS = logf(s)
+            let (mx, logS) = rowMaxAndLogSum(logits.data, row: b, classes: k)
             let y = labels[labels.startIndex + b]
             total += Double(logS - (logits.data[b * k + y] - mx))
             for j in 0..<k {
@@ -49,11 +45,7 @@ public enum SoftmaxCrossEntropy {
         gradient.reshape(to: logits.shape)
         var total: Double = 0
         for b in 0..<n {
-            var mx = -Float.infinity
-            for j in 0..<k { mx = max(mx, logits.data[b * k + j]) }
-            var s: Float = 0
-            for j in 0..<k { s += expf(logits.data[b * k + j] - mx) }
-            let logS = logf(s)
+            let (mx, logS) = rowMaxAndLogSum(logits.data, row: b, classes: k)
             for j in 0..<k {
                 let logP = logits.data[b * k + j] - mx - logS, t = targets[b * k + j]
                 total -= Double(t * logP)
@@ -63,5 +55,15 @@ public enum SoftmaxCrossEntropy {
             }
         }
         return total
+    }
+
+    /// Row b's largest logit and log(sum exp(logit - max)), summed in class order: the stable
+    /// log-softmax both losses share.
+    private static func rowMaxAndLogSum(_ logits: [Float], row b: Int, classes k: Int) -> (max: Float, logSum: Float) {
+        var mx = -Float.infinity
+        for j in 0..<k { mx = max(mx, logits[b * k + j]) }
+        var s: Float = 0
+        for j in 0..<k { s += expf(logits[b * k + j] - mx) }
+        return (mx, logf(s))
     }
 }
