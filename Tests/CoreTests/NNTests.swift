@@ -609,6 +609,8 @@ final class NNTrainingTests: XCTestCase {
         let other = Trainer.initialModel(config: cfg, seed: 2)
         try Checkpoint.loadWeights(into: other, path: path)
         XCTAssertEqual(other.state.map(\.value), model.state.map(\.value))
+        // PyTorch's momentum is 1 - ours, written plainly.
+        XCTAssertTrue(model.pytorchSequential.contains("BatchNorm2d(4, eps=0.001, momentum=0.1)"), model.pytorchSequential)
     }
 
     /// A ResNet with the modern head saves under nested PyTorch names and loads back whole, buffers

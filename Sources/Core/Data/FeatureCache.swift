@@ -39,19 +39,20 @@ public final class FeatureCache: @unchecked Sendable {
     }
 
     /// Cached features, or decode + compute + store. Throws the AudioError of an unreadable clip.
-    /// With `augmentation`, the features of that augmented copy of the clip.
-    public func logMel(for clip: ClipRef, root: String, params: FeatureParams,
-                       extractor: LogMelExtractor? = nil, augmentation: AugmentDraw? = nil) throws -> FeatureMatrix {
+    /// With `augmentation`, the features of that augmented copy of the clip. `counts: false` reads
+    /// again what a run has already counted (its segments are cut from the cache after validation).
+    public func logMel(for clip: ClipRef, root: String, params: FeatureParams, extractor: LogMelExtractor? = nil,
+                       augmentation: AugmentDraw? = nil, counts: Bool = true) throws -> FeatureMatrix {
         let path = entryPath(for: key(for: clip, params: params, augmentation: augmentation))
         if let data = FileManager.default.contents(atPath: path) {
             if let m = Self.decode(data) {
-                lock.withLock { _hits += 1 }
+                if counts { lock.withLock { _hits += 1 } }
                 return m
             }
             try? FileManager.default.removeItem(atPath: path)
             lock.withLock { _rebuilt += 1 }
         }
-        lock.withLock { _misses += 1 }
+        if counts { lock.withLock { _misses += 1 } }
         let m = try ClipFeatures.compute(path: (root as NSString).appendingPathComponent(clip.relativePath), params: params,
                                          extractor: extractor, augmentation: augmentation)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

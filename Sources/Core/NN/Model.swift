@@ -311,8 +311,16 @@ public final class Model {
     /// and which batch computed it changes no bit: `predict` gives the same bits on any thread count.
     /// `logits: true` returns the network's outputs before the softmax.
     public func predict(_ x: [Float], count: Int, batchSize: Int = 32, logits wantsLogits: Bool = false) -> [Float] {
-        let hw = config.inputHeight * config.inputWidth, channels = config.input.channels
-        precondition(x.count == count * channels * hw, "predict: \(x.count) values for \(count) samples of \(channels)x\(hw)")
+        let size = config.input.channels * config.inputHeight * config.inputWidth
+        precondition(x.count == count * size, "predict: \(x.count) values for \(count) samples of \(size)")
+        return predict(Samples(x, sampleSize: size), batchSize: batchSize, logits: wantsLogits)
+    }
+
+    /// `predict` on samples in memory or streamed from a file: the same bits either way.
+    public func predict(_ samples: Samples, batchSize: Int = 32, logits wantsLogits: Bool = false) -> [Float] {
+        let channels = config.input.channels, count = samples.count
+        precondition(samples.sampleSize == channels * config.inputHeight * config.inputWidth,
+                     "predict: samples of \(samples.sampleSize) floats for a \(channels)x\(config.inputHeight)x\(config.inputWidth) input")
         var out = [Float](repeating: 0, count: count * config.classes)
         let batches = (count + batchSize - 1) / batchSize
         // Whole batches per worker, each worker on a model of its own; every batch's numbers are the
@@ -327,7 +335,7 @@ public final class Model {
                 for batch in stride(from: worker, to: batches, by: workers) {
                     let start = batch * batchSize, n = min(batchSize, count - start)
                     input.reshape(to: [channels, n, self.config.inputHeight, self.config.inputWidth])
-                    Dataset.gather(x, channels: channels, hw: hw, order: Array(start..<(start + n))[...], into: input)
+                    samples.gather((start..<(start + n)).map { $0 }[...], channels: channels, into: input)
                     var logits = model.forward(input, training: false).data
                     if !wantsLogits { SoftmaxCrossEntropy.softmax(&logits, classes: self.config.classes) }
                     (outp + start * self.config.classes).update(from: logits, count: logits.count)

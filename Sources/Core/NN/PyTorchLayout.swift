@@ -75,11 +75,11 @@ extension Model {
             case let c as Conv2D: modules.append("Conv2d(\(c.inChannels), \(c.outChannels), 3, padding=1)")
             case is MaxPool2D: modules.append("MaxPool2d(2)")
             case is ReLU: modules.append("ReLU()")
-            case let n as BatchNorm: modules.append("BatchNorm2d(\(n.channels), eps=\(n.epsilon), momentum=\(1 - Double(n.momentum)))")
+            case let n as BatchNorm: modules.append("BatchNorm2d(\(n.channels), \(n.pytorchArguments))")
             case is Flatten: modules.append("Flatten()")
             case let p as TimePool: modules.append("TimePool('\(p.pooling.rawValue)')")
             case let r as ResidualBlock:
-                let bn = "eps=\(r.bn1.epsilon), momentum=\(1 - Double(r.bn1.momentum))"
+                let bn = r.bn1.pytorchArguments
                 modules.append("ResidualBlock(\(r.conv1.inChannels), \(r.conv1.outChannels), projection=\(r.shortcut != nil ? "True" : "False"), \(bn))")
             case let d as Dropout: modules.append("Dropout(\(d.rate))")
             case let d as Dense: modules.append("Linear(\(d.inFeatures), \(d.outFeatures))")

@@ -40,38 +40,30 @@ public struct TrainConfig: Codable, Hashable, Sendable {
     }
 }
 
-/// Samples stored contiguously, one [height x width] matrix each.
-/// Samples stored one after another, each [channels x height x width].
+/// Labelled samples, each [channels x height x width], held in memory or streamed from a file
+/// (`Samples`); training and evaluation read them a batch at a time either way.
 public struct Dataset: Sendable {
-    public var x: [Float]
+    public var samples: Samples
     public var labels: [Int]
     public var channels: Int
     public var height: Int
     public var width: Int
     public init(x: [Float], labels: [Int], channels: Int = 1, height: Int, width: Int) {
         precondition(x.count == labels.count * channels * height * width, "dataset: \(x.count) values for \(labels.count) samples")
-        self.x = x
+        self.init(samples: Samples(x, sampleSize: channels * height * width), labels: labels, channels: channels, height: height, width: width)
+    }
+    public init(samples: Samples, labels: [Int], channels: Int = 1, height: Int, width: Int) {
+        precondition(samples.count == labels.count && samples.sampleSize == channels * height * width,
+                     "dataset: \(samples.count) samples of \(samples.sampleSize) floats for \(labels.count) labels of \(channels)x\(height)x\(width)")
+        self.samples = samples
         self.labels = labels
         self.channels = channels
         self.height = height
         self.width = width
     }
     public var count: Int { labels.count }
-
-    /// Copies samples `order[lo..<lo+n]` of `x` (each [channels x hw]) into the engine's batch
-    /// layout [channels, n, H, W].
-    static func gather(_ x: [Float], channels: Int, hw: Int, order: ArraySlice<Int>, into input: Tensor) {
-        let n = order.count
-        input.data.withUnsafeMutableBufferPointer { dst in
-            x.withUnsafeBufferPointer { src in
-                for (i, sample) in order.enumerated() {
-                    for c in 0..<channels {
-                        (dst.baseAddress! + (c * n + i) * hw).update(from: src.baseAddress! + (sample * channels + c) * hw, count: hw)
-                    }
-                }
-            }
-        }
-    }
+    /// Every sample's floats, in order (read whole from a streamed dataset: for tests and small data).
+    public var x: [Float] { samples.values }
 }
 
 public struct EpochRecord: Codable, Equatable, Sendable {
@@ -151,7 +143,6 @@ public final class Trainer {
         precondition(train.height == model.config.inputHeight && train.width == model.config.inputWidth
                      && train.channels == model.config.input.channels,
                      "training data \(train.channels)x\(train.height)x\(train.width) does not fit the model's input")
-        let hw = train.height * train.width
         let input = Tensor(shape: [train.channels, config.batchSize, train.height, train.width])
         let dLogits = Tensor(shape: [config.batchSize, model.config.classes])
         var probabilities: [Float] = []
@@ -182,7 +173,7 @@ public final class Trainer {
                 }
                 let lo = b * config.batchSize, hi = min(train.count, lo + config.batchSize), n = hi - lo
                 input.reshape(to: [train.channels, n, train.height, train.width])
-                Dataset.gather(train.x, channels: train.channels, hw: hw, order: order[lo..<hi], into: input)
+                train.samples.gather(order[lo..<hi], channels: train.channels, into: input)
                 for i in 0..<n { labels[i] = train.labels[order[lo + i]] }
                 for (d, purpose) in zip(dropouts, dropoutPurposes) { d.rng = dropoutRNG.derived(purpose); _ = dropoutRNG.next() }
                 config.specMask?.apply(to: input, rng: &maskRNG)
@@ -246,7 +237,7 @@ public final class Trainer {
     /// Loss, accuracy and macro ROC-AUC in inference mode.
     public func evaluate(_ data: Dataset) -> (loss: Double, accuracy: Double, auc: Double?) {
         guard data.count > 0 else { return (.nan, .nan, nil) }
-        let probs = model.predict(data.x, count: data.count)
+        let probs = model.predict(data.samples)
         let k = model.config.classes
         var loss = 0.0
         for i in 0..<data.count { loss -= Double(logf(max(probs[i * k + data.labels[i]], 1e-12))) }

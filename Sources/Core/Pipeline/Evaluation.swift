@@ -15,7 +15,7 @@ public struct Evaluation: Sendable {
     /// `clipIndex[i]` is the clip of segment i; `aggregate` turns a clip's segments into the clip's output.
     public init(model: Model, data: Dataset, clipIndex: [Int], aggregate: ClipAggregate = .meanProbability) {
         let k = model.config.classes
-        let (p, logits) = model.outputs(data.x, count: data.count, for: aggregate)
+        let (p, logits) = model.outputs(data.samples, for: aggregate)
         segment = ClassificationReport(probabilities: p, labels: data.labels, classCount: k)
         segmentProbabilities = p
         segmentLabels = data.labels
@@ -41,9 +41,9 @@ public struct Evaluation: Sendable {
 extension Model {
     /// The segments' probabilities, and their logits too where `aggregate` needs them (as Double).
     /// The softmax runs row by row, as `predict` does, so the probabilities have the same bits either way.
-    public func outputs(_ x: [Float], count: Int, for aggregate: ClipAggregate) -> (probabilities: [Double], logits: [Double]?) {
-        guard aggregate == .meanLogit else { return (predict(x, count: count).map(Double.init), nil) }
-        var z = predict(x, count: count, logits: true)
+    public func outputs(_ samples: Samples, for aggregate: ClipAggregate) -> (probabilities: [Double], logits: [Double]?) {
+        guard aggregate == .meanLogit else { return (predict(samples).map(Double.init), nil) }
+        var z = predict(samples, logits: true)
         let logits = z.map(Double.init)
         SoftmaxCrossEntropy.softmax(&z, classes: config.classes)
         return (z.map(Double.init), logits)

@@ -171,7 +171,8 @@ public struct TrainedModel {
         let (x, starts, spec) = try inputs(m, padShort: padShort)
         let k = card.classes.count
         let aggregate = card.aggregate ?? .meanProbability
-        let (p, logits) = model.outputs(x, count: starts.count, for: aggregate)
+        let (p, logits) = model.outputs(Samples(x, sampleSize: model.config.input.channels * model.config.inputHeight * model.config.inputWidth),
+                                      for: aggregate)
         let clip = ClipAggregation.aggregate(aggregate, probabilities: p, logits: logits, classCount: k,
                                              clipIDs: [Int](repeating: 0, count: starts.count))
         let frame = Double(card.features.hopLength) / Double(card.features.sampleRate)

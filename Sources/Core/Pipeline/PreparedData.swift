@@ -95,20 +95,22 @@ public struct PreparedData: Sendable {
         let extractor = LogMelExtractor(params: plan.features)
         let spec = plan.segment
         let clips = collection.clips
-        var features = [FeatureMatrix?](repeating: nil, count: clips.count)
+        // Only whether each clip is usable is kept here, not its features: the segments are cut
+        // later from the cache, one clip at a time, so the collection is never held in memory.
+        var usableFlags = [Bool](repeating: false, count: clips.count)
         var failures = [SkippedFile?](repeating: nil, count: clips.count)
         let lock = NSLock()
         var done = 0
         Parallelism.forEach(clips.count) { i in
             if shouldStop() { return }
-            var result: FeatureMatrix?, failure: SkippedFile?
+            var usable = false, failure: SkippedFile?
             let path = clips[i].relativePath
             do {
                 let m = try cache.logMel(for: clips[i], root: plan.root, params: plan.features, extractor: extractor)
                 if let reason = ClipFeatures.unusable(m, spec: spec, segmentSeconds: plan.segmentSeconds) {
                     failure = SkippedFile(relativePath: path, reason: reason)
                 } else {
-                    result = m
+                    usable = true
                 }
             } catch let err as AudioError {
                 failure = SkippedFile(relativePath: path, reason: err.reason)
@@ -116,7 +118,7 @@ public struct PreparedData: Sendable {
                 failure = SkippedFile(relativePath: path, reason: "\(error)")
             }
             lock.withLock {
-                features[i] = result
+                usableFlags[i] = usable
                 failures[i] = failure
                 done += 1
                 progress(done, clips.count)
@@ -124,36 +126,28 @@ public struct PreparedData: Sendable {
         }
         if shouldStop() { throw Interrupted() }
 
-        var featuresByPath: [String: FeatureMatrix] = [:]
-        for (clip, m) in zip(clips, features) { if let m { featuresByPath[clip.relativePath] = m } }
-        features = [] // the dictionary holds the only copy: each clip's is freed once it is cut
-        let usablePaths = Set(featuresByPath.keys)
-        let usable = clips.filter { usablePaths.contains($0.relativePath) }
+        let usable = zip(clips, usableFlags).filter(\.1).map(\.0)
+        let usablePaths = Set(usable.map(\.relativePath))
         let (split, leftOut) = try Self.split(usable, plan: plan)
         try checkEveryClassIsInEverySplit(split, usable: usable, collection: collection)
-        let all = split.train + split.validation + split.test
 
-        // Peak memory: each clip's features are dropped as soon as its segments are cut, and the
-        // segments go into an array sized once, so features and segments are not both held whole,
-        // and no array regrows to twice its size. (The values are the same; only their lifetime changes.)
-        func dataset(_ range: Range<Int>) -> (Dataset, [Int]) {
-            var x: [Float] = [], labels: [Int] = [], clipIndex: [Int] = []
-            let floats = range.reduce(0) { total, i in
-                featuresByPath[all[i].relativePath].map { total + segmentStarts(frames: $0.cols, spec: spec).count * $0.rows * spec.length } ?? total
+        // The segments stream into unlinked files beside the cache, one clip's features in memory at
+        // a time: peak memory stays flat as the collection grows, and the floats are the same.
+        func cached(_ clip: ClipRef, augmentation: AugmentDraw? = nil) throws -> FeatureMatrix {
+            do {
+                return try cache.logMel(for: clip, root: plan.root, params: plan.features, extractor: extractor,
+                                        augmentation: augmentation, counts: false)
+            } catch let err as AudioError {
+                throw UserError("\(clip.relativePath): \(err.reason) (it was readable a moment ago)")
             }
-            x.reserveCapacity(floats)
-            for i in range {
-                guard let m = featuresByPath.removeValue(forKey: all[i].relativePath) else { continue }
-                for s in segments(of: m, spec: spec) {
-                    x += s.values
-                    labels.append(all[i].classIndex)
-                    clipIndex.append(i - range.lowerBound)
-                }
-            }
-            return (Dataset(x: x, labels: labels, channels: plan.features.channels, height: plan.features.bands, width: spec.length), clipIndex)
         }
-        let nTrain = split.train.count, nVal = split.validation.count
-        var (train, _) = dataset(0..<nTrain)
+        let sampleSize = plan.features.channels * plan.features.bands * spec.length
+        func dataset(_ sink: SegmentSink) -> Dataset {
+            Dataset(samples: Samples(file: sink.file, sampleSize: sampleSize), labels: sink.labels,
+                    channels: plan.features.channels, height: plan.features.bands, width: spec.length)
+        }
+        var train = try SegmentSink(directory: cacheDirectory, standardisation: nil)
+        for clip in split.train { try train.append(cached(clip), spec: spec, label: clip.classIndex, clip: 0) }
         // Augmented copies of the training clips, after the originals; each from its own seed and
         // cached by (audio, features, draw) like any features.
         var augmented: [AugmentedCopy] = []
@@ -166,7 +160,7 @@ public struct PreparedData: Sendable {
             // Paths are unique (one folder per class, each named once), but a dictionary that traps on a
             // repeat has no place on user data: the first clip of a path wins.
             let clipsByPath = Dictionary(split.train.map { ($0.relativePath, $0) }, uniquingKeysWith: { a, _ in a })
-            var copies = [FeatureMatrix?](repeating: nil, count: jobs.count)
+            // Computed (and cached) in parallel; then read back one at a time, in order, below.
             var errors = [Error?](repeating: nil, count: jobs.count)
             var finished = 0
             Parallelism.forEach(jobs.count) { j in
@@ -175,7 +169,7 @@ public struct PreparedData: Sendable {
                 let r = Result { try cache.logMel(for: clipsByPath[job.clip]!, root: plan.root, params: plan.features, extractor: extractor,
                                                   augmentation: job.draw) }
                 lock.withLock {
-                    switch r { case .success(let m): copies[j] = m; case .failure(let e): errors[j] = e }
+                    if case .failure(let e) = r { errors[j] = e }
                     finished += 1
                     progress(clips.count + finished, clips.count + jobs.count)
                 }
@@ -184,36 +178,28 @@ public struct PreparedData: Sendable {
             for (j, job) in jobs.enumerated() {
                 if let e = errors[j] { throw UserError("\(job.clip): augmented copy \(job.copy) failed: \(e)") }
             }
-            train.x.reserveCapacity(train.x.count + copies.reduce(0) { total, m in
-                m.map { total + segmentStarts(frames: $0.cols, spec: spec).count * $0.rows * spec.length } ?? total
-            })
-            for (j, job) in jobs.enumerated() {
-                guard let copy = copies[j] else { continue }
-                copies[j] = nil
-                for s in segments(of: copy, spec: spec) {
-                    train.x += s.values
-                    train.labels.append(clipsByPath[job.clip]!.classIndex)
-                }
+            for job in jobs {
+                let clip = clipsByPath[job.clip]!
+                try train.append(cached(clip, augmentation: job.draw), spec: spec, label: clip.classIndex, clip: 0)
             }
             augmented = jobs
         }
-        var (validation, validationClips) = dataset(nTrain..<(nTrain + nVal))
-        var (test, testClips) = dataset((nTrain + nVal)..<all.count)
-        for (name, d) in [("training", train), ("validation", validation), ("test", test)] where d.count == 0 {
+        // Standardise with the training set's statistics (a fixed-order double sum over the training
+        // segments as they were written: deterministic), the training file in place.
+        let mean = train.sum / Double(max(train.floats, 1))
+        let std = max((train.sq / Double(max(train.floats, 1)) - mean * mean).squareRoot(), 1e-6)
+        let standardisation = Standardisation(mean: mean, std: std)
+        try train.file.standardise(with: standardisation)
+        var validation = try SegmentSink(directory: cacheDirectory, standardisation: standardisation)
+        for (i, clip) in split.validation.enumerated() { try validation.append(cached(clip), spec: spec, label: clip.classIndex, clip: i) }
+        var test = try SegmentSink(directory: cacheDirectory, standardisation: standardisation)
+        for (i, clip) in split.test.enumerated() { try test.append(cached(clip), spec: spec, label: clip.classIndex, clip: i) }
+        for (name, d) in [("training", train), ("validation", validation), ("test", test)] where d.labels.isEmpty {
             throw UserError("no \(name) segments: clips are shorter than one \(plan.segmentSeconds)-s segment, or too few clips per class",
                                 hint: "use more clips per class, shorter segments, or `segment: {tail: pad}`")
         }
-        // Standardise with the training set's statistics (a fixed-order double sum: deterministic).
-        var sum = 0.0, sq = 0.0
-        for v in train.x { sum += Double(v); sq += Double(v) * Double(v) }
-        let mean = sum / Double(train.x.count)
-        let std = max((sq / Double(train.x.count) - mean * mean).squareRoot(), 1e-6)
-        let standardisation = Standardisation(mean: mean, std: std)
-        standardisation.apply(&train.x)
-        standardisation.apply(&validation.x)
-        standardisation.apply(&test.x)
-        return PreparedData(collection: collection, split: split, train: train, validation: validation, test: test,
-                            validationClips: validationClips, testClips: testClips,
+        return PreparedData(collection: collection, split: split, train: dataset(train), validation: dataset(validation), test: dataset(test),
+                            validationClips: validation.clipIndex, testClips: test.clipIndex,
                             skipped: collection.skipped + failures.compactMap { $0 } + leftOut, mean: mean, std: std,
                             cacheHits: cache.hits, cacheMisses: cache.misses, augmented: augmented)
     }
@@ -257,6 +243,36 @@ public struct PreparedData: Sendable {
             throw UserError("class \(name): \(counts[0])/\(counts[1])/\(counts[2]) clips for training/validation/test "
                                 + "(\(total) found, \(unusable) unreadable or too short); every split needs at least one",
                                 hint: "add clips to \(name)/, fix the files listed by `lab data check`, or change `split:`")
+        }
+    }
+}
+
+/// One split's segments as they are cut: their floats appended to a `SampleFile`, their labels and
+/// clips, and (before the statistics exist, for the training split) the sums that standardise them;
+/// after, each segment is standardised as it is written.
+struct SegmentSink {
+    let file: SampleFile
+    let standardisation: Standardisation?
+    var labels: [Int] = [], clipIndex: [Int] = []
+    var sum = 0.0, sq = 0.0
+    var floats: Int { file.floats }
+
+    init(directory: String, standardisation: Standardisation?) throws {
+        file = try SampleFile(directory: directory)
+        self.standardisation = standardisation
+    }
+
+    mutating func append(_ m: FeatureMatrix, spec: SegmentSpec, label: Int, clip: Int) throws {
+        for s in segments(of: m, spec: spec) {
+            var v = s.values
+            if let standardisation {
+                standardisation.apply(&v)
+            } else {
+                for x in v { sum += Double(x); sq += Double(x) * Double(x) }
+            }
+            try file.append(v)
+            labels.append(label)
+            clipIndex.append(clip)
         }
     }
 }

@@ -1,14 +1,19 @@
-/// Batch normalisation over each channel of [C, N, H, W] (or each feature of [N, F]), Keras' defaults:
-/// momentum 0.99 for the running statistics, epsilon 1e-3. Training uses the batch's statistics
-/// (biased variance); inference uses the running ones.
+import Foundation
+
+/// Batch normalisation over each channel of [C, N, H, W], with Keras's epsilon of 1e-3. Training uses
+/// the batch's statistics (biased variance); inference uses the running ones. Their momentum is
+/// PyTorch's 0.9 (`momentum=0.1` there), not Keras's 0.99: our runs take a few hundred steps, and at
+/// 0.99 the running statistics still carry the first, random-weight batches (docs/recipe.md).
 public final class BatchNorm: Layer {
     public let name: String
     public let channels: Int
     public let gamma: Parameter, beta: Parameter
     public let runningMean: Parameter, runningVariance: Parameter
-    public var momentum: Float = 0.99
+    public var momentum: Float = 0.9
     public var epsilon: Float = 1e-3
     public var parameters: [Parameter] { [gamma, beta] }
+    /// Its settings as PyTorch's `BatchNorm2d` takes them (PyTorch's momentum is 1 - ours).
+    var pytorchArguments: String { String(format: "eps=%g, momentum=%g", Double(epsilon), 1 - Double(momentum)) }
     public var buffers: [Parameter] { [runningMean, runningVariance] }
 
     private var xhat: [Float] = []
