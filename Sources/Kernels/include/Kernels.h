@@ -30,7 +30,25 @@ void lab_direct_pooled_avx512(const float *split, long wq, long ho, long wo, lon
 /// M, [36 points, `point` floats apart][tiles][kp]; k the real channel count. Pooled pixel (py, px) of
 /// channel c goes to y[c * plane + py * wo + px] (y at the image's first pixel of channel 0), and
 /// its argmax, an index into the h x w plane (row length w), to the same place in `argmax` (or NULL).
+/// `stage` and `astage` hold the block's pooled pixels channels last: 2 * tyCount * wo * kp each.
 void lab_winograd_output_pooled_avx512(const float *m, long point, long kp, long k, long tyFirst, long tyCount,
                                        long tw, long ho, long wo, long w, const float *bias,
-                                       float *y, int32_t *argmax, long plane);
+                                       float *y, int32_t *argmax, long plane, float *stage, int32_t *astage);
+
+/// Image x (its channel 0 at x, channels `plane` floats apart, rows of w) into the interior of the
+/// channels-last padded buffer pad [hp][wp][cp] (rows 1...h, columns 1...w), and back from it into dx.
+/// Only copies. Only call when lab_cpu_has_avx512() returned 1.
+void lab_winograd_load_image_avx512(const float *x, long plane, long c, long cp, long h, long w, long wp, float *pad);
+void lab_winograd_store_image_avx512(const float *pad, long plane, long c, long cp, long h, long w, long wp, float *dx);
+
+/// The backward of a fused conv -> pool -> ReLU block without its full-resolution gradient: image b's
+/// pooled gradient, argmax and ReLU output (channel planes `plane` floats apart, `pixels` each) staged
+/// channels last ([pixel][kp]) with the ReLU's backward applied; then one block's dM = A dy Aᵀ built
+/// from the stage, dy being what MaxPool2D.backward would have written. Same floats, same additions,
+/// as the Swift path. Only call when lab_cpu_has_avx512() returned 1.
+void lab_winograd_stage_pooled_gradient_avx512(const float *dy, const int32_t *argmax, const float *relu, long plane,
+                                               long k, long kp, long pixels, float *stage, int32_t *astage);
+void lab_winograd_output_gradient_pooled_avx512(const float *stage, const int32_t *astage, long kp,
+                                                long tyFirst, long tyCount, long tw, long ho, long wo, long w,
+                                                float *dm, long point);
 #endif

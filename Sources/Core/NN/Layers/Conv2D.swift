@@ -144,7 +144,7 @@ public final class Conv2D: Layer {
                 dy.data.withUnsafeBufferPointer { dyp in
                     weight.grad.withUnsafeMutableBufferPointer { gw in
                         g.data.withUnsafeMutableBufferPointer { gp in
-                            winograd.backward(x: xp.baseAddress!, dy: dyp.baseAddress!, dWeight: gw.baseAddress!,
+                            winograd.backward(x: xp.baseAddress!, dy: .full(dyp.baseAddress!), dWeight: gw.baseAddress!,
                                               dx: computesInputGradient ? gp.baseAddress! : nil)
                         }
                     }
@@ -173,6 +173,60 @@ public final class Conv2D: Layer {
         }
         col2im(into: g, h: h, w: w, n: n, ho: ho, wo: wo)
         return g
+    }
+
+    /// A fused block's backward from its pooled output's gradient, without the full-resolution
+    /// gradient (45 MB for a batch of the study's first layer): the pool's and the ReLU's backward are
+    /// applied where the sums need them, one image plane (first layer, bias) or one tile (Winograd, on
+    /// the avx512 path) at a time. The same sums in the same order as `pool.backward(_:throughReLUOf:)`
+    /// then `backward`. Nil where that path does not exist (im2col; Winograd on avx2).
+    func backwardThroughPool(_ dy: Tensor, pool: MaxPool2D, reluOutput: Tensor) -> Tensor? {
+        let winogradPath = algorithm == .winograd && KernelPath.current == .avx512
+        guard pool.size == 2, let x = input, (algorithm == .direct && !computesInputGradient) || winogradPath else { return nil }
+        let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
+        let g = Tensor.reuse(dx, shape: x.shape); dx = g
+        dy.data.withUnsafeBufferPointer { dyp in
+            reluOutput.data.withUnsafeBufferPointer { rp in
+                pool.withArgmax { ap in
+                    weight.grad.withUnsafeMutableBufferPointer { gw in
+                        bias.grad.withUnsafeMutableBufferPointer { gb in
+                            let (d, r) = (dyp.baseAddress!, rp.baseAddress!)
+                            guard winogradPath else {
+                                direct.gradientsThroughPool(dy: d, argmax: ap, reluOutput: r, dWeight: gw.baseAddress!, dBias: gb.baseAddress!)
+                                return
+                            }
+                            biasGradientThroughPool(dy: d, argmax: ap, reluOutput: r, n: n, h: h, w: w, into: gb.baseAddress!)
+                            x.data.withUnsafeBufferPointer { xp in
+                                g.data.withUnsafeMutableBufferPointer { gp in
+                                    winograd.backward(x: xp.baseAddress!, dy: .pooled(d, argmax: ap, reluOutput: r), dWeight: gw.baseAddress!,
+                                                      dx: computesInputGradient ? gp.baseAddress! : nil)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return g
+    }
+
+    /// `biasGradient` of the map MaxPool2D.backward(_:throughReLUOf:) would write, one plane at a time.
+    private func biasGradientThroughPool(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, reluOutput: UnsafePointer<Float>,
+                                         n: Int, h: Int, w: Int, into gb: UnsafeMutablePointer<Float>) {
+        let (ho, wo) = (h / 2, w / 2)
+        parallelFor(outChannels) { fs in
+            let plane = UnsafeMutablePointer<Float>.allocate(capacity: h * w)
+            defer { plane.deallocate() }
+            for f in fs {
+                var sum = BiasSum()
+                for b in 0..<n {
+                    MaxPool2D.gradientPlane(dy: dy, argmax: argmax, reluOutput: reluOutput, first: (f * n + b) * ho * wo,
+                                            count: ho * wo, into: plane, size: h * w)
+                    sum.add(plane, count: h * w)
+                }
+                gb[f] = sum.total
+            }
+        }
     }
 
     /// db = row sums of dY [F, N*Ho*Wo].

@@ -35,6 +35,7 @@ public final class ConvBlock: Layer {
 
     /// The pool applies the ReLU's backward on its way (same arithmetic as one after the other).
     public func backward(_ dy: Tensor) -> Tensor {
-        conv.backward(pool.backward(dy, throughReLUOf: relu.output))
+        if fused, let out = relu.output, let dx = conv.backwardThroughPool(dy, pool: pool, reluOutput: out) { return dx }
+        return conv.backward(pool.backward(dy, throughReLUOf: relu.output))
     }
 }

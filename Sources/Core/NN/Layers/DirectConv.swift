@@ -130,6 +130,52 @@ final class DirectConv3x3SingleChannel {
         }
     }
 
+    /// dWeight [K, 9] and dBias [K] from the gradient of relu(maxpool2x2(conv)) [K, N, H/2, W/2], its
+    /// argmax and the ReLU's output: each filter's full-resolution gradient is rebuilt one image plane
+    /// at a time, as MaxPool2D.backward(_:throughReLUOf:) writes it (zero, then += each window's
+    /// value at its argmax), and fed to the sums of Conv2D.biasGradient and `weightGradient` in their
+    /// order. The 45 MB full map of a study batch is never written or read.
+    func gradientsThroughPool(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, reluOutput: UnsafePointer<Float>,
+                              dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>) {
+        let (n, h, w) = shape
+        let (wp, hp, ho, wo) = (wp(w), h + 2, h / 2, w / 2)
+        padded.withUnsafeBufferPointer { pp in
+            let pb = pp.baseAddress!
+            parallelFor(outChannels) { filters in
+                let plane = UnsafeMutablePointer<Float>.allocate(capacity: h * w)
+                defer { plane.deallocate() }
+                for f in filters {
+                    var bias = BiasSum()
+                    var (a0, a1, a2, a3, a4, a5, a6, a7, a8) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
+                                                                SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                    for b in 0..<n {
+                        MaxPool2D.gradientPlane(dy: dy, argmax: argmax, reluOutput: reluOutput, first: (f * n + b) * ho * wo,
+                                                count: ho * wo, into: plane, size: h * w)
+                        bias.add(plane, count: h * w)
+                        for r in 0..<h {
+                            let top = pb + b * hp * wp + r * wp, g = plane + r * w
+                            for x0 in stride(from: 0, to: w, by: 8) {
+                                let lanes = min(8, w - x0)
+                                var d = SIMD8<Float>()
+                                if lanes == 8 { d = load8(g + x0) } else {
+                                    for l in 0..<lanes { d[l] = g[x0 + l] }
+                                }
+                                let s = Nine(top + x0, wp).v
+                                a0.addProduct(d, s.0); a1.addProduct(d, s.1); a2.addProduct(d, s.2)
+                                a3.addProduct(d, s.3); a4.addProduct(d, s.4); a5.addProduct(d, s.5)
+                                a6.addProduct(d, s.6); a7.addProduct(d, s.7); a8.addProduct(d, s.8)
+                            }
+                        }
+                    }
+                    let out = dWeight + 9 * f
+                    (out[0], out[1], out[2], out[3], out[4]) = (a0.sum(), a1.sum(), a2.sum(), a3.sum(), a4.sum())
+                    (out[5], out[6], out[7], out[8]) = (a5.sum(), a6.sum(), a7.sum(), a8.sum())
+                    dBias[f] = bias.total
+                }
+            }
+        }
+    }
+
     /// dWeight [K, 9] from dy [K, N, H, W] and the input kept by `forward`.
     func weightGradient(dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>) {
         let (n, h, w) = shape
@@ -163,6 +209,27 @@ final class DirectConv3x3SingleChannel {
                 }
             }
         }
+    }
+}
+
+/// Conv2D.biasGradient's sum of one filter's row, fed a piece at a time: eight running sums over
+/// the row's elements by index mod 8, added by `sum()`, then the row's last count mod 8 elements one
+/// by one. A piece need not end on a whole vector; the next continues the same lanes.
+struct BiasSum {
+    private var acc = SIMD8<Float>(), pending = SIMD8<Float>(), filled = 0
+
+    mutating func add(_ p: UnsafePointer<Float>, count: Int) {
+        var i = 0
+        while filled > 0 && filled < 8 && i < count { pending[filled] = p[i]; filled += 1; i += 1 }
+        if filled == 8 { acc += pending; filled = 0 }
+        while i + 8 <= count { acc += load8(p + i); i += 8 }
+        while i < count { pending[filled] = p[i]; filled += 1; i += 1 }
+    }
+
+    var total: Float {
+        var s = acc.sum()
+        for l in 0..<filled { s += pending[l] }
+        return s
     }
 }
 

@@ -82,6 +82,20 @@ public final class MaxPool2D: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor { backward(dy, throughReLUOf: nil) }
 
+    /// One plane of `backward(_:throughReLUOf:)`'s result, the same way: zero, then each window's
+    /// gradient (0 where the ReLU's output is not positive) added at its argmax. The pooled window
+    /// values are dy[first ..< first + count], their argmax indices into the plane of `size` floats.
+    static func gradientPlane(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, reluOutput: UnsafePointer<Float>,
+                              first: Int, count: Int, into plane: UnsafeMutablePointer<Float>, size: Int) {
+        plane.update(repeating: 0, count: size)
+        for i in first..<(first + count) { plane[Int(argmax[i])] += reluOutput[i] > 0 ? dy[i] : 0 }
+    }
+
+    /// The argmax of the last training forward, for a layer that applies this pool's backward itself.
+    func withArgmax<T>(_ body: (UnsafePointer<Int32>) -> T) -> T {
+        argmax.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
     /// With `reluOutput` (the output of the ReLU that follows this pool), applies that ReLU's backward
     /// on the way: the same arithmetic as the two layers one after the other, in one pass.
     func backward(_ dy: Tensor, throughReLUOf reluOutput: Tensor?) -> Tensor {

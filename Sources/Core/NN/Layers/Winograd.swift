@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// 3x3 "same" convolution (stride 1, padding 1) by Winograd's minimal filtering F(4x4, 3x3)
 /// (Lavin & Gray, 2015): a 4x4 output tile costs 36 multiplies instead of 144, so the three
@@ -62,10 +63,18 @@ final class WinogradConv3x3 {
         var v: UnsafeMutablePointer<Float>?       // [chunk][36][B][cp]; dV in backward
         var m: UnsafeMutablePointer<Float>?       // [chunk][36][B][kp]; dM in backward
         var du: UnsafeMutablePointer<Float>?      // [chunk][36][K][C]
-        var padSize = 0, vSize = 0, mSize = 0, duSize = 0
+        /// [chunk][pooled pixels of a block][kp]: a pooled block channels last, before it goes to its planes.
+        var stage: UnsafeMutablePointer<Float>?
+        var argmaxStage: UnsafeMutablePointer<Int32>?
+        /// [chunk][pooled pixels of an image][kp]: a pooled gradient and its argmax, channels last (backward).
+        var gradientStage: UnsafeMutablePointer<Float>?
+        var gradientArgmaxStage: UnsafeMutablePointer<Int32>?
+        var padSize = 0, vSize = 0, mSize = 0, duSize = 0, stageSize = 0, gradientStageSize = 0
 
         mutating func free() {
-            for p in [padIn, padDx, v, m, du] { p?.deallocate() }
+            for p in [padIn, padDx, v, m, du, stage, gradientStage] { p?.deallocate() }
+            argmaxStage?.deallocate()
+            gradientArgmaxStage?.deallocate()
             self = Scratch()
         }
     }
@@ -108,6 +117,24 @@ final class WinogradConv3x3 {
         scratch.v = zeroed(chunks * scratch.vSize)
         scratch.m = zeroed(chunks * scratch.mSize)
         scratch.du = zeroed(chunks * scratch.duSize)
+        scratch.stageSize = 2 * g.blockRows * (g.w / 2) * kp
+        scratch.stage = zeroed(chunks * scratch.stageSize)
+        scratch.argmaxStage = .allocate(capacity: chunks * scratch.stageSize)
+        scratch.argmaxStage!.initialize(repeating: 0, count: chunks * scratch.stageSize)
+        if g.pooled {
+            scratch.gradientStageSize = (g.h / 2) * (g.w / 2) * kp
+            scratch.gradientStage = zeroed(chunks * scratch.gradientStageSize)
+            scratch.gradientArgmaxStage = .allocate(capacity: chunks * scratch.gradientStageSize)
+            scratch.gradientArgmaxStage!.initialize(repeating: 0, count: chunks * scratch.gradientStageSize)
+        }
+    }
+
+    /// The gradient `backward` starts from: the full-resolution map dy [K, N, H, W], or (on the avx512
+    /// path, after a pooled forward) the pooled block's gradient [K, N, H/2, W/2] with the pool's
+    /// argmax and the ReLU's output, from which each tile's dy is rebuilt as MaxPool2D.backward writes it.
+    enum OutputGradient {
+        case full(UnsafePointer<Float>)
+        case pooled(UnsafePointer<Float>, argmax: UnsafePointer<Int32>, reluOutput: UnsafePointer<Float>)
     }
 
     /// x [C, N, H, W] -> y [K, N, H, W]. `weight` is [K, C*9] in (c, ky, kx) order.
@@ -143,7 +170,8 @@ final class WinogradConv3x3 {
                                         b: utb + xi * c * k, ldb: k, c: m + xi * mPoint(tiles), ldc: kp)
                         }
                         if pooledReLU {
-                            transformOutputPooledReLU(m, g: g, image: b, rows: rows, bias: bias, into: y, argmax: argmax)
+                            let stage = (s.stage! + chunk * s.stageSize, s.argmaxStage! + chunk * s.stageSize)
+                            transformOutputPooledReLU(m, g: g, image: b, rows: rows, bias: bias, into: y, argmax: argmax, stage: stage)
                         } else {
                             transformOutput(m, g: g, image: b, rows: rows, bias: bias, into: y)
                         }
@@ -155,9 +183,10 @@ final class WinogradConv3x3 {
 
     /// Given the forward input x and dy [K, N, H, W]: fills dWeight [K, C*9] and, when `dx` is given,
     /// dx [C, N, H, W].
-    func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
+    func backward(x: UnsafePointer<Float>, dy: OutputGradient, dWeight: UnsafeMutablePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?) {
         let g = geometry
+        if case .pooled = dy { precondition(g.pooled && KernelPath.current == .avx512, "a pooled gradient needs a pooled forward on avx512") }
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
         // Few input channels (a multi-channel first layer): the GEMM's narrow edge would be C, below
         // its 8-wide kernels, so dU is built transposed.
@@ -169,13 +198,26 @@ final class WinogradConv3x3 {
                 let pad = s.padIn! + chunk * s.padSize, padDx = s.padDx! + chunk * s.padSize
                 let v = s.v! + chunk * s.vSize, m = s.m! + chunk * s.mSize, du = s.du! + chunk * s.duSize
                 du.update(repeating: 0, count: s.duSize)
+                let stage = s.gradientStage.map { $0 + chunk * s.gradientStageSize }
+                let argmaxStage = s.gradientArgmaxStage.map { $0 + chunk * s.gradientStageSize }
                 for b in images {
                     loadImage(x, image: b, g: g, into: pad)
                     if dx != nil { padDx.update(repeating: 0, count: s.padSize) }
+                    let pixels = (g.h / 2) * (g.w / 2)
+                    if case .pooled(let d, let argmax, let relu) = dy {
+                        let at = b * pixels // image b's first pooled pixel in each channel plane
+                        lab_winograd_stage_pooled_gradient_avx512(d + at, argmax + at, relu + at, g.n * pixels, k, kp, pixels,
+                                                                  stage!, argmaxStage!)
+                    }
                     for ty0 in stride(from: 0, to: g.th, by: g.blockRows) {
                         let rows = ty0..<min(g.th, ty0 + g.blockRows), tiles = rows.count * g.tw
                         transformInput(pad, g: g, rows: rows, into: v)
-                        transformOutputGradient(dy, g: g, image: b, rows: rows, into: m)
+                        switch dy {
+                        case .full(let d): transformOutputGradient(d, g: g, image: b, rows: rows, into: m)
+                        case .pooled:
+                            lab_winograd_output_gradient_pooled_avx512(stage!, argmaxStage!, kp, rows.lowerBound, rows.count, g.tw,
+                                                                       g.h / 2, g.w / 2, g.w, m, mPoint(tiles))
+                        }
                         for xi in 0..<36 {
                             if narrow { // dU[ξ]ᵀ += V[ξ]ᵀ · dM[ξ]: the same products summed in the same order, 16 wide
                                 GEMM.serial(transA: true, m: c, n: k, k: tiles, a: v + xi * vPoint(tiles), lda: cp,
@@ -222,6 +264,10 @@ final class WinogradConv3x3 {
     /// eight channel planes are read side by side and written as one SIMD8 per pixel.
     private func loadImage(_ x: UnsafePointer<Float>, image b: Int, g: Geometry, into pad: UnsafeMutablePointer<Float>) {
         let (c, cp, wp, plane) = (inChannels, cp, g.wp, g.n * g.h * g.w)
+        if KernelPath.current == .avx512 { // the same copies, a channel's 16 columns at a time (winograd_avx512.c)
+            lab_winograd_load_image_avx512(x + b * g.h * g.w, plane, c, cp, g.h, g.w, wp, pad)
+            return
+        }
         for c0 in stride(from: 0, to: c, by: 8) {
             let lanes = min(8, c - c0), src = x + (c0 * g.n + b) * g.h * g.w
             for r in 0..<g.h {
@@ -238,6 +284,10 @@ final class WinogradConv3x3 {
     /// The interior of a channels-last dx accumulator into image b of dx.
     private func storeImage(_ pad: UnsafeMutablePointer<Float>, image b: Int, g: Geometry, into dx: UnsafeMutablePointer<Float>) {
         let (c, cp, wp, plane) = (inChannels, cp, g.wp, g.n * g.h * g.w)
+        if KernelPath.current == .avx512 {
+            lab_winograd_store_image_avx512(pad, plane, c, cp, g.h, g.w, wp, dx + b * g.h * g.w)
+            return
+        }
         for c0 in stride(from: 0, to: c, by: 8) {
             let lanes = min(8, c - c0), dst = dx + (c0 * g.n + b) * g.h * g.w
             for r in 0..<g.h {

@@ -104,13 +104,14 @@ extension WinogradConv3x3 {
     /// (training) also where each maximum came from.
     func transformOutputPooledReLU(_ m: UnsafeMutablePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
                                    bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
-                                   argmax: UnsafeMutablePointer<Int32>?) {
+                                   argmax: UnsafeMutablePointer<Int32>?,
+                                   stage: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Int32>)) {
         let (k, kp, ho, wo) = (outChannels, kp, g.h / 2, g.w / 2)
         let tiles = rows.count * g.tw, point = mPoint(tiles), plane = g.n * ho * wo
         if KernelPath.current == .avx512 { // the same sums, 16 channels at a time (Sources/Kernels/winograd_avx512.c)
             let image = b * ho * wo
             lab_winograd_output_pooled_avx512(m, point, kp, k, rows.lowerBound, rows.count, g.tw, ho, wo, g.w, bias,
-                                              y + image, argmax.map { $0 + image }, plane)
+                                              y + image, argmax.map { $0 + image }, plane, stage.0, stage.1)
             return
         }
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in

@@ -1,0 +1,57 @@
+import XCTest
+@testable import Core
+
+/// Each conv block, layer by layer, gives the same bits on the AVX2 and the AVX-512 kernels: the
+/// pooled output transform, the image loads and stores (16 x 16 transposes) and the first layer's
+/// backward move or sum the same floats in the same order. Channel counts that are not whole 16- or
+/// 8-lane groups and odd sizes (ragged tiles, pooled edges) included.
+final class KernelPathLayerTests: XCTestCase {
+    /// (input channels, filters, height, width, batch)
+    static let shapes = [(1, 20, 13, 17, 3), (1, 8, 6, 33, 2), (8, 16, 13, 11, 3), (20, 24, 9, 14, 5),
+                         (17, 33, 6, 7, 2), (32, 64, 16, 21, 9)]
+
+    private struct Outcome: Equatable {
+        var pooled: [UInt32], gradients: [[UInt32]], inputGradient: [UInt32]
+        var plain: [UInt32], plainGradients: [[UInt32]], plainInputGradient: [UInt32]
+    }
+
+    private func run(_ shape: (Int, Int, Int, Int, Int), on path: KernelPath) -> Outcome {
+        let (c, k, h, w, n) = shape
+        var rng = SeededRNG(seed: UInt64(c * 1000 + k * 10 + h))
+        let conv = Conv2D(name: "conv", inChannels: c, outChannels: k, kernel: 3, rng: &rng)
+        conv.bias.value = (0..<k).map { _ in Float(rng.normal()) * 0.1 }
+        conv.computesInputGradient = c > 1
+        let block = ConvBlock(name: "block", conv: conv)
+        let x = Tensor(shape: [c, n, h, w], data: (0..<(c * n * h * w)).map { _ in Float(rng.normal()) })
+        let dyPooled = Tensor(shape: [k, n, h / 2, w / 2], data: (0..<(k * n * (h / 2) * (w / 2))).map { _ in Float(rng.normal()) })
+        let dy = Tensor(shape: [k, n, h, w], data: (0..<(k * n * h * w)).map { _ in Float(rng.normal()) })
+        return KernelPath.using(path) {
+            let pooled = block.forward(x, training: true).data.map(\.bitPattern)
+            let dx = block.backward(dyPooled).data.map(\.bitPattern)
+            let grads = conv.parameters.map { $0.grad.map(\.bitPattern) }
+            let plain = conv.forward(x, training: true).data.map(\.bitPattern)
+            let plainDx = conv.backward(dy).data.map(\.bitPattern)
+            return Outcome(pooled: pooled, gradients: grads, inputGradient: c > 1 ? dx : [],
+                           plain: plain, plainGradients: conv.parameters.map { $0.grad.map(\.bitPattern) },
+                           plainInputGradient: c > 1 ? plainDx : [])
+        }
+    }
+
+    func testConvBlocksGiveTheSameBitsOnEveryKernelPath() throws {
+        try XCTSkipUnless(KernelPath.cpuHasAVX512, "no AVX-512 on this CPU: only the avx2 leg exists")
+        func same(_ a: [UInt32], _ b: [UInt32], _ what: String) {
+            XCTAssertTrue(a == b, "\(what): \(a.count == b.count ? zip(a, b).filter { $0 != $1 }.count : -1) of \(a.count) differ")
+        }
+        for shape in Self.shapes {
+            let avx2 = run(shape, on: .avx2), avx512 = run(shape, on: .avx512)
+            same(avx2.pooled, avx512.pooled, "pooled forward \(shape)")
+            same(avx2.gradients.flatMap { $0 }, avx512.gradients.flatMap { $0 }, "block gradients \(shape)")
+            same(avx2.inputGradient, avx512.inputGradient, "block input gradient \(shape)")
+            same(avx2.plain, avx512.plain, "plain forward \(shape)")
+            same(avx2.plainGradients.flatMap { $0 }, avx512.plainGradients.flatMap { $0 }, "plain gradients \(shape)")
+            same(avx2.plainInputGradient, avx512.plainInputGradient, "plain input gradient \(shape)")
+            // Something was computed: the gradients are not all zero.
+            XCTAssert(avx512.gradients.allSatisfy { $0.contains { $0 != 0 } }, "\(shape)")
+        }
+    }
+}
