@@ -58,7 +58,35 @@ AVX512 void lab_direct_pooled_avx512(const float *split, long wq, long ho, long 
         }
     }
 }
+
+// Two filters' weight-gradient sums over one image, side by side in one register: lanes 0-7 are
+// filter f's eight running sums of DirectConv.swift's weightGradient, lanes 8-15 filter f+1's. Each
+// lane is the same FMA chain as its SIMD8 lane in Swift (a tail's missing columns are zeros in d),
+// so the bits are those of two SIMD8 passes. acc holds the nine taps' registers, 16 floats each.
+AVX512 void lab_direct_weight_gradient_pair_avx512(const float *pad, long wp, const float *g0, const float *g1,
+                                                   long h, long w, float *acc) {
+    __m512 a[9];
+    for (int t = 0; t < 9; t++) a[t] = _mm512_loadu_ps(acc + 16 * t);
+    for (long r = 0; r < h; r++) {
+        const float *top = pad + r * wp, *d0 = g0 + r * w, *d1 = g1 + r * w;
+        for (long x0 = 0; x0 < w; x0 += 8) {
+            long lanes = w - x0 < 8 ? w - x0 : 8;
+            __mmask16 m = (__mmask16)((1u << lanes) - 1u);
+            // Lanes 0-7 from filter f's row, lanes 8-15 from filter f+1's (the mask keeps the load in its row).
+            __m512 d = _mm512_maskz_loadu_ps(m, d0 + x0);
+            d = _mm512_mask_loadu_ps(d, (__mmask16)(m << 8), d1 + x0 - 8);
+            for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) {
+                __m256 s = _mm256_loadu_ps(top + ky * wp + x0 + kx);
+                __m512 ss = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(s)), _mm256_castps_pd(s), 1));
+                a[3 * ky + kx] = _mm512_fmadd_ps(d, ss, a[3 * ky + kx]);
+            }
+        }
+    }
+    for (int t = 0; t < 9; t++) _mm512_storeu_ps(acc + 16 * t, a[t]);
+}
 #else
+void lab_direct_weight_gradient_pair_avx512(const float *pad, long wp, const float *g0, const float *g1,
+                                            long h, long w, float *acc) { abort(); }
 void lab_direct_pooled_avx512(const float *split, long wq, long ho, long wo, long w, long k,
                               const float *weight, const float *bias, float *y, int32_t *argmax, long yPlane) { abort(); }
 #endif

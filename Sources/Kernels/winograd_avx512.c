@@ -237,6 +237,49 @@ AVX512 void lab_winograd_output_gradient_pooled_avx512(const float *stage, const
         }
     }
 }
+
+static AVX512 inline __m512 mul(float a, __m512 x) { return _mm512_mul_ps(_mm512_set1_ps(a), x); }
+
+// B x as Six.b() in Swift: p12 = x1 + x2, p34 = x3 + x4; (4 x0, 4 ((x2 - x1) + x5) + 2 (x4 - x3),
+// (-5 x0 - 4 p12) - p34, ((x1 - x2) + 2 (x3 - x4)) - 5 x5, (x0 + p12) + p34, x5).
+static AVX512 inline void b6(const __m512 x[6], __m512 r[6]) {
+    __m512 p12 = _mm512_add_ps(x[1], x[2]), p34 = _mm512_add_ps(x[3], x[4]);
+    r[0] = mul(4, x[0]);
+    r[1] = _mm512_add_ps(mul(4, _mm512_add_ps(_mm512_sub_ps(x[2], x[1]), x[5])), mul(2, _mm512_sub_ps(x[4], x[3])));
+    r[2] = _mm512_sub_ps(_mm512_sub_ps(mul(-5, x[0]), mul(4, p12)), p34);
+    r[3] = _mm512_sub_ps(_mm512_add_ps(_mm512_sub_ps(x[1], x[2]), mul(2, _mm512_sub_ps(x[3], x[4]))), mul(5, x[5]));
+    r[4] = _mm512_add_ps(_mm512_add_ps(x[0], p12), p34);
+    r[5] = x[5];
+}
+
+// dx_patch += B dV_p Bᵀ into the channels-last dx accumulator: transformInputGradient's operations.
+AVX512 void lab_winograd_input_gradient_avx512(const float *dv, long cp, long wp, long tyFirst, long tyCount, long tw,
+                                               long point, float *pad) {
+    for (long ty = tyFirst; ty < tyFirst + tyCount; ty++) {
+        for (long tx = 0; tx < tw; tx++) {
+            const float *src = dv + ((ty - tyFirst) * tw + tx) * cp;
+            float *patch = pad + (4 * ty * wp + 4 * tx) * cp;
+            for (long c0 = 0; c0 < cp; c0 += 16) {
+                __mmask16 m = firstLanes(cp - c0);
+                __m512 t[36];
+                for (int i = 0; i < 6; i++) { // B along each row of dV...
+                    __m512 x[6];
+                    for (int j = 0; j < 6; j++) x[j] = _mm512_maskz_loadu_ps(m, src + (6 * i + j) * point + c0);
+                    b6(x, t + 6 * i);
+                }
+                for (int j = 0; j < 6; j++) { // ...then down each column, added into the patch.
+                    __m512 x[6], r[6];
+                    for (int i = 0; i < 6; i++) x[i] = t[6 * i + j];
+                    b6(x, r);
+                    for (int i = 0; i < 6; i++) {
+                        float *dst = patch + (i * wp + j) * cp + c0;
+                        _mm512_mask_storeu_ps(dst, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), r[i]));
+                    }
+                }
+            }
+        }
+    }
+}
 #else
 void lab_winograd_output_pooled_avx512(const float *m, long point, long kp, long k, long tyFirst, long tyCount,
                                        long tw, long ho, long wo, long w, const float *bias,
@@ -246,6 +289,7 @@ void lab_winograd_stage_pooled_gradient_avx512(const float *dy, const int32_t *a
 void lab_winograd_output_gradient_pooled_avx512(const float *stage, const int32_t *astage, long kp,
                                                 long tyFirst, long tyCount, long tw, long ho, long wo, long w,
                                                 float *dm, long point) { abort(); }
+void lab_winograd_input_gradient_avx512(const float *dv, long cp, long wp, long tyFirst, long tyCount, long tw, long point, float *pad) { abort(); }
 void lab_winograd_load_image_avx512(const float *x, long plane, long c, long cp, long h, long w, long wp, float *pad) { abort(); }
 void lab_winograd_store_image_avx512(const float *pad, long plane, long c, long cp, long h, long w, long wp, float *dx) { abort(); }
 #endif

@@ -3,11 +3,11 @@ import XCTest
 
 /// Each conv block, layer by layer, gives the same bits on the AVX2 and the AVX-512 kernels: the
 /// pooled output transform, the image loads and stores (16 x 16 transposes) and the first layer's
-/// backward move or sum the same floats in the same order. Channel counts that are not whole 16- or
+/// backward (two filters a 16-lane register) move or sum the same floats in the same order. Channel counts that are not whole 16- or
 /// 8-lane groups and odd sizes (ragged tiles, pooled edges) included.
 final class KernelPathLayerTests: XCTestCase {
     /// (input channels, filters, height, width, batch)
-    static let shapes = [(1, 20, 13, 17, 3), (1, 8, 6, 33, 2), (8, 16, 13, 11, 3), (20, 24, 9, 14, 5),
+    static let shapes = [(1, 20, 13, 17, 3), (1, 8, 6, 33, 2), (1, 7, 9, 21, 2), (8, 16, 13, 11, 3), (20, 24, 9, 14, 5),
                          (17, 33, 6, 7, 2), (32, 64, 16, 21, 9)]
 
     private struct Outcome: Equatable {
@@ -52,6 +52,41 @@ final class KernelPathLayerTests: XCTestCase {
             same(avx2.plainInputGradient, avx512.plainInputGradient, "plain input gradient \(shape)")
             // Something was computed: the gradients are not all zero.
             XCTAssert(avx512.gradients.allSatisfy { $0.contains { $0 != 0 } }, "\(shape)")
+        }
+    }
+}
+
+/// The filter transform U = G g Gᵀ, eight input channels a SIMD8, equals the scalar formula written
+/// out here for every channel, in both layouts, for channel counts that are not whole lane groups.
+final class WinogradFilterTransformTests: XCTestCase {
+    func testFilterTransformEqualsTheScalarFormula() {
+        for (c, k) in [(11, 5), (8, 3), (3, 2)] {
+            var rng = SeededRNG(seed: UInt64(c * 10 + k))
+            let weight = (0..<(k * c * 9)).map { _ in Float(rng.normal()) }
+            let conv = WinogradConv3x3(inChannels: c, outChannels: k)
+            var u = [Float](repeating: .nan, count: 36 * k * c), ut = u
+            weight.withUnsafeBufferPointer { w in
+                u.withUnsafeMutableBufferPointer { up in
+                    ut.withUnsafeMutableBufferPointer { conv.transformFilters(w.baseAddress!, into: up.baseAddress!, transposed: $0.baseAddress!) }
+                }
+            }
+            func g(_ a: Float, _ b: Float, _ c: Float) -> [Float] {
+                [a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c]
+            }
+            for f in 0..<k {
+                for ci in 0..<c {
+                    let taps = Array(weight[((f * c + ci) * 9)..<((f * c + ci) * 9 + 9)])
+                    let columns = (0..<3).map { j in g(taps[j], taps[3 + j], taps[6 + j]) } // G g: columns j, rows i
+                    for i in 0..<6 {
+                        let row = g(columns[0][i], columns[1][i], columns[2][i])
+                        for j in 0..<6 {
+                            let point = 6 * i + j
+                            XCTAssertEqual(u[(point * k + f) * c + ci].bitPattern, row[j].bitPattern, "u \(c)x\(k) f\(f) c\(ci) ξ\(point)")
+                            XCTAssertEqual(ut[(point * c + ci) * k + f].bitPattern, row[j].bitPattern, "ut \(c)x\(k) f\(f) c\(ci) ξ\(point)")
+                        }
+                    }
+                }
+            }
         }
     }
 }

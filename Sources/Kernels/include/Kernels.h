@@ -51,4 +51,16 @@ void lab_winograd_stage_pooled_gradient_avx512(const float *dy, const int32_t *a
 void lab_winograd_output_gradient_pooled_avx512(const float *stage, const int32_t *astage, long kp,
                                                 long tyFirst, long tyCount, long tw, long ho, long wo, long w,
                                                 float *dm, long point);
+
+/// The adjoint of Winograd's input transform, dx += B dV Bᵀ, for one block of tile rows, 16 channels
+/// a vector: transformInputGradient in Swift, the same operations. pad is the channels-last padded
+/// dx accumulator [hp][wp][cp]; dV is [36, `point` floats apart][tiles][cp].
+void lab_winograd_input_gradient_avx512(const float *dv, long cp, long wp, long tyFirst, long tyCount, long tw, long point, float *pad);
+
+/// DirectConv3x3SingleChannel's weight-gradient sums for two filters over one image: g0 and g1 are
+/// the filters' full-resolution gradient planes (h x w), pad the image's padded rows (wp floats each).
+/// acc[16 t + l] is tap t's running sum in lane l of filter f (l < 8) or f + 1 (l >= 8), continued in
+/// place; the same FMA chains as the Swift SIMD8 sums. Only call when lab_cpu_has_avx512() returned 1.
+void lab_direct_weight_gradient_pair_avx512(const float *pad, long wp, const float *g0, const float *g1,
+                                            long h, long w, float *acc);
 #endif

@@ -139,6 +139,10 @@ final class DirectConv3x3SingleChannel {
                               dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>) {
         let (n, h, w) = shape
         let (wp, hp, ho, wo) = (wp(w), h + 2, h / 2, w / 2)
+        if KernelPath.current == .avx512 { // two filters a register, the same lanes (direct_avx512.c)
+            gradientPairsThroughPool(dy: dy, argmax: argmax, reluOutput: reluOutput, dWeight: dWeight, dBias: dBias)
+            return
+        }
         padded.withUnsafeBufferPointer { pp in
             let pb = pp.baseAddress!
             parallelFor(outChannels) { filters in
@@ -171,6 +175,39 @@ final class DirectConv3x3SingleChannel {
                     (out[0], out[1], out[2], out[3], out[4]) = (a0.sum(), a1.sum(), a2.sum(), a3.sum(), a4.sum())
                     (out[5], out[6], out[7], out[8]) = (a5.sum(), a6.sum(), a7.sum(), a8.sum())
                     dBias[f] = bias.total
+                }
+            }
+        }
+    }
+
+    /// `gradientsThroughPool` on the avx512 path: filters in pairs, each pair's two SIMD8 sums side by side
+    /// in one 16-lane register; each lane's chain, and the final `sum()` of each eight, as in Swift.
+    private func gradientPairsThroughPool(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, reluOutput: UnsafePointer<Float>,
+                                          dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>) {
+        let (n, h, w) = shape
+        let (wp, hp, ho, wo, k) = (wp(w), h + 2, h / 2, w / 2, outChannels)
+        padded.withUnsafeBufferPointer { pp in
+            let pb = pp.baseAddress!
+            parallelFor((k + 1) / 2) { pairs in
+                let planes = UnsafeMutablePointer<Float>.allocate(capacity: 2 * h * w)
+                let acc = UnsafeMutablePointer<Float>.allocate(capacity: 9 * 16)
+                defer { planes.deallocate(); acc.deallocate() }
+                for pair in pairs {
+                    let filters = pair * 2 + 1 < k ? [pair * 2, pair * 2 + 1] : [pair * 2] // an odd K's last filter alone
+                    var bias = [BiasSum](repeating: BiasSum(), count: filters.count)
+                    acc.update(repeating: 0, count: 9 * 16)
+                    for b in 0..<n {
+                        for (i, f) in filters.enumerated() {
+                            MaxPool2D.gradientPlane(dy: dy, argmax: argmax, reluOutput: reluOutput, first: (f * n + b) * ho * wo,
+                                                    count: ho * wo, into: planes + i * h * w, size: h * w)
+                            bias[i].add(planes + i * h * w, count: h * w)
+                        }
+                        lab_direct_weight_gradient_pair_avx512(pb + b * hp * wp, wp, planes, planes + (filters.count - 1) * h * w, h, w, acc)
+                    }
+                    for (i, f) in filters.enumerated() {
+                        for t in 0..<9 { dWeight[9 * f + t] = load8(UnsafePointer(acc + 16 * t + 8 * i)).sum() }
+                        dBias[f] = bias[i].total
+                    }
                 }
             }
         }
