@@ -206,22 +206,27 @@ extension WinogradConv3x3 {
         parallelFor(k) { filters in
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 9 + 18 + 6) { buffer in
                 let g = buffer.baseAddress!, t = g + 9, row = t + 18 // taps, G g (6 rows x 3 columns), one row of U
+                // Plain floats through memory: inserting into and extracting from a SIMD8 lane by lane
+                // made this slower than the scalar code it replaced.
+                let taps = UnsafeMutableRawPointer(g).assumingMemoryBound(to: Float.self)
+                let values = UnsafeMutableRawPointer(row).assumingMemoryBound(to: Float.self)
                 for f in filters {
                     for ci0 in stride(from: 0, to: c, by: 8) {
                         let lanes = min(8, c - ci0)
-                        for tap in 0..<9 {
-                            var v = SIMD8<Float>()
-                            for l in 0..<lanes { v[l] = weight[(f * c + ci0 + l) * 9 + tap] }
-                            g[tap] = v
+                        if lanes < 8 { g.update(repeating: SIMD8(), count: 9) }
+                        for l in 0..<lanes {
+                            let src = weight + (f * c + ci0 + l) * 9
+                            for tap in 0..<9 { taps[8 * tap + l] = src[tap] }
                         }
                         for j in 0..<3 { filterG(g[j], g[3 + j], g[6 + j], into: t + j, stride: 3) }
                         for i in 0..<6 {
                             filterG(t[3 * i], t[3 * i + 1], t[3 * i + 2], into: row, stride: 1)
                             for jj in 0..<6 {
-                                let point = 6 * i + jj, v = row[jj]
+                                let point = 6 * i + jj
                                 let dst = u + (point * k + f) * c + ci0
-                                if lanes == 8 { store8(v, dst) } else { for l in 0..<lanes { dst[l] = v[l] } }
-                                for l in 0..<lanes { ut[(point * c + ci0 + l) * k + f] = v[l] }
+                                if lanes == 8 { store8(row[jj], dst) } else { dst.update(from: values + 8 * jj, count: lanes) }
+                                let dstT = ut + (point * c + ci0) * k + f
+                                for l in 0..<lanes { dstT[l * k] = values[8 * jj + l] }
                             }
                         }
                     }
