@@ -131,28 +131,26 @@ AVX512 void lab_winograd_output_pooled_avx512(const float *m, long point, long k
 // Image b's channel planes into the channels-last padded buffer, and back, 16 channels x 16 columns
 // a block: full-vector loads and stores on both sides (gathering 16 channels of one pixel read 16
 // planes a multiple of 4 KiB apart, all on one L1 set). Moves bits only.
-AVX512 void lab_winograd_load_image_avx512(const float *x, long plane, long c, long cp, long h, long w, long wp, float *pad) {
+// toPad: planes -> pad (load); else pad -> planes (store).
+static AVX512 void copyImage(float *planes, long plane, long c, long cp, long h, long w, long wp, float *pad, int toPad) {
     for (long c0 = 0; c0 < c; c0 += 16) {
         long lanes = c - c0 < 16 ? c - c0 : 16;
         for (long r = 0; r < h; r++) {
             for (long col = 0; col < w; col += 16) {
                 long n = w - col < 16 ? w - col : 16;
-                transposeBlock(x + c0 * plane + r * w + col, plane, lanes, n, pad + ((r + 1) * wp + 1 + col) * cp + c0, cp);
+                float *p = planes + c0 * plane + r * w + col, *q = pad + ((r + 1) * wp + 1 + col) * cp + c0;
+                if (toPad) transposeBlock(p, plane, lanes, n, q, cp); else transposeBlock(q, cp, n, lanes, p, plane);
             }
         }
     }
 }
 
+AVX512 void lab_winograd_load_image_avx512(const float *x, long plane, long c, long cp, long h, long w, long wp, float *pad) {
+    copyImage((float *)x, plane, c, cp, h, w, wp, pad, 1); // x is only read in this direction
+}
+
 AVX512 void lab_winograd_store_image_avx512(const float *pad, long plane, long c, long cp, long h, long w, long wp, float *dx) {
-    for (long c0 = 0; c0 < c; c0 += 16) {
-        long lanes = c - c0 < 16 ? c - c0 : 16;
-        for (long r = 0; r < h; r++) {
-            for (long col = 0; col < w; col += 16) {
-                long n = w - col < 16 ? w - col : 16;
-                transposeBlock(pad + ((r + 1) * wp + 1 + col) * cp + c0, cp, n, lanes, dx + c0 * plane + r * w + col, plane);
-            }
-        }
-    }
+    copyImage(dx, plane, c, cp, h, w, wp, (float *)pad, 0); // pad is only read in this direction
 }
 
 // A x (4 -> 6), the adjoint of Aᵀ, as Six.a in Swift: even = y0 + y2, odd = y1 + y3, even4 = y0 + 4 y2,

@@ -150,30 +150,14 @@ final class DirectConv3x3SingleChannel {
                 defer { plane.deallocate() }
                 for f in filters {
                     var bias = BiasSum()
-                    var (a0, a1, a2, a3, a4, a5, a6, a7, a8) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
-                                                                SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                    var sums = TapSums()
                     for b in 0..<n {
                         MaxPool2D.gradientPlane(dy: dy, argmax: argmax, reluOutput: reluOutput, first: (f * n + b) * ho * wo,
                                                 count: ho * wo, into: plane, size: h * w)
                         bias.add(plane, count: h * w)
-                        for r in 0..<h {
-                            let top = pb + b * hp * wp + r * wp, g = plane + r * w
-                            for x0 in stride(from: 0, to: w, by: 8) {
-                                let lanes = min(8, w - x0)
-                                var d = SIMD8<Float>()
-                                if lanes == 8 { d = load8(g + x0) } else {
-                                    for l in 0..<lanes { d[l] = g[x0 + l] }
-                                }
-                                let s = Nine(top + x0, wp).v
-                                a0.addProduct(d, s.0); a1.addProduct(d, s.1); a2.addProduct(d, s.2)
-                                a3.addProduct(d, s.3); a4.addProduct(d, s.4); a5.addProduct(d, s.5)
-                                a6.addProduct(d, s.6); a7.addProduct(d, s.7); a8.addProduct(d, s.8)
-                            }
-                        }
+                        sums.add(gradient: plane, image: pb + b * hp * wp, h: h, w: w, wp: wp)
                     }
-                    let out = dWeight + 9 * f
-                    (out[0], out[1], out[2], out[3], out[4]) = (a0.sum(), a1.sum(), a2.sum(), a3.sum(), a4.sum())
-                    (out[5], out[6], out[7], out[8]) = (a5.sum(), a6.sum(), a7.sum(), a8.sum())
+                    sums.store(into: dWeight + 9 * f)
                     dBias[f] = bias.total
                 }
             }
@@ -221,31 +205,42 @@ final class DirectConv3x3SingleChannel {
             let pb = pp.baseAddress!
             parallelFor(outChannels) { filters in
                 for f in filters {
-                    // Nine running sums in registers; lanes are added in a fixed order at the end.
-                    var (a0, a1, a2, a3, a4, a5, a6, a7, a8) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
-                                                                SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-                    for b in 0..<n {
-                        for r in 0..<h {
-                            let top = pb + b * hp * wp + r * wp, g = dy + ((f * n + b) * h + r) * w
-                            for x0 in stride(from: 0, to: w, by: 8) {
-                                let lanes = min(8, w - x0)
-                                var d = SIMD8<Float>()
-                                if lanes == 8 { d = load8(g + x0) } else {
-                                    for l in 0..<lanes { d[l] = g[x0 + l] }
-                                }
-                                let s = Nine(top + x0, wp).v
-                                a0.addProduct(d, s.0); a1.addProduct(d, s.1); a2.addProduct(d, s.2)
-                                a3.addProduct(d, s.3); a4.addProduct(d, s.4); a5.addProduct(d, s.5)
-                                a6.addProduct(d, s.6); a7.addProduct(d, s.7); a8.addProduct(d, s.8)
-                            }
-                        }
-                    }
-                    let out = dWeight + 9 * f
-                    (out[0], out[1], out[2], out[3], out[4]) = (a0.sum(), a1.sum(), a2.sum(), a3.sum(), a4.sum())
-                    (out[5], out[6], out[7], out[8]) = (a5.sum(), a6.sum(), a7.sum(), a8.sum())
+                    var sums = TapSums()
+                    for b in 0..<n { sums.add(gradient: dy + (f * n + b) * h * w, image: pb + b * hp * wp, h: h, w: w, wp: wp) }
+                    sums.store(into: dWeight + 9 * f)
                 }
             }
         }
+    }
+}
+
+/// One filter's weight-gradient sums: for each of the nine taps, eight running sums (one per column
+/// mod 8 of each row's 8-wide runs, a tail's missing columns zero) in registers, added by `sum()` at the end.
+struct TapSums {
+    private var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>(), a4 = SIMD8<Float>()
+    private var a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>(), a8 = SIMD8<Float>()
+
+    /// One image: its gradient plane (h x w) against its padded input rows (wp floats each).
+    @inline(__always) mutating func add(gradient: UnsafePointer<Float>, image pad: UnsafePointer<Float>, h: Int, w: Int, wp: Int) {
+        for r in 0..<h {
+            let top = pad + r * wp, g = gradient + r * w
+            for x0 in stride(from: 0, to: w, by: 8) {
+                let lanes = min(8, w - x0)
+                var d = SIMD8<Float>()
+                if lanes == 8 { d = load8(g + x0) } else {
+                    for l in 0..<lanes { d[l] = g[x0 + l] }
+                }
+                let s = Nine(top + x0, wp).v
+                a0.addProduct(d, s.0); a1.addProduct(d, s.1); a2.addProduct(d, s.2)
+                a3.addProduct(d, s.3); a4.addProduct(d, s.4); a5.addProduct(d, s.5)
+                a6.addProduct(d, s.6); a7.addProduct(d, s.7); a8.addProduct(d, s.8)
+            }
+        }
+    }
+
+    func store(into out: UnsafeMutablePointer<Float>) {
+        (out[0], out[1], out[2], out[3], out[4]) = (a0.sum(), a1.sum(), a2.sum(), a3.sum(), a4.sum())
+        (out[5], out[6], out[7], out[8]) = (a5.sum(), a6.sum(), a7.sum(), a8.sum())
     }
 }
 
