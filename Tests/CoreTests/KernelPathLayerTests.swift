@@ -15,14 +15,21 @@ final class KernelPathLayerTests: XCTestCase {
         var plain: [UInt32], plainGradients: [[UInt32]], plainInputGradient: [UInt32]
     }
 
-    private func run(_ shape: (Int, Int, Int, Int, Int), on path: KernelPath) -> Outcome {
+    /// A conv block of `shape` with random weights and biases, its input, and the generator after them.
+    private static func block(_ shape: (Int, Int, Int, Int, Int)) -> (Conv2D, ConvBlock, Tensor, SeededRNG) {
         let (c, k, h, w, n) = shape
         var rng = SeededRNG(seed: UInt64(c * 1000 + k * 10 + h))
         let conv = Conv2D(name: "conv", inChannels: c, outChannels: k, kernel: 3, rng: &rng)
         conv.bias.value = (0..<k).map { _ in Float(rng.normal()) * 0.1 }
         conv.computesInputGradient = c > 1
-        let block = ConvBlock(name: "block", conv: conv)
         let x = Tensor(shape: [c, n, h, w], data: (0..<(c * n * h * w)).map { _ in Float(rng.normal()) })
+        return (conv, ConvBlock(name: "block", conv: conv), x, rng)
+    }
+
+    private func run(_ shape: (Int, Int, Int, Int, Int), on path: KernelPath) -> Outcome {
+        let (c, k, h, w, n) = shape
+        let (conv, block, x, generator) = Self.block(shape)
+        var rng = generator
         let dyPooled = Tensor(shape: [k, n, h / 2, w / 2], data: (0..<(k * n * (h / 2) * (w / 2))).map { _ in Float(rng.normal()) })
         let dy = Tensor(shape: [k, n, h, w], data: (0..<(k * n * h * w)).map { _ in Float(rng.normal()) })
         return KernelPath.using(path) {
@@ -34,6 +41,30 @@ final class KernelPathLayerTests: XCTestCase {
             return Outcome(pooled: pooled, gradients: grads, inputGradient: c > 1 ? dx : [],
                            plain: plain, plainGradients: conv.parameters.map { $0.grad.map(\.bitPattern) },
                            plainInputGradient: c > 1 ? plainDx : [])
+        }
+    }
+
+    /// On the path this CPU runs, each fused block (pooled output staged channels last, backward from
+    /// the pooled gradient) equals conv, pool and ReLU run one by one, for every shape above: forward,
+    /// weight, bias and input gradients, bit for bit.
+    func testFusedBlocksEqualTheLayersOnThisPath() {
+        for (c, k, h, w, n) in Self.shapes {
+            let (conv, block, x, generator) = Self.block((c, k, h, w, n))
+            var rng = generator
+            var d = (0..<(k * n * (h / 2) * (w / 2))).map { _ in Float(rng.normal()) }
+            for i in stride(from: 0, to: d.count, by: 5) { d[i] = -0.0 }
+            let dy = Tensor(shape: [k, n, h / 2, w / 2], data: d)
+            func pass(fused: Bool) -> [[UInt32]] {
+                block.fused = fused
+                let y = block.forward(x, training: true).data.map(\.bitPattern)
+                let dx = block.backward(dy).data.map(\.bitPattern)
+                return [y, c > 1 ? dx : []] + conv.parameters.map { $0.grad.map(\.bitPattern) }
+            }
+            let fused = pass(fused: true), layered = pass(fused: false)
+            for (i, what) in ["forward", "input gradient", "weight gradient", "bias gradient"].enumerated() {
+                XCTAssertTrue(fused[i] == layered[i], "\(what), \((c, k, h, w, n)) on \(KernelPath.current)")
+            }
+            XCTAssert(fused[2].contains { $0 != 0 } && fused[3].contains { $0 != 0 }, "\((c, k, h, w, n))")
         }
     }
 

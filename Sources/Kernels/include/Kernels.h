@@ -63,4 +63,11 @@ void lab_winograd_input_gradient_avx512(const float *dv, long cp, long wp, long 
 /// place; the same FMA chains as the Swift SIMD8 sums. Only call when lab_cpu_has_avx512() returned 1.
 void lab_direct_weight_gradient_pair_avx512(const float *pad, long wp, const float *g0, const float *g1,
                                             long h, long w, float *acc);
+
+/// Channel planes to channels last: dst[p * cs + ch] = planes[ch * plane + p] for ch < c, p < pixels,
+/// and back: planes[ch * plane + p] = src[p * cs + ch]. The elements are 4 bytes (floats or Int32s);
+/// nothing else is read or written, and only bits move. With avx2 != 0 (only where the CPU has AVX2)
+/// 8 x 8 blocks go through registers; otherwise one element at a time.
+void lab_to_channels_last(const void *planes, long plane, long c, long pixels, void *dst, long cs, int avx2);
+void lab_from_channels_last(const void *src, long cs, long c, long pixels, void *planes, long plane, int avx2);
 #endif

@@ -177,11 +177,11 @@ public final class Conv2D: Layer {
 
     /// A fused block's backward from its pooled output's gradient, without the full-resolution
     /// gradient (45 MB for a batch of the study's first layer): the pool's and the ReLU's backward are
-    /// applied where the sums need them, one image plane (first layer, bias) or one tile (Winograd, on
-    /// the avx512 path) at a time. The same sums in the same order as `pool.backward(_:throughReLUOf:)`
-    /// then `backward`. Nil where that path does not exist (im2col; Winograd on avx2).
+    /// applied where the sums need them, one image plane (first layer, bias) or one tile (Winograd) at
+    /// a time. The same sums in the same order as `pool.backward(_:throughReLUOf:)` then `backward`.
+    /// Nil where that path does not exist (im2col).
     func backwardThroughPool(_ dy: Tensor, pool: MaxPool2D, reluOutput: Tensor) -> Tensor? {
-        let winogradPath = algorithm == .winograd && KernelPath.current == .avx512
+        let winogradPath = algorithm == .winograd
         guard pool.size == 2, let x = input, (algorithm == .direct && !computesInputGradient) || winogradPath else { return nil }
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let g = Tensor.reuse(dx, shape: x.shape); dx = g
@@ -210,19 +210,29 @@ public final class Conv2D: Layer {
         return g
     }
 
-    /// `biasGradient` of the map MaxPool2D.backward(_:throughReLUOf:) would write, one plane at a time.
+    /// `biasGradient` of the map MaxPool2D.backward(_:throughReLUOf:) would write, rebuilt two rows
+    /// (one row of pool windows) at a time, so it stays in L1: BiasSum continues its lanes from piece
+    /// to piece, so the sums are those over whole planes.
     private func biasGradientThroughPool(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, reluOutput: UnsafePointer<Float>,
                                          n: Int, h: Int, w: Int, into gb: UnsafeMutablePointer<Float>) {
         let (ho, wo) = (h / 2, w / 2)
         parallelFor(outChannels) { fs in
-            let plane = UnsafeMutablePointer<Float>.allocate(capacity: h * w)
-            defer { plane.deallocate() }
+            let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * w)
+            defer { rows.deallocate() }
             for f in fs {
                 var sum = BiasSum()
                 for b in 0..<n {
-                    MaxPool2D.gradientPlane(dy: dy, argmax: argmax, reluOutput: reluOutput, first: (f * n + b) * ho * wo,
-                                            count: ho * wo, into: plane, size: h * w)
-                    sum.add(plane, count: h * w)
+                    let first = (f * n + b) * ho * wo
+                    for oy in 0..<ho { // as MaxPool2D.gradientPlane: each window's value added to a zeroed map
+                        rows.update(repeating: 0, count: 2 * w)
+                        let top = 2 * oy * w
+                        for i in (first + oy * wo)..<(first + (oy + 1) * wo) { rows[Int(argmax[i]) - top] += reluOutput[i] > 0 ? dy[i] : 0 }
+                        sum.add(rows, count: 2 * w)
+                    }
+                    if h % 2 == 1 { // the last row is in no window
+                        rows.update(repeating: 0, count: w)
+                        sum.add(rows, count: w)
+                    }
                 }
                 gb[f] = sum.total
             }

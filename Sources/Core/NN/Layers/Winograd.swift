@@ -69,10 +69,12 @@ final class WinogradConv3x3 {
         /// [chunk][pooled pixels of an image][kp]: a pooled gradient and its argmax, channels last (backward).
         var gradientStage: UnsafeMutablePointer<Float>?
         var gradientArgmaxStage: UnsafeMutablePointer<Int32>?
+        /// The ReLU's output beside it, where the Swift transforms apply the ReLU's backward (not avx512).
+        var gradientReluStage: UnsafeMutablePointer<Float>?
         var padSize = 0, vSize = 0, mSize = 0, duSize = 0, stageSize = 0, gradientStageSize = 0
 
         mutating func free() {
-            for p in [padIn, padDx, v, m, du, stage, gradientStage] { p?.deallocate() }
+            for p in [padIn, padDx, v, m, du, stage, gradientStage, gradientReluStage] { p?.deallocate() }
             argmaxStage?.deallocate()
             gradientArgmaxStage?.deallocate()
             self = Scratch()
@@ -124,13 +126,14 @@ final class WinogradConv3x3 {
         if g.pooled {
             scratch.gradientStageSize = (g.h / 2) * (g.w / 2) * kp
             scratch.gradientStage = zeroed(chunks * scratch.gradientStageSize)
+            scratch.gradientReluStage = zeroed(chunks * scratch.gradientStageSize)
             scratch.gradientArgmaxStage = .allocate(capacity: chunks * scratch.gradientStageSize)
             scratch.gradientArgmaxStage!.initialize(repeating: 0, count: chunks * scratch.gradientStageSize)
         }
     }
 
-    /// The gradient `backward` starts from: the full-resolution map dy [K, N, H, W], or (on the avx512
-    /// path, after a pooled forward) the pooled block's gradient [K, N, H/2, W/2] with the pool's
+    /// The gradient `backward` starts from: the full-resolution map dy [K, N, H, W], or (after a
+    /// pooled forward) the pooled block's gradient [K, N, H/2, W/2] with the pool's
     /// argmax and the ReLU's output, from which each tile's dy is rebuilt as MaxPool2D.backward writes it.
     enum OutputGradient {
         case full(UnsafePointer<Float>)
@@ -186,7 +189,7 @@ final class WinogradConv3x3 {
     func backward(x: UnsafePointer<Float>, dy: OutputGradient, dWeight: UnsafeMutablePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?) {
         let g = geometry
-        if case .pooled = dy { precondition(g.pooled && KernelPath.current == .avx512, "a pooled gradient needs a pooled forward on avx512") }
+        if case .pooled = dy { precondition(g.pooled, "a pooled gradient needs a pooled forward") }
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
         // Few input channels (a multi-channel first layer): the GEMM's narrow edge would be C, below
         // its 8-wide kernels, so dU is built transposed.
@@ -198,25 +201,34 @@ final class WinogradConv3x3 {
                 let pad = s.padIn! + chunk * s.padSize, padDx = s.padDx! + chunk * s.padSize
                 let v = s.v! + chunk * s.vSize, m = s.m! + chunk * s.mSize, du = s.du! + chunk * s.duSize
                 du.update(repeating: 0, count: s.duSize)
+                let pixels = (g.h / 2) * (g.w / 2)
                 let stage = s.gradientStage.map { $0 + chunk * s.gradientStageSize }
                 let argmaxStage = s.gradientArgmaxStage.map { $0 + chunk * s.gradientStageSize }
+                let reluStage = s.gradientReluStage.map { $0 + chunk * s.gradientStageSize }
                 for b in images {
                     loadImage(x, image: b, g: g, into: pad)
                     if dx != nil { padDx.update(repeating: 0, count: s.padSize) }
-                    let pixels = (g.h / 2) * (g.w / 2)
                     if case .pooled(let d, let argmax, let relu) = dy {
-                        let at = b * pixels // image b's first pooled pixel in each channel plane
-                        lab_winograd_stage_pooled_gradient_avx512(d + at, argmax + at, relu + at, g.n * pixels, k, kp, pixels,
-                                                                  stage!, argmaxStage!)
+                        let at = b * pixels, plane = g.n * pixels // image b's first pooled pixel in each channel plane
+                        if KernelPath.current == .avx512 { // the ReLU's backward applied on the way
+                            lab_winograd_stage_pooled_gradient_avx512(d + at, argmax + at, relu + at, plane, k, kp, pixels,
+                                                                      stage!, argmaxStage!)
+                        } else { // moved as they are; transformOutputGradientPooled applies the ReLU's backward
+                            lab_to_channels_last(d + at, plane, k, pixels, stage!, kp, avx2Transposes)
+                            lab_to_channels_last(relu + at, plane, k, pixels, reluStage!, kp, avx2Transposes)
+                            lab_to_channels_last(argmax + at, plane, k, pixels, argmaxStage!, kp, avx2Transposes)
+                        }
                     }
                     for ty0 in stride(from: 0, to: g.th, by: g.blockRows) {
                         let rows = ty0..<min(g.th, ty0 + g.blockRows), tiles = rows.count * g.tw
                         transformInput(pad, g: g, rows: rows, into: v)
                         switch dy {
                         case .full(let d): transformOutputGradient(d, g: g, image: b, rows: rows, into: m)
-                        case .pooled:
+                        case .pooled where KernelPath.current == .avx512:
                             lab_winograd_output_gradient_pooled_avx512(stage!, argmaxStage!, kp, rows.lowerBound, rows.count, g.tw,
                                                                        g.h / 2, g.w / 2, g.w, m, mPoint(tiles))
+                        case .pooled:
+                            transformOutputGradientPooled(stage!, relu: reluStage!, argmax: argmaxStage!, g: g, rows: rows, into: m)
                         }
                         for xi in 0..<36 {
                             if narrow { // dU[ξ]ᵀ += V[ξ]ᵀ · dM[ξ]: the same products summed in the same order, 16 wide
@@ -260,24 +272,16 @@ final class WinogradConv3x3 {
 
     // MARK: images
 
-    /// Image b, channels last, into a zero-bordered buffer (interior rows 1...h, columns 1...w);
-    /// eight channel planes are read side by side and written as one SIMD8 per pixel.
+    /// Image b, channels last, into a zero-bordered buffer (interior rows 1...h, columns 1...w), one
+    /// row of its channel planes at a time.
     private func loadImage(_ x: UnsafePointer<Float>, image b: Int, g: Geometry, into pad: UnsafeMutablePointer<Float>) {
         let (c, cp, wp, plane) = (inChannels, cp, g.wp, g.n * g.h * g.w)
         if KernelPath.current == .avx512 { // the same copies, a channel's 16 columns at a time (winograd_avx512.c)
             lab_winograd_load_image_avx512(x + b * g.h * g.w, plane, c, cp, g.h, g.w, wp, pad)
             return
         }
-        for c0 in stride(from: 0, to: c, by: 8) {
-            let lanes = min(8, c - c0), src = x + (c0 * g.n + b) * g.h * g.w
-            for r in 0..<g.h {
-                let line = src + r * g.w, dst = pad + ((r + 1) * wp + 1) * cp + c0
-                for col in 0..<g.w {
-                    var v = SIMD8<Float>()
-                    if lanes == 8 { v = gather8(line + col, plane) } else { for l in 0..<lanes { v[l] = line[l * plane + col] } }
-                    store8(v, dst + col * cp)
-                }
-            }
+        for r in 0..<g.h {
+            lab_to_channels_last(x + b * g.h * g.w + r * g.w, plane, c, g.w, pad + ((r + 1) * wp + 1) * cp, cp, avx2Transposes)
         }
     }
 
@@ -288,15 +292,16 @@ final class WinogradConv3x3 {
             lab_winograd_store_image_avx512(pad, plane, c, cp, g.h, g.w, wp, dx + b * g.h * g.w)
             return
         }
-        for c0 in stride(from: 0, to: c, by: 8) {
-            let lanes = min(8, c - c0), dst = dx + (c0 * g.n + b) * g.h * g.w
-            for r in 0..<g.h {
-                let line = dst + r * g.w, src = pad + ((r + 1) * wp + 1) * cp + c0
-                for col in 0..<g.w {
-                    let v = load8(src + col * cp)
-                    if lanes == 8 { scatter8(v, line + col, plane) } else { for l in 0..<lanes { line[l * plane + col] = v[l] } }
-                }
-            }
+        for r in 0..<g.h {
+            lab_from_channels_last(pad + ((r + 1) * wp + 1) * cp, cp, c, g.w, dx + b * g.h * g.w + r * g.w, plane, avx2Transposes)
         }
     }
 }
+
+/// Whether lab_to_channels_last and lab_from_channels_last move 8 x 8 blocks in AVX2 registers: every
+/// build but the SSE2 baseline, which runs on CPUs without AVX2. Only bits move either way.
+#if LAB_BASELINE
+let avx2Transposes: Int32 = 0
+#else
+let avx2Transposes: Int32 = 1
+#endif

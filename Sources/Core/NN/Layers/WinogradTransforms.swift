@@ -112,12 +112,14 @@ extension WinogradConv3x3 {
                                    stage: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Int32>)) {
         let (k, kp, ho, wo) = (outChannels, kp, g.h / 2, g.w / 2)
         let tiles = rows.count * g.tw, point = mPoint(tiles), plane = g.n * ho * wo
+        let (stage, argmaxStage) = stage
         if KernelPath.current == .avx512 { // the same sums, 16 channels at a time (Sources/Kernels/winograd_avx512.c)
             let image = b * ho * wo
             lab_winograd_output_pooled_avx512(m, point, kp, k, rows.lowerBound, rows.count, g.tw, ho, wo, g.w, bias,
-                                              y + image, argmax.map { $0 + image }, plane, stage.0, stage.1)
+                                              y + image, argmax.map { $0 + image }, plane, stage, argmaxStage)
             return
         }
+        let py0 = 2 * rows.lowerBound
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
             let out = t.baseAddress! + 24 // the 4x4 tile
             // Tile outermost: each transform point's kp channels are one contiguous run, read once
@@ -129,31 +131,28 @@ extension WinogradConv3x3 {
                         let lanes = min(8, k - k0), bk = biasLanes(bias, from: k0, lanes: lanes)
                         let src = UnsafePointer(m + tile * kp + k0)
                         outputTile(src, point: point, bias: bk, rows: 4, scratch: t.baseAddress!, into: out)
-                        for a in 0..<2 {
-                            let py = 2 * ty + a
-                            guard py < ho else { continue }
-                            for c in 0..<2 {
-                                let px = 2 * tx + c
-                                guard px < wo else { continue }
-                                let q = out + 8 * a + 2 * c
-                                let offset = (k0 * g.n + b) * ho * wo + py * wo + px
-                                let dst = y + offset
-                                let v: SIMD8<Float>
-                                if let argmax { // training: also where each maximum came from
-                                    let base = SIMD8<Int32>(repeating: Int32(2 * py * g.w + 2 * px))
-                                    let pooled = maxPoolReLU(q[0], q[1], q[4], q[5], base: base, w: Int32(g.w))
-                                    v = pooled.value
-                                    for l in 0..<lanes { argmax[offset + l * plane] = pooled.at[l] }
-                                } else {
-                                    v = maxPoolReLU(q[0], q[1], q[4], q[5])
-                                }
-                                if lanes == 8 { scatter8(v, dst, plane) } else { for l in 0..<lanes { dst[l * plane] = v[l] } }
+                        forEachPooledPixel(ty: ty, tx: tx, ho: ho, wo: wo) { a, c, py, px in
+                            let q = out + 8 * a + 2 * c
+                            // Staged channels last (lanes past k are never unstaged): 8 lanes
+                            // straight to 8 planes a multiple of 4 KiB apart shared one L1 set.
+                            let offset = ((py - py0) * wo + px) * kp + k0
+                            if argmax != nil { // training: also where each maximum came from
+                                let base = SIMD8<Int32>(repeating: Int32(2 * py * g.w + 2 * px))
+                                let pooled = maxPoolReLU(q[0], q[1], q[4], q[5], base: base, w: Int32(g.w))
+                                store8(pooled.value, stage + offset)
+                                UnsafeMutableRawPointer(argmaxStage + offset).storeBytes(of: pooled.at, as: SIMD8<Int32>.self)
+                            } else {
+                                store8(maxPoolReLU(q[0], q[1], q[4], q[5]), stage + offset)
                             }
                         }
                     }
                 }
             }
         }
+        let pyEnd = min(2 * rows.upperBound, ho), first = b * ho * wo + py0 * wo
+        guard pyEnd > py0 else { return }
+        lab_from_channels_last(stage, kp, k, (pyEnd - py0) * wo, y + first, plane, avx2Transposes)
+        if let argmax { lab_from_channels_last(argmaxStage, kp, k, (pyEnd - py0) * wo, argmax + first, plane, avx2Transposes) }
     }
 
     /// dM_p = A dy_p Aᵀ, the adjoint of `transformOutput` (outputs beyond the edge have zero gradient).
@@ -180,17 +179,63 @@ extension WinogradConv3x3 {
                                 grad[4 * i + j] = v
                             }
                         }
-                        for i in 0..<4 { // A along each row: 4 columns -> 6
-                            let r = grad + 4 * i
-                            Six.a(r[0], r[1], r[2], r[3]).store(into: rowsA + 6 * i, stride: 1)
-                        }
-                        for j in 0..<6 { // then down each column: 4 rows -> 6
-                            let c = rowsA + j
-                            Six.a(c[0], c[6], c[12], c[18]).store(to: out + j * point, stride: 6 * point)
-                        }
+                        outputGradientTile(grad, scratch: rowsA, into: out, point: point)
                     }
                 }
             }
+        }
+    }
+
+    /// `transformOutputGradient` of the map MaxPool2D.backward(_:throughReLUOf:) would write, rebuilt
+    /// tile by tile from image b's staged pooled gradient, ReLU output and argmax ([pixel][kp] each):
+    /// each 2x2 window's value lands at its argmax as 0 + (relu > 0 ? dy : 0), as the pool's backward
+    /// adds it to a zeroed map, and every other position of the tile is 0. The transforms are the same.
+    func transformOutputGradientPooled(_ stage: UnsafePointer<Float>, relu: UnsafePointer<Float>, argmax: UnsafePointer<Int32>,
+                                       g: Geometry, rows: Range<Int>, into dm: UnsafeMutablePointer<Float>) {
+        let (kp, ho, wo) = (kp, g.h / 2, g.w / 2)
+        let point = mPoint(rows.count * g.tw), zero = SIMD8<Float>()
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { t in
+            let grad = t.baseAddress!, rowsA = t.baseAddress! + 16
+            for ty in rows {
+                for tx in 0..<g.tw { // tile outermost: the stage's kp channels of a pixel are one run
+                    for k0 in stride(from: 0, to: kp, by: 8) {
+                        grad.update(repeating: zero, count: 16)
+                        forEachPooledPixel(ty: ty, tx: tx, ho: ho, wo: wo) { a, c, py, px in
+                            let at = (py * wo + px) * kp + k0
+                            let v = zero + load8(stage + at).replacing(with: 0, where: .!(load8(relu + at) .> 0))
+                            let whereAt = UnsafeRawPointer(argmax + at).loadUnaligned(as: SIMD8<Int32>.self)
+                            for da in 0..<2 {
+                                for dc in 0..<2 {
+                                    let pos = SIMD8<Int32>(repeating: Int32((2 * py + da) * g.w + 2 * px + dc))
+                                    grad[(2 * a + da) * 4 + 2 * c + dc] = zero.replacing(with: v, where: whereAt .== pos)
+                                }
+                            }
+                        }
+                        outputGradientTile(grad, scratch: rowsA, into: dm + ((ty - rows.lowerBound) * g.tw + tx) * kp + k0, point: point)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The pooled pixels (py, px) of tile (ty, tx) that lie in the ho x wo pooled map, each with its
+    /// window's place (a, c) in the tile's 2 x 2 windows.
+    @inline(__always) private func forEachPooledPixel(ty: Int, tx: Int, ho: Int, wo: Int, _ body: (_ a: Int, _ c: Int, _ py: Int, _ px: Int) -> Void) {
+        for a in 0..<2 where 2 * ty + a < ho {
+            for c in 0..<2 where 2 * tx + c < wo { body(a, c, 2 * ty + a, 2 * tx + c) }
+        }
+    }
+
+    /// One tile's dM = A dy Aᵀ for eight channels: `grad` is the 4x4 dy tile, `scratch` 24 vectors.
+    @inline(__always) private func outputGradientTile(_ grad: UnsafeMutablePointer<SIMD8<Float>>, scratch rowsA: UnsafeMutablePointer<SIMD8<Float>>,
+                                                      into out: UnsafeMutablePointer<Float>, point: Int) {
+        for i in 0..<4 { // A along each row: 4 columns -> 6
+            let r = grad + 4 * i
+            Six.a(r[0], r[1], r[2], r[3]).store(into: rowsA + 6 * i, stride: 1)
+        }
+        for j in 0..<6 { // then down each column: 4 rows -> 6
+            let c = rowsA + j
+            Six.a(c[0], c[6], c[12], c[18]).store(to: out + j * point, stride: 6 * point)
         }
     }
 
