@@ -1,6 +1,7 @@
 // swift-tools-version:5.10
 // GenreLab: `lab`, a reproducible music-genre classification study.
-// Arrows point one way: Lab -> Core, Lab -> Plot, Core -> System, Plot -> System.
+// Arrows point one way: Lab -> Core, Lab -> Plot, Lab -> CPUCheck, Core -> Kernels, Core -> System,
+// Plot -> System, Core -> Numerics, Plot -> Numerics.
 import PackageDescription
 
 /// A C library found through pkg-config, installed from Debian.
@@ -44,10 +45,13 @@ let package = Package(
         // No FMA contraction: every FMA is one the source wrote.
         .target(name: "Kernels", path: "Sources/Kernels",
                 cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+        // Our own elementary functions (exp, log, pow, sin, tanh, ...): no libm on a reported path.
+        // Its own target, not a folder of Core, because Plot needs them too and never imports Core.
+        .target(name: "Numerics", swiftSettings: [.unsafeFlags(["-O"] + vectorFlags)]),
         .target(
             name: "Core",
             dependencies: [
-                "CSndfile", "CFFTW3", "CSoxr", "Kernels",
+                "Numerics", "CSndfile", "CFFTW3", "CSoxr", "Kernels",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             // Hot loops write disjoint elements from several threads; the runtime exclusivity
@@ -55,12 +59,12 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked"] + vectorFlags)]
                 + (baseline ? [.define("LAB_BASELINE")] : [])
         ),
-        .target(name: "Plot", dependencies: ["CPNG", "CZlib", "CFreeType"],
+        .target(name: "Plot", dependencies: ["Numerics", "CPNG", "CZlib", "CFreeType"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "Lab",
             dependencies: [
-                "Core", "Plot", "CPUCheck",
+                "Core", "Plot", "CPUCheck", "Numerics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -72,7 +76,8 @@ let package = Package(
         .executableTarget(name: "LabMain", dependencies: ["Lab", "Core", "CPUCheck"],
                           swiftSettings: baseline ? [.define("LAB_BASELINE")] : []),
 
-        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "Numerics"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Core", "Plot", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]

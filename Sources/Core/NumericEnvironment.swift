@@ -3,9 +3,10 @@ import CSndfile
 import CSoxr
 import Crypto
 import Foundation
+import Numerics
 
-/// The C libraries whose arithmetic feeds a reported number, and the code paths they chose on this
-/// machine. A run records this in its manifest, so two machines' results can be told apart by cause.
+/// The C libraries whose arithmetic feeds a reported number (FFTW, soxr; libsndfile's decoders for
+/// compressed audio), and the code paths they chose on this machine. A run records this in its manifest, so two machines' results can be told apart by cause.
 /// See docs/determinism.md for why each of them gives the same bits on any x86-64-v3 CPU.
 public enum NumericEnvironment {
     /// Library name -> version, as the loaded libraries report themselves.
@@ -45,25 +46,35 @@ public enum NumericEnvironment {
 }
 
 extension NumericEnvironment {
-    /// SHA-256 over a fixed battery: the libm functions the pipeline calls over a grid, one log-mel
-    /// spectrogram (FFTW) and one soxr resample of a fixed signal. Two machines with the same probe
-    /// compute these library results bit for bit alike; a different probe names the libraries as the
-    /// cause of a mismatch before anyone suspects the engine.
-    public static func probeHash() -> String {
-        var bytes: [UInt8] = []
-        func add(_ x: Float) { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes += $0 } }
-        func add(_ x: Double) { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes += $0 } }
-        for i in 1...512 {
-            let x = Double(i) / 37.0 - 3.3, f = Float(x), p = Double(i) / 17.0
-            add(expf(f)); add(logf(p > 0 ? Float(p) : 1)); add(log10f(Float(p))); add(exp(x)); add(log(p)); add(log10(p))
-            add(pow(p, 1.37)); add(sin(x * 7)); add(cos(x * 7)); add(tanh(x)); add(log2(p)); add(exp2(x))
-        }
+    /// One SHA-256 per library whose arithmetic feeds a reported number, each over a fixed battery:
+    /// "fftw" (2048-point real FFTs of a fixed signal, with lab's plan flags), "soxr" (one resample
+    /// of it) and "elementary" (our own functions over a grid: the same on every machine unless a
+    /// compiler broke them). Two machines with equal probes compute those results bit for bit alike;
+    /// an unequal one names the library that moved before anyone suspects the engine. The C library's
+    /// math functions are not probed: no reported number goes through them (docs/determinism.md).
+    public static func probes() -> [String: String] {
         let signal = (0..<22050).map { (i: Int) -> Float in
             let t = Double(i)
-            return Float(sin(t * 0.0731) + 0.3 * sin(t * t * 1e-6))
+            return Float(Elementary.sin(t * 0.0731) + 0.3 * Elementary.sin(t * t * 1e-6))
         }
-        for v in LogMelExtractor(params: FeatureParams()).logMel(signal).values { add(v) }
-        for v in (try? Resampler.resample(signal, from: 44100, to: 22050)) ?? [] { add(v) }
-        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        var fft: [UInt8] = []
+        for v in LogMelExtractor(params: FeatureParams()).spectraForProbe(signal) { append(v, to: &fft) }
+        var soxr: [UInt8] = []
+        for v in (try? Resampler.resample(signal, from: 44100, to: 22050)) ?? [] { append(v, to: &soxr) }
+        var elementary: [UInt8] = []
+        for i in 1...2048 {
+            let x = Double(i) / 37.0 - 27.3, p = Double(i) / 17.0
+            for v in [Elementary.exp(x), Elementary.log(p), Elementary.log10(p), Elementary.pow(p, x / 9), Elementary.sin(x * 1e5),
+                      Elementary.cos(x * 7), Elementary.tanh(x / 8), Elementary.atan2(x, p - 60), Elementary.hypot(x, p)] {
+                append(v, to: &elementary)
+            }
+            append(Elementary.log10(Float(p)), to: &elementary)
+            append(Elementary.exp(Float(x / 4)), to: &elementary)
+        }
+        return ["fftw": hash(fft), "soxr": hash(soxr), "elementary": hash(elementary)]
     }
+
+    private static func append(_ x: Float, to bytes: inout [UInt8]) { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes += $0 } }
+    private static func append(_ x: Double, to bytes: inout [UInt8]) { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes += $0 } }
+    private static func hash(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// matplotlib's default colour cycle ("tab10").
 public let tab10: [Color] = [0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf].map { Color(hex: $0) }
@@ -111,7 +112,7 @@ public enum Charts {
         for (p, name) in names.enumerated() {
             let ax = fig.addAxes(x: Double(70 + (p % columns) * 340), y: Double(60 + (p / columns) * 300), width: 250, height: 200)
             let log = logScale.contains(name)
-            let xs = values.map { log ? log10($0[p]) : $0[p] }
+            let xs = values.map { log ? Elementary.log10($0[p]) : $0[p] }
             ax.title = name
             ax.xLabel = log ? "\(name) (log10)" : name
             ax.yLabel = p % columns == 0 ? scoreLabel : ""

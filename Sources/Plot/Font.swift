@@ -1,5 +1,6 @@
 import CFreeType
 import Foundation
+import Numerics
 
 public enum PlotError: Error, CustomStringConvertible {
     case fontMissing(String)
@@ -136,7 +137,7 @@ extension Canvas {
         case .bottom: ay = Double(m.height)
         case .baseline: ay = Double(m.baseline)
         }
-        let th = degrees * Double.pi / 180, c = cos(th), sn = sin(th)
+        let th = degrees * Double.pi / 180, c = Elementary.cos(th), sn = Elementary.sin(th)
         // Bounding box of the rotated mask around the anchor.
         let corners = [(0.0, 0.0), (Double(m.width), 0), (0, Double(m.height)), (Double(m.width), Double(m.height))].map { (u, v) -> (Double, Double) in
             let du = u - ax, dv = v - ay

@@ -1,5 +1,6 @@
 import CFFTW3
 import Foundation
+import Numerics
 
 /// A cell's `augment:`: how many augmented copies of each training clip, and which transforms each
 /// copy applies. Only the ones the cell names: white noise, pitch shift in whole semitones, slight
@@ -79,7 +80,7 @@ public enum Augment {
         var power = 0.0
         for v in x { power += Double(v) * Double(v) }
         power /= Double(x.count)
-        let sigma = (power / pow(10, snrDB / 10)).squareRoot()
+        let sigma = (power / Elementary.pow(10, snrDB / 10)).squareRoot()
         var rng = SeededRNG(seed: seed)
         return x.map { Float(Double($0) + sigma * rng.normal()) }
     }
@@ -95,7 +96,7 @@ public enum Augment {
     /// Shifts the pitch by whole semitones, keeping the length: stretch by 2^(n/12), then resample
     /// from sr * 2^(n/12)... as librosa does (rate 2^(-n/12), resample from sr / rate to sr).
     public static func pitchShift(_ x: [Float], semitones: Int, sampleRate: Int) throws -> [Float] {
-        let rate = pow(2, -Double(semitones) / 12)
+        let rate = Elementary.pow(2, -Double(semitones) / 12)
         let stretched = timeStretch(x, factor: 1 / rate)
         var y = try Resampler.resample(stretched, from: Double(sampleRate) / rate, to: Double(sampleRate))
         if y.count > x.count { y.removeLast(y.count - x.count) } else { y += [Float](repeating: 0, count: x.count - y.count) }
@@ -109,7 +110,7 @@ public enum Augment {
         let zero = [(re: Double, im: Double)](repeating: (0, 0), count: bins)
         let padded = frames + [zero, zero]
         let advance = (0..<bins).map { Double.pi * Double(hop) * Double($0) / Double(bins - 1) }
-        var phase = frames[0].map { atan2($0.im, $0.re) }
+        var phase = frames[0].map { Elementary.atan2($0.im, $0.re) }
         var out: [[(re: Double, im: Double)]] = []
         // Step t is t * rate, as numpy.arange computes it: a running sum would drift below an exact
         // integer (11 * (1 / 1.1) = 10) and read the wrong pair of frames from there on.
@@ -120,9 +121,9 @@ public enum Augment {
             let a = padded[i], b = padded[i + 1]
             var column = zero
             for k in 0..<bins {
-                let magnitude = (1 - alpha) * hypot(a[k].re, a[k].im) + alpha * hypot(b[k].re, b[k].im)
-                column[k] = (magnitude * cos(phase[k]), magnitude * sin(phase[k]))
-                var dphase = atan2(b[k].im, b[k].re) - atan2(a[k].im, a[k].re) - advance[k]
+                let magnitude = (1 - alpha) * Elementary.hypot(a[k].re, a[k].im) + alpha * Elementary.hypot(b[k].re, b[k].im)
+                column[k] = (magnitude * Elementary.cos(phase[k]), magnitude * Elementary.sin(phase[k]))
+                var dphase = Elementary.atan2(b[k].im, b[k].re) - Elementary.atan2(a[k].im, a[k].re) - advance[k]
                 dphase -= 2 * Double.pi * (dphase / (2 * Double.pi)).rounded(.toNearestOrEven)
                 phase[k] += advance[k] + dphase
             }
@@ -142,7 +143,7 @@ struct STFT {
     init(nFFT: Int, hop: Int) {
         self.nFFT = nFFT
         self.hop = hop
-        window = (0..<nFFT).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(nFFT)) }
+        window = (0..<nFFT).map { 0.5 - 0.5 * Elementary.cos(2 * Double.pi * Double($0) / Double(nFFT)) }
     }
 
     func forward(_ x: [Float]) -> [[(re: Double, im: Double)]] {
@@ -150,7 +151,7 @@ struct STFT {
         let frames = 1 + x.count / hop
         let input = fftwf_alloc_real(n)!, output = fftwf_alloc_complex(bins)!
         defer { fftwf_free(input); fftwf_free(output) }
-        let plan = FFTWPlanner.plan { fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE))! }
+        let plan = FFTWPlanner.plan { fftwf_plan_dft_r2c_1d(Int32(n), input, output, FFTWPlanner.flags)! }
         defer { FFTWPlanner.destroy(plan) }
         let raw = UnsafeMutableRawPointer(output).assumingMemoryBound(to: Float.self)
         return (0..<frames).map { t in
@@ -170,7 +171,7 @@ struct STFT {
         var y = [Double](repeating: 0, count: total), norm = [Double](repeating: 0, count: total)
         let input = fftwf_alloc_complex(bins)!, output = fftwf_alloc_real(n)!
         defer { fftwf_free(input); fftwf_free(output) }
-        let plan = FFTWPlanner.plan { fftwf_plan_dft_c2r_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE))! }
+        let plan = FFTWPlanner.plan { fftwf_plan_dft_c2r_1d(Int32(n), input, output, FFTWPlanner.flags)! }
         defer { FFTWPlanner.destroy(plan) }
         let raw = UnsafeMutableRawPointer(input).assumingMemoryBound(to: Float.self)
         for (t, frame) in frames.enumerated() {
@@ -193,6 +194,12 @@ struct STFT {
 /// FFTW's planner is not thread-safe: every plan is made and destroyed under the one lock the
 /// feature extractor uses too.
 enum FFTWPlanner {
+    /// Every plan lab makes: FFTW_ESTIMATE, so the plan is the same on every run (MEASURE times
+    /// candidates and may pick another next time), and FFTW_NO_SIMD, so it is made of FFTW's scalar
+    /// codelets, which every x86-64 build of FFTW 3.3.x has and compiles the same way, whatever SIMD
+    /// codelets (SSE2, AVX, AVX2 with FMA, AVX-512) the build includes or the CPU offers.
+    /// docs/determinism.md has the figures: it costs about 1 ms per 30-s clip, once (features are cached).
+    static let flags = UInt32(FFTW_ESTIMATE) | UInt32(FFTW_NO_SIMD)
     static var lock: NSLock { LogMelExtractor.plannerLock }
     static func plan(_ make: () -> fftwf_plan) -> fftwf_plan { lock.withLock(make) }
     static func destroy(_ plan: fftwf_plan) { lock.withLock { fftwf_destroy_plan(plan) } }

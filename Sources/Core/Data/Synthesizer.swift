@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// Renders one clip of a genre: drums, bass, chords and an optional melody, each from simple DSP
 /// (wavetable sines, naive saws through one-pole filters, Karplus-Strong plucks, noise bursts),
@@ -14,7 +15,7 @@ struct Synthesizer {
         buffer = [Float](repeating: 0, count: Int(seconds * Double(rate)))
     }
 
-    static let sineTable: [Float] = (0..<4096).map { Float(sin(2 * Double.pi * Double($0) / 4096)) }
+    static let sineTable: [Float] = (0..<4096).map { Float(Elementary.sin(2 * Double.pi * Double($0) / 4096)) }
 
     mutating func render(style s: GenreStyle) -> [Float] {
         let bpm = rng.uniform(s.tempo.lowerBound, s.tempo.upperBound)
@@ -127,7 +128,7 @@ struct Synthesizer {
 
     // MARK: - instruments
 
-    static func hz(_ midi: Int) -> Double { 440 * pow(2, Double(midi - 69) / 12) }
+    static func hz(_ midi: Int) -> Double { 440 * Elementary.pow(2, Double(midi - 69) / 12) }
 
     mutating func play(_ v: GenreStyle.Voice, midi: Int, at t: Double, length: Double, level: Double, drive: Double, brightness: Double) {
         let f = Self.hz(midi)
@@ -158,11 +159,15 @@ struct Synthesizer {
             if freq > Double(rate) / 2.2 { break }
             let inc = freq / Double(rate) * 4096
             var phase = 0.0
+            // e^(-decay (h + 1) x / 2) as a running product: one multiply a sample instead of one exp
+            let step = Elementary.exp(-decay * Double(h + 1) * 0.5 / Double(rate))
+            var fall = 1.0
             for i in r {
                 let x = Double(i - r.lowerBound) / Double(rate)
-                let env = min(1, x / attack) * exp(-decay * Double(h + 1) * 0.5 * x) * (x > length ? max(0, 1 - (x - length) / 0.05) : 1)
+                let env = min(1, x / attack) * fall * (x > length ? max(0, 1 - (x - length) / 0.05) : 1)
                 buffer[i] += Float(level * amp * env) * table[Int(phase) & 4095]
                 phase += inc
+                fall *= step
             }
         }
     }
@@ -173,14 +178,14 @@ struct Synthesizer {
         let r = range(t, length + release)
         guard !r.isEmpty else { return }
         var phase = rng.uniform(), lp = 0.0
-        let norm = tanh(drive)
+        let norm = Elementary.tanh(drive)
         for i in r {
             let x = Double(i - r.lowerBound) / Double(rate)
-            let vib = vibrato > 0 ? 1 + 0.004 * sin(2 * Double.pi * vibrato * x) : 1
+            let vib = vibrato > 0 ? 1 + 0.004 * Elementary.sin(2 * Double.pi * vibrato * x) : 1
             phase += f * vib / Double(rate)
             phase -= floor(phase)
             lp += cutoff * ((2 * phase - 1) - lp)
-            var y = drive > 1 ? tanh(drive * lp) / norm : lp
+            var y = drive > 1 ? Elementary.tanh(drive * lp) / norm : lp
             let env = min(1, x / attack) * (x > length ? max(0, 1 - (x - length) / release) : 1)
             y *= level * env
             buffer[i] += Float(y)
@@ -215,19 +220,26 @@ struct Synthesizer {
     mutating func kick(at t: Double, level: Double) {
         let r = range(t, 0.3)
         var phase = 0.0
+        let (step30, step12) = (Elementary.exp(-30 / Double(rate)), Elementary.exp(-12 / Double(rate)))
+        var (fall30, fall12) = (1.0, 1.0) // e^(-30x), e^(-12x) as running products
         for i in r {
-            let x = Double(i - r.lowerBound) / Double(rate)
-            phase += (50 + 100 * exp(-x * 30)) / Double(rate)
-            buffer[i] += Float(level * exp(-x * 12) * sin(2 * Double.pi * phase))
+            phase += (50 + 100 * fall30) / Double(rate)
+            buffer[i] += Float(level * fall12 * Elementary.sin(2 * Double.pi * phase))
+            fall30 *= step30
+            fall12 *= step12
         }
     }
 
     mutating func snare(at t: Double, level: Double) {
         let r = range(t, 0.2)
+        let (step30, step18) = (Elementary.exp(-30 / Double(rate)), Elementary.exp(-18 / Double(rate)))
+        var (fall30, fall18) = (1.0, 1.0) // e^(-30x), e^(-18x) as running products
         for i in r {
             let x = Double(i - r.lowerBound) / Double(rate)
-            let tone = 0.4 * sin(2 * Double.pi * 185 * x) * exp(-x * 30)
-            buffer[i] += Float(level * (tone + 0.6 * rng.uniform(-1, 1) * exp(-x * 18)))
+            let tone = 0.4 * Elementary.sin(2 * Double.pi * 185 * x) * fall30
+            buffer[i] += Float(level * (tone + 0.6 * rng.uniform(-1, 1) * fall18))
+            fall30 *= step30
+            fall18 *= step18
         }
     }
 
@@ -235,11 +247,13 @@ struct Synthesizer {
     mutating func hat(at t: Double, level: Double, long: Bool) {
         let r = range(t, long ? 0.25 : 0.06)
         var previous = 0.0
+        let step = Elementary.exp(-(long ? 14 : 60) / Double(rate))
+        var fall = 1.0 // e^(-14x) or e^(-60x) as a running product
         for i in r {
-            let x = Double(i - r.lowerBound) / Double(rate)
             let n = rng.uniform(-1, 1)
-            buffer[i] += Float(level * (n - previous) * exp(-x * (long ? 14 : 60)))
+            buffer[i] += Float(level * (n - previous) * fall)
             previous = n
+            fall *= step
         }
     }
 }

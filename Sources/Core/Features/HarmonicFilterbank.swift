@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// The fixed harmonic front end of Won et al., "Data-driven harmonic filters for audio
 /// representation learning" (ICASSP 2020), without its learnt bandwidth:
@@ -23,7 +24,7 @@ public struct HarmonicFilterbank: Sendable {
         var out: [Double] = []
         var k = 0
         while true {
-            let f = 440 * pow(2, (24 + Double(k) / Double(s) - 69) / 12)
+            let f = 440 * Elementary.pow(2, (24 + Double(k) / Double(s) - 69) / 12)
             guard f <= top else { return out }
             out.append(f)
             k += 1

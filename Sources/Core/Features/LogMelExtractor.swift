@@ -1,5 +1,6 @@
 import CFFTW3
 import Foundation
+import Numerics
 
 /// STFT (FFTW3, real-to-complex, single precision) -> power -> mel -> dB, as librosa 0.11 computes
 /// `melspectrogram(y, sr, n_fft, hop_length, center=True, pad_mode="constant", power=2)` and
@@ -34,13 +35,12 @@ public final class LogMelExtractor: @unchecked Sendable {
         melWeights = filters.flatMap(\.weights)
         let n = params.nFFT
         // Periodic Hann, as scipy.signal.get_window("hann", n, fftbins=True).
-        window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
+        window = (0..<n).map { Float(0.5 - 0.5 * Elementary.cos(2 * Double.pi * Double($0) / Double(n))) }
         Self.plannerLock.lock()
         let input = fftwf_alloc_real(n)!
         let output = fftwf_alloc_complex(n / 2 + 1)!
-        // FFTW_ESTIMATE: the plan, and so every output bit, is the same on every run (MEASURE times
-        // candidate algorithms and may pick a different one next time).
-        plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE))!
+        // The same plan, and so the same bits, on every run and every FFTW build (FFTWPlanner.flags).
+        plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, FFTWPlanner.flags)!
         fftwf_free(input)
         fftwf_free(output)
         Self.plannerLock.unlock()
@@ -52,7 +52,7 @@ public final class LogMelExtractor: @unchecked Sendable {
         defer { plannerLock.unlock() }
         let input = fftwf_alloc_real(n)!, output = fftwf_alloc_complex(n / 2 + 1)!
         defer { fftwf_free(input); fftwf_free(output) }
-        guard let plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE)) else { return "none" }
+        guard let plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, FFTWPlanner.flags) else { return "none" }
         defer { fftwf_destroy_plan(plan) }
         guard let text = fftwf_sprint_plan(plan) else { return "unknown" }
         defer { free(text) }
@@ -138,6 +138,21 @@ public final class LogMelExtractor: @unchecked Sendable {
         for _ in 0..<frames { fftwf_execute_dft_r2c(plan, input, spectrum) }
     }
 
+    /// The FFTs of the first 16 windowed frames of `samples`, real and imaginary parts in order: what
+    /// FFTW alone computes, for NumericEnvironment's probe.
+    func spectraForProbe(_ samples: [Float]) -> [Float] {
+        let n = params.nFFT, hop = params.hopLength
+        let input = fftwf_alloc_real(n)!, spectrum = fftwf_alloc_complex(n / 2 + 1)!
+        defer { fftwf_free(input); fftwf_free(spectrum) }
+        var out: [Float] = []
+        for f in 0..<16 {
+            for i in 0..<n { input[i] = f * hop + i < samples.count ? samples[f * hop + i] * window[i] : 0 }
+            fftwf_execute_dft_r2c(plan, input, spectrum)
+            for k in 0...(n / 2) { out += [spectrum[k].0, spectrum[k].1] }
+        }
+        return out
+    }
+
     /// Log-mel in dB relative to the clip's peak, clipped `topDB` below it.
     public func logMel(_ samples: [Float]) -> FeatureMatrix {
         var m = melPower(samples)
@@ -148,10 +163,10 @@ public final class LogMelExtractor: @unchecked Sendable {
     /// `librosa.power_to_db(S, ref=np.max, amin=1e-10, top_db)` in place.
     public static func powerToDB(_ values: inout [Float], topDB: Double?, amin: Float = 1e-10) {
         guard let peak = values.max() else { return }
-        let refDB = 10 * log10(max(amin, peak))
+        let refDB = 10 * Elementary.log10(max(amin, peak))
         var top = -Float.infinity
         for i in values.indices {
-            let v = 10 * log10(max(amin, values[i])) - refDB
+            let v = 10 * Elementary.log10(max(amin, values[i])) - refDB
             values[i] = v
             top = max(top, v)
         }

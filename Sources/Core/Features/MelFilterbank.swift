@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// Triangular mel filters over FFT bins, as `librosa.filters.mel` builds them (norm="slaney"):
 /// weights computed in double precision, then stored as Float, each filter as its nonzero span only.
@@ -52,20 +53,20 @@ public struct MelFilterbank: Sendable {
     public static func hzToMel(_ hz: Double, _ scale: MelScale) -> Double {
         switch scale {
         case .htk:
-            return 2595 * log10(1 + hz / 700)
+            return 2595 * Elementary.log10(1 + hz / 700)
         case .slaney:
-            let fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logStep = log(6.4) / 27
-            return hz >= minLogHz ? minLogMel + log(hz / minLogHz) / logStep : hz / fSp
+            let fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logStep = Elementary.log(6.4) / 27
+            return hz >= minLogHz ? minLogMel + Elementary.log(hz / minLogHz) / logStep : hz / fSp
         }
     }
 
     public static func melToHz(_ mel: Double, _ scale: MelScale) -> Double {
         switch scale {
         case .htk:
-            return 700 * (pow(10, mel / 2595) - 1)
+            return 700 * (Elementary.pow(10, mel / 2595) - 1)
         case .slaney:
-            let fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logStep = log(6.4) / 27
-            return mel >= minLogMel ? minLogHz * exp(logStep * (mel - minLogMel)) : fSp * mel
+            let fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logStep = Elementary.log(6.4) / 27
+            return mel >= minLogMel ? minLogHz * Elementary.exp(logStep * (mel - minLogMel)) : fSp * mel
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// A two-sided confidence interval.
 public struct Interval: Codable, Equatable, Sendable {
@@ -107,13 +108,16 @@ public enum PairedTest {
         let b = zip(aCorrect, bCorrect).filter { $0 && !$1 }.count, c = zip(aCorrect, bCorrect).filter { !$0 && $1 }.count
         let n = b + c
         guard n > 0 else { return (b, c, 1) }
-        // P(X <= min(b, c)) for X ~ Binomial(n, 1/2), summed in logs for large n.
-        var tail = 0.0
-        for i in 0...min(b, c) { tail += exp(logChoose(n, i) - Double(n) * log(2.0)) }
+        // P(X <= min(b, c)) for X ~ Binomial(n, 1/2), each term in logs (n may be large): log C(n, i)
+        // grows term by term, log C(n, i + 1) = log C(n, i) + log(n - i) - log(i + 1).
+        var tail = 0.0, logChoose = 0.0
+        let logHalfToTheN = -Double(n) * Elementary.log(2.0)
+        for i in 0...min(b, c) {
+            tail += Elementary.exp(logChoose + logHalfToTheN)
+            logChoose += Elementary.log(Double(n - i)) - Elementary.log(Double(i + 1))
+        }
         return (b, c, min(1, 2 * tail))
     }
-
-    static func logChoose(_ n: Int, _ k: Int) -> Double { lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1)) }
 
     /// Paired bootstrap of `statistic(B) - statistic(A)` over the same items: each resample draws the
     /// same rows (stratified by class) for both. Returns the interval of the difference and the

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 /// counts[true][predicted], with the usual summaries (scikit-learn's definitions; undefined -> nil).
 public struct ConfusionMatrix: Codable, Equatable, Sendable {
     public var classCount: Int
@@ -82,7 +83,7 @@ public enum ClipAggregation {
                 var mx = -Double.infinity
                 for j in 0..<k { mx = Swift.max(mx, rows[r * k + j]) }
                 var sum = 0.0
-                for j in 0..<k { rows[r * k + j] = exp(rows[r * k + j] - mx); sum += rows[r * k + j] }
+                for j in 0..<k { rows[r * k + j] = Elementary.exp(rows[r * k + j] - mx); sum += rows[r * k + j] }
                 for j in 0..<k { rows[r * k + j] /= sum }
             }
             return (ids, rows)

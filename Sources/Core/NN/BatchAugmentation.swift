@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// SpecAugment's masks (Park et al. 2019) on the log-mel of training segments: `count` bands of up to
 /// `maxWidth` frequency rows, and `count` spans of up to `maxWidth` frames, set to 0 (the mean, after
@@ -92,14 +93,14 @@ public enum Mixup {
     static func gamma(_ shape: Double, rng: inout SeededRNG) -> Double {
         if shape < 1 {
             let u = max(rng.uniform(), 0x1.0p-53)
-            return gamma(shape + 1, rng: &rng) * pow(u, 1 / shape)
+            return gamma(shape + 1, rng: &rng) * Elementary.pow(u, 1 / shape)
         }
         let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
         while true {
             let x = rng.normal(), v0 = 1 + c * x
             guard v0 > 0 else { continue }
             let v = v0 * v0 * v0, u = max(rng.uniform(), 0x1.0p-53)
-            if log(u) < 0.5 * x * x + d - d * v + d * log(v) { return d * v }
+            if Elementary.log(u) < 0.5 * x * x + d - d * v + d * Elementary.log(v) { return d * v }
         }
     }
 }
@@ -113,8 +114,8 @@ public enum LRSchedule: Codable, Hashable, Sendable {
 
     public func rate(epoch: Int, base: Double, epochs: Int) -> Double {
         switch self {
-        case .cosine: return base * 0.5 * (1 + cos(Double.pi * Double(epoch - 1) / Double(max(epochs, 1))))
-        case .step(let every, let factor): return base * pow(factor, Double((epoch - 1) / max(every, 1)))
+        case .cosine: return base * 0.5 * (1 + Elementary.cos(Double.pi * Double(epoch - 1) / Double(max(epochs, 1))))
+        case .step(let every, let factor): return base * Elementary.pow(factor, Double((epoch - 1) / max(every, 1)))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 public struct TrainConfig: Codable, Hashable, Sendable {
     public var epochs: Int = 30
@@ -240,7 +241,7 @@ public final class Trainer {
         let probs = model.predict(data.samples)
         let k = model.config.classes
         var loss = 0.0
-        for i in 0..<data.count { loss -= Double(logf(max(probs[i * k + data.labels[i]], 1e-12))) }
+        for i in 0..<data.count { loss -= Double(Elementary.log(max(probs[i * k + data.labels[i]], 1e-12))) }
         let predicted = argmaxRows(probs, classCount: k)
         let accuracy = Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(data.count)
         let auc = ROC.macroAUC(probabilities: probs.map(Double.init), labels: data.labels, classCount: k)

@@ -1,3 +1,4 @@
+import Numerics
 /// The one random number generator of GenreLab: xoshiro256** seeded through SplitMix64.
 /// Every random choice (split, shuffle, init, dropout, augmentation, synthesis) takes one of these
 /// explicitly, so the same seed gives the same bits on every machine and thread count.
@@ -77,7 +78,7 @@ public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
     /// stream position depends only on the number of calls).
     public mutating func normal() -> Double {
         let u1 = max(uniform(), 0x1.0p-53), u2 = uniform()
-        return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
+        return (-2 * Elementary.log(u1)).squareRoot() * Elementary.cos(2 * Double.pi * u2)
     }
 
     /// Fisher-Yates, deterministic for a given state.
@@ -97,6 +98,3 @@ public struct SeededRNG: RandomNumberGenerator, Codable, Equatable, Sendable {
 
 @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
-import Foundation
-@inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
-@inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// One searched parameter's distribution.
 public enum SearchDistribution: Codable, Equatable, Sendable {
@@ -9,7 +10,7 @@ public enum SearchDistribution: Codable, Equatable, Sendable {
     func sample(_ rng: inout SeededRNG) -> Double {
         switch self {
         case .uniform(let lo, let hi): return rng.uniform(lo, hi)
-        case .logUniform(let lo, let hi): return exp(rng.uniform(log(lo), log(hi)))
+        case .logUniform(let lo, let hi): return Elementary.exp(rng.uniform(Elementary.log(lo), Elementary.log(hi)))
         case .choice(let values): return values[rng.int(below: values.count)]
         }
     }

@@ -14,8 +14,10 @@ struct BenchCommand: ParsableCommand {
           lab bench synth
           lab bench cache
           lab bench gemm
+          lab bench elementary
         """,
         subcommands: [BenchFeaturesCommand.self, BenchTrainCommand.self, BenchPlotCommand.self,
-                      BenchSynthCommand.self, BenchCacheCommand.self, BenchGEMMCommand.self]
+                      BenchSynthCommand.self, BenchCacheCommand.self, BenchGEMMCommand.self,
+                      BenchElementaryCommand.self]
     )
 }

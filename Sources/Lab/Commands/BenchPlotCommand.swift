@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Plot
+import Numerics
 
 struct BenchPlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,12 +20,12 @@ struct BenchPlotCommand: ParsableCommand {
     func run() throws {
         let genres = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock"]
         let epochs = 30
-        let loss = (0..<epochs).map { 2.3 * exp(-Double($0) / 8) + 0.1 }
-        let acc = (0..<epochs).map { 1 - 0.9 * exp(-Double($0) / 6) }
+        let loss = (0..<epochs).map { 2.3 * Elementary.exp(-Double($0) / 8) + 0.1 }
+        let acc = (0..<epochs).map { 1 - 0.9 * Elementary.exp(-Double($0) / 6) }
         let counts = (0..<10).map { i in (0..<10).map { j in i == j ? 60 + 3 * i : (i * 7 + j * 3) % 9 } }
         let curves = genres.enumerated().map { (i, g) -> (label: String, fpr: [Double], tpr: [Double], auc: Double?) in
             let fpr = (0...300).map { Double($0) / 300 }
-            return (g, fpr, fpr.map { pow($0, 0.2 + 0.05 * Double(i)) }, 0.9 - 0.02 * Double(i))
+            return (g, fpr, fpr.map { Elementary.pow($0, 0.2 + 0.05 * Double(i)) }, 0.9 - 0.02 * Double(i))
         }
         let dir = try benchDirectory("plot")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -134,9 +134,11 @@ struct ReportRenderer {
         let avx512 = m.cpuFlags.contains { $0.hasPrefix("avx512") }
         s += "- Written on: \(m.cpu) (\(avx512 ? "with" : "no") AVX-512), \(m.os), \(m.toolchain), build \(m.build)\(m.kernels.map { ", kernels \($0)" } ?? "").\n"
         s += "\nEvery number and figure above is reproducible bit for bit from the same data, seeds and build, on any x86-64-v3 CPU "
-        s += "(AVX2 and FMA), with or without AVX-512, under Debian 12's FFTW \(v["fftw"].map { $0.replacingOccurrences(of: "fftw-", with: "") } ?? "?"), "
-        s += "glibc \(v["glibc"] ?? "?"), soxr \(v["soxr"].map { $0.replacingOccurrences(of: "libsoxr-", with: "") } ?? "?") and libpng \(v["libpng"] ?? "?"): every sum in the CNN runs in an order "
-        s += "our own code fixes, and these libraries choose the same code path on every such CPU (docs/determinism.md says how this "
+        s += "(AVX2 and FMA), with or without AVX-512, on Debian 12 or 13: every sum in the CNN runs in an order our own code fixes, "
+        s += "every exp, log, sin and the like is lab's own (no C library's math function reaches a number), FFTW "
+        s += "\(v["fftw"].map { $0.replacingOccurrences(of: "fftw-", with: "") } ?? "?") runs the scalar codelets every build of it has, "
+        s += "and soxr \(v["soxr"].map { $0.replacingOccurrences(of: "libsoxr-", with: "") } ?? "?"), libpng \(v["libpng"] ?? "?") and "
+        s += "FreeType choose the same code path on every such CPU (docs/determinism.md says how this "
         s += "was checked). `lab verify` reruns the notebook and checks every number and figure hash in `results.json`. "
         s += "Wall times and run ids are not reproducible: they are reported here but left out of `results.json`.\n"
         return s

@@ -69,6 +69,9 @@ struct ResultsComparison {
             guard let m else { return "\(title): not recorded (report written by an older lab)\n" }
             return "\(title):\n" + m.lines.map { "  " + $0 }.joined(separator: "\n") + "\n"
         }
+        if let a = committed.machine, let b = rerun.machine {
+            s += "which layer moved:\n" + a.causes(comparedWith: b).map { "  " + $0 }.joined(separator: "\n") + "\n"
+        }
         s += machine("committed report made on", committed.machine)
         s += machine("rerun made on", rerun.machine)
         return s

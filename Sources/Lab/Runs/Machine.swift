@@ -21,8 +21,11 @@ public struct MachineDescription: Codable, Equatable, Sendable {
     /// The codelets FFTW chose for the 2048-point STFT, and soxr's resampling engine.
     public var fftwPlan: String
     public var soxrEngine: String
-    /// SHA-256 of libm, FFTW and soxr results on a fixed battery (NumericEnvironment.probeHash).
-    public var libraryProbe: String
+    /// SHA-256 per library ("fftw", "soxr", "elementary") of its results on a fixed battery
+    /// (NumericEnvironment.probes). Absent in reports written before lab had its own elementary functions.
+    public var probes: [String: String]?
+    /// The single probe of those older reports, over libm, FFTW and soxr together.
+    public var libraryProbe: String?
     /// Variables that could steer a library's code path, when set (GLIBC_TUNABLES, SOXR_*, ...).
     public var environment: [String: String]
 
@@ -56,15 +59,50 @@ public struct MachineDescription: Codable, Equatable, Sendable {
             kernels: KernelPath.current.rawValue,
             libraries: NumericEnvironment.libraryVersions().merging(PlotLibraries.versions()) { a, _ in a },
             fftwPlan: NumericEnvironment.fftwPlan(), soxrEngine: NumericEnvironment.soxrEngine(),
-            libraryProbe: NumericEnvironment.probeHash(), environment: env)
+            probes: NumericEnvironment.probes(), libraryProbe: nil, environment: env)
     }()
+
+    /// Which layer moved between the machine that wrote a report (`self`) and this one: one line per
+    /// library whose probe differs, naming what else differs about it (version, plan, engine).
+    public func causes(comparedWith rerun: MachineDescription) -> [String] {
+        guard let mine = probes, let theirs = rerun.probes else {
+            return ["the committed report was written by a lab that computed exp, log, sin and the like through the C library "
+                    + "(libm), whose results differ between glibc releases: regenerate the report once with this lab and commit it"]
+        }
+        var causes: [String] = []
+        for (name, hash) in mine.sorted(by: { $0.key < $1.key }) where theirs[name] != nil && theirs[name] != hash {
+            switch name {
+            case "fftw":
+                var detail = [libraries["fftw"] == rerun.libraries["fftw"] ? "the same version \(libraries["fftw"] ?? "?")"
+                              : "version \(libraries["fftw"] ?? "?") there, \(rerun.libraries["fftw"] ?? "?") here"]
+                if fftwPlan != rerun.fftwPlan { detail.append("plan \(fftwPlan) there, \(rerun.fftwPlan) here") }
+                causes.append("FFTW computes different bits here than on the machine that wrote the report ("
+                              + detail.joined(separator: "; ") + "): a build of FFTW with other codelets or compiler flags")
+            case "soxr":
+                causes.append("soxr resamples to different bits here (engine \(soxrEngine) there, \(rerun.soxrEngine) here, "
+                              + "version \(libraries["soxr"] ?? "?") there, \(rerun.libraries["soxr"] ?? "?") here)")
+            case "elementary":
+                causes.append("lab's own elementary functions give different bits here: a compiler or CPU broke IEEE arithmetic "
+                              + "(build \(build) there, \(rerun.build) here); please report it")
+            default:
+                causes.append("\(name) differs from the report's")
+            }
+        }
+        if causes.isEmpty {
+            causes.append("every library probe (FFTW, soxr, lab's elementary functions) equals the report's: the difference is in "
+                          + "lab itself or in the input data, not in the C libraries")
+        }
+        return causes
+    }
 
     /// One line per field, for `lab verify`'s mismatch report.
     public var lines: [String] {
         ["cpu: \(cpu)", "cpu flags: \(cpuFlags.joined(separator: " "))", "os: \(os), kernel \(kernel)",
          "toolchain: \(toolchain), build \(build), kernels \(kernels ?? "not recorded")",
          "libraries: " + libraries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
-         "fftw plan: \(fftwPlan)", "soxr engine: \(soxrEngine)", "libm/FFTW/soxr probe: \(libraryProbe)",
+         "fftw plan: \(fftwPlan)", "soxr engine: \(soxrEngine)",
+         probes.map { "probes: " + $0.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.prefix(16))" }.joined(separator: ", ") }
+            ?? "libm/FFTW/soxr probe: \(libraryProbe ?? "not recorded")",
          "environment: " + (environment.isEmpty ? "none of GLIBC_TUNABLES, SOXR_*, FFTW*, LD_PRELOAD set"
                                                  : environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))]
     }

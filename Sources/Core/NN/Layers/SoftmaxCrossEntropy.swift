@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// Softmax fused with categorical cross-entropy over logits [N, K]. Stable: the row maximum is
 /// subtracted before exponentiating. The gradient of the mean loss is (p - onehot) / N.
@@ -10,7 +11,7 @@ public enum SoftmaxCrossEntropy {
             var mx = -Float.infinity
             for j in 0..<k { mx = max(mx, logits[b * k + j]) }
             var s: Float = 0
-            for j in 0..<k { let e = expf(logits[b * k + j] - mx); logits[b * k + j] = e; s += e }
+            for j in 0..<k { let e = Elementary.exp(logits[b * k + j] - mx); logits[b * k + j] = e; s += e }
             for j in 0..<k { logits[b * k + j] /= s }
         }
     }
@@ -27,7 +28,7 @@ public enum SoftmaxCrossEntropy {
             let y = labels[labels.startIndex + b]
             total += Double(logS - (logits.data[b * k + y] - mx))
             for j in 0..<k {
-                let p = expf(logits.data[b * k + j] - mx - logS)
+                let p = Elementary.exp(logits.data[b * k + j] - mx - logS)
                 probabilities[b * k + j] = p
                 gradient.data[b * k + j] = (p - (j == y ? 1 : 0)) / Float(n)
             }
@@ -49,7 +50,7 @@ public enum SoftmaxCrossEntropy {
             for j in 0..<k {
                 let logP = logits.data[b * k + j] - mx - logS, t = targets[b * k + j]
                 total -= Double(t * logP)
-                let p = expf(logP)
+                let p = Elementary.exp(logP)
                 probabilities[b * k + j] = p
                 gradient.data[b * k + j] = (p - t) / Float(n)
             }
@@ -63,7 +64,7 @@ public enum SoftmaxCrossEntropy {
         var mx = -Float.infinity
         for j in 0..<k { mx = max(mx, logits[b * k + j]) }
         var s: Float = 0
-        for j in 0..<k { s += expf(logits[b * k + j] - mx) }
-        return (mx, logf(s))
+        for j in 0..<k { s += Elementary.exp(logits[b * k + j] - mx) }
+        return (mx, Elementary.log(s))
     }
 }
