@@ -103,10 +103,14 @@ struct BenchElementaryCommand: ParsableCommand {
             print(String(format: "%-7@ max error %.4f ulp (at x = %@), %llu of 2^32 differ from the rounded double, %.0f s",
                          name as NSString, result.worst, "\(result.worstAt)" as NSString, result.differing,
                          Date().timeIntervalSince(start)))
+            if !result.examples.isEmpty { // for bench/elementary_accuracy.py --inputs: which of the two is right
+                print("  differing inputs: " + result.examples.sorted().map { "\(name) \(Double(Float(bitPattern: $0)).hexString)" }
+                    .joined(separator: ", "))
+            }
         }
     }
 
-    struct Scan { var worst = 0.0, worstAt: Float = 0, differing: UInt64 = 0 }
+    struct Scan { var worst = 0.0, worstAt: Float = 0, differing: UInt64 = 0, examples: [UInt32] = [] }
 
     static func scan(ours: (Float) -> Float, reference: (Double) -> Double, threads: Int) -> Scan {
         let chunks = 256, lock = NSLock()
@@ -120,6 +124,7 @@ struct BenchElementaryCommand: ParsableCommand {
                     let got = ours(x), exact = reference(Double(x))
                     if got.bitPattern == Float(exact).bitPattern || (got.isNaN && exact.isNaN) { continue }
                     part.differing += 1
+                    if part.examples.count < 16 { part.examples.append(UInt32(bits)) }
                     // The error in units of the float ulp at the exact value (the double reference).
                     let e = Float(exact)
                     let ulp = Double(e.isFinite ? max(e.magnitude.ulp, Float.leastNonzeroMagnitude) : Float.greatestFiniteMagnitude.ulp)
@@ -129,6 +134,7 @@ struct BenchElementaryCommand: ParsableCommand {
             }
             lock.lock()
             total.differing += part.differing
+            total.examples += part.examples.prefix(max(0, 16 - total.examples.count))
             if part.worst > total.worst { total.worst = part.worst; total.worstAt = part.worstAt }
             lock.unlock()
         }
@@ -180,4 +186,9 @@ struct BenchElementaryCommand: ParsableCommand {
             print(String(format: "%-8@ %13.1f %14.1f", name as NSString, ns2(ours), ns2(libm)))
         }
     }
+}
+
+extension Double {
+    /// C's %a: what bench/elementary_accuracy.py reads back exactly.
+    var hexString: String { String(format: "%a", self) }
 }

@@ -14,12 +14,18 @@ struct BenchFeaturesCommand: ParsableCommand {
         Examples:
           lab bench features
           lab bench features --clips 40 --threads 2
+          lab bench features --plan-only      # FFTW's version and plan (bench/fftw-builds.sh)
         """
     )
     @Option(help: "Clips in the folder benchmark.") var clips = 40
     @Option(help: "Threads for the folder benchmark.") var threads = 2
+    @Flag(help: "Only print the loaded FFTW's version and the plan it makes for the STFT.") var planOnly = false
 
     func run() throws {
+        if planOnly {
+            print("\(NumericEnvironment.libraryVersions()["fftw"] ?? "?") \(NumericEnvironment.fftwPlan())")
+            return
+        }
         let extractor = LogMelExtractor()
         let samples = BuiltinCollection.clip(genre: "rock", index: 0, seconds: 30, seed: 1)
         _ = extractor.logMel(samples) // warm-up
