@@ -30,6 +30,8 @@ struct NotebookRun {
         let lock = try WorkspaceLock(workspace: workspace)
         defer { withExtendedLifetime(lock) {} }
         let started = Date()
+        // The tree the notebook runs from, before any of its figures or reports are written.
+        let origin = (commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root))
         let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
         var searcher = SearchRunner(workspace: workspace, quiet: quiet, command: command)
         searcher.executor = executor
@@ -106,7 +108,7 @@ struct NotebookRun {
         file.ablations = ablations.isEmpty ? nil : ablations
         let renderer = ReportRenderer(notebook: notebook, results: results,
                                       rootFromReport: Self.relativePath(from: reportDir, to: workspace.root),
-                                      footer: .init(commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root),
+                                      footer: .init(commit: origin.commit, dirty: origin.dirty,
                                                     command: command, totalSeconds: Date().timeIntervalSince(started),
                                                     threads: Parallelism.threads, machine: file.machine),
                                       ablations: ablations, figures: "figures/\(stem)")

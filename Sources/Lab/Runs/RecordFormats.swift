@@ -74,10 +74,28 @@ enum Git {
         return r.status == 0 ? r.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
 
-    /// Dirty means tracked files differ from HEAD (untracked run outputs do not count).
+    /// Dirty means tracked files other than lab's own outputs differ from HEAD: sources, notebooks,
+    /// data lists. Untracked files, run folders and the reports lab writes (reports/*.md and *.json
+    /// beside the notebooks, reports/figures/) do not count, so regenerating one notebook's report
+    /// after another's is not "uncommitted changes".
     static func isDirty(in dir: String? = nil) -> Bool? {
         let r = run(["status", "--porcelain", "--untracked-files=no"], in: dir)
-        return r.status == 0 ? !r.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty : nil
+        guard r.status == 0 else { return nil }
+        return r.output.split(separator: "\n").contains { !isOutput(path(ofStatusLine: $0)) }
+    }
+
+    /// The path a `git status --porcelain` line names (the new one of a rename).
+    static func path(ofStatusLine line: Substring) -> String {
+        let rest = line.dropFirst(3)
+        return String(rest.range(of: " -> ").map { rest[$0.upperBound...] } ?? rest).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+    }
+
+    /// Whether lab writes this path itself: a run under target/, a report's Markdown or JSON beside its
+    /// notebook in reports/ (not the notebook, `*.lab.md`), or a report figure.
+    static func isOutput(_ path: String) -> Bool {
+        if path.hasPrefix("target/") || path.hasPrefix("reports/figures/") { return true }
+        guard path.hasPrefix("reports/"), !path.dropFirst(8).contains("/") else { return false }
+        return path.hasSuffix(".json") || (path.hasSuffix(".md") && !path.hasSuffix(".lab.md"))
     }
 }
 
