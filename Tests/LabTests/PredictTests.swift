@@ -95,7 +95,7 @@ final class PredictTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: dataRoot + "/reggae/reggae.00001.au", toPath: dir + "/sub/good.au")
         try Data("not audio at all".utf8).write(to: URL(fileURLWithPath: dir + "/bad.wav"))
-        XCTAssertEqual(try PredictCommand.audioFiles([dir]).map(\.shown), ["bad.wav", "sub/good.au"])
+        XCTAssertEqual(try PredictCommand.audioFiles([dir]).files.map(\.shown), ["bad.wav", "sub/good.au"])
         let previous = FileManager.default.currentDirectoryPath
         FileManager.default.changeCurrentDirectoryPath(Self.root)
         defer { FileManager.default.changeCurrentDirectoryPath(previous) }
@@ -103,6 +103,27 @@ final class PredictTests: XCTestCase {
         XCTAssertThrowsError(try command.run()) { XCTAssertTrue("\($0)".contains("--png draws one file"), "\($0)") }
         command = try PredictCommand.parse(["tiny", dir, "--quiet", "--csv"])
         XCTAssertThrowsError(try command.run()) { XCTAssertEqual(($0 as? ExitCode)?.rawValue, 1, "\($0)") }
+    }
+
+    /// A missing file among several is reported at the end; the others are classified (issue 38).
+    func testAMissingFileDoesNotStopTheBatch() throws {
+        let good = Self.root + "/good.au"
+        try? FileManager.default.removeItem(atPath: good)
+        try FileManager.default.copyItem(atPath: dataRoot + "/metal/metal.00002.au", toPath: good)
+        let listed = try PredictCommand.audioFiles([good, Self.root + "/nothere.ogg"])
+        XCTAssertEqual(listed.files.map(\.shown), [good])
+        XCTAssertEqual(listed.missing.map(\.0), [Self.root + "/nothere.ogg"])
+        XCTAssertThrowsError(try PredictCommand.audioFiles([Self.root + "/a.ogg", Self.root + "/b.ogg"])) {
+            XCTAssertTrue("\($0)".contains("a.ogg: no such file or directory (nor 1 more of the paths given)"), "\($0)")
+        }
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(Self.root)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        let command = try PredictCommand.parse(["tiny", Self.root + "/nothere.ogg", good, "--quiet", "--csv"])
+        var failure: Error?
+        let csv = try captureStandardOutput { do { try command.run() } catch { failure = error } }
+        XCTAssertEqual((failure as? ExitCode)?.rawValue, 1, "exits 1 for the missing file: \(String(describing: failure))")
+        XCTAssertTrue(csv.contains(good), "the good file is classified although the first one is missing:\n\(csv)")
     }
 
     func testMissingWeightsSayHowToGetThem() throws {

@@ -61,12 +61,13 @@ struct PredictCommand: ParsableCommand {
         let ws = Workspace.current
         let path = try ModelSource.resolve(source, notebook: notebook, workspace: ws, reproduce: reproduce, quiet: options.quiet)
         let trained = try TrainedModel.load(path: path)
-        let files = try Self.audioFiles(inputs)
+        let (files, missing) = try Self.audioFiles(inputs)
         if png != nil && files.count != 1 {
             throw LabError("--png draws one file's taggram; \(files.count) files were given", hint: "name one file, or leave out --png")
         }
         let bar = ProgressReporter(label: "[predict \(trained.card.experiment)]", quiet: options.quiet || files.count < 2)
-        var results: [(file: String, prediction: TrainedModel.FilePrediction)] = [], failures: [(String, String)] = []
+        // A missing file is reported with the unreadable ones, at the end: the others still go on.
+        var results: [(file: String, prediction: TrainedModel.FilePrediction)] = [], failures: [(String, String)] = missing
         let extractor = LogMelExtractor(params: trained.card.features)
         // Features for a chunk of files in parallel (decoding dominates), then the network on them in
         // order: memory stays bounded however many files there are, and the output order is fixed.
@@ -111,7 +112,7 @@ struct PredictCommand: ParsableCommand {
             }
             bar.update(done: min(files.count, start + chunk), total: files.count, detail: "files")
         }
-        bar.finish("\(results.count) files classified, \(failures.count) unreadable")
+        bar.finish("\(results.count) \(results.count == 1 ? "file" : "files") classified, \(failures.count) unreadable")
         if profile {
             let n = Double(max(1, files.count))
             FileHandle.standardError.write(Data(String(format: "per file: decode %.1f ms, features %.1f ms (thread time; both on %d threads: %.1f ms "
@@ -133,13 +134,18 @@ struct PredictCommand: ParsableCommand {
     }
 
     /// Every audio file named or under a named directory, sorted, with the name to show: a file as
-    /// given, a file under a directory relative to it (as a run's predictions.csv names clips).
-    static func audioFiles(_ inputs: [String]) throws -> [(path: String, shown: String)] {
-        var out: [(String, String)] = []
+    /// given, a file under a directory relative to it (as a run's predictions.csv names clips). A named
+    /// path that does not exist is returned in `missing`, so the others are still classified; only when
+    /// nothing at all is left is that an error.
+    static func audioFiles(_ inputs: [String]) throws -> (files: [(path: String, shown: String)], missing: [(String, String)]) {
+        var out: [(String, String)] = [], missing: [(String, String)] = []
         for input in inputs {
             let path = (input as NSString).expandingTildeInPath
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw LabError("\(input): no such file or directory") }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+                missing.append((input, "no such file or directory"))
+                continue
+            }
             guard isDir.boolValue else { out.append((path, input)); continue }
             guard let walker = FileManager.default.enumerator(atPath: path) else { throw LabError("\(input): cannot list the directory") }
             var found: [String] = []
@@ -151,7 +157,10 @@ struct PredictCommand: ParsableCommand {
             if found.isEmpty { throw LabError("\(input): no audio files (\(AudioCollection.defaultExtensions.sorted().joined(separator: ", "))) under it") }
             out += found.sorted().map { ((path as NSString).appendingPathComponent($0), $0) }
         }
-        return out
+        if out.isEmpty, let first = missing.first {
+            throw LabError("\(first.0): no such file or directory" + (missing.count > 1 ? " (nor \(missing.count - 1) more of the paths given)" : ""))
+        }
+        return (out, missing)
     }
 }
 
