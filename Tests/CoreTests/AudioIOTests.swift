@@ -85,6 +85,14 @@ final class AudioIOTests: XCTestCase {
         try "this is not audio, just some text\n".write(toFile: text, atomically: true, encoding: .utf8)
         expect(text) { if case .unreadable(_, let r) = $0 { return !r.isEmpty }; return false }
 
+        // A damaged Ogg: libsndfile's own words, plus the format the name promises and what to do (issue 38).
+        let ogg = dir.appendingPathComponent("damaged.ogg").path
+        try (Data("OggS".utf8) + Data((0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })).write(to: URL(fileURLWithPath: ogg))
+        expect(ogg) {
+            guard case .unreadable(_, let r) = $0 else { return false }
+            return r.hasPrefix("libsndfile cannot decode an Ogg file by its name (") && r.contains("re-encode it from its source")
+        }
+
         // Text named .au: libsndfile would read it as headerless 8 kHz µ-law, guessed from the name.
         let textAU = dir.appendingPathComponent("notes.au").path
         try String(repeating: "this is not audio, just some text\n", count: 50).write(toFile: textAU, atomically: true, encoding: .utf8)

@@ -154,6 +154,10 @@ public enum AudioIO {
         }
     }
 
+    /// What a file's extension promises, with its article, for error messages.
+    static let formatName = ["wav": "a WAV", "au": "an AU", "snd": "an AU", "flac": "a FLAC", "ogg": "an Ogg", "oga": "an Ogg",
+                             "opus": "an Opus", "mp3": "an MP3", "aif": "an AIFF", "aiff": "an AIFF"]
+
     private static func open(_ path: String) throws -> (OpaquePointer, SF_INFO) {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
@@ -165,9 +169,15 @@ public enum AudioIO {
         guard let handle = sf_open(path, Int32(SFM_READ), &sfinfo) else {
             // libsndfile keeps a failed open's error in one global; another thread's open may have
             // reset it by now ("No Error."), so that case gets a reason of its own.
-            let message = String(cString: sf_strerror(nil))
-            throw AudioError.unreadable(path: path, reason: message.isEmpty || message.hasPrefix("No Error")
-                                        ? "not a recognised audio format (libsndfile cannot open it)" : message)
+            let message = String(cString: sf_strerror(nil)).trimmingCharacters(in: CharacterSet(charactersIn: ". \n"))
+            guard !message.isEmpty, !message.hasPrefix("No Error") else {
+                throw AudioError.unreadable(path: path, reason: "not a recognised audio format (libsndfile cannot open it)")
+            }
+            // libsndfile's own words ("Supported file format but file is malformed") name neither the
+            // format nor a way out: say which format the name promises, and what to do.
+            let kind = formatName[(path as NSString).pathExtension.lowercased()].map { "\($0) file by its name" } ?? "this file"
+            throw AudioError.unreadable(path: path, reason: "libsndfile cannot decode \(kind) (\(message)); it may be damaged or cut off: "
+                                        + "re-encode it from its source, or move it out of the collection")
         }
         // A file without any audio header (e.g. text named .au) is opened by libsndfile as headerless
         // raw samples guessed from the extension (8 kHz µ-law for .au): that is not audio we can trust.
