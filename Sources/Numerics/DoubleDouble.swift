@@ -6,6 +6,9 @@
     return (s, (a - (s - bb)) + (b - bb))
 }
 
+/// hi + lo rounded to one double; a zero lo leaves hi as it is, so -0 stays -0 (-0 + 0 is +0).
+@inline(__always) func sum(_ v: (hi: Double, lo: Double)) -> Double { v.lo == 0 ? v.hi : v.hi + v.lo }
+
 /// a + b exactly, as hi + lo, when |a| >= |b| (or a is 0).
 @inline(__always) func fastTwoSum(_ a: Double, _ b: Double) -> (hi: Double, lo: Double) {
     let s = a + b

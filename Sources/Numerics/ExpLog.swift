@@ -196,9 +196,7 @@ extension Elementary {
     /// Hyperbolic tangent, within 0.502 ulp: (e^2x - 1) / (e^2x + 1) with e^2x - 1 carried as two
     /// doubles, so the quotient keeps its accuracy near 0.
     public static func tanh(_ x: Double) -> Double {
-        if abs(x) < 0x1p-28 { return x } // tanh x = x - x^3/3: the correction is below half an ulp (and -0 stays -0)
-        let t = tanhParts(x)
-        return t.hi + t.lo
+        sum(tanhParts(x))
     }
 
     static func tanhParts(_ x: Double) -> (hi: Double, lo: Double) {

@@ -3,19 +3,16 @@ extension Elementary {
 
     /// Sine, within 0.7 ulp for every finite x, however large.
     public static func sin(_ x: Double) -> Double {
-        if abs(x) < 0x1p-26 { return x } // sin x = x - x^3/6: the correction is below half an ulp (and -0 stays -0)
-        let v = sinParts(x)
-        return v.hi + v.lo
+        sum(sinParts(x))
     }
 
     /// Cosine, within 0.7 ulp for every finite x, however large.
     public static func cos(_ x: Double) -> Double {
-        let v = cosParts(x)
-        return v.hi + v.lo
+        sum(cosParts(x))
     }
 
     static func sinParts(_ x: Double) -> (hi: Double, lo: Double) {
-        if abs(x) < 0x1p-26 { return (x, -x * x * x / 6) }
+        if abs(x) < 0x1p-26 { return (x, -x * x * x / 6) } // below half an ulp: sum gives x
         if !x.isFinite { return (.nan, 0) }
         let (r, rlo, q) = reduce(x)
         let v = q & 1 == 0 ? sinKernel(r, rlo) : cosKernel(r, rlo)
@@ -126,9 +123,7 @@ extension Elementary {
     /// The smaller of |x|, |y| over the larger is z = zh + zl; atan z = atan(j/64) + atan t with
     /// t = (z - j/64) / (1 + z j/64), |t| <= 1/128, by its series to t^11.
     public static func atan2(_ y: Double, _ x: Double) -> Double {
-        if y == 0 || x == 0 || y.isInfinite || x.isInfinite, !x.isNaN, !y.isNaN { return atan2Special(y, x) } // keeps -0
-        let v = atan2Parts(y, x)
-        return v.hi + v.lo
+        sum(atan2Parts(y, x))
     }
 
     static func atan2Parts(_ y: Double, _ x: Double) -> (hi: Double, lo: Double) {
