@@ -159,28 +159,24 @@ struct BenchElementaryCommand: ParsableCommand {
             ("cos", -100...100, Elementary.cos, { Glibc.cos($0) }, Elementary.cos, { Glibc.cosf($0) }),
             ("tanh", -4...4, Elementary.tanh, { Glibc.tanh($0) }, Elementary.tanh, { Glibc.tanhf($0) }),
         ]
+        /// ns per call of a pass over n arguments, median of 7; the sums are kept alive.
+        func ns(_ body: () -> Double) -> Double {
+            var sink = 0.0
+            let s = medianSeconds(repeats: 7) { sink += body() }
+            if sink == 1.2345 { print("") }
+            return s / Double(n) * 1e9
+        }
         print("ns per call, one core, \(n) arguments a pass, median of 7 passes")
         print("function   ours (Double)  libm (Double)   ours (Float)   libm (Float)")
         for (name, range, ours, libm, oursF, libmF) in cases {
             let xs = (0..<n).map { _ in uniform(range.lowerBound, range.upperBound) }
             let fs = xs.map(Float.init)
-            func ns(_ body: () -> Double) -> Double {
-                var sink = 0.0
-                let s = medianSeconds(repeats: 7) { sink += body() }
-                if sink == 1.2345 { print("") } // keeps the sums alive
-                return s / Double(n) * 1e9
-            }
             let a = ns { xs.reduce(0) { $0 + ours($1) } }, b = ns { xs.reduce(0) { $0 + libm($1) } }
             let c = ns { Double(fs.reduce(0) { $0 + oursF($1) }) }, d = ns { Double(fs.reduce(0) { $0 + libmF($1) }) }
             print(String(format: "%-8@ %13.1f %14.1f %14.1f %14.1f", name as NSString, a, b, c, d))
         }
         let ps = (0..<n).map { _ in (uniform(0.01, 20), uniform(-10, 10)) }
-        func ns2(_ f: (Double, Double) -> Double) -> Double {
-            var sink = 0.0
-            let s = medianSeconds(repeats: 7) { sink += ps.reduce(0) { $0 + f($1.0, $1.1) } }
-            if sink == 1.2345 { print("") }
-            return s / Double(n) * 1e9
-        }
+        func ns2(_ f: (Double, Double) -> Double) -> Double { ns { ps.reduce(0) { $0 + f($1.0, $1.1) } } }
         for (name, ours, libm) in [("pow", Elementary.pow, { Glibc.pow($0, $1) }), ("atan2", Elementary.atan2, { Glibc.atan2($0, $1) }),
                                    ("hypot", Elementary.hypot, { Glibc.hypot($0, $1) })] as [(String, (Double, Double) -> Double, (Double, Double) -> Double)] {
             print(String(format: "%-8@ %13.1f %14.1f", name as NSString, ns2(ours), ns2(libm)))
