@@ -23,8 +23,8 @@ run() { # leg-name binary expected-build-description kernel-path
     (cd "$dir" && LAB_KERNELS=$4 "$2" reproduce reports/check.lab.md --quiet >/dev/null)
     grep -q "\"build\" : \"$3" "$dir/reports/check.json" || { echo "the $1 binary does not describe itself as $3"; exit 1; }
     grep -q "\"kernels\" : \"$4\"" "$dir/reports/check.json" || { echo "the $1 leg did not record kernels $4"; exit 1; }
-    # Everything but the top-level "machine" block, which names the build and so must differ.
-    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d.pop("machine"); print(json.dumps(d, indent=1, sort_keys=True))' \
+    # Everything but the top-level "machine" and "engine" blocks, which name the build and so must differ.
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d.pop("machine"); d.pop("engine", None); print(json.dumps(d, indent=1, sort_keys=True))' \
         "$dir/reports/check.json" >"$work/$1.json"
     echo "$1 build ran the notebook in $((SECONDS - start)) s"
 }
@@ -45,4 +45,4 @@ for leg in "${legs[@]:1}"; do
         exit 1
     fi
 done
-echo "baseline-check: results.json identical on ${legs[*]} ($(grep -c . baseline.json) lines: every number, history and figure hash; machine block aside)"
+echo "baseline-check: results.json identical on ${legs[*]} ($(grep -c . baseline.json) lines: every number, history and figure hash; machine and engine blocks aside)"

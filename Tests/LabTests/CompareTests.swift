@@ -46,20 +46,20 @@ final class CompareTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
 
     func testAChangedLearningRateShowsBesideItsMetricChange() throws {
-        let c = Comparison([try Revision.load("HEAD~2", workspace: ws), try Revision.load("HEAD~1", workspace: ws)], workspace: ws)
+        let c = Comparison([try Revision.load("HEAD~2", workspace: ws), try Revision.load("HEAD~1", workspace: ws)])
         let inputs = c.inputChanges(md: false)
         XCTAssertTrue(inputs.contains("`multi-class`: config: training.learning_rate: 0.001 → 0.0005, same data, tested on the same clips"), inputs)
         XCTAssertTrue(inputs.contains("`two-class`: config unchanged"), inputs)
         let headline = c.headline(md: false)
         let row = try XCTUnwrap(headline.split(separator: "\n").first { $0.hasPrefix("multi-class") && $0.contains("accuracy") })
-        XCTAssertTrue(row.contains("-0.040") && row.contains("noise"), String(row))
+        XCTAssertTrue(row.hasSuffix("-0.040 (within noise, p = 0.125)"), String(row)) // McNemar exact on the rotated clips
         XCTAssertTrue(headline.split(separator: "\n").contains { $0.hasPrefix("two-class") && $0.contains("accuracy") && $0.hasSuffix("=") }, headline)
         // Headline only: two rows per experiment and a header, not the flat list of every metric.
         XCTAssertEqual(headline.split(separator: "\n").count, 1 + 2 * c.experiments.count)
     }
 
     func testAnAddedExperimentShowsAsAddedAndThreeRevisionsGiveThreeColumns() throws {
-        let c = Comparison(try ["HEAD~2", "HEAD~1", "HEAD"].map { try Revision.load($0, workspace: ws) }, workspace: ws)
+        let c = Comparison(try ["HEAD~2", "HEAD~1", "HEAD"].map { try Revision.load($0, workspace: ws) })
         XCTAssertTrue(c.inputChanges(md: false).contains("`extra`: added"))
         let md = c.headline(md: true)
         let header = try XCTUnwrap(md.split(separator: "\n").first)
@@ -69,7 +69,7 @@ final class CompareTests: XCTestCase {
     }
 
     func testFiguresArePNGsOfTheirSizeAndTheSameBytesTwice() throws {
-        let c = Comparison(try ["HEAD~2", "HEAD~1", "HEAD"].map { try Revision.load($0, workspace: ws) }, workspace: ws)
+        let c = Comparison(try ["HEAD~2", "HEAD~1", "HEAD"].map { try Revision.load($0, workspace: ws) })
         let a = try c.drawFigures(into: root + "/a"), b = try c.drawFigures(into: root + "/b")
         XCTAssertEqual(a, b)
         XCTAssertEqual(a.count, 3 * c.experiments.count)

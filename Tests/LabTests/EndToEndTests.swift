@@ -184,15 +184,15 @@ final class EndToEndTests: XCTestCase {
         try JSONCoding.encode(edited).write(to: root.appendingPathComponent("reports/results.json"))
         git("commit", "-q", "-am", "second")
         let ws = Workspace(root: root.path)
-        let old = try ResultsSource.load("HEAD~1", workspace: ws), new = try ResultsSource.load("HEAD", workspace: ws)
+        let old = try ResultsSource.load("HEAD~1", results: Workspace.resultsJSON, workspace: ws), new = try ResultsSource.load("HEAD", results: Workspace.resultsJSON, workspace: ws)
         let changed = MetricsDiff.rows(old: old, new: new).filter { $0.old != $0.new }
         XCTAssertEqual(changed.count, 1)
         XCTAssertEqual(changed[0].metric, "test.clip.accuracy")
         XCTAssertEqual(changed[0].change!, 0.25, accuracy: 1e-12)
-        let md = MetricsDiff.format(changed, md: true, json: false, a: "HEAD~1", b: "HEAD")
+        let md = MetricsDiff.format(changed, md: true, a: "HEAD~1", b: "HEAD")
         XCTAssertTrue(md.contains("| tiny | test.clip.accuracy |"))
         XCTAssertTrue(md.contains("+0.2500"))
-        XCTAssertThrowsError(try ResultsSource.load("no-such-rev", workspace: ws))
+        XCTAssertThrowsError(try ResultsSource.load("no-such-rev", results: Workspace.resultsJSON, workspace: ws))
         // The accuracy was edited by hand, not by the predictions: the paired test sees no clip change.
         XCTAssertEqual(changed[0].significance?.outsideNoise, false)
         XCTAssertTrue(changed[0].significance!.method.hasPrefix("McNemar"), changed[0].significance!.method)
@@ -399,9 +399,9 @@ final class EndToEndTests: XCTestCase {
             XCTAssertTrue(auc.method.hasPrefix("paired bootstrap"))
             XCTAssertNotNil(auc.changeInterval)
         }
-        let text = MetricsDiff.format(rows, md: true, json: false, a: "A", b: "B")
+        let text = MetricsDiff.format(rows, md: true, a: "A", b: "B")
         XCTAssertTrue(text.contains("McNemar exact"), text)
-        let json = MetricsDiff.format(rows, md: false, json: true, a: "A", b: "B")
+        let json = String(decoding: try JSONCoding.encode(rows), as: UTF8.self)
         XCTAssertTrue(json.contains("\"pValue\""), json)
 
         // Different test clips: only the intervals can say, by overlapping or not.
@@ -509,16 +509,23 @@ final class EndToEndTests: XCTestCase {
 }
 
 /// What `body` prints to standard output (through a temporary file, since commands use `print`).
-func captureStandardOutput(_ body: () throws -> Void) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lab-stdout-\(UUID().uuidString)").path
+func captureStandardOutput(_ body: () throws -> Void) throws -> String { try capture(STDOUT_FILENO, body) }
+
+/// What `body` writes to standard error (progress lines, warnings).
+func captureStandardError(_ body: () throws -> Void) throws -> String { try capture(STDERR_FILENO, body) }
+
+private func capture(_ fd: Int32, _ body: () throws -> Void) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lab-capture-\(UUID().uuidString)").path
     FileManager.default.createFile(atPath: path, contents: nil)
     defer { try? FileManager.default.removeItem(atPath: path) }
     fflush(stdout)
-    let saved = dup(STDOUT_FILENO), file = open(path, O_WRONLY)
-    dup2(file, STDOUT_FILENO)
+    fflush(stderr)
+    let saved = dup(fd), file = open(path, O_WRONLY)
+    dup2(file, fd)
     close(file)
-    defer { fflush(stdout); dup2(saved, STDOUT_FILENO); close(saved) }
+    defer { fflush(stdout); fflush(stderr); dup2(saved, fd); close(saved) }
     try body()
     fflush(stdout)
+    fflush(stderr)
     return try String(contentsOfFile: path, encoding: .utf8)
 }

@@ -46,8 +46,8 @@ final class PredictTests: XCTestCase {
             Parallelism.setThreads(threads)
             defer { Parallelism.setThreads(2) }
             // By experiment name (through the report) and by run id: the same weights.
-            let path = try ModelSource.resolve("tiny", notebook: "results", workspace: ws, reproduce: false, quiet: true)
-            XCTAssertEqual(path, try ModelSource.resolve(Self.run.id, notebook: "results", workspace: ws, reproduce: false, quiet: true))
+            let path = try ModelSource.resolve("tiny", notebook: "results", workspace: ws, reproduce: false, quiet: true).weights
+            XCTAssertEqual(path, try ModelSource.resolve(Self.run.id, notebook: "results", workspace: ws, reproduce: false, quiet: true).weights)
             let trained = try TrainedModel.load(path: path)
             XCTAssertEqual(trained.card.classes, ["classical", "metal", "reggae"])
             for row in csv {
@@ -126,6 +126,38 @@ final class PredictTests: XCTestCase {
         XCTAssertTrue(csv.contains(good), "the good file is classified although the first one is missing:\n\(csv)")
     }
 
+    /// An experiment name means that experiment of its own notebook, never the newest run of that
+    /// name from another (scratch) notebook; two notebooks with the name is a question; the run used
+    /// is said.
+    func testAnExperimentIsTheRunOfItsOwnNotebook() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-predict-own-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/reports", withIntermediateDirectories: true)
+        let ws = Workspace(root: dir)
+        try Self.notebook.write(toFile: dir + "/reports/soundtracks.lab.md", atomically: true, encoding: .utf8)
+        try Self.notebook.replacingOccurrences(of: "epochs: 2", with: "epochs: 1").write(toFile: dir + "/reports/scratch.lab.md", atomically: true,
+                                                                                          encoding: .utf8)
+        for name in ["soundtracks", "scratch"] {
+            _ = try NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: dir + "/reports/\(name).lab.md", writeReport: true)
+        }
+        let runs = RunStore(workspace: ws).runs
+        let own = try XCTUnwrap(runs.first { $0.manifest.experiment.training.epochs == 2 }?.dir.id)
+        let scratch = try XCTUnwrap(runs.first { $0.manifest.experiment.training.epochs == 1 }?.dir.id)
+        XCTAssertEqual(runs.first?.dir.id, scratch, "the scratch run is the newer one")
+        XCTAssertThrowsError(try ModelSource.resolve("tiny", notebook: nil, workspace: ws, reproduce: false, quiet: true)) {
+            XCTAssertTrue("\($0)".contains("an experiment of 2 notebooks") && "\($0)".contains("--notebook"), "\($0)")
+        }
+        let named = try ModelSource.resolve("tiny", notebook: "soundtracks", workspace: ws, reproduce: false, quiet: true)
+        XCTAssertEqual(named.weights, ws.run(own).file("model.safetensors"))
+        XCTAssertEqual(named.description, "run \(own) (tiny of reports/soundtracks.lab.md)")
+        try FileManager.default.removeItem(atPath: dir + "/reports/scratch.lab.md")
+        XCTAssertEqual(try ModelSource.resolve("tiny", notebook: nil, workspace: ws, reproduce: false, quiet: true).weights,
+                       ws.run(own).file("model.safetensors"))
+        XCTAssertThrowsError(try ModelSource.resolve("nope", notebook: nil, workspace: ws, reproduce: false, quiet: true)) {
+            XCTAssertTrue("\($0)".contains("notebooks: reports/soundtracks.lab.md"), "\($0)")
+        }
+    }
+
     func testMissingWeightsSayHowToGetThem() throws {
         let ws = Workspace(root: Self.root)
         let weights = Self.run.file("model.safetensors")
@@ -139,7 +171,7 @@ final class PredictTests: XCTestCase {
             }
         }
         XCTAssertThrowsError(try ModelSource.resolve("nope", notebook: "results", workspace: ws, reproduce: false, quiet: true)) {
-            XCTAssertTrue("\($0)".contains("its experiments: tiny"), "\($0)")
+            XCTAssertTrue("\($0)".contains("nope: not an experiment of reports/results.lab.md (its experiments: tiny)"), "\($0)")
         }
     }
 
@@ -158,8 +190,28 @@ final class PredictTests: XCTestCase {
         XCTAssertEqual(rows[0], "path,segment,start_s,end_s,p_classical,p_metal,p_reggae")
         let text = PredictionOutput.render([("c.au", p)], classes: trained.card.classes, top: 2, timeline: false, format: .text)
         XCTAssertEqual(text.split(separator: "\n").count, 3, text)
+        // The timeline's bounds are the segments' own, to the millisecond (a segment is whole frames).
+        let timeline = PredictionOutput.render([("c.au", p)], classes: trained.card.classes, top: 2, timeline: true, format: .text)
+            .split(separator: "\n").dropFirst(3)
+        XCTAssertEqual(timeline.count, p.segmentTimes.count)
+        for (line, t) in zip(timeline, p.segmentTimes) {
+            let fields = line.split(separator: " ")
+            XCTAssertEqual(fields.prefix(3).map(String.init), [String(format: "%.3f-", t.start), String(format: "%.3f", t.end), "s"], String(line))
+        }
         let json = PredictionOutput.render([("c.au", p)], classes: trained.card.classes, top: 0, timeline: true, format: .json)
-        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(json.utf8)))
+        // JSONDecoder, not JSONSerialization: only the former reads every Double back to its bits on Linux.
+        struct Segment: Decodable { var start: Double; var end: Double; var probabilities: [String: Double] }
+        struct File: Decodable { var path: String; var top: [String]; var probabilities: [String: Double]; var segments: [Segment] }
+        struct Out: Decodable { var classes: [String]; var files: [File] }
+        let object = try JSONDecoder().decode(Out.self, from: Data(json.utf8))
+        XCTAssertEqual(object.classes, trained.card.classes)
+        let file = try XCTUnwrap(object.files.first)
+        XCTAssertEqual(file.path, "c.au")
+        XCTAssertEqual(trained.card.classes.map { file.probabilities[$0] }, p.clipProbabilities.map { $0 }, "every class, full precision")
+        XCTAssertEqual(file.top, trained.card.classes.indices.sorted { p.clipProbabilities[$0] > p.clipProbabilities[$1] }.map { trained.card.classes[$0] })
+        XCTAssertEqual(file.segments.map(\.start), p.segmentTimes.map(\.start))
+        XCTAssertEqual(file.segments.map(\.end), p.segmentTimes.map(\.end))
+        XCTAssertEqual(file.segments.count, p.segmentTimes.count)
     }
 
     /// A 16-bit stereo WAV at `rate`, resampled from `sourceRate` by linear interpolation, the right

@@ -64,13 +64,13 @@ final class ReuseTests: XCTestCase {
         let run = try XCTUnwrap(ws.runIDs().first.map(ws.run))
         try FileManager.default.removeItem(atPath: run.file("model.safetensors"))
         XCTAssertThrowsError(try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: false, quiet: true))
-        let path = try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: true, quiet: true)
+        let path = try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: true, quiet: true).weights
         XCTAssertNotEqual(path, run.file("model.safetensors"), "a new run")
         let again = RunDirectory(id: (path as NSString).deletingLastPathComponent.split(separator: "/").last.map(String.init) ?? "",
                                  path: (path as NSString).deletingLastPathComponent)
         XCTAssertEqual(try String(contentsOfFile: again.file("predictions.csv"), encoding: .utf8),
                        try String(contentsOfFile: run.file("predictions.csv"), encoding: .utf8))
         // Now found without --reproduce.
-        XCTAssertEqual(try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: false, quiet: true), path)
+        XCTAssertEqual(try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: false, quiet: true).weights, path)
     }
 }

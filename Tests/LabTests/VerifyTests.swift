@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import XCTest
 @testable import Lab
@@ -33,6 +34,13 @@ final class VerifyTests: XCTestCase {
         let x = 0.1, y = x.nextUp
         let c = try ResultsComparison(committed: results(trainLoss: [x]), rerun: results(trainLoss: [y]))
         XCTAssertEqual(c.differences.count, 1)
+        // Foundation's JSONSerialization reads these two neighbours as one value; every neighbour
+        // pair must still differ, and every number must equal itself.
+        var rng = SeededRNG(seed: 9)
+        for v in [0.31224845349788655] + (0..<300).map({ _ in Double(rng.next() >> 11) * 0x1p-53 * 4 }) {
+            XCTAssertEqual(try ResultsComparison(committed: results(trainLoss: [v]), rerun: results(trainLoss: [v.nextUp])).differences.count, 1, "\(v)")
+            XCTAssertEqual(try ResultsComparison(committed: results(trainLoss: [v]), rerun: results(trainLoss: [v])).differences.count, 0, "\(v)")
+        }
     }
 
     func testMissingAndExtraEpochsAreDifferences() throws {

@@ -1,5 +1,17 @@
 import Foundation
 
+/// When a change is more than noise: the one rule the report, `lab compare` and the ablation share.
+public enum Noise {
+    /// The level of every test (two-sided).
+    public static let level = 0.05
+    /// A paired test's p-value below the level.
+    public static func outside(p: Double) -> Bool { p < level }
+    /// A change whose 95% interval excludes 0.
+    public static func outside(change i: Interval) -> Bool { i.low > 0 || i.high < 0 }
+    /// Two 95% intervals that do not overlap: the comparison when the test clips differ.
+    public static func outside(_ a: Interval, _ b: Interval) -> Bool { !a.overlaps(b) }
+}
+
 /// One test clip as a model saw it: path, content hash, true class index, class probabilities.
 /// What comparisons pair two runs on (results.json's `testClips`).
 public struct ClipPrediction: Codable, Equatable, Sendable {
@@ -31,8 +43,8 @@ public struct PairedClipComparison: Codable, Equatable, Sendable {
     public var macroAUCInterval: Interval?
     public var macroAUCP: Double?
 
-    public var accuracyOutsideNoise: Bool { accuracyP < 0.05 }
-    public var macroAUCOutsideNoise: Bool { macroAUCInterval.map { $0.low > 0 || $0.high < 0 } ?? false }
+    public var accuracyOutsideNoise: Bool { Noise.outside(p: accuracyP) }
+    public var macroAUCOutsideNoise: Bool { macroAUCInterval.map { Noise.outside(change: $0) } ?? false }
 
     /// Both sides' probabilities in one clip order, with the labels: nil unless A and B hold the same
     /// clips (paths and contents), with the same true labels and the same number of classes.
@@ -42,6 +54,7 @@ public struct PairedClipComparison: Codable, Equatable, Sendable {
         public var classCount: Int
     }
 
+    /// "The same test clips": the one definition the report, `lab compare` and the ablation use.
     public static func align(_ a: [ClipPrediction], _ b: [ClipPrediction], classCount k: Int) -> Aligned? {
         let x = a.sorted { $0.path < $1.path }, y = b.sorted { $0.path < $1.path }
         guard !x.isEmpty, k >= 2, x.count == y.count,

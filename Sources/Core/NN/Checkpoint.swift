@@ -51,7 +51,17 @@ public enum Checkpoint {
     public static func readMetadata(path: String) throws -> [String: String] { try read(path).metadata }
 
     public static func loadWeights(into model: Model, path: String) throws {
-        let tensors = try read(path).floats
+        try assign(read(path).floats, to: model, path: path)
+    }
+
+    /// The metadata and the F32 tensors of one file, read once.
+    public static func readWeights(path: String) throws -> (metadata: [String: String], tensors: [String: [Float]]) {
+        let contents = try read(path)
+        return (contents.metadata, contents.floats)
+    }
+
+    /// Every tensor the model has, from `tensors` by its PyTorch name.
+    public static func assign(_ tensors: [String: [Float]], to model: Model, path: String) throws {
         for t in model.pytorchTensors {
             guard let v = tensors[t.name], v.count == t.shape.reduce(1, *) else {
                 throw CheckpointError.mismatch("\(path): tensor \(t.name) missing or of the wrong size for this model")

@@ -131,11 +131,13 @@ public struct TrainedModel {
         self.model = model
     }
 
+    /// The file is read once: its card, then its weights into the network the card describes.
     public static func load(path: String) throws -> TrainedModel {
-        let card = try ModelCard(metadata: try Checkpoint.readMetadata(path: path), path: path)
-        var rng = SeededRNG(seed: 0) // every weight is overwritten from the file
+        let (metadata, tensors) = try Checkpoint.readWeights(path: path)
+        let card = try ModelCard(metadata: metadata, path: path)
+        var rng = SeededRNG(seed: 0) // the layers draw initial weights; every one is overwritten from the file
         let model = Model(config: card.architecture, rng: &rng)
-        try Checkpoint.loadWeights(into: model, path: path)
+        try Checkpoint.assign(tensors, to: model, path: path)
         return TrainedModel(card: card, model: model)
     }
 
@@ -182,10 +184,57 @@ public struct TrainedModel {
     }
 
     /// Decode, features, segments, network, clip: one file end to end.
-    public func predict(file path: String, extractor: LogMelExtractor? = nil, padShort: Bool = false) throws -> FilePrediction {
-        // The file is opened once: its length is the decoded samples' at the model's rate.
-        let samples = try ClipFeatures.decode(path: path, params: card.features)
-        let m = ClipFeatures.features(of: samples, params: card.features, extractor: extractor)
-        return try predict(features: m, seconds: Double(samples.count) / Double(card.features.sampleRate), padShort: padShort)
+    public func predict(file path: String, padShort: Bool = false) throws -> FilePrediction {
+        try predict(files: [path], padShort: padShort).predictions[0].get()
+    }
+
+    /// Where `predict(files:)` spent its time: decoding and features summed over threads, their wall
+    /// time, and the network's.
+    public struct Timing: Sendable {
+        public var decode = 0.0, features = 0.0, featureWall = 0.0, inference = 0.0
+    }
+
+    /// Every file end to end, in order: decoding and features for a chunk of files in parallel
+    /// (decoding dominates), then the network on them in order, so memory stays bounded however many
+    /// files there are and the output order is fixed. A file that cannot be read is its error; the
+    /// others go on. `progress(done, total)` after each chunk. `lab predict` and the tests call this.
+    public func predict(files: [String], padShort: Bool = false,
+                        progress: (Int, Int) -> Void = { _, _ in }) -> (predictions: [Result<FilePrediction, Error>], timing: Timing) {
+        let extractor = LogMelExtractor(params: card.features)
+        let chunk = max(8, 4 * Parallelism.threads)
+        var out: [Result<FilePrediction, Error>] = []
+        var timing = Timing()
+        for start in stride(from: 0, to: files.count, by: chunk) {
+            let part = Array(files[start..<min(files.count, start + chunk)])
+            var features = [Result<(FeatureMatrix, Double), Error>?](repeating: nil, count: part.count)
+            var stageTimes = [(decode: Double, features: Double)](repeating: (0, 0), count: part.count)
+            let wall = Date()
+            features.withUnsafeMutableBufferPointer { slots in
+                let slots = slots
+                stageTimes.withUnsafeMutableBufferPointer { times in
+                    let times = times
+                    Parallelism.forEach(part.count) { i in
+                        slots[i] = Result {
+                            let t0 = Date()
+                            // The file is opened once: its length is the decoded samples' at the model's rate.
+                            let samples = try ClipFeatures.decode(path: part[i], params: card.features)
+                            let t1 = Date()
+                            let m = ClipFeatures.features(of: samples, params: card.features, extractor: extractor)
+                            times[i] = (t1.timeIntervalSince(t0), Date().timeIntervalSince(t1))
+                            return (m, Double(samples.count) / Double(card.features.sampleRate))
+                        }
+                    }
+                }
+            }
+            timing.featureWall += Date().timeIntervalSince(wall)
+            for t in stageTimes { timing.decode += t.decode; timing.features += t.features }
+            for r in features {
+                let t0 = Date()
+                out.append(Result { let (m, seconds) = try r!.get(); return try predict(features: m, seconds: seconds, padShort: padShort) })
+                timing.inference += Date().timeIntervalSince(t0)
+            }
+            progress(min(files.count, start + chunk), files.count)
+        }
+        return (out, timing)
     }
 }

@@ -74,6 +74,8 @@ public struct PreparedData: Sendable {
     public var cacheHits: Int, cacheMisses: Int
     /// Each augmented copy in the training set: its clip, its index and what it applied.
     public var augmented: [AugmentedCopy] = []
+    /// With `split: {group_by:}`: how many groups the split dealt, and the clips the pattern left alone.
+    public var grouping: GroupSummary? = nil
 
     /// `progress(done, total)` is called as clips are decoded (from several threads, one at a time).
     /// `shouldStop` is polled before each clip; once it says yes, the rest are skipped and
@@ -128,7 +130,7 @@ public struct PreparedData: Sendable {
 
         let usable = zip(clips, usableFlags).filter(\.1).map(\.0)
         let usablePaths = Set(usable.map(\.relativePath))
-        let (split, leftOut) = try Self.split(usable, plan: plan)
+        let (split, leftOut, grouping) = try Self.split(usable, plan: plan)
         try checkEveryClassIsInEverySplit(split, usable: usable, collection: collection)
 
         // The segments stream into unlinked files beside the cache, one clip's features in memory at
@@ -201,34 +203,30 @@ public struct PreparedData: Sendable {
         return PreparedData(collection: collection, split: split, train: dataset(train), validation: dataset(validation), test: dataset(test),
                             validationClips: validation.clipIndex, testClips: test.clipIndex,
                             skipped: collection.skipped + failures.compactMap { $0 } + leftOut, mean: mean, std: std,
-                            cacheHits: cache.hits, cacheMisses: cache.misses, augmented: augmented)
+                            cacheHits: cache.hits, cacheMisses: cache.misses, augmented: augmented, grouping: grouping)
     }
 
-    /// The split the plan asks for, and the clips a split file leaves out (with entries it names that
-    /// the collection lacks), as skipped files.
-    static func split(_ usable: [ClipRef], plan: DataPlan) throws -> (DataSplit, [SkippedFile]) {
+    /// The split the plan asks for, the clips a split file leaves out (with entries it names that
+    /// the collection lacks) as skipped files, and with `group_by` the groups it found.
+    static func split(_ usable: [ClipRef], plan: DataPlan) throws -> (DataSplit, [SkippedFile], GroupSummary?) {
         switch plan.splitSource {
         case nil:
-            return (DataSplit.stratified(usable, fractions: plan.split, seed: plan.splitSeed), [])
+            return (DataSplit.stratified(usable, fractions: plan.split, seed: plan.splitSeed), [], nil)
         case .gtzanFiltered:
-            return DataSplit.assigned(usable, by: try SplitFile.parse(SplitFile.gtzanFiltered, source: "gtzan-filtered"), source: "gtzan-filtered")
+            let (split, left) = DataSplit.assigned(usable, by: try SplitFile.parse(SplitFile.gtzanFiltered, source: "gtzan-filtered"),
+                                                   source: "gtzan-filtered")
+            return (split, left, nil)
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw UserError("\(path): no such split file", hint: "`split: {file: PATH}` names a file of `relative/path,split` lines")
             }
             let name = (path as NSString).lastPathComponent
-            return DataSplit.assigned(usable, by: try SplitFile.parse(String(decoding: data, as: UTF8.self), source: path), source: name)
+            let (split, left) = DataSplit.assigned(usable, by: try SplitFile.parse(String(decoding: data, as: UTF8.self), source: path), source: name)
+            return (split, left, nil)
         case .groups(let pattern):
-            let regex: NSRegularExpression
-            do { regex = try NSRegularExpression(pattern: pattern) } catch {
-                throw UserError("split.group_by: \"\(pattern)\" is not a valid regular expression")
-            }
-            return (DataSplit.grouped(usable, fractions: plan.split, seed: plan.splitSeed) { clip in
-                let path = clip.relativePath
-                guard let m = regex.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) else { return path }
-                let r = m.numberOfRanges > 1 && m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range
-                return Range(r, in: path).map { String(path[$0]) } ?? path
-            }, [])
+            let keys = try GroupSummary.keys(usable.map(\.relativePath), pattern: pattern)
+            let split = DataSplit.grouped(usable, fractions: plan.split, seed: plan.splitSeed) { keys.key[$0.relativePath] ?? $0.relativePath }
+            return (split, [], keys.summary)
         }
     }
 

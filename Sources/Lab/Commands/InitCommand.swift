@@ -7,38 +7,85 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Write a starter notebook for your own class-per-folder collection.",
         discussion: """
-        Scans DIR (one sub-folder of audio files per class) and writes a notebook with the study's \
-        two cells for that collection: the two-class cell on its two largest classes and the \
-        multi-class cell on all of them, with the study's model and training settings and prose \
-        placeholders that `lab reproduce` fills in. Refuses to overwrite a notebook that exists.
+        Scans DIR (one sub-folder of audio files per class), decodes every file as a run would, and \
+        writes a notebook with the study's two cells for that collection: the two-class cell on its \
+        two largest classes and the multi-class cell on all of them, with the study's model and \
+        training settings and prose placeholders that `lab reproduce` fills in. Files a run would \
+        skip are named. Refuses to overwrite a notebook that exists.
+
+        The notebook names the data folder relative to the workspace when it is inside it, and as \
+        ~/... when it is under your home folder, so the notebook holds no absolute path of yours. \
+        It also makes sure .gitignore keeps target/ (runs, weights, the feature cache) out of git: \
+        commit the notebook, and later its report and figures, never target/.
 
         Examples:
+          git init
           lab init reports/mine.lab.md --data ~/datasets/soundtracks
           lab reproduce reports/mine.lab.md
+          git add .gitignore reports && git commit -m "first report"
         """
     )
 
     @Argument(help: "The notebook to write (a .lab.md path, or a bare name for reports/NAME.lab.md).") var notebook: String
     @Option(help: "The collection: one folder per class.") var data: String
     @Flag(help: "Overwrite the notebook if it exists.") var force = false
+    @OptionGroup var options: RunOptions
+
+    @OptionGroup var place: WorkspaceOption
 
     func run() throws {
-        let ws = Workspace.current
+        options.apply()
+        let ws = place.workspace
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         guard path.hasSuffix(".lab.md") else { throw LabError("\(notebook): a notebook's name ends in .lab.md") }
         if FileManager.default.fileExists(atPath: path) && !force {
             throw LabError("\(ws.relative(path)): already exists", hint: "choose another name, or pass --force to overwrite it")
         }
-        let root = ws.absolute((data as NSString).expandingTildeInPath)
+        let root = ws.userPath(data)
         let collection: AudioCollection
         do { collection = try AudioCollection.scan(root: root) } catch let e as CollectionError {
             throw LabError("\(e)", hint: "--data is a folder with one sub-folder of audio files per class")
         }
-        let text = Self.notebook(collection: collection, data: data)
+        // The rule the generated cells' runs apply (2-s segments at the default features).
+        var params = FeatureParams()
+        params.sampleRate = 22050
+        let check = DataCheck.run(collection, rule: DataCheck.Rule(params: params, segmentSeconds: 2,
+                                                                   spec: .seconds(2, hop: 2, params: params, tail: .drop)),
+                                  progress: ProgressReporter(label: "checking \(collection.clips.count) files", quiet: options.quiet))
+        let text = Self.notebook(collection: collection, data: Self.portable(root, workspace: ws))
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        print("wrote \(ws.relative(path)): \(collection.classes.count) classes, \(collection.clips.count) clips")
-        print("run it with `lab reproduce \(ws.relative(path))`")
+        print("wrote \(ws.relative(path)): \(collection.classes.count) classes, \(check.inspections.count) usable clips")
+        if let line = Workspace.skippedLine(check.skipped, listedIn: "the report after each run (`lab data check \(data)` says more)") {
+            print(line)
+        }
+        if let ignore = try Self.ignoreTarget(in: ws.root) { print(ignore) }
+        print("next: `lab reproduce \(ws.relative(path))`, then commit .gitignore, the notebook, its report (.md, .json) and reports/figures/")
+    }
+
+    /// The data folder as the notebook should name it: relative to the workspace root when inside
+    /// it, `~/...` under the home folder, else as it is (a shared path such as /data/gtzan).
+    static func portable(_ root: String, workspace ws: Workspace) -> String {
+        let path = (root as NSString).standardizingPath, base = (ws.root as NSString).standardizingPath
+        if path == base { return "." }
+        if path.hasPrefix(base + "/") { return String(path.dropFirst(base.count + 1)) }
+        let home = (NSHomeDirectory() as NSString).standardizingPath
+        if home.count > 1, path.hasPrefix(home + "/") { return "~/" + path.dropFirst(home.count + 1) }
+        return path
+    }
+
+    /// Makes sure the workspace's .gitignore keeps target/ out of git; says what it did, or nil
+    /// when it was already so.
+    static func ignoreTarget(in root: String) throws -> String? {
+        let path = (root as NSString).appendingPathComponent(".gitignore")
+        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let lines = existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        if lines.contains(where: { ["target", "target/", "/target", "/target/"].contains($0) }) { return nil }
+        let entry = "# lab: runs, model weights and the feature cache are regenerated bit for bit; never commit them\n/target/\n"
+        let text = existing.isEmpty ? entry : existing + (existing.hasSuffix("\n") ? "" : "\n") + entry
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return existing.isEmpty ? "wrote .gitignore: /target/ (runs, weights, the feature cache) stays out of git"
+                                : "added /target/ to .gitignore (runs, weights, the feature cache stay out of git)"
     }
 
     /// The study's two cells for `collection`. The two-class cell takes the two classes with most

@@ -46,7 +46,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Draw a taggram (class probability over time) of the one input file to this PNG.") var png: String?
     @Flag(help: "Pad a file shorter than one segment into one segment instead of refusing it.") var padShort = false
     @Flag(help: "When the weights are missing, train the experiment again (bit-identical) and use them.") var reproduce = false
-    @Option(help: "The notebook whose report names the experiments (`results`, `next-steps` or a .lab.md path).") var notebook = "results"
+    @Option(help: "The notebook whose experiment SOURCE is (`results`, `next-steps` or a .lab.md path; default: the only one that has it).")
+    var notebook: String?
     @Flag(help: "Print the time per file of decoding, features and inference on standard error.") var profile = false
     @OptionGroup var options: RunOptions
 
@@ -56,61 +57,31 @@ struct PredictCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("name at least one audio file or directory") }
     }
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
         options.apply()
-        let ws = Workspace.current
-        let path = try ModelSource.resolve(source, notebook: notebook, workspace: ws, reproduce: reproduce, quiet: options.quiet)
-        let trained = try TrainedModel.load(path: path)
-        let (files, missing) = try Self.audioFiles(inputs)
+        let ws = place.workspace
+        let resolved = try ModelSource.resolve(source, notebook: notebook, workspace: ws, reproduce: reproduce, quiet: options.quiet)
+        let trained = try TrainedModel.load(path: resolved.weights)
+        if !options.quiet { FileHandle.standardError.write(Data("using \(resolved.description)\n".utf8)) }
+        let (files, missing) = try Self.audioFiles(inputs, workspace: ws)
         if png != nil && files.count != 1 {
             throw LabError("--png draws one file's taggram; \(files.count) files were given", hint: "name one file, or leave out --png")
         }
         let bar = ProgressReporter(label: "[predict \(trained.card.experiment)]", quiet: options.quiet || files.count < 2)
-        // A missing file is reported with the unreadable ones, at the end: the others still go on.
+        let (predictions, timing) = trained.predict(files: files.map(\.path), padShort: padShort) { done, total in
+            bar.update(done: done, total: total, detail: "files")
+        }
+        // A missing or unreadable file is reported at the end: the others still go on.
         var results: [(file: String, prediction: TrainedModel.FilePrediction)] = [], failures: [(String, String)] = missing
-        let extractor = LogMelExtractor(params: trained.card.features)
-        // Features for a chunk of files in parallel (decoding dominates), then the network on them in
-        // order: memory stays bounded however many files there are, and the output order is fixed.
-        let chunk = max(8, 4 * Parallelism.threads)
-        var timing = (decode: 0.0, features: 0.0, featureWall: 0.0, inference: 0.0)
-        for start in stride(from: 0, to: files.count, by: chunk) {
-            let part = Array(files[start..<min(files.count, start + chunk)])
-            var features = [Result<(FeatureMatrix, Double), Error>?](repeating: nil, count: part.count)
-            var stageTimes = [(decode: Double, features: Double)](repeating: (0, 0), count: part.count)
-            let wall = Date()
-            features.withUnsafeMutableBufferPointer { slots in
-                let out = slots
-                stageTimes.withUnsafeMutableBufferPointer { times in
-                    let t = times
-                    Parallelism.forEach(part.count) { i in
-                        out[i] = Result {
-                            let t0 = Date()
-                            let samples = try ClipFeatures.decode(path: part[i].path, params: trained.card.features)
-                            let t1 = Date()
-                            let m = ClipFeatures.features(of: samples, params: trained.card.features, extractor: extractor)
-                            t[i] = (t1.timeIntervalSince(t0), Date().timeIntervalSince(t1))
-                            return (m, Double(samples.count) / Double(trained.card.features.sampleRate))
-                        }
-                    }
-                }
+        for (file, p) in zip(files, predictions) {
+            switch p {
+            case .success(let prediction): results.append((file.shown, prediction))
+            case .failure(let e as AudioError): failures.append((file.shown, e.reason))
+            case .failure(let e as UserError): failures.append((file.shown, e.message))
+            case .failure(let e): failures.append((file.shown, "\(e)"))
             }
-            timing.featureWall += Date().timeIntervalSince(wall)
-            for t in stageTimes { timing.decode += t.decode; timing.features += t.features }
-            for (file, r) in zip(part, features) {
-                do {
-                    let (m, seconds) = try r!.get()
-                    let t0 = Date()
-                    results.append((file.shown, try trained.predict(features: m, seconds: seconds, padShort: padShort)))
-                    timing.inference += Date().timeIntervalSince(t0)
-                } catch let e as AudioError {
-                    failures.append((file.shown, e.reason))
-                } catch let e as UserError {
-                    failures.append((file.shown, e.message))
-                } catch {
-                    failures.append((file.shown, "\(error)"))
-                }
-            }
-            bar.update(done: min(files.count, start + chunk), total: files.count, detail: "files")
         }
         bar.finish("\(results.count) \(results.count == 1 ? "file" : "files") classified, \(failures.count) unreadable")
         if profile {
@@ -125,8 +96,8 @@ struct PredictCommand: ParsableCommand {
         if let png, let first = results.first {
             let name = (first.file as NSString).lastPathComponent
             try PredictionOutput.taggram(first.prediction, classes: trained.card.classes,
-                                         title: "\(name): class probability per segment (model \(trained.card.experiment))")
-                .writePNG(to: png)
+                                         title: "\(name): class probability per segment (run \(trained.card.run), \(trained.card.experiment))")
+                .writePNG(to: ws.userPath(png))
             FileHandle.standardError.write(Data("wrote \(png)\n".utf8))
         }
         for (file, reason) in failures { FileHandle.standardError.write(Data("error: \(file): \(reason)\n".utf8)) }
@@ -137,10 +108,11 @@ struct PredictCommand: ParsableCommand {
     /// given, a file under a directory relative to it (as a run's predictions.csv names clips). A named
     /// path that does not exist is returned in `missing`, so the others are still classified; only when
     /// nothing at all is left is that an error.
-    static func audioFiles(_ inputs: [String]) throws -> (files: [(path: String, shown: String)], missing: [(String, String)]) {
+    static func audioFiles(_ inputs: [String], workspace ws: Workspace? = nil) throws -> (files: [(path: String, shown: String)],
+                                                                                       missing: [(String, String)]) {
         var out: [(String, String)] = [], missing: [(String, String)] = []
         for input in inputs {
-            let path = (input as NSString).expandingTildeInPath
+            let path = ws?.userPath(input) ?? (input as NSString).expandingTildeInPath
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
                 missing.append((input, "no such file or directory"))
@@ -164,47 +136,79 @@ struct PredictCommand: ParsableCommand {
     }
 }
 
-/// Where a model comes from: a weights file, a run, or an experiment of the report.
+/// Where a model comes from: a weights file, a run, or an experiment of a notebook.
 enum ModelSource {
-    static func resolve(_ source: String, notebook: String, workspace ws: Workspace, reproduce: Bool, quiet: Bool) throws -> String {
-        if source.hasSuffix(".safetensors") || (source.contains("/") && FileManager.default.fileExists(atPath: source)) {
-            guard FileManager.default.fileExists(atPath: source) else { throw LabError("\(source): no such weights file") }
-            return source
+    /// The weights to use, and the run they are (nil for a bare weights file), said on the terminal.
+    struct Resolved { var weights: String; var description: String }
+
+    static func resolve(_ source: String, notebook: String?, workspace ws: Workspace, reproduce: Bool, quiet: Bool) throws -> Resolved {
+        let typed = ws.userPath(source)
+        if source.hasSuffix(".safetensors") || (source.contains("/") && FileManager.default.fileExists(atPath: typed)) {
+            guard FileManager.default.fileExists(atPath: typed) else { throw LabError("\(source): no such weights file") }
+            return Resolved(weights: typed, description: "weights \(source)")
         }
-        let notebookPath = NotebookRun.notebookPath(notebook, workspace: ws)
-        let run = ws.run(source)
-        if FileManager.default.fileExists(atPath: run.file("manifest.json")) {
+        let store = RunStore(workspace: ws)
+        if store.contains(source) {
+            let run = store.directory(source)
             let manifest = try run.readManifest()
             guard manifest.status == .complete else {
-                throw LabError("run \(source) is \(manifest.status.rawValue), not complete", hint: "`lab reproduce` finishes it")
+                let hint = manifest.status == .failed ? "it failed: `lab show \(source)` says why"
+                    : "`lab reproduce \(ws.relative(try notebookHolding(manifest.experiment.runName, notebook: notebook, workspace: ws).path))` finishes it"
+                throw LabError("run \(source) is \(manifest.displayStatus), not complete", hint: hint)
             }
-            if FileManager.default.fileExists(atPath: run.file("model.safetensors")) { return run.file("model.safetensors") }
-            return try missing(runName: manifest.experiment.runName, run: source, notebookPath: notebookPath, workspace: ws, reproduce: reproduce,
-                               quiet: quiet)
+            let about = "run \(source) (\(manifest.experiment.runName))"
+            if FileManager.default.fileExists(atPath: run.file("model.safetensors")) { return Resolved(weights: run.file("model.safetensors"), description: about) }
+            let home = try notebookHolding(manifest.experiment.runName, notebook: notebook, workspace: ws)
+            return try missing(runName: manifest.experiment.runName, run: source, notebookPath: home.path, workspace: ws, reproduce: reproduce, quiet: quiet)
         }
-        // An experiment of the report: the newest complete run of that name whose config and data
-        // are the report's (so a run of an edited cell is not taken for the reported one).
-        let reported = try? ResultsFile.load(Data(contentsOf: URL(fileURLWithPath: NotebookRun.resultsPath(notebookPath: notebookPath))),
-                                             source: ws.relative(NotebookRun.resultsPath(notebookPath: notebookPath)))
+        // An experiment of a notebook: the newest complete run of that name whose config and data
+        // are the notebook's report's (so a run of an edited cell, or of another notebook's cell of
+        // the same name, is not taken for it).
+        let home = try notebookHolding(source, notebook: notebook, workspace: ws)
+        let resultsPath = NotebookRun.resultsPath(notebookPath: home.path)
+        let reported = try? ResultsFile.load(Data(contentsOf: URL(fileURLWithPath: resultsPath)), source: ws.relative(resultsPath))
         let entry = reported?.experiments.first { $0.name == source }
-        let runs = ws.runIDs().map(ws.run).filter { dir in
-            guard let m = try? dir.readManifest(), m.status == .complete, m.experiment.runName == source else { return false }
-            return entry.map { m.experiment.reuseKey == $0.config.reuseKey && m.fingerprint == $0.fingerprint } ?? true
+        if let run = store.newestComplete(named: source, entry: entry, cell: home.cell, withWeights: true) {
+            return Resolved(weights: run.file("model.safetensors"), description: "run \(run.id) (\(source) of \(ws.relative(home.path)))")
         }
-        if let withWeights = runs.first(where: { FileManager.default.fileExists(atPath: $0.file("model.safetensors")) }) {
-            return withWeights.file("model.safetensors")
+        let run = store.newestComplete(named: source, entry: entry, cell: home.cell, withWeights: false)
+        return try missing(runName: source, run: run?.id, notebookPath: home.path, workspace: ws, reproduce: reproduce, quiet: quiet)
+    }
+
+    /// The notebook whose cells include `runName`: the one named with --notebook, else the only one
+    /// in the workspace that has it. Several, or none, is a question for the user.
+    static func notebookHolding(_ runName: String, notebook: String?, workspace ws: Workspace) throws -> (path: String, cell: Experiment) {
+        func cell(in path: String) -> Experiment? {
+            (try? NotebookParser.load(path: path))?.experiments.flatMap { $0.expanded() }.first { $0.runName == runName }
         }
-        guard entry != nil || !runs.isEmpty else {
-            let names = reported?.experiments.map(\.name).joined(separator: ", ") ?? "none"
-            throw LabError("\(source): neither a weights file, a run under target/, nor an experiment of \(ws.relative(notebookPath)) "
-                           + "(its experiments: \(names))", hint: "`lab runs` lists the runs; --notebook picks another report")
+        if let notebook {
+            let path = NotebookRun.notebookPath(notebook, workspace: ws)
+            let parsed = try NotebookParser.load(path: path)
+            guard let c = parsed.experiments.flatMap({ $0.expanded() }).first(where: { $0.runName == runName }) else {
+                throw LabError("\(runName): not an experiment of \(ws.relative(path)) "
+                               + "(its experiments: \(parsed.experiments.flatMap { $0.expanded() }.map(\.runName).joined(separator: ", ")))",
+                               hint: "`lab runs` lists the runs; --notebook names another notebook")
+            }
+            return (path, c)
         }
-        return try missing(runName: source, run: runs.first?.id, notebookPath: notebookPath, workspace: ws, reproduce: reproduce, quiet: quiet)
+        let holders = ws.notebooks().compactMap { path in cell(in: path).map { (path, $0) } }
+        guard holders.count == 1 else {
+            if holders.isEmpty {
+                let known = ws.notebooks().map { ws.relative($0) }.joined(separator: ", ")
+                throw LabError("\(runName): neither a weights file, a run under target/, nor an experiment of a notebook here "
+                               + "(\(known.isEmpty ? "no notebooks under \(ws.root)" : "notebooks: " + known))",
+                               hint: "`lab runs` lists the runs; a notebook's cells name its experiments")
+            }
+            throw LabError("\(runName): an experiment of \(holders.count) notebooks (\(holders.map { ws.relative($0.0) }.joined(separator: ", ")))",
+                           hint: "say which with --notebook, e.g. --notebook \(ws.relative(holders[0].0))")
+        }
+        return holders[0]
     }
 
     /// The weights are not here (they are never committed): say how to get them, or with
     /// --reproduce train the experiment again, which gives the same bits.
-    static func missing(runName: String, run: String?, notebookPath: String, workspace ws: Workspace, reproduce: Bool, quiet: Bool) throws -> String {
+    static func missing(runName: String, run: String?, notebookPath: String, workspace ws: Workspace, reproduce: Bool,
+                        quiet: Bool) throws -> Resolved {
         let what = run.map { "target/\($0)/model.safetensors" } ?? "a run of `\(runName)` with its weights"
         guard reproduce else {
             throw LabError("\(what) is not here: weights are not committed; `lab reproduce \(ws.relative(notebookPath))` regenerates them bit for bit",
@@ -220,7 +224,7 @@ enum ModelSource {
         let outcome = e.search != nil ? try SearchRunner(workspace: ws, quiet: quiet, command: "lab predict --reproduce").run(e)
             : try ExperimentRunner(workspace: ws, quiet: quiet, command: "lab predict --reproduce").run(e)
         guard case .complete(let dir, _) = outcome else { throw LabError("interrupted: \(runName) was not trained again") }
-        return dir.file("model.safetensors")
+        return Resolved(weights: dir.file("model.safetensors"), description: "run \(dir.id) (\(runName), trained again now)")
     }
 }
 
@@ -277,7 +281,9 @@ enum PredictionOutput {
                 if timeline {
                     for (j, t) in p.segmentTimes.enumerated() {
                         let best = ranked(p.segmentProbabilities[(j * k)..<((j + 1) * k)])[0]
-                        s += String(format: "     %7.2f-%7.2f s  ", t.start, t.end) + pad(best.0, 14) + String(format: "%.3f", best.1) + "\n"
+                        // Milliseconds: a segment is a whole number of frames, so a "2-s" one is 86 x 512 samples,
+                        // 1.997 s; two decimals would make its bounds look like they drift.
+                        s += String(format: "     %8.3f-%8.3f s  ", t.start, t.end) + pad(best.0, 14) + String(format: "%.3f", best.1) + "\n"
                     }
                 }
             }

@@ -44,12 +44,14 @@ struct ReproduceCommand: ParsableCommand {
     }
     @OptionGroup var options: RunOptions
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
         options.apply()
-        let ws = Workspace.current
+        let ws = place.workspace
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let started = Date()
-        let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: data,
+        let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: data.map(ws.userPath),
                                  command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }, force: force,
                                  executor: executor == "slurm" ? .slurm(slurm.options(threads: options.threads))
                                      : workers > 1 ? .processes(workers: workers) : .local)

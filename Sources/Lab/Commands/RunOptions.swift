@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Foundation
 
 /// The options every command that runs work in parallel shares, declared once (`@OptionGroup`).
 struct RunOptions: ParsableArguments {
@@ -28,5 +29,29 @@ struct SlurmFlags: ParsableArguments {
     /// The options with the CPU count resolved: `--cpus-per-trial`, else `threads`.
     func options(threads: Int) -> SearchRunner.SlurmOptions {
         SearchRunner.SlurmOptions(partition: partition, time: slurmTime, cpus: cpusPerTrial ?? threads)
+    }
+}
+
+/// Which workspace a command works in, declared once: `-C DIR` as git has it, else the one holding
+/// the current directory, found upward (`Workspace.find`). Tests pass `-C` instead of changing the
+/// process's directory.
+struct WorkspaceOption: ParsableArguments {
+    @Option(name: [.customShort("C"), .customLong("workspace")],
+            help: "Run as if lab were started in this directory (default: the current one; the workspace is found upward from it).")
+    var directory: String?
+
+    var workspace: Workspace {
+        let cwd = FileManager.default.currentDirectoryPath
+        guard let directory else { return Workspace.find(from: cwd) }
+        let p = (directory as NSString).expandingTildeInPath
+        return Workspace.find(from: p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p))
+    }
+
+    func validate() throws {
+        guard let directory else { return }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: (directory as NSString).expandingTildeInPath, isDirectory: &isDir), isDir.boolValue else {
+            throw ValidationError("-C \(directory): no such directory")
+        }
     }
 }

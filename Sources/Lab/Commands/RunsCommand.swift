@@ -14,8 +14,10 @@ struct RunsCommand: ParsableCommand {
     )
     @Option(name: .short, help: "Show at most this many.") var n = 50
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
-        let ws = Workspace.current
+        let ws = place.workspace
         let ids = ws.runIDs()
         if ids.isEmpty { print("no runs under \(ws.relative(ws.target))"); return }
         print("run            experiment        commit    status       test acc  macro AUC")

@@ -42,8 +42,10 @@ struct SearchStatusCommand: ParsableCommand {
 
     @Argument(help: "The search's run id (a folder under target/).") var runID: String
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
-        let ws = Workspace.current
+        let ws = place.workspace
         let dir = ws.run(runID)
         let manifest = try dir.readManifest()
         guard let spec = manifest.experiment.search else { throw LabError("run \(runID) is not a search") }
@@ -110,10 +112,12 @@ struct SearchTrialCommand: ParsableCommand {
         }
     }
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
         options.apply()
         StopSignal.install()
-        let ws = Workspace.current
+        let ws = place.workspace
         let dir = ws.run(runID)
         let cell = try dir.readManifest().experiment
         guard let spec = cell.search else { throw LabError("run \(runID) is not a search") }
@@ -159,7 +163,7 @@ struct SearchK8sCommand: ParsableCommand {
         The Job has one completion per trial still to train at that rung (completionMode: Indexed); \
         pod i reads its trial from the TRIALS list at JOB_COMPLETION_INDEX and runs `lab search \
         trial`. The workspace (target/ with the run and the feature cache) must be on a volume every \
-        pod mounts at --workspace. Apply it with kubectl yourself; then rerun `lab reproduce` (or \
+        pod mounts at --mount-path. Apply it with kubectl yourself; then rerun `lab reproduce` (or \
         `lab search status`) to rank the rung. This is emitted, not tested against a cluster.
 
         Examples:
@@ -172,7 +176,7 @@ struct SearchK8sCommand: ParsableCommand {
     @Option(help: "The rung, 1 for the first.") var rung: Int
     @Option(help: "The container image with lab in its PATH.") var image: String
     @Option(help: "The persistent volume claim holding the workspace.") var claim = "lab-workspace"
-    @Option(help: "Where pods mount the workspace.") var workspace = "/workspace"
+    @Option(name: .customLong("mount-path"), help: "Where pods mount the workspace (the volume's mountPath).") var workspace = "/workspace"
     @Option(help: "CPUs per pod (also lab's --threads).") var cpus = 2
     @Option(help: "Pods at once.") var parallelism = 4
 
@@ -180,8 +184,10 @@ struct SearchK8sCommand: ParsableCommand {
         guard rung >= 1, cpus >= 1, parallelism >= 1 else { throw ValidationError("--rung, --cpus and --parallelism must be at least 1") }
     }
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
-        let ws = Workspace.current
+        let ws = place.workspace
         let dir = ws.run(runID)
         let manifest = try dir.readManifest()
         guard let spec = manifest.experiment.search else { throw LabError("run \(runID) is not a search") }

@@ -23,7 +23,7 @@ private func openSearch(path: String, cell: Experiment, dataOverride: String?, w
                         command: String, force: Bool = false) throws -> RunDirectory? {
     var fingerprints: [String: String] = [:]
     let notebookRun = NotebookRun(workspace: workspace, quiet: true, dataOverride: dataOverride, command: command)
-    switch force ? nil : try notebookRun.previousRun(of: cell, fingerprints: &fingerprints) {
+    switch force ? nil : notebookRun.previousRun(of: cell, in: RunStore(workspace: workspace), fingerprints: &fingerprints) {
     case .complete(let dir, _)?:
         if !quiet { print("search \(cell.name) is complete in run \(dir.id); `lab reproduce` writes its report") }
         return nil
@@ -83,9 +83,11 @@ struct SearchSubmitCommand: ParsableCommand {
         if k8s, image == nil { throw ValidationError("--k8s needs --image") }
     }
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
         options.apply()
-        let ws = Workspace.current
+        let ws = place.workspace
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
         let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
         guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet, command: command,
@@ -143,10 +145,12 @@ struct SearchRunCommand: ParsableCommand {
         guard trial >= 0, (rung ?? 1) >= 1 else { throw ValidationError("--trial must be at least 0 and --rung at least 1") }
     }
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
         options.apply()
         StopSignal.install()
-        let ws = Workspace.current
+        let ws = place.workspace
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
         let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
         let spec = e.search!
@@ -198,8 +202,10 @@ struct SearchPromoteCommand: ParsableCommand {
         guard rung >= 1 else { throw ValidationError("--rung must be at least 1") }
     }
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
-        let ws = Workspace.current
+        let ws = place.workspace
         let dir = ws.run(runID)
         let cell = try dir.readManifest().experiment
         guard let spec = cell.search else { throw LabError("run \(runID) is not a search") }
@@ -242,9 +248,11 @@ struct SearchCollectCommand: ParsableCommand {
     @Argument(help: "The search's run id (a folder under target/).") var runID: String
     @OptionGroup var options: RunOptions
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
         options.apply()
-        let ws = Workspace.current
+        let ws = place.workspace
         let dir = ws.run(runID)
         guard try dir.readManifest().experiment.search != nil else { throw LabError("run \(runID) is not a search") }
         guard let submission = SlurmSubmission.read(dir) else {

@@ -13,8 +13,10 @@ struct ShowCommand: ParsableCommand {
     )
     @Argument(help: "The run id.") var runID: String
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
-        let ws = Workspace.current
+        let ws = place.workspace
         let dir = ws.run(runID)
         let m = try dir.readManifest()
         print("run \(m.runID): \(m.experiment.name) (\(m.displayStatus))")

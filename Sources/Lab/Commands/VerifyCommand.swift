@@ -27,9 +27,11 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
     @Flag(help: "Keep the scratch directory with the rerun's runs, and print its path.") var keep = false
 
+    @OptionGroup var place: WorkspaceOption
+
     func run() throws {
         options.apply()
-        let ws = Workspace.current
+        let ws = place.workspace
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let (committedData, source) = try Self.committedResults(notebookPath: path, against: against, workspace: ws)
         let committed = try ResultsFile.load(committedData, source: source)
@@ -56,7 +58,7 @@ struct VerifyCommand: ParsableCommand {
         }
         print(comparison.summary(committed: committed, rerun: fresh))
         let rows = MetricsDiff.rows(old: committed, new: fresh).filter { $0.old?.bitPattern != $0.new?.bitPattern }
-        if !rows.isEmpty { print("\nheadline metrics that differ:\n" + MetricsDiff.format(rows, md: false, json: false, a: "committed", b: "rerun")) }
+        if !rows.isEmpty { print("\nheadline metrics that differ:\n" + MetricsDiff.format(rows, md: false, a: "committed", b: "rerun")) }
         throw ExitCode(1)
     }
 

@@ -5,7 +5,7 @@ import Plot
 
 /// Runs every cell of a notebook and writes its report and results.json beside it.
 struct NotebookRun {
-    var workspace = Workspace.current
+    var workspace: Workspace
     var quiet = false
     var dataOverride: String? = nil
     var command: String
@@ -16,8 +16,15 @@ struct NotebookRun {
 
     /// Resolves a bare name (`results`, `next-steps`) to reports/NAME.lab.md; anything with a `/`
     /// or a `.md` ending is a path.
+    /// A typed path is relative to where it was typed; one that is not there but is under the root
+    /// (`lab reproduce reports/x.lab.md` typed inside reports/) is the root's.
     static func notebookPath(_ arg: String, workspace: Workspace) -> String {
-        arg.contains("/") || arg.hasSuffix(".md") ? workspace.absolute(arg) : workspace.absolute("reports/\(arg).lab.md")
+        guard arg.contains("/") || arg.hasSuffix(".md") else { return workspace.absolute("reports/\(arg).lab.md") }
+        let typed = workspace.userPath(arg)
+        if !FileManager.default.fileExists(atPath: typed), FileManager.default.fileExists(atPath: workspace.absolute(arg)) {
+            return workspace.absolute(arg)
+        }
+        return typed
     }
 
     /// Returns the results, the rendered Markdown, or nil results if a run was interrupted.
@@ -31,7 +38,8 @@ struct NotebookRun {
         defer { withExtendedLifetime(lock) {} }
         let started = Date()
         // The tree the notebook runs from, before any of its figures or reports are written.
-        let origin = (commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root))
+        let origin = (commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root),
+                      tracked: Git.isTracked(notebookPath, in: workspace.root))
         let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
         var searcher = SearchRunner(workspace: workspace, quiet: quiet, command: command)
         searcher.executor = executor
@@ -39,16 +47,21 @@ struct NotebookRun {
         let stem = Self.stem(notebookPath)
         let figures = writeReport ? Self.figureDirectory(notebookPath: notebookPath)
             : (workspace.target as NSString).appendingPathComponent("report-figures/\(stem)")
-        try FileManager.default.createDirectory(atPath: figures, withIntermediateDirectories: true)
+        // Made when the first report figure is drawn, so a notebook that fails on its input leaves no empty folder.
+        func figurePath(_ name: String) throws -> String {
+            try FileManager.default.createDirectory(atPath: figures, withIntermediateDirectories: true)
+            return (figures as NSString).appendingPathComponent(name)
+        }
         var results: [String: [ReportRenderer.RunResult]] = [:]
         var entries: [ResultsFile.Entry] = []
         var fingerprints: [String: String] = [:] // data fingerprints for the reuse check
+        let store = RunStore(workspace: workspace)
         for var cell in notebook.experiments {
             if let dataOverride { cell.data = .path(dataOverride) }
             var runs: [(RunDirectory, RunMetrics, RunManifest)] = []
             for e in cell.expanded() {
                 let outcome: ExperimentRunner.Outcome
-                switch force ? nil : try previousRun(of: e, fingerprints: &fingerprints) {
+                switch force ? nil : previousRun(of: e, in: store, fingerprints: &fingerprints) {
                 case .complete(let dir, let metrics)?:
                     say("== \(e.runName): \(e.title) (reusing run \(dir.id): same config, data and engine)")
                     outcome = .complete(dir, metrics)
@@ -73,7 +86,7 @@ struct NotebookRun {
             var extra: [String: String] = [:]
             if runs.count > 1 {
                 let histories = runs.map { $0.1.history ?? [] }
-                let path = (figures as NSString).appendingPathComponent(ReportRenderer.bandFigure(cell.name))
+                let path = try figurePath(ReportRenderer.bandFigure(cell.name))
                 try Charts.lossHistoryBand(trainLoss: histories.map { $0.map(\.trainLoss) }, validationLoss: histories.map { $0.map(\.validationLoss) },
                                            validationAccuracy: histories.map { $0.map(\.validationAccuracy) },
                                            title: "\(cell.title): \(runs.count) repeats").writePNG(to: path)
@@ -82,7 +95,7 @@ struct NotebookRun {
             for (i, (dir, metrics, manifest)) in runs.enumerated() {
                 let search = try SearchRunner.record(in: dir)
                 if search != nil { for name in SearchRunner.figures { extra[name] = try FigureHashes.hash(dir.file(name)) } }
-                var entry = ResultsFile.entry(manifest.experiment, metrics, model: manifest.model, skipped: manifest.skipped,
+                var entry = ResultsFile.entry(manifest, metrics,
                                               figures: try FigureHashes.of(dir).merging(i == 0 ? extra : [:]) { a, _ in a })
                 entry.search = search
                 entries.append(entry)
@@ -98,7 +111,7 @@ struct NotebookRun {
             let groupRuns = cells.map { e in (e, (results[e.name] ?? []).map(\.entry)) }
             guard groupRuns.allSatisfy({ !$0.1.isEmpty }) else { continue }
             var record = AblationRecord.build(group: group, cells: groupRuns, plan: cells[0].bootstrap ?? BootstrapPlan())
-            let path = (figures as NSString).appendingPathComponent(record.figure)
+            let path = try figurePath(record.figure)
             try record.draw(to: path)
             record.figureSHA256 = try FigureHashes.hash(path)
             ablations.append(record)
@@ -106,11 +119,12 @@ struct NotebookRun {
         let reportDir = (notebookPath as NSString).deletingLastPathComponent
         var file = ResultsFile(notebook: workspace.relative(notebookPath), machine: MachineDescription.current, experiments: entries)
         file.ablations = ablations.isEmpty ? nil : ablations
+        file.engine = Engine.identity
         let renderer = ReportRenderer(notebook: notebook, results: results,
                                       rootFromReport: Self.relativePath(from: reportDir, to: workspace.root),
                                       footer: .init(commit: origin.commit, dirty: origin.dirty,
                                                     command: command, totalSeconds: Date().timeIntervalSince(started),
-                                                    threads: Parallelism.threads, machine: file.machine),
+                                                    threads: Parallelism.threads, machine: file.machine, notebookTracked: origin.tracked),
                                       ablations: ablations, figures: "figures/\(stem)")
         let markdown = try renderer.render()
         if writeReport {
@@ -124,43 +138,21 @@ struct NotebookRun {
         if !quiet { FileHandle.standardError.write(Data("\(s)\n".utf8)) }
     }
 
-    enum PreviousRun {
-        case complete(RunDirectory, RunMetrics)
-        case unfinished(RunDirectory)
-    }
-
-    /// The newest run of exactly this cell, by the same engine, on the same data (`dvc repro`'s rule):
-    /// a complete one is reused as it is, an interrupted one (or one whose process was killed)
-    /// resumes from its checkpoint. A failed run, or anything that differs, means a new run.
-    func previousRun(of e: Experiment, fingerprints: inout [String: String]) throws -> PreviousRun? {
-        let candidates = workspace.runIDs().map(workspace.run).filter { dir in
-            guard let m = try? dir.readManifest() else { return false }
-            return m.experiment.reuseKey == e.reuseKey && m.engine == Engine.identity
-        }
-        guard !candidates.isEmpty else { return nil }
-        // The data must be the same files: scan (hash) it now. Problems are left for the run to report.
-        // Hashed once per data source and class list, not once per repeat.
+    /// The run `lab reproduce` reuses or resumes for `e` (RunStore.reusable). The data must be the
+    /// same files, so it is scanned (hashed) once per data source and class list, not once per repeat;
+    /// problems are left for the run to report.
+    func previousRun(of e: Experiment, in store: RunStore, fingerprints: inout [String: String]) -> RunStore.PreviousRun? {
         let key = "\(e.data)|\(e.classes ?? [])"
-        if fingerprints[key] == nil {
-            guard let root = try? workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
-                  let scanned = try? AudioCollection.scan(root: root, classes: e.classes).fingerprint else { return nil }
-            fingerprints[key] = scanned
-        }
-        guard let scanned = fingerprints[key] else { return nil }
-        let fingerprint = workspace.runFingerprint(scanned, e)
-        for dir in candidates {
-            guard let m = try? dir.readManifest() else { continue }
-            switch m.status {
-            case .complete:
-                if m.fingerprint == fingerprint, let metrics = try? dir.readMetrics(), (try? FigureHashes.of(dir)) != nil,
-                   e.search == nil || ((try? SearchRunner.record(in: dir)) ?? nil) != nil { return .complete(dir, metrics) }
-            case .interrupted, .running, .submitted:
-                if m.status != .running || m.isOrphaned, m.fingerprint == nil || m.fingerprint == fingerprint { return .unfinished(dir) }
-            case .failed:
-                continue
+        var cache = fingerprints
+        defer { fingerprints = cache }
+        return store.reusable(for: e) {
+            if cache[key] == nil {
+                guard let root = try? workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
+                      let scanned = try? AudioCollection.scan(root: root, classes: e.classes).fingerprint else { return nil }
+                cache[key] = scanned
             }
+            return cache[key].map { workspace.runFingerprint($0, e) }
         }
-        return nil
     }
 
     /// The report's own figures: <folder>/figures/<stem>/.

@@ -3,16 +3,20 @@ import Crypto
 import Foundation
 
 /// Where a project's files live: target/ for runs, target/cache for features, target/data for the
-/// built-in collection, all under the directory `lab` runs in. `lab verify` points runs and cache
-/// at a scratch directory instead, so it leaves nothing behind in target/.
+/// built-in collection, all under the workspace's root (found upward from where `lab` runs, as git
+/// finds its repository). `lab verify` points runs and cache at a scratch directory instead, so it
+/// leaves nothing behind in target/.
 struct Workspace {
     var root: String
     var target: String
     var cache: String
     var data: String
+    /// The directory the user's command-line paths are relative to (the current one, or `-C DIR`).
+    var here: String
 
-    init(root: String) {
+    init(root: String, here: String? = nil) {
         self.root = root
+        self.here = here ?? root
         target = (root as NSString).appendingPathComponent("target")
         cache = (target as NSString).appendingPathComponent("cache")
         data = (target as NSString).appendingPathComponent("data")
@@ -26,7 +30,56 @@ struct Workspace {
         return w
     }
 
-    static var current: Workspace { Workspace(root: FileManager.default.currentDirectoryPath) }
+    /// The workspace holding `directory`: the nearest folder at or above it that has a notebook
+    /// (`reports/*.lab.md`) or lab's runs (`target/.lock`), the way git finds its repository from any
+    /// subfolder. With neither anywhere above, `directory` itself: a new workspace.
+    static func find(from directory: String) -> Workspace {
+        let start = (directory as NSString).standardizingPath
+        var dir = start
+        while true {
+            if isRoot(dir) { return Workspace(root: dir, here: start) }
+            let parent = (dir as NSString).deletingLastPathComponent
+            if parent == dir || parent.isEmpty { return Workspace(root: start) }
+            dir = parent
+        }
+    }
+
+    private static func isRoot(_ dir: String) -> Bool {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: dir + "/target/.lock") { return true }
+        return ((try? fm.contentsOfDirectory(atPath: dir + "/reports")) ?? []).contains { $0.hasSuffix(".lab.md") }
+    }
+
+    /// Every notebook (`*.lab.md`) under the root, sorted; target/ and hidden folders are skipped.
+    func notebooks() -> [String] {
+        var found: [String] = []
+        guard let walk = FileManager.default.enumerator(atPath: root) else { return [] }
+        while let rel = walk.nextObject() as? String {
+            let name = (rel as NSString).lastPathComponent
+            if name.hasPrefix(".") || rel == "target" { walk.skipDescendants(); continue }
+            if name.hasSuffix(".lab.md") { found.append((root as NSString).appendingPathComponent(rel)) }
+        }
+        return found.sorted()
+    }
+
+    /// The report a command follows, relative to the root (reports/NAME.json): the notebook named,
+    /// else the workspace's only notebook, else the study's `results`. Several notebooks and no
+    /// `results` among them is a question for the user.
+    func report(notebook: String?) throws -> String {
+        if let notebook { return relative(NotebookRun.resultsPath(notebookPath: NotebookRun.notebookPath(notebook, workspace: self))) }
+        let all = notebooks()
+        if all.count == 1 { return relative(NotebookRun.resultsPath(notebookPath: all[0])) }
+        if all.isEmpty || all.contains(absolute("reports/results.lab.md")) { return Self.resultsJSON }
+        throw LabError("this workspace has \(all.count) notebooks (\(all.map(relative).joined(separator: ", "))): which report?",
+                       hint: "say which with --notebook, e.g. --notebook \(relative(all[0]))")
+    }
+
+    /// A path the user typed (a notebook, a PNG to write, a data folder on the command line):
+    /// relative to where they typed it, as git takes paths.
+    func userPath(_ path: String) -> String {
+        let p = (path as NSString).expandingTildeInPath
+        return p.hasPrefix("/") ? (p as NSString).standardizingPath : ((here as NSString).appendingPathComponent(p) as NSString).standardizingPath
+    }
 
     /// The study's report numbers, relative to the root: what `lab compare` and `lab log` follow in git.
     static let resultsJSON = "reports/results.json"
@@ -88,12 +141,27 @@ extension Workspace {
             bar.update(done: done, total: total, detail: "clips (features)")
         }, shouldStop: shouldStop)
         let copies = data.augmented.isEmpty ? "" : " and \(data.augmented.count) augmented copies"
-        bar.finish("features for \(data.collection.clips.count) clips\(copies) (\(data.cacheHits) cached, \(data.cacheMisses) computed)")
+        bar.finish("features for \(data.split.train.count + data.split.validation.count + data.split.test.count) clips\(copies) (\(data.cacheHits) cached, "
+                   + "\(data.cacheMisses) computed)")
+        if !quiet, let line = Self.skippedLine(data.skipped, listedIn: "target/\(manifest.runID)/manifest.json and the report") {
+            FileHandle.standardError.write(Data("\(label) \(line)\n".utf8))
+        }
         manifest.fingerprint = runFingerprint(data.collection.fingerprint, e)
         manifest.classes = data.collection.classes
         manifest.skipped = data.skipped
         manifest.augmented = data.augmented.isEmpty ? nil : data.augmented
+        manifest.grouping = data.grouping
         return data
+    }
+}
+
+extension Workspace {
+    /// "skipped 3 files (a.ogg: reason; ...), listed in ...": the files a run or `lab init` could not
+    /// use, named when there are few, so they reach the terminal and not only the report.
+    static func skippedLine(_ skipped: [SkippedFile], listedIn place: String) -> String? {
+        guard !skipped.isEmpty else { return nil }
+        let named = skipped.count <= 5 ? ": " + skipped.map { "\($0.relativePath) (\($0.reason))" }.joined(separator: "; ") : ""
+        return "skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s")\(named); all are listed in \(place)"
     }
 }
 

@@ -5,8 +5,10 @@ import Yams
 /// A notebook error names the file, the line and, for cell contents, the key.
 public struct NotebookError: Error, CustomStringConvertible, Equatable {
     public var file: String, line: Int, key: String?, message: String
+    /// The column too, where it is known (a YAML syntax error): `file:line:column:` as compilers print it.
+    public var column: Int? = nil
     public var description: String {
-        "\(file):\(line): " + (key.map { "\($0): " } ?? "") + message
+        "\(file):\(line):" + (column.map { "\($0):" } ?? "") + " " + (key.map { "\($0): " } ?? "") + message
     }
 }
 
@@ -53,6 +55,28 @@ public enum NotebookParser {
         return notebook
     }
 
+    /// libyaml's own words, at the notebook's own line and column: the problem where libyaml found
+    /// it, and the construct it was reading (an unclosed `{` names the line it opened on).
+    static func yamlError(_ e: YamlError, file: String, firstLine: Int) -> NotebookError {
+        func line(_ m: Mark) -> Int { firstLine + m.line - 1 }
+        switch e {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            var message = "not valid YAML: \(problem)"
+            if let c = context {
+                message += " (\(c.text), which starts at line \(line(c.mark)), column \(c.mark.column))"
+            }
+            return NotebookError(file: file, line: line(mark), key: nil, message: message, column: mark.column)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return NotebookError(file: file, line: line(context.mark), key: nil,
+                                 message: "not valid YAML: the key\(duplicates.count == 1 ? "" : "s") \(duplicates.joined(separator: ", ")) "
+                                     + "appear\(duplicates.count == 1 ? "s" : "") twice in one mapping", column: context.mark.column)
+        default:
+            let oneLine = "\(e)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(e)"
+            return NotebookError(file: file, line: firstLine, key: nil, message: "not valid YAML: \(oneLine)")
+        }
+    }
+
     static func parseCell(_ yaml: String, file: String, firstLine: Int) throws -> Experiment {
         let node: Node
         do {
@@ -61,8 +85,7 @@ public enum NotebookParser {
             }
             node = n
         } catch let e as YamlError {
-            let oneLine = "\(e)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(e)"
-            throw NotebookError(file: file, line: firstLine, key: nil, message: "not valid YAML: \(oneLine)")
+            throw yamlError(e, file: file, firstLine: firstLine)
         }
         let r = CellReader(file: file, firstLine: firstLine)
         let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "augment", "segment", "split", "model", "training", "evaluation", "repeats", "resplit", "search", "ablation"])

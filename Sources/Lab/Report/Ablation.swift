@@ -42,7 +42,10 @@ public struct AblationRecord: Codable, Equatable, Sendable {
         // Paired only when every run of every variant saw the same clips with the same classes. The
         // validator refuses groups that differ in data, classes, split or resplit, so this holds for
         // any notebook it accepted; the check stays so a hand-made record cannot index past a row.
-        let paired = !paths.isEmpty && cells.allSatisfy { $0.1.allSatisfy { predictions($0).map(\.path) == paths && $0.classes == classes } }
+        let first = cells[0].1.first?.testClips ?? []
+        let paired = !paths.isEmpty && cells.allSatisfy { $0.1.allSatisfy {
+            $0.classes == classes && PairedClipComparison.align(first, $0.testClips ?? [], classCount: classes.count) != nil
+        } }
         let k = classes.count
         let labels = reference.first?.map(\.label) ?? []
         func probabilities(_ runs: [ResultsFile.Entry]) -> [[Double]] { runs.map { predictions($0).flatMap(\.probabilities) } }
@@ -88,7 +91,7 @@ public struct AblationRecord: Codable, Equatable, Sendable {
 
     /// Outside noise: the paired interval excludes 0, and |Δ| exceeds the seed spread.
     static func verdict(_ interval: Interval, difference: Double, spread: Double) -> Verdict {
-        guard interval.low > 0 || interval.high < 0 else { return .noise }
+        guard Noise.outside(change: interval) else { return .noise }
         return abs(difference) > spread ? .outside : .seeds
     }
 

@@ -9,8 +9,9 @@ struct Revision {
     var commit: String?
     var file: ResultsFile
 
-    static func load(_ spec: String, workspace ws: Workspace = .current) throws -> Revision {
-        let file = try ResultsSource.load(spec, workspace: ws)
+    /// `results`: the report's path relative to the workspace root (reports/NAME.json).
+    static func load(_ spec: String, results: String = Workspace.resultsJSON, workspace ws: Workspace) throws -> Revision {
+        let file = try ResultsSource.load(spec, results: results, workspace: ws)
         let isRun = FileManager.default.fileExists(atPath: ws.run(spec).file("manifest.json"))
         let r = spec == "workspace" || isRun ? (status: Int32(1), output: "") : Git.run(["rev-parse", "--short", "\(spec)^{commit}"], in: ws.root)
         return Revision(label: spec, commit: r.status == 0 ? r.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil, file: file)
@@ -19,15 +20,15 @@ struct Revision {
 
 /// What a person reads first when comparing reports: per experiment, the test clip accuracy and
 /// macro ROC-AUC of every revision, each change with its test and verdict, and what changed in the
-/// inputs (configuration keys, data, engine). Everything else stays behind `--all`.
+/// inputs (configuration keys, data, engine). Everything else stays behind `--all`. Every metric's
+/// change and its significance are computed once, here; the headline, --all, --json and --md render them.
 struct Comparison {
     var revisions: [Revision]
     var experiments: [String]
-    /// Which revisions' engine source (Sources/Core, Package.swift) differs from the previous one's;
-    /// nil where it cannot be told (a run or the working tree on one side).
-    var engineChanged: [Bool?]
     /// Each experiment's change from revision i - 1 to i, computed once (each holds a paired bootstrap).
     private var changes: [String: [Int: Change]] = [:]
+    /// Every metric's row from revision i - 1 to i (index i; index 0 is empty).
+    private(set) var steps: [[MetricsDiff.Row]]
 
     struct Change {
         var accuracy: Significance?
@@ -37,18 +38,23 @@ struct Comparison {
         var dataChanged: Bool
     }
 
-    init(_ revisions: [Revision], workspace ws: Workspace = .current) {
+    init(_ revisions: [Revision]) {
         self.revisions = revisions
         var names: [String] = []
         for r in revisions { for e in r.file.experiments where !names.contains(e.name) { names.append(e.name) } }
         experiments = names
-        engineChanged = revisions.indices.map { i in
-            guard i > 0, let a = revisions[i - 1].commit, let b = revisions[i].commit else { return nil }
-            return Git.run(["diff", "--quiet", a, b, "--", "Sources/Core", "Package.swift"], in: ws.root).status == 1
-        }
+        steps = revisions.indices.map { i in i == 0 ? [] : MetricsDiff.rows(old: revisions[i - 1].file, new: revisions[i].file) }
         for name in names {
             for i in revisions.indices.dropFirst() { changes[name, default: [:]][i] = computeChange(name, i) }
         }
+    }
+
+    /// Whether the engine that made revision i differs from the one that made i - 1, by the engine
+    /// identity each report records (the executable's hash, as reproduce's reuse check has it); nil
+    /// when a side does not record it (a run, or a report from an older lab).
+    func engineChanged(_ i: Int) -> Bool? {
+        guard i > 0, let a = revisions[i - 1].file.engine, let b = revisions[i].file.engine else { return nil }
+        return a != b
     }
 
     func entry(_ name: String, _ i: Int) -> ResultsFile.Entry? { revisions[i].file.experiments.first { $0.name == name } }
@@ -58,20 +64,19 @@ struct Comparison {
 
     private func computeChange(_ name: String, _ i: Int) -> Change? {
         guard i > 0, let old = entry(name, i - 1), let new = entry(name, i) else { return nil }
-        let same = old.classes == new.classes && PairedClipComparison.align(old.testClips ?? [], new.testClips ?? [], classCount: new.classes.count) != nil
-        func significance(_ metric: String, _ a: Double?, _ b: Double?) -> Significance? {
-            a == b ? nil : Significance.of(metric: metric, old: old, new: new)
+        func significance(_ metric: String) -> Significance? {
+            steps[i].first { $0.experiment == name && $0.metric == metric }?.significance
         }
-        return Change(accuracy: significance("test.clip.accuracy", old.test.clip.accuracy, new.test.clip.accuracy),
-                      macroAUC: significance("test.clip.macro_auc", old.test.clip.macroAUC, new.test.clip.macroAUC),
-                      sameClips: same, configChanges: Self.configDiff(old.config, new.config), dataChanged: old.fingerprint != new.fingerprint)
+        return Change(accuracy: significance("test.clip.accuracy"), macroAUC: significance("test.clip.macro_auc"),
+                      sameClips: Significance.sameClips(old, new) != nil, configChanges: Self.configDiff(old.config, new.config),
+                      dataChanged: old.fingerprint != new.fingerprint)
     }
 
     /// The configuration keys that differ, as "training.learning_rate: 0.001 → 0.0005" (notebook
     /// spelling: snake_case), presentation keys included, since a person wants to see those too.
     static func configDiff(_ a: Experiment, _ b: Experiment) -> [String] {
         func flat(_ e: Experiment) -> [String: String] {
-            guard let data = try? JSONCoding.encode(e), let object = try? JSONSerialization.jsonObject(with: data) else { return [:] }
+            guard let data = try? JSONCoding.encode(e), let object = try? JSONValue.parse(data) else { return [:] }
             var out: [String: String] = [:]
             func walk(_ v: Any, _ path: String) {
                 if let d = v as? [String: Any] {
@@ -157,10 +162,10 @@ struct Comparison {
         for i in revisions.indices.dropFirst() {
             let step = "\(revisions[i - 1].label) → \(revisions[i].label)"
             var items: [String] = []
-            switch engineChanged[i] {
-            case true?: items.append("engine: the engine source (Sources/Core, Package.swift) changed between \(revisions[i - 1].commit!) and \(revisions[i].commit!)")
-            case false?: items.append("engine: unchanged source between \(revisions[i - 1].commit!) and \(revisions[i].commit!)")
-            case nil: break
+            switch engineChanged(i) {
+            case true?: items.append("engine: changed (\(revisions[i - 1].file.engine ?? "") → \(revisions[i].file.engine ?? ""))")
+            case false?: items.append("engine: the same (\(revisions[i].file.engine ?? ""))")
+            case nil: items.append("engine: not recorded on both sides (a run, or a report from an older lab)")
             }
             for name in experiments {
                 switch (entry(name, i - 1), entry(name, i)) {

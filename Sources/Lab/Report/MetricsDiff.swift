@@ -1,25 +1,28 @@
 import Core
 import Foundation
 
-/// Where a results.json comes from.
+/// Where a results.json comes from: a run under target/, a git revision, or `workspace` (the file
+/// on disk). `results` is the report's path relative to the workspace root (reports/NAME.json).
 enum ResultsSource {
-    static func load(_ spec: String, workspace: Workspace = .current) throws -> ResultsFile {
+    static func load(_ spec: String, results: String, workspace: Workspace) throws -> ResultsFile {
         if spec == "workspace" {
-            let path = workspace.absolute(Workspace.resultsJSON)
-            guard let d = FileManager.default.contents(atPath: path) else { throw LabError("\(path): no results.json in the working tree") }
-            return try ResultsFile.load(d, source: path)
+            let path = workspace.absolute(results)
+            guard let d = FileManager.default.contents(atPath: path) else { throw LabError("\(results): not in the working tree") }
+            return try ResultsFile.load(d, source: results)
         }
         let runDir = workspace.run(spec)
         if FileManager.default.fileExists(atPath: runDir.file("manifest.json")) {
             let manifest = try runDir.readManifest()
             guard let m = try runDir.readMetrics() else { throw LabError("run \(spec) has no metrics (status \(manifest.status.rawValue))") }
-            return ResultsFile(notebook: "", experiments: [ResultsFile.entry(manifest.experiment, m, model: manifest.model, skipped: manifest.skipped)])
+            return ResultsFile(notebook: "", experiments: [ResultsFile.entry(manifest, m)])
         }
-        let r = Git.run(["show", "\(spec):\(Workspace.resultsJSON)"], in: workspace.root)
+        // `REV:./path` is relative to the directory git runs in: the workspace root, wherever the repository's top is.
+        let r = Git.run(["show", "\(spec):./\(results)"], in: workspace.root)
         guard r.status == 0 else {
-            throw LabError("\(spec): neither a run under target/ nor a git revision with reports/results.json", hint: "lab runs; git log -- reports/results.json")
+            throw LabError("\(spec): neither a run under target/ nor a git revision with \(results)",
+                           hint: "lab runs; git log -- \(results); --notebook names another report")
         }
-        return try ResultsFile.load(Data(r.output.utf8), source: "\(spec):\(Workspace.resultsJSON)")
+        return try ResultsFile.load(Data(r.output.utf8), source: "\(spec):\(results)")
     }
 }
 
@@ -43,25 +46,35 @@ struct Significance: Encodable, Equatable {
     /// test: McNemar's for accuracy, a paired bootstrap for AUCs. Otherwise, whether the two
     /// intervals overlap. nil for metrics without either (validation, or records without intervals).
     static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?) -> Significance? {
+        of(metric: metric, old: old, new: new, paired: old.flatMap { o in new.flatMap { sameClips(o, $0) } })
+    }
+
+    /// Both entries' test clips aligned, when they are the same clips (paths, contents, labels) and classes.
+    static func sameClips(_ old: ResultsFile.Entry, _ new: ResultsFile.Entry) -> PairedClipComparison.Aligned? {
+        guard old.classes == new.classes else { return nil }
+        return PairedClipComparison.align(old.testClips ?? [], new.testClips ?? [], classCount: new.classes.count)
+    }
+
+    /// As above with the clips aligned once by the caller, for every metric of a pair of entries.
+    static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?, paired: PairedClipComparison.Aligned?) -> Significance? {
         guard let old, let new, metric.hasPrefix("test.") else { return nil }
         let plan = new.bootstrap ?? BootstrapPlan()
-        if metric.hasPrefix("test.clip."), old.classes == new.classes,
-           let paired = PairedClipComparison.align(old.testClips ?? [], new.testClips ?? [], classCount: new.classes.count) {
+        if metric.hasPrefix("test.clip."), let paired {
             switch metric {
             case "test.clip.accuracy":
                 // McNemar alone: no bootstrap is drawn for an accuracy change.
                 let m = PairedClipComparison.mcnemar(paired)
                 return Significance(method: "McNemar exact, \(m.onlyA) clips right only before, \(m.onlyB) only after",
-                                    pValue: m.p, changeInterval: nil, outsideNoise: m.p < 0.05)
+                                    pValue: m.p, changeInterval: nil, outsideNoise: Noise.outside(p: m.p))
             case "test.clip.macro_auc", "test.clip.micro_auc":
                 guard let t = PairedClipComparison.aucDifference(paired, plan: plan, micro: metric == "test.clip.micro_auc") else { return nil }
                 return Significance(method: "paired bootstrap over the same \(paired.labels.count) clips", pValue: t.p, changeInterval: t.interval,
-                                    outsideNoise: t.interval.low > 0 || t.interval.high < 0)
+                                    outsideNoise: Noise.outside(change: t.interval))
             default: break
             }
         }
         guard let i = interval(metric, old), let j = interval(metric, new) else { return nil }
-        return Significance(method: "interval overlap: the test clips differ", pValue: nil, changeInterval: nil, outsideNoise: !i.overlaps(j))
+        return Significance(method: "interval overlap: the test clips differ", pValue: nil, changeInterval: nil, outsideNoise: Noise.outside(i, j))
     }
 
     private static func interval(_ metric: String, _ e: ResultsFile.Entry) -> Interval? {
@@ -91,11 +104,15 @@ enum MetricsDiff {
         let newEntries = Dictionary(new.experiments.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [Row] = []
         var seen = Set<String>()
+        var aligned: [String: PairedClipComparison.Aligned?] = [:] // once per experiment, for all its metrics
         for m in new.flatMetrics() {
             let key = "\(m.experiment)|\(m.metric)"
             seen.insert(key)
             let old = oldMap[key] ?? nil
-            let significance = old == m.value ? nil : Significance.of(metric: m.metric, old: oldEntries[m.experiment], new: newEntries[m.experiment])
+            guard old != m.value else { rows.append(Row(experiment: m.experiment, metric: m.metric, old: old, new: m.value)); continue }
+            let (a, b) = (oldEntries[m.experiment], newEntries[m.experiment])
+            if aligned[m.experiment] == nil { aligned[m.experiment] = a.flatMap { a in b.flatMap { Significance.sameClips(a, $0) } } }
+            let significance = Significance.of(metric: m.metric, old: a, new: b, paired: aligned[m.experiment] ?? nil)
             rows.append(Row(experiment: m.experiment, metric: m.metric, old: old, new: m.value, significance: significance))
         }
         for m in old.flatMetrics() where !seen.contains("\(m.experiment)|\(m.metric)") {
@@ -104,13 +121,9 @@ enum MetricsDiff {
         return rows
     }
 
-    static func format(_ rows: [Row], md: Bool, json: Bool, a: String, b: String) -> String {
+    static func format(_ rows: [Row], md: Bool, a: String, b: String) -> String {
         func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
         func d(_ v: Double?) -> String { v.map { String(format: "%+.4f", $0) } ?? "-" }
-        if json {
-            struct Out: Encodable { var a: String; var b: String; var rows: [Row] }
-            return (try? String(decoding: JSONCoding.encode(Out(a: a, b: b, rows: rows)), as: UTF8.self)) ?? "{}"
-        }
         if rows.isEmpty { return "no metric changed between \(a) and \(b)" }
         if md {
             var s = "| experiment | metric | \(a) | \(b) | change | noise |\n|---|---|---:|---:|---:|---|\n"

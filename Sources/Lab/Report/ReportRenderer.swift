@@ -39,6 +39,17 @@ struct ReportRenderer {
         /// The threads and the machine the notebook ran on (the same machine block results.json holds).
         var threads: Int
         var machine: MachineDescription?
+        /// Whether the notebook itself is in git's index (nil: not in a git repository).
+        var notebookTracked: Bool? = nil
+
+        /// The commit the report came from, and what a reader must know about it: uncommitted
+        /// changes, a notebook git does not have yet, a repository with no commit yet.
+        var commitText: String {
+            let untracked = notebookTracked == false ? " (the notebook is not committed yet)" : ""
+            guard let commit else { return notebookTracked == nil ? "`not a git checkout`" : "none yet\(untracked)" }
+            if !untracked.isEmpty { return "`\(commit)`" + untracked }
+            return "`\(commit)`" + (dirty == true ? " (with uncommitted changes)" : dirty == false ? " (clean tree)" : "")
+        }
     }
 
     func render() throws -> String {
@@ -109,6 +120,13 @@ struct ReportRenderer {
            GTZAN.looksLike(classes: m.classes, paths: (m.testClips ?? []).map(\.path) + r.skipped.map(\.relativePath)) {
             s += "**A random split of GTZAN.** This run split its clips at random, and \(GTZAN.randomSplitWarning).\n\n"
         }
+        if let g = r.entry.grouping {
+            s += "Split by `group_by: \(g.pattern)`: \(g.groups) groups, each wholly in training, validation or test. "
+            s += g.unmatched.isEmpty ? "Every clip path matched the pattern.\n\n"
+                : "\(g.unmatched.count) clip paths matched no group, so each is a group of its own and may share a source with "
+                    + "clips on the other side of the split: " + g.unmatched.prefix(20).map { "`\($0)`" }.joined(separator: ", ")
+                    + (g.unmatched.count > 20 ? " and \(g.unmatched.count - 20) more (all in the run's manifest)" : "") + ".\n\n"
+        }
         if r.skipped.isEmpty {
             s += "Skipped files: none.\n"
         } else {
@@ -119,7 +137,7 @@ struct ReportRenderer {
 
     private func footerText() -> String {
         var s = "\n---\n\n#### How to reproduce\n\n"
-        s += "- Commit: `\(footer.commit ?? "not a git checkout")`\(footer.dirty == true ? " (with uncommitted changes)" : footer.dirty == false ? " (clean tree)" : "")\n"
+        s += "- Commit: " + footer.commitText + "\n"
         for e in notebook.experiments {
             guard let runs = results[e.name], let r = runs.first else { continue }
             let seeds = runs.map { "\($0.experiment.training.seed)" }.joined(separator: ", ")

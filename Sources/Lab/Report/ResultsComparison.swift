@@ -1,15 +1,22 @@
 import Foundation
 
-/// Two results.json compared leaf by leaf, in document order, `machine` left out.
+/// Two results.json compared leaf by leaf, in document order, `machine` and `engine` left out.
 struct ResultsComparison {
     struct Difference { var path: String; var committed: String; var rerun: String }
     private(set) var differences: [Difference] = []
     private(set) var numbersCompared = 0
 
+    /// What made the report, not what it reports: the machine, and the engine's hash (the executable
+    /// differs between builds whose numbers are the same bits).
+    static let notCompared: Set<String> = ["machine", "engine"]
+
     init(committed: Data, rerun: Data) throws {
+        // JSONDecoder reads every number to its exact Double (the shortest text the encoder wrote reads
+        // back to the same bits). JSONSerialization does not on Linux: it reads more than half of all
+        // neighbouring doubles as one value, so a last-bit difference would pass unseen.
         func parse(_ d: Data, _ what: String) throws -> Any {
-            do { return try JSONSerialization.jsonObject(with: d, options: [.fragmentsAllowed]) } catch {
-                throw LabError("\(what) results.json is not JSON (\(error.localizedDescription))")
+            do { return try JSONValue.parse(d) } catch {
+                throw LabError("\(what) results.json is not JSON (\(JSONCoding.reason(error)))")
             }
         }
         walk(try parse(committed, "the committed"), try parse(rerun, "the rerun's"), path: "")
@@ -26,7 +33,7 @@ struct ResultsComparison {
     private mutating func walk(_ a: Any?, _ b: Any?, path: String) {
         switch (a, b) {
         case let (x as [String: Any], y as [String: Any]):
-            for key in Set(x.keys).union(y.keys).sorted() where !(path.isEmpty && key == "machine") {
+            for key in Set(x.keys).union(y.keys).sorted() where !(path.isEmpty && Self.notCompared.contains(key)) {
                 walk(x[key], y[key], path: path.isEmpty ? key : "\(path).\(key)")
             }
         case let (x as [Any], y as [Any]):

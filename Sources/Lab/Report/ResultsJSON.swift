@@ -18,6 +18,8 @@ public struct ResultsFile: Codable, Equatable, Sendable {
         public var clips: [String: Int]
         public var segments: [String: Int]
         public var skipped: [SkippedFile]
+        /// With `split: {group_by:}`: the groups and the paths left ungrouped (nil otherwise).
+        public var grouping: GroupSummary? = nil
         public var validation: SplitMetrics
         public var test: SplitMetrics
         /// Every epoch's numbers: where a rerun diverges.
@@ -33,6 +35,9 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     public var notebook: String
     /// The machine that wrote this report. The one part `lab verify` and `lab compare` never compare.
     public var machine: MachineDescription?
+    /// The engine that made the runs (`Engine.identity`, the executable's hash, as reproduce's reuse
+    /// check uses it): how `lab compare` tells whether the engine changed. Never compared, as `machine`.
+    public var engine: String? = nil
     public var experiments: [Entry]
     /// Each `ablation:` group's comparison (nil when the notebook has none).
     public var ablations: [AblationRecord]? = nil
@@ -40,11 +45,12 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     /// The figures every run draws; their hashes are part of the report.
     static let figureNames = ["loss_history.png", "matrix.png", "roc.png"]
 
-    static func entry(_ e: Experiment, _ m: RunMetrics, model: BuiltModel?, skipped: [SkippedFile], figures: [String: String]? = nil) -> Entry {
-        Entry(name: e.runName, title: e.title, classes: m.classes, fingerprint: m.fingerprint, config: e, model: model, epochsRun: m.epochsRun,
-              bestEpoch: m.bestEpoch, stoppedEarly: m.stoppedEarly, clips: m.clips, segments: m.segments, skipped: skipped,
-              validation: m.validation, test: m.test, history: m.history, figures: figures, bootstrap: m.bootstrap,
-              testClips: m.testClips)
+    /// A run's entry: its metrics, and from its manifest the experiment, model, skipped files and grouping.
+    static func entry(_ manifest: RunManifest, _ m: RunMetrics, figures: [String: String]? = nil) -> Entry {
+        Entry(name: manifest.experiment.runName, title: manifest.experiment.title, classes: m.classes, fingerprint: m.fingerprint,
+              config: manifest.experiment, model: manifest.model, epochsRun: m.epochsRun, bestEpoch: m.bestEpoch, stoppedEarly: m.stoppedEarly,
+              clips: m.clips, segments: m.segments, skipped: manifest.skipped, grouping: manifest.grouping, validation: m.validation,
+              test: m.test, history: m.history, figures: figures, bootstrap: m.bootstrap, testClips: m.testClips)
     }
 
     static func load(_ data: Data, source: String) throws -> ResultsFile {

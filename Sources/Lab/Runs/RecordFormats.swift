@@ -74,6 +74,12 @@ enum Git {
         return r.status == 0 ? r.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
 
+    /// Whether git's index has `path`; nil outside a git repository.
+    static func isTracked(_ path: String, in dir: String) -> Bool? {
+        guard run(["rev-parse", "--is-inside-work-tree"], in: dir).status == 0 else { return nil }
+        return run(["ls-files", "--error-unmatch", "--", path], in: dir).status == 0
+    }
+
     /// Dirty means tracked files other than lab's own outputs differ from HEAD: sources, notebooks,
     /// data lists. Untracked files, run folders and the reports lab writes (reports/*.md and *.json
     /// beside the notebooks, reports/figures/) do not count, so regenerating one notebook's report
@@ -112,5 +118,52 @@ enum WeightsMetadata {
     static func describe(_ e: Experiment, model: Model, data: PreparedData, run: String) throws -> [String: String] {
         ModelCard(experiment: e.name, run: run, architecture: model.config, classes: data.collection.classes, features: e.features,
                   segment: e.segmentSpec, standardisation: Standardisation(mean: data.mean, std: data.std), aggregate: e.aggregate).metadata
+    }
+}
+
+/// Any JSON document, read by JSONDecoder so numbers keep their exact value, then given as the
+/// Foundation objects the comparison walks (dictionaries, arrays, NSNumber, String, NSNull).
+enum JSONValue: Decodable {
+    case null, bool(Bool), integer(Int64), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: Decoder) throws {
+        if var list = try? decoder.unkeyedContainer() {
+            var items: [JSONValue] = []
+            while !list.isAtEnd { items.append(try list.decode(JSONValue.self)) }
+            self = .array(items)
+            return
+        }
+        if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
+            var out: [String: JSONValue] = [:]
+            for key in keyed.allKeys { out[key.stringValue] = try keyed.decode(JSONValue.self, forKey: key) }
+            self = .object(out)
+            return
+        }
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let i = try? c.decode(Int64.self) {
+            self = .integer(i)
+        } else if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .string(try c.decode(String.self)) }
+    }
+
+    /// The document as Foundation objects, every number exact.
+    static func parse(_ data: Data) throws -> Any { try JSONDecoder().decode(JSONValue.self, from: data).object }
+
+    var object: Any {
+        switch self {
+        case .null: return NSNull()
+        case .bool(let b): return NSNumber(value: b)
+        case .integer(let i): return NSNumber(value: Double(i))
+        case .number(let d): return NSNumber(value: d)
+        case .string(let s): return s
+        case .array(let a): return a.map(\.object)
+        case .object(let o): return o.mapValues(\.object)
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

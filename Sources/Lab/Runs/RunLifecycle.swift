@@ -43,9 +43,22 @@ enum RunLifecycle {
             onInterrupt()
             return .interrupted(dir)
         } catch {
+            // Bad input found before anything but the manifest and log was written (a class typo, a
+            // missing data folder, a pattern that matches nothing): the error is the user's to see,
+            // and a new run leaves no folder behind for `lab runs` and `git status` to show.
+            if error is UserError || error is CollectionError, manifest.resumedOn == nil, onlyRecords(dir) {
+                try? FileManager.default.removeItem(atPath: dir.path)
+                throw error
+            }
             try? dir.end(&manifest, as: .failed, error: error)
             onFailure(error)
             throw error
         }
+    }
+
+    /// Nothing in the folder but its manifest and log.
+    private static func onlyRecords(_ dir: RunDirectory) -> Bool {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return files.allSatisfy { ["manifest.json", "log.txt"].contains($0) || $0.hasPrefix(".") }
     }
 }

@@ -20,6 +20,8 @@ public struct RunManifest: Codable, Sendable {
     public var skipped: [SkippedFile]
     /// Every augmented training copy and what it applied (nil: no `augment:`).
     public var augmented: [AugmentedCopy]? = nil
+    /// With `split: {group_by:}`: the groups the split dealt and the paths the pattern did not match.
+    public var grouping: GroupSummary? = nil
     public var seed: UInt64
     public var threads: Int
     public var startTime: String
