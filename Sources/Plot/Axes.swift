@@ -15,7 +15,8 @@ public final class Axes {
     public private(set) var artists: [Artist] = []
     var legendLocation: LegendLocation? = nil
 
-    public enum LegendLocation { case upperRight, lowerRight, upperLeft }
+    /// `best`: the corner whose box covers the fewest data, as matplotlib's `loc="best"`.
+    public enum LegendLocation { case upperRight, upperLeft, lowerLeft, lowerRight, best }
 
     /// Set by the figure at render time.
     var frame = (x: 0.0, y: 0.0, w: 1.0, h: 1.0)
@@ -29,7 +30,7 @@ public final class Axes {
         add(Line(x: x, y: y, color: color, width: width, dash: dash, label: label, markers: markers))
     }
 
-    public func legend(_ location: LegendLocation = .upperRight) { legendLocation = location }
+    public func legend(_ location: LegendLocation = .best) { legendLocation = location }
 
     public func px(_ x: Double) -> Double {
         frame.x + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * frame.w
@@ -87,6 +88,47 @@ public final class Axes {
         if let loc = legendLocation { renderLegend(on: c, font: font, style: style, location: loc) }
     }
 
+    /// The top-left of a legend box of this size in a corner, 10 px in from the frame.
+    private func legendBox(_ corner: LegendLocation, width w: Double, height h: Double) -> (x: Double, y: Double) {
+        let left = corner == .upperLeft || corner == .lowerLeft, low = corner == .lowerLeft || corner == .lowerRight
+        return (left ? frame.x + 10 : frame.x + frame.w - w - 10, low ? frame.y + frame.h - h - 10 : frame.y + 10)
+    }
+
+    /// The corner where a legend box of this size hides the least data; ties go to the first in
+    /// matplotlib's order (upper right, upper left, lower left, lower right).
+    func bestCorner(width w: Double, height h: Double) -> LegendLocation {
+        let corners: [LegendLocation] = [.upperRight, .upperLeft, .lowerLeft, .lowerRight]
+        return corners.min { a, b in
+            let (x0, y0) = legendBox(a, width: w, height: h), (x1, y1) = legendBox(b, width: w, height: h)
+            return covered(x: x0, y: y0, w: w, h: h) < covered(x: x1, y: y1, w: w, h: h)
+        }!
+    }
+
+    /// How much of the data a legend box at (x, y) would hide: the line vertices inside it, plus
+    /// every line segment that crosses it (a vertical marker line has its two ends outside).
+    private func covered(x: Double, y: Double, w: Double, h: Double) -> Int {
+        func inside(_ p: (Double, Double)) -> Bool { p.0 >= x && p.0 <= x + w && p.1 >= y && p.1 <= y + h }
+        // Liang–Barsky: does the segment a-b meet the box?
+        func crosses(_ a: (Double, Double), _ b: (Double, Double)) -> Bool {
+            var t0 = 0.0, t1 = 1.0
+            let dx = b.0 - a.0, dy = b.1 - a.1
+            for (p, q) in [(-dx, a.0 - x), (dx, x + w - a.0), (-dy, a.1 - y), (dy, y + h - a.1)] {
+                if p == 0 { if q < 0 { return false } ; continue }
+                let r = q / p
+                if p < 0 { t0 = max(t0, r) } else { t1 = min(t1, r) }
+                if t0 > t1 { return false }
+            }
+            return true
+        }
+        var count = 0
+        for line in artists.compactMap({ $0 as? Line }) {
+            let pts = zip(line.x, line.y).filter { $0.0.isFinite && $0.1.isFinite }.map { (px($0.0), py($0.1)) }
+            count += pts.filter(inside).count
+            for i in pts.indices.dropFirst() where crosses(pts[i - 1], pts[i]) { count += 1 }
+        }
+        return count
+    }
+
     private func autoTicks(_ r: ClosedRange<Double>) -> [(Double, String)] {
         let t = niceTicks(r.lowerBound, r.upperBound)
         let step = t.count > 1 ? t[1] - t[0] : 1
@@ -99,8 +141,7 @@ public final class Axes {
         let rowH = style.legend * 1.6
         let textW = items.map { font.measure($0.label!, size: style.legend) }.max()!
         let w = textW + 46, h = Double(items.count) * rowH + 10
-        let x = location == .upperLeft ? frame.x + 10 : frame.x + frame.w - w - 10
-        let y = location == .lowerRight ? frame.y + frame.h - h - 10 : frame.y + 10
+        let (x, y) = legendBox(location == .best ? bestCorner(width: w, height: h) : location, width: w, height: h)
         c.fillRect(x0: x, y0: y, x1: x + w, y1: y + h, Color(255, 255, 255, 225))
         c.polyline([(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)], width: 1, Color(hex: 0xcccccc))
         for (i, s) in items.enumerated() {

@@ -29,7 +29,7 @@ public enum Charts {
             let best = Double(bestEpoch)
             loss.plot([best, best], [0, top], color: Color(0x55, 0x55, 0x55), width: 1.2, dash: 5, label: "best epoch (\(bestEpoch))")
         }
-        loss.legend(.upperRight)
+        loss.legend(.best)
 
         let acc = fig.addAxes(x: 610, y: 70, width: 420, height: 310)
         acc.title = "Accuracy and ROC-AUC"
@@ -45,7 +45,7 @@ public enum Charts {
         if !aucPoints.isEmpty {
             acc.plot(aucPoints.map(\.0), aucPoints.map(\.1), color: tab10[2], dash: 6, label: "validation ROC-AUC (macro)")
         }
-        acc.legend(.lowerRight)
+        acc.legend(.best)
         return fig
     }
 
@@ -82,7 +82,7 @@ public enum Charts {
         loss.add(Band(x: x, low: v.low, high: v.high, color: tab10[1].withAlpha(60)))
         loss.plot(x, t.mean, color: tab10[0], label: "training (mean)")
         loss.plot(x, v.mean, color: tab10[1], label: "validation (mean)")
-        loss.legend(.upperRight)
+        loss.legend(.best)
 
         let acc = fig.addAxes(x: 610, y: 70, width: 420, height: 310)
         acc.title = "Validation accuracy"
@@ -95,7 +95,7 @@ public enum Charts {
         let a = summary(validationAccuracy)
         acc.add(Band(x: x, low: a.low, high: a.high, color: tab10[1].withAlpha(60)))
         acc.plot(x, a.mean, color: tab10[1], label: "validation accuracy (mean)")
-        acc.legend(.lowerRight)
+        acc.legend(.best)
         return fig
     }
 
@@ -149,7 +149,7 @@ public enum Charts {
         if let c = curves.first(where: { $0.trial == chosen }) {
             let pts = c.values.enumerated().compactMap { e, v in v.map { (Double(e + 1), $0) } }
             ax.plot(pts.map(\.0), pts.map(\.1), color: tab10[3], width: 2.4, label: "chosen: trial \(chosen)")
-            ax.legend(.lowerRight)
+            ax.legend(.best)
         }
         return fig
     }
@@ -189,7 +189,10 @@ public enum Charts {
         let cell = n <= 2 ? 150.0 : n <= 5 ? 90.0 : 58.0
         let side = cell * Double(n)
         let left = 130.0, top = 60.0
-        let fig = Figure(width: Int(left + side + 140), height: Int(top + side + 130))
+        // Below the matrix: the tick labels (rotated ones reach down by their length), then "predicted".
+        let longest = labels.map { Double($0.count) }.max() ?? 5
+        let labelDrop = n > 2 ? 10 + longest * 6.5 : 28
+        let fig = Figure(width: Int(left + side + 140), height: Int(top + side + labelDrop + 40))
         let ax = fig.addAxes(x: left, y: top, width: side, height: side)
         ax.title = title
         ax.xLabel = "predicted"
@@ -200,7 +203,7 @@ public enum Charts {
         ax.xTicks = labels.enumerated().map { (Double($0.offset) + 0.5, $0.element) }
         ax.yTicks = labels.enumerated().map { (Double(n - $0.offset) - 0.5, $0.element) }
         ax.xTickRotation = n > 2 ? 45 : 0
-        fig.style.xLabelDrop = 10 + (labels.map { Double($0.count) }.max() ?? 5) * 6.5
+        fig.style.xLabelDrop = labelDrop
         let peak = max(1, counts.flatMap { $0 }.max() ?? 1)
         ax.add(Image(values: counts.flatMap { $0.map(Double.init) }, rows: n, cols: n, colormap: .blues, lo: 0, hi: Double(peak),
                      extent: (0, Double(n), 0, Double(n)), origin: .upper))
@@ -239,7 +242,7 @@ public enum Charts {
             let auc = c.auc.map { String(format: "%.3f", $0) } ?? "undefined"
             ax.plot(c.fpr, c.tpr, color: tab10[i % tab10.count], width: 1.8, label: "\(c.label) (AUC = \(auc))")
         }
-        ax.legend(.lowerRight)
+        ax.legend(.best)
         return fig
     }
 
@@ -316,7 +319,7 @@ extension Charts {
         for s in series {
             ax.plot(s.x, s.y, color: tab10[s.color % tab10.count], width: 2, dash: s.dashed ? 6 : nil, label: s.label)
         }
-        ax.legend(.upperRight)
+        ax.legend(.best)
         return fig
     }
 

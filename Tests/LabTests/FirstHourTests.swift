@@ -58,6 +58,9 @@ final class FirstHourTests: XCTestCase {
         XCTAssertTrue(run.err.contains("all are listed in target/"), run.err)
         let report = try String(contentsOfFile: root + "/reports/mine.md", encoding: .utf8)
         XCTAssertTrue(report.contains("- Commit: none yet (the notebook is not committed yet)"), report)
+        // Two classes: one ROC-AUC, as scikit-learn's binary roc_auc_score, not the same number three times.
+        XCTAssertTrue(report.contains("| `metal` vs `blues` |"), report)
+        XCTAssertFalse(report.contains("| **macro** |") || report.contains("| blues |"), report)
     }
 
     /// An unclosed `{`: one line with the notebook's own line and column and libyaml's reason.

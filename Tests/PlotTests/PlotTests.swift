@@ -176,3 +176,31 @@ func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: Static
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
 }
+
+/// `legend(.best)` puts the box in the corner that hides the least data, as matplotlib's `loc="best"`.
+final class LegendPlacementTests: XCTestCase {
+    func axes() -> Axes {
+        let ax = Axes()
+        ax.frame = (x: 0, y: 0, w: 400, h: 300)
+        ax.xRange = 0...10
+        ax.yRange = 0...10
+        return ax
+    }
+
+    func testTheLegendAvoidsTheCurvesPoints() {
+        let ax = axes()
+        ax.plot([6, 7, 8, 9, 9.5], [9.5, 9, 8.5, 9, 9.7], color: tab10[0], label: "late, high")
+        XCTAssertEqual(ax.bestCorner(width: 120, height: 60), .upperLeft)
+        ax.plot([0.5, 1, 2], [9, 9.5, 9.2], color: tab10[1], label: "early, high")
+        XCTAssertEqual(ax.bestCorner(width: 120, height: 60), .lowerLeft)
+    }
+
+    /// A vertical marker line has both ends outside the box; it still counts as covered.
+    func testALineThroughTheBoxCountsThoughItsEndsAreOutside() {
+        let ax = axes()
+        ax.plot([9, 9], [0, 10], color: tab10[2], label: "best epoch")
+        XCTAssertEqual(ax.bestCorner(width: 120, height: 60), .upperLeft)
+        let empty = axes()
+        XCTAssertEqual(empty.bestCorner(width: 120, height: 60), .upperRight, "ties go to matplotlib's first corner")
+    }
+}

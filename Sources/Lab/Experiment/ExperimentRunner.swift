@@ -165,9 +165,14 @@ enum RunFigures {
                                title: "\(title): training history").writePNG(to: dir.file("loss_history.png"))
         try Charts.confusionMatrix(counts: metrics.test.clip.confusion, labels: metrics.classes,
                                    title: "\(title): test clips").writePNG(to: dir.file("matrix.png"))
+        // Two classes: one curve, the second class's scores against the first, as scikit-learn's binary
+        // roc_auc_score has it (the other class's curve is its mirror image with the same area).
+        let binary = metrics.classes.count == 2
         let curves = test.clip.curves.enumerated().compactMap { c, curve -> (label: String, fpr: [Double], tpr: [Double], auc: Double?)? in
-            curve.map { (metrics.classes[c], $0.falsePositiveRate, $0.truePositiveRate, ROC.area($0)) }
+            guard !binary || c == 1 else { return nil }
+            let label = binary ? "\(metrics.classes[1]) vs \(metrics.classes[0])" : metrics.classes[c]
+            return curve.map { (label, $0.falsePositiveRate, $0.truePositiveRate, ROC.area($0)) }
         }
-        try Charts.roc(curves: curves, title: "\(title): ROC, test clips (one-vs-rest)").writePNG(to: dir.file("roc.png"))
+        try Charts.roc(curves: curves, title: "\(title): ROC, test clips" + (binary ? "" : " (one-vs-rest)")).writePNG(to: dir.file("roc.png"))
     }
 }
