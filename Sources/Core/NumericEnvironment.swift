@@ -6,7 +6,8 @@ import Foundation
 import Numerics
 
 /// The C libraries whose arithmetic feeds a reported number (FFTW, soxr; libsndfile's decoders for
-/// compressed audio), and the code paths they chose on this machine. A run records this in its manifest, so two machines' results can be told apart by cause.
+/// compressed audio), and the code paths they chose on this machine. A run records this in its
+/// manifest, so two machines' results can be told apart by cause.
 /// See docs/determinism.md for why each of them gives the same bits on any x86-64-v3 CPU.
 public enum NumericEnvironment {
     /// Library name -> version, as the loaded libraries report themselves.

@@ -83,7 +83,8 @@ extension Elementary {
         }
         let shift = hi == 0 ? 64 + lo.leadingZeroBitCount : hi.leadingZeroBitCount
         if shift >= 128 { return (0, 0, q) }
-        if shift >= 64 { (hi, lo) = (lo << (shift - 64), 0) } else if shift > 0 { (hi, lo) = (hi << shift | lo >> (64 - shift), lo << shift) }
+        if shift >= 64 { (hi, lo) = (lo << (shift - 64), 0) } else if shift > 0 { (hi, lo) = (hi << shift | lo >> (64 - shift),
+                lo << shift) }
         // Now the fraction is (hi lo) 2^(-128 - shift) with hi's top bit set.
         let top = Double(hi & ~0x7FF) // 53 bits, exact
         let rest = Double(hi & 0x7FF) * 0x1p64 + Double(lo)
@@ -161,7 +162,8 @@ extension Elementary {
     }
 
     /// a - b for a >= b > 0, as two doubles.
-    @inline(__always) private static func subtract(_ a: (hi: Double, lo: Double), _ b: (hi: Double, lo: Double)) -> (hi: Double, lo: Double) {
+    @inline(__always) private static func subtract(_ a: (hi: Double, lo: Double), _ b: (hi: Double, lo: Double)) -> (hi: Double,
+            lo: Double) {
         let s = twoSum(a.hi, -b.hi)
         return fastTwoSum(s.hi, s.lo + a.lo - b.lo)
     }

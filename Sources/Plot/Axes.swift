@@ -60,7 +60,8 @@ public final class Axes {
             if xTickRotation == 0 {
                 c.text(label, x: px(v), y: y1 + 7, size: style.tick, font: font, anchor: .center, baseline: .top)
             } else {
-                c.text(label, x: px(v) + 3, y: y1 + 7, size: style.tick, font: font, anchor: .right, baseline: .middle, degrees: xTickRotation)
+                c.text(label, x: px(v) + 3, y: y1 + 7, size: style.tick, font: font, anchor: .right, baseline: .middle,
+                       degrees: xTickRotation)
             }
         }
         for (v, label) in yt where yRange.contains(v) {
@@ -72,7 +73,8 @@ public final class Axes {
                 c.text(label, x: x0 - 7, y: py(v), size: style.tick, font: font, anchor: .right, baseline: .middle)
             }
         }
-        if !title.isEmpty { c.text(title, x: x0 + frame.w / 2, y: y0 - 10, size: style.title, font: bold, anchor: .center, baseline: .bottom) }
+        if !title.isEmpty { c.text(title, x: x0 + frame.w / 2, y: y0 - 10, size: style.title, font: bold, anchor: .center,
+                                   baseline: .bottom) }
         if !xLabel.isEmpty {
             let drop = xTickRotation == 0 ? 28.0 : style.xLabelDrop
             c.text(xLabel, x: x0 + frame.w / 2, y: y1 + drop, size: style.label, font: font, anchor: .center, baseline: .top)
@@ -80,9 +82,11 @@ public final class Axes {
         if !yLabel.isEmpty {
             let widest = yt.filter { yRange.contains($0.0) }.map { font.measure($0.1, size: style.tick) }.max() ?? 20
             if yAxisOnRight {
-                c.text(yLabel, x: x1 + widest + 14, y: y0 + frame.h / 2, size: style.label, font: font, anchor: .center, baseline: .top, degrees: 90)
+                c.text(yLabel, x: x1 + widest + 14, y: y0 + frame.h / 2, size: style.label, font: font, anchor: .center, baseline: .top,
+                       degrees: 90)
             } else {
-                c.text(yLabel, x: x0 - widest - 16, y: y0 + frame.h / 2, size: style.label, font: font, anchor: .center, baseline: .bottom, degrees: 90)
+                c.text(yLabel, x: x0 - widest - 16, y: y0 + frame.h / 2, size: style.label, font: font, anchor: .center, baseline: .bottom,
+                       degrees: 90)
             }
         }
         if let loc = legendLocation { renderLegend(on: c, font: font, style: style, location: loc) }

@@ -2,7 +2,8 @@ import Foundation
 import Numerics
 
 /// matplotlib's default colour cycle ("tab10").
-public let tab10: [Color] = [0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf].map { Color(hex: $0) }
+public let tab10: [Color] = [0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22,
+                             0x17becf].map { Color(hex: $0) }
 
 /// The figures of a run, built from plain numbers: Plot knows nothing of genres, runs or models.
 public enum Charts {
@@ -141,7 +142,8 @@ public enum Charts {
         ax.xTicks = integerTicks(count: epochs)
         let all = curves.flatMap { $0.values.compactMap { $0 } }
         ax.yRange = max(0, (all.min() ?? 0) - 0.05)...min(1.02, (all.max() ?? 1) + 0.05)
-        for r in rungs { ax.plot([Double(r), Double(r)], [ax.yRange.lowerBound, ax.yRange.upperBound], color: Color(0x55, 0x55, 0x55), width: 1, dash: 5) }
+        for r in rungs { ax.plot([Double(r), Double(r)], [ax.yRange.lowerBound, ax.yRange.upperBound], color: Color(0x55, 0x55, 0x55),
+                width: 1, dash: 5) }
         for c in curves where c.trial != chosen {
             let pts = c.values.enumerated().compactMap { e, v in v.map { (Double(e + 1), $0) } }
             ax.plot(pts.map(\.0), pts.map(\.1), color: Color(0xa0, 0xa0, 0xa0), width: 1.2, markers: true)
@@ -163,7 +165,8 @@ public enum Charts {
         let fig = Figure(width: Int(labelWidth + 40 + (panelWidth + 40) * Double(panels.count)), height: Int(height))
         fig.suptitle = title
         for (p, panel) in panels.enumerated() {
-            let ax = fig.addAxes(x: labelWidth + 20 + Double(p) * (panelWidth + 40), y: 85, width: panelWidth, height: rowHeight * Double(variants.count))
+            let ax = fig.addAxes(x: labelWidth + 20 + Double(p) * (panelWidth + 40), y: 85, width: panelWidth,
+                                 height: rowHeight * Double(variants.count))
             ax.title = panel.title
             let values = panel.intervals.compactMap { $0 }.flatMap { [$0.0, $0.1] } + panel.means.compactMap { $0 }
             let lo = values.min() ?? 0, hi = values.max() ?? 1, pad = max((hi - lo) * 0.08, 0.01)
@@ -172,7 +175,8 @@ public enum Charts {
             // Row 0 (the reference) at the top.
             ax.yTicks = p == 0 ? variants.enumerated().map { (Double(variants.count - 1 - $0.offset), $0.element) } : []
             if let reference = panel.means.first ?? nil {
-                ax.plot([reference, reference], [ax.yRange.lowerBound, ax.yRange.upperBound], color: Color(0x88, 0x88, 0x88), width: 1, dash: 5)
+                ax.plot([reference, reference], [ax.yRange.lowerBound, ax.yRange.upperBound], color: Color(0x88, 0x88, 0x88), width: 1,
+                        dash: 5)
             }
             for (i, mean) in panel.means.enumerated() {
                 let y = Double(variants.count - 1 - i), color = i == 0 ? Color(0x33, 0x33, 0x33) : tab10[0]
@@ -294,7 +298,8 @@ extension Charts {
         ax.xRange = start...max(end, start + 1e-3)
         ax.yRange = 0...Double(k)
         ax.yTicks = classes.enumerated().map { (Double(k - $0.offset) - 0.5, $0.element) }
-        ax.add(Image(values: values, rows: k, cols: n, colormap: .viridis, lo: 0, hi: 1, extent: (start, max(end, start + 1e-3), 0, Double(k)),
+        ax.add(Image(values: values, rows: k, cols: n, colormap: .viridis, lo: 0, hi: 1, extent: (start, max(end, start + 1e-3), 0,
+                Double(k)),
                      origin: .upper))
         fig.addColorbar(x: left + 780, y: top, width: 18, height: height, map: .viridis, lo: 0, hi: 1, label: "probability")
         return fig
@@ -304,7 +309,8 @@ extension Charts {
 extension Charts {
     /// Several curves on one axes: each series a label, its points, a colour index (tab10) and
     /// solid or dashed. For overlaying runs of several revisions.
-    public static func overlay(series: [(label: String, x: [Double], y: [Double], color: Int, dashed: Bool)], xLabel: String, yLabel: String,
+    public static func overlay(series: [(label: String, x: [Double], y: [Double], color: Int, dashed: Bool)], xLabel: String,
+                               yLabel: String,
                                title: String) -> Figure {
         let fig = Figure(width: 900, height: 480)
         let ax = fig.addAxes(x: 90, y: 60, width: 770, height: 350)
@@ -324,7 +330,8 @@ extension Charts {
     }
 
     /// A metric over a sequence of commits (oldest first), with its interval as a band.
-    public static func trend(labels: [String], values: [Double?], low: [Double?], high: [Double?], yLabel: String, title: String) -> Figure {
+    public static func trend(labels: [String], values: [Double?], low: [Double?], high: [Double?], yLabel: String,
+                             title: String) -> Figure {
         let fig = Figure(width: max(700, 140 + 70 * labels.count), height: 440)
         let ax = fig.addAxes(x: 90, y: 60, width: Double(max(500, 70 * labels.count)), height: 300)
         ax.title = title
@@ -339,7 +346,8 @@ extension Charts {
         ax.yRange = max(0, lo - pad)...min(1.0, hi + pad)
         let banded = x.indices.filter { low[$0] != nil && high[$0] != nil }
         if !banded.isEmpty {
-            ax.add(Band(x: banded.map { x[$0] }, low: banded.map { low[$0]! }, high: banded.map { high[$0]! }, color: tab10[0].withAlpha(60)))
+            ax.add(Band(x: banded.map { x[$0] }, low: banded.map { low[$0]! }, high: banded.map { high[$0]! },
+                        color: tab10[0].withAlpha(60)))
         }
         let defined = x.indices.filter { values[$0] != nil }
         ax.plot(defined.map { x[$0] }, defined.map { values[$0]! }, color: tab10[0], width: 2)

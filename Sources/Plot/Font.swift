@@ -139,7 +139,8 @@ extension Canvas {
         }
         let th = degrees * Double.pi / 180, c = Elementary.cos(th), sn = Elementary.sin(th)
         // Bounding box of the rotated mask around the anchor.
-        let corners = [(0.0, 0.0), (Double(m.width), 0), (0, Double(m.height)), (Double(m.width), Double(m.height))].map { (u, v) -> (Double, Double) in
+        let corners = [(0.0, 0.0), (Double(m.width), 0), (0, Double(m.height)), (Double(m.width), Double(m.height))].map { (u,
+                v) -> (Double, Double) in
             let du = u - ax, dv = v - ay
             return (x + du * c + dv * sn, y - du * sn + dv * c)
         }
@@ -161,7 +162,8 @@ extension Canvas {
                 func a(_ i: Int, _ j: Int) -> Double {
                     (i >= 0 && j >= 0 && i < m.width && j < m.height) ? Double(m.alpha[j * m.width + i]) / 255 : 0
                 }
-                let value = a(u0, v0) * (1 - fu) * (1 - fv) + a(u0 + 1, v0) * fu * (1 - fv) + a(u0, v0 + 1) * (1 - fu) * fv + a(u0 + 1, v0 + 1) * fu * fv
+                let value = a(u0, v0) * (1 - fu) * (1 - fv) + a(u0 + 1, v0) * fu * (1 - fv) + a(u0, v0 + 1) * (1 - fu) * fv + a(u0 + 1,
+                        v0 + 1) * fu * fv
                 if value > 0 { blend(px, py, color, value) }
             }
         }

@@ -21,6 +21,7 @@ public func tickLabel(_ v: Double, step: Double) -> String {
     // The fewest decimals that write every multiple of the step exactly: 0.025 needs three, so
     // 0.875 is not printed as "0.88".
     var decimals = 0
-    while decimals < 6 && abs(step * Elementary.pow(10, Double(decimals)) - (step * Elementary.pow(10, Double(decimals))).rounded()) > 1e-6 { decimals += 1 }
+    while decimals < 6 && abs(step * Elementary.pow(10, Double(decimals)) - (step * Elementary.pow(10,
+            Double(decimals))).rounded()) > 1e-6 { decimals += 1 }
     return String(format: "%.\(decimals)f", v)
 }

@@ -87,7 +87,8 @@ final class AudioIOTests: XCTestCase {
 
         // A damaged Ogg: libsndfile's own words, plus the format the name promises and what to do (issue 38).
         let ogg = dir.appendingPathComponent("damaged.ogg").path
-        try (Data("OggS".utf8) + Data((0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })).write(to: URL(fileURLWithPath: ogg))
+        try (Data("OggS".utf8)
+                + Data((0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })).write(to: URL(fileURLWithPath: ogg))
         expect(ogg) {
             guard case .unreadable(_, let r) = $0 else { return false }
             return r.hasPrefix("libsndfile cannot decode an Ogg file by its name (") && r.contains("re-encode it from its source")

@@ -128,7 +128,8 @@ final class HarmonicFilterbankTests: XCTestCase {
         let bands = 140
         XCTAssertEqual(m.rows, 6 * bands)
         for h in 0..<6 {
-            let level = (0..<bands).map { k in (0..<m.cols).reduce(0.0) { $0 + Double(m.values[(h * bands + k) * m.cols + $1]) } / Double(m.cols) }
+            let level = (0..<bands).map { k in (0..<m.cols).reduce(0.0) { $0 + Double(m.values[(h * bands + k) * m.cols
+                    + $1]) } / Double(m.cols) }
             let near = (61...71).max { level[$0] < level[$1] }!
             XCTAssertEqual(near, 66, "channel \(h + 1)")
             let median = level.sorted()[bands / 2]

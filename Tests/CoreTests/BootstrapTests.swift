@@ -53,7 +53,8 @@ final class BootstrapTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(one.accuracy.high, report.accuracy)
         XCTAssertLessThanOrEqual(one.macroAUC!.low, report.macroAUC!)
         XCTAssertGreaterThanOrEqual(one.macroAUC!.high, report.macroAUC!)
-        XCTAssertNotEqual(one, Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: BootstrapPlan(seed: 4, resamples: 400), purpose: "t"))
+        XCTAssertNotEqual(one, Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: BootstrapPlan(seed: 4, resamples: 400),
+                                                   purpose: "t"))
         let (bigP, bigY) = sample(n: 1000, k: 5, skill: 0.6, seed: 1)
         let big = Bootstrap.intervals(probabilities: bigP, labels: bigY, classCount: 5, plan: plan, purpose: "t")
         XCTAssertLessThan(big.accuracy.high - big.accuracy.low, (one.accuracy.high - one.accuracy.low) / 2)
@@ -70,11 +71,13 @@ final class BootstrapTests: XCTestCase {
         let (p, y) = sample(n: 60, k: 3, skill: 0.3, seed: 5)
         let plan = BootstrapPlan(seed: 1, resamples: 500)
         let macro = { (p: [Double], y: [Int]) in ROC.macroAUC(probabilities: p, labels: y, classCount: 3) }
-        let same = try XCTUnwrap(PairedTest.bootstrapDifference(a: p, b: p, labels: y, classCount: 3, plan: plan, purpose: "m", statistic: macro))
+        let same = try XCTUnwrap(PairedTest.bootstrapDifference(a: p, b: p, labels: y, classCount: 3, plan: plan, purpose: "m",
+                                                                statistic: macro))
         XCTAssertEqual(same.interval, Interval(low: 0, high: 0))
         XCTAssertEqual(same.p, 1)
         let better = sample(n: 60, k: 3, skill: 0.95, seed: 6).p
-        let t = try XCTUnwrap(PairedTest.bootstrapDifference(a: p, b: better, labels: y, classCount: 3, plan: plan, purpose: "m", statistic: macro))
+        let t = try XCTUnwrap(PairedTest.bootstrapDifference(a: p, b: better, labels: y, classCount: 3, plan: plan, purpose: "m",
+                                                             statistic: macro))
         XCTAssertGreaterThan(t.interval.low, 0)
         XCTAssertLessThan(t.p, 0.01)
     }
@@ -122,8 +125,10 @@ final class RepeatedComparisonTests: XCTestCase {
     func testIdenticalVariantsDifferByExactlyNothing() {
         let labels = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]
         let p = Self.probabilities(labels: labels, right: [0, 1, 2, 3, 4, 5])
-        let r = RepeatedComparison.compare(variant: [p, p], reference: [p], labels: labels, classCount: 2, plan: BootstrapPlan(resamples: 200),
-                                           purpose: "same") { q, y in Double(zip(argmaxRows(q, classCount: 2), y).filter { $0 == $1 }.count) / Double(y.count) }
+        let r = RepeatedComparison.compare(variant: [p, p], reference: [p], labels: labels, classCount: 2,
+                                           plan: BootstrapPlan(resamples: 200),
+                                           purpose: "same") { q, y in Double(zip(argmaxRows(q, classCount: 2),
+                                                                                 y).filter { $0 == $1 }.count) / Double(y.count) }
         XCTAssertEqual(r.mean, 0.6)
         XCTAssertEqual(r.difference, 0)
         XCTAssertEqual(r.differenceInterval, Interval(low: 0, high: 0))
@@ -135,8 +140,10 @@ final class RepeatedComparisonTests: XCTestCase {
     func testMeanOverRepeatsAndAClearDifference() {
         let labels = (0..<20).map { $0 % 2 }
         let all = Set(0..<20), half = Set(0..<10)
-        let accuracy: ([Double], [Int]) -> Double? = { q, y in Double(zip(argmaxRows(q, classCount: 2), y).filter { $0 == $1 }.count) / Double(y.count) }
-        let r = RepeatedComparison.compare(variant: [Self.probabilities(labels: labels, right: all), Self.probabilities(labels: labels, right: half)],
+        let accuracy: ([Double], [Int]) -> Double? = { q, y in Double(zip(argmaxRows(q, classCount: 2),
+                                                                          y).filter { $0 == $1 }.count) / Double(y.count) }
+        let r = RepeatedComparison.compare(variant: [Self.probabilities(labels: labels, right: all), Self.probabilities(labels: labels,
+                right: half)],
                                            reference: [Self.probabilities(labels: labels, right: [])], labels: labels, classCount: 2,
                                            plan: BootstrapPlan(resamples: 300), purpose: "clear", statistic: accuracy)
         XCTAssertEqual(r.mean!, 0.75, accuracy: 1e-12) // (1 + 0.5) / 2

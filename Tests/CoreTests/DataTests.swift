@@ -63,7 +63,8 @@ final class CollectionScanTests: XCTestCase {
         XCTAssert(c.skipped[0].reason.contains("not readable"), c.skipped[0].reason)
         XCTAssertEqual(c.fingerprint.count, 64)
         // The fingerprint follows the content.
-        try AudioIO.write(AudioClip(samples: [0.1, 0.2], sampleRate: 22050), to: root.appendingPathComponent("rock/rock.00000.au").path, format: .au16)
+        try AudioIO.write(AudioClip(samples: [0.1, 0.2], sampleRate: 22050), to: root.appendingPathComponent("rock/rock.00000.au").path,
+                          format: .au16)
         XCTAssertNotEqual(try AudioCollection.scan(root: root.path).fingerprint, c.fingerprint)
     }
 

@@ -122,7 +122,8 @@ final class FeaturesTests: XCTestCase {
         let params = FeatureParams()
         let song = params.frameCount(sampleCount: 22050 * 240)
         XCTAssertEqual(segmentStarts(frames: song, spec: .seconds(2, hop: 1, params: params)).count, 239)
-        XCTAssertEqual(segmentStarts(frames: params.frameCount(sampleCount: 22050 * 30), spec: .seconds(2, hop: 1, params: params)).count, 29)
+        XCTAssertEqual(segmentStarts(frames: params.frameCount(sampleCount: 22050 * 30), spec: .seconds(2, hop: 1, params: params)).count,
+                       29)
         let all = segmentStarts(frames: 100, spec: SegmentSpec(length: 10, hop: 5)) // 0, 5, ..., 90
         XCTAssertEqual(all.count, 19)
         XCTAssertEqual(segmentStarts(frames: 100, spec: SegmentSpec(length: 10, hop: 5, maxPerClip: 4)), [0, 30, 60, 90])

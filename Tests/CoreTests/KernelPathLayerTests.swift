@@ -98,7 +98,8 @@ final class WinogradFilterTransformTests: XCTestCase {
             var u = [Float](repeating: .nan, count: 36 * k * c), ut = u
             weight.withUnsafeBufferPointer { w in
                 u.withUnsafeMutableBufferPointer { up in
-                    ut.withUnsafeMutableBufferPointer { conv.transformFilters(w.baseAddress!, into: up.baseAddress!, transposed: $0.baseAddress!) }
+                    ut.withUnsafeMutableBufferPointer { conv.transformFilters(w.baseAddress!, into: up.baseAddress!,
+                                                                              transposed: $0.baseAddress!) }
                 }
             }
             func g(_ a: Float, _ b: Float, _ c: Float) -> [Float] {
@@ -113,7 +114,8 @@ final class WinogradFilterTransformTests: XCTestCase {
                         for j in 0..<6 {
                             let point = 6 * i + j
                             XCTAssertEqual(u[(point * k + f) * c + ci].bitPattern, row[j].bitPattern, "u \(c)x\(k) f\(f) c\(ci) ξ\(point)")
-                            XCTAssertEqual(ut[(point * c + ci) * k + f].bitPattern, row[j].bitPattern, "ut \(c)x\(k) f\(f) c\(ci) ξ\(point)")
+                            XCTAssertEqual(ut[(point * c + ci) * k + f].bitPattern, row[j].bitPattern,
+                                           "ut \(c)x\(k) f\(f) c\(ci) ξ\(point)")
                         }
                     }
                 }

@@ -76,8 +76,10 @@ final class NNGradientTests: XCTestCase {
         let im2col = Conv2D(name: "conv_im2col", inChannels: 2, outChannels: 3, kernel: 3, rng: &rng)
         im2col.algorithm = .im2col
         checkLayer(im2col, inputShape: [2, 2, 5, 6])
-        checkLayer(Conv2D(name: "conv_s2", inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 0, rng: &rng), inputShape: [2, 2, 7, 7])
-        checkLayer(Conv2D(name: "conv_k5", inChannels: 1, outChannels: 2, kernel: 5, stride: 1, padding: 2, rng: &rng), inputShape: [1, 3, 6, 5])
+        checkLayer(Conv2D(name: "conv_s2", inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 0, rng: &rng), inputShape: [2, 2,
+                7, 7])
+        checkLayer(Conv2D(name: "conv_k5", inChannels: 1, outChannels: 2, kernel: 5, stride: 1, padding: 2, rng: &rng), inputShape: [1, 3,
+                6, 5])
     }
 
     func testDenseBatchNormPoolingGradients() {
@@ -109,12 +111,14 @@ final class NNGradientTests: XCTestCase {
     /// The ResNet block with a 1x1 projection and with an identity shortcut, batch norm inside.
     func testResidualBlockGradients() {
         var rng = SeededRNG(seed: 4)
-        let projected = ResidualBlock(name: "res_projected", first: Conv2D(name: "res.conv1", inChannels: 2, outChannels: 3, kernel: 3, rng: &rng),
+        let projected = ResidualBlock(name: "res_projected", first: Conv2D(name: "res.conv1", inChannels: 2, outChannels: 3, kernel: 3,
+                                                                           rng: &rng),
                                       projects: true, rng: &rng)
         // Behind batch norm a step moves every value of the batch, so h = 1e-2 crosses ReLU and pool
         // kinks (the input gradient's error falls from 8% at 1e-2 to 0.4% at 1e-3: kinks, not a bug).
         checkLayer(projected, inputShape: [2, 3, 4, 6], h: 1e-3)
-        let identity = ResidualBlock(name: "res_identity", first: Conv2D(name: "res.conv1", inChannels: 3, outChannels: 3, kernel: 3, rng: &rng),
+        let identity = ResidualBlock(name: "res_identity", first: Conv2D(name: "res.conv1", inChannels: 3, outChannels: 3, kernel: 3,
+                                                                         rng: &rng),
                                      projects: false, rng: &rng)
         checkLayer(identity, inputShape: [3, 3, 6, 4], h: 1e-3)
     }
@@ -157,13 +161,15 @@ final class NNGradientTests: XCTestCase {
     }
 
     func testWholeModelGradient() {
-        checkWholeModelGradient(ModelConfig(inputHeight: 8, inputWidth: 8, filters: [2, 3], batchNorm: true, dropout: 0, denseUnits: 5, classes: 3))
+        checkWholeModelGradient(ModelConfig(inputHeight: 8, inputWidth: 8, filters: [2, 3], batchNorm: true, dropout: 0, denseUnits: 5,
+                                            classes: 3))
     }
 
     /// Multi-channel input (the harmonic front end's H channels): the first convolution takes the
     /// general (Winograd) path, fused with its pool and ReLU or with batch norm between.
     func testWholeModelGradientWithThreeInputChannels() {
-        checkWholeModelGradient(ModelConfig(inputChannels: 3, inputHeight: 8, inputWidth: 8, filters: [2, 3], dropout: 0, denseUnits: 5, classes: 3))
+        checkWholeModelGradient(ModelConfig(inputChannels: 3, inputHeight: 8, inputWidth: 8, filters: [2, 3], dropout: 0, denseUnits: 5,
+                                            classes: 3))
         checkWholeModelGradient(ModelConfig(inputChannels: 3, inputHeight: 8, inputWidth: 8, filters: [2, 3], batchNorm: true, dropout: 0,
                                             denseUnits: 5, classes: 3))
     }
@@ -177,7 +183,8 @@ final class NNGradientTests: XCTestCase {
         var probs: [Float] = []
         let grad = Tensor(shape: [4, 3])
         func loss() -> Double { // the mean loss, whose gradient the fused layer returns
-            SoftmaxCrossEntropy.lossAndGradient(logits: model.forward(x, training: true), labels: labels[...], probabilities: &probs, gradient: grad) / 4
+            SoftmaxCrossEntropy.lossAndGradient(logits: model.forward(x, training: true), labels: labels[...], probabilities: &probs,
+                                                gradient: grad) / 4
         }
         _ = loss()
         model.backward(grad)
@@ -323,7 +330,8 @@ final class NNForwardTests: XCTestCase {
     /// With several input channels as well; and `predict` lays each sample's channels out as the
     /// engine's [channels, N, H, W] batch, the same as a batch built by hand.
     func testFusedInferenceIsBitIdenticalWithChannels() {
-        let config = ModelConfig(inputChannels: 3, inputHeight: 21, inputWidth: 37, filters: [8, 16, 8], dropout: 0.3, denseUnits: 12, classes: 4)
+        let config = ModelConfig(inputChannels: 3, inputHeight: 21, inputWidth: 37, filters: [8, 16, 8], dropout: 0.3, denseUnits: 12,
+                                 classes: 4)
         var rng = SeededRNG(seed: 14)
         let model = Model(config: config, rng: &rng)
         let x = (0..<(5 * 3 * 21 * 37)).map { _ in Float(rng.normal()) } // 5 samples, each [3, 21, 37]
@@ -360,14 +368,16 @@ final class NNForwardTests: XCTestCase {
                 let logits = model.forward(x, training: true).data
                 var probs: [Float] = []
                 let g = Tensor(shape: [5, 4])
-                _ = SoftmaxCrossEntropy.lossAndGradient(logits: Tensor(shape: [5, 4], data: logits), labels: labels[...], probabilities: &probs, gradient: g)
+                _ = SoftmaxCrossEntropy.lossAndGradient(logits: Tensor(shape: [5, 4], data: logits), labels: labels[...],
+                                                        probabilities: &probs, gradient: g)
                 model.backward(g)
                 return (logits.map(\.bitPattern), model.parameters.map { $0.grad.map(\.bitPattern) })
             }
             let fused = step(fused: true), layered = step(fused: false)
             XCTAssertTrue(fused.logits == layered.logits, "logits differ, \(h)x\(w) \(filters)")
             for (i, (a, b)) in zip(fused.grads, layered.grads).enumerated() {
-                XCTAssertTrue(a == b, "\(model.parameters[i].name): \(zip(a, b).filter { $0 != $1 }.count) of \(a.count) gradients differ, \(h)x\(w) \(filters)")
+                XCTAssertTrue(a == b, "\(model.parameters[i].name): \(zip(a, b).filter { $0 != $1 }.count) of \(a.count) gradients "
+                        + "differ, \(h)x\(w) \(filters)")
             }
             XCTAssert(fused.grads.allSatisfy { $0.contains { $0 != 0 } })
         }
@@ -474,7 +484,8 @@ final class NNTrainingTests: XCTestCase {
     }
 
     private func deterministic(_ h: [EpochRecord]) -> [[Double?]] {
-        h.map { [Double($0.epoch), $0.trainLoss, $0.trainAccuracy, $0.validationLoss, $0.validationAccuracy, $0.validationAUC, $0.learningRate] }
+        h.map { [Double($0.epoch), $0.trainLoss, $0.trainAccuracy, $0.validationLoss, $0.validationAccuracy, $0.validationAUC,
+                 $0.learningRate] }
     }
 
     func testBitIdenticalWithOneOrTwoThreads() throws {

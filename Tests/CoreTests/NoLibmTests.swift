@@ -22,7 +22,8 @@ final class NoLibmTests: XCTestCase {
     /// `name(` or `namef(` called bare (not as a member, `Elementary.exp(`) or through a C module.
     static let pattern: NSRegularExpression = {
         let alternatives = names.map { "\($0)f?" }.joined(separator: "|")
-        return try! NSRegularExpression(pattern: "(?:(?<![\\w.])(?<!func )|\\b(?:Foundation|Glibc|Darwin|Musl|CoreFoundation)\\.)(?:\(alternatives))\\s*\\(")
+        return try! NSRegularExpression(pattern: "(?:(?<![\\w.])(?<!func "
+                + ")|\\b(?:Foundation|Glibc|Darwin|Musl|CoreFoundation)\\.)(?:\(alternatives))\\s*\\(")
     }()
 
     static func calls(in text: String) -> [String] {
@@ -41,7 +42,8 @@ final class NoLibmTests: XCTestCase {
         for file in files.sorted() where Self.allowed[file] == nil {
             let text = try String(contentsOf: Self.sources.appendingPathComponent(file), encoding: .utf8)
             offenders += Self.calls(in: text).map { "Sources/\(file):\($0)" }
-            if file.hasSuffix(".c") || file.hasSuffix(".h"), text.contains("<math.h>") { offenders.append("Sources/\(file): includes <math.h>") }
+            if file.hasSuffix(".c")
+                    || file.hasSuffix(".h"), text.contains("<math.h>") { offenders.append("Sources/\(file): includes <math.h>") }
         }
         XCTAssertEqual(offenders, [], "call Elementary.* (Sources/Numerics) instead of libm:\n" + offenders.joined(separator: "\n"))
     }
@@ -56,7 +58,8 @@ final class NoLibmTests: XCTestCase {
             XCTAssertTrue(Self.calls(in: good).isEmpty, good)
         }
         for (file, reason) in Self.allowed {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.sources.appendingPathComponent(file).path), "allow-list names \(file)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.sources.appendingPathComponent(file).path),
+                          "allow-list names \(file)")
             XCTAssertFalse(reason.isEmpty)
         }
     }

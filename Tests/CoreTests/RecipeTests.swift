@@ -67,11 +67,13 @@ final class RecipeTests: XCTestCase {
             for ch in 0..<2 {
                 for i in 0..<8 {
                     for j in 0..<6 {
-                        XCTAssertEqual(x.data[(ch * 8 + i) * 6 + j], l * original[(ch * 8 + i) * 6 + j] + m * original[(ch * 8 + t.partner[i]) * 6 + j])
+                        XCTAssertEqual(x.data[(ch * 8 + i) * 6 + j],
+                                       l * original[(ch * 8 + i) * 6 + j] + m * original[(ch * 8 + t.partner[i]) * 6 + j])
                     }
                 }
                 let row = t.values[0..<3]
-                XCTAssertEqual(row[labels[0]] + (labels[t.partner[0]] == labels[0] ? 0 : row[labels[t.partner[0]]]), l + (labels[t.partner[0]] == labels[0] ? m : m), accuracy: 1e-6)
+                XCTAssertEqual(row[labels[0]] + (labels[t.partner[0]] == labels[0] ? 0 : row[labels[t.partner[0]]]),
+                               l + (labels[t.partner[0]] == labels[0] ? m : m), accuracy: 1e-6)
             }
         }
     }
@@ -107,7 +109,8 @@ final class RecipeTests: XCTestCase {
             func loss(_ d: Float) -> Double {
                 let z = Tensor(shape: [2, 3], data: logits.data); z.data[j] += d
                 var p: [Float] = []
-                return SoftmaxCrossEntropy.lossAndGradient(logits: z, targets: targets, probabilities: &p, gradient: Tensor(shape: [2, 3])) / 2
+                return SoftmaxCrossEntropy.lossAndGradient(logits: z, targets: targets, probabilities: &p, gradient: Tensor(shape: [2,
+                        3])) / 2
             }
             XCTAssertEqual((loss(1e-2) - loss(-1e-2)) / 2e-2, Double(g.data[j]), accuracy: 1e-4)
         }
@@ -161,8 +164,10 @@ final class RecipeTests: XCTestCase {
         let model = Trainer.initialModel(config: config, seed: 7)
         let trainer = try resume.map { try Trainer(model: model, config: t, resumingFrom: $0) } ?? Trainer(model: model, config: t)
         var batches = 0
-        let result = try trainer.fit(train: NNTrainingTests.toyData(count: 40, seed: 2), validation: NNTrainingTests.toyData(count: 12, seed: 3),
-                                     checkpoint: checkpoint, shouldStop: { batches += 1; return stopAfterBatches.map { batches > $0 } ?? false })
+        let result = try trainer.fit(train: NNTrainingTests.toyData(count: 40, seed: 2), validation: NNTrainingTests.toyData(count: 12,
+                seed: 3),
+                                     checkpoint: checkpoint,
+                                             shouldStop: { batches += 1; return stopAfterBatches.map { batches > $0 } ?? false })
         return (model, result)
     }
 

@@ -19,7 +19,8 @@ final class SamplesTests: XCTestCase {
         }
         // Unlinked at once: nothing is left in the directory while it is in use.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
-        return Dataset(samples: Samples(file: file, sampleSize: size), labels: d.labels, channels: d.channels, height: d.height, width: d.width)
+        return Dataset(samples: Samples(file: file, sampleSize: size), labels: d.labels, channels: d.channels, height: d.height,
+                       width: d.width)
     }
 
     private func twoChannels(_ d: Dataset) -> Dataset {
@@ -61,7 +62,8 @@ final class SamplesTests: XCTestCase {
         }
         let (a, pa, wa) = try run(train, validation)
         let (b, pb, wb) = try run(try streamed(train), try streamed(validation))
-        func numbers(_ r: TrainResult) -> [Double] { r.history.flatMap { [$0.trainLoss, $0.trainAccuracy, $0.validationLoss, $0.validationAccuracy] } }
+        func numbers(_ r: TrainResult) -> [Double] { r.history.flatMap { [$0.trainLoss, $0.trainAccuracy, $0.validationLoss,
+                                                                          $0.validationAccuracy] } }
         XCTAssertEqual(numbers(a), numbers(b))
         XCTAssertEqual(pa, pb)
         XCTAssertEqual(wa, wb)

@@ -24,8 +24,10 @@ final class SearchTests: XCTestCase {
     }
 
     func testRankingIsATotalOrderWithTheStatedTieBreak() {
-        let scores = [RungScore(trial: 0, validationAUC: 0.8, validationLoss: 1.0), RungScore(trial: 1, validationAUC: nil, validationLoss: 0.1),
-                      RungScore(trial: 2, validationAUC: 0.9, validationLoss: 2.0), RungScore(trial: 3, validationAUC: 0.8, validationLoss: 0.9),
+        let scores = [RungScore(trial: 0, validationAUC: 0.8, validationLoss: 1.0), RungScore(trial: 1, validationAUC: nil,
+                validationLoss: 0.1),
+                      RungScore(trial: 2, validationAUC: 0.9, validationLoss: 2.0), RungScore(trial: 3, validationAUC: 0.8,
+                              validationLoss: 0.9),
                       RungScore(trial: 4, validationAUC: 0.8, validationLoss: 0.9)]
         XCTAssertEqual(SuccessiveHalving.rank(scores).map(\.trial), [2, 3, 4, 0, 1])
         XCTAssertEqual(SuccessiveHalving.rank(scores.reversed()).map(\.trial), [2, 3, 4, 0, 1], "order of arrival does not matter")

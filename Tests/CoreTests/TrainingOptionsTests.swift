@@ -36,7 +36,8 @@ final class TrainingOptionsTests: XCTestCase {
 
     func testLearningRateDecaysEveryEpoch() throws {
         let model = Trainer.initialModel(config: Self.config, seed: 1)
-        let result = try Trainer(model: model, config: TrainConfig(epochs: 3, batchSize: 8, learningRate: 0.01, patience: nil, lrDecay: 0.5))
+        let result = try Trainer(model: model, config: TrainConfig(epochs: 3, batchSize: 8, learningRate: 0.01, patience: nil,
+                                                                   lrDecay: 0.5))
             .fit(train: Self.data(count: 24, seed: 2), validation: Self.data(count: 9, seed: 3))
         XCTAssertEqual(result.history.map(\.learningRate), [0.01, 0.005, 0.0025])
     }

@@ -25,7 +25,8 @@ final class CompareTests: XCTestCase {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-compare-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/reports", withIntermediateDirectories: true)
         try git("init", "-q")
-        let base = try ResultsFile.load(Data(contentsOf: URL(fileURLWithPath: FuzzTests.repoRoot + "/reports/results.json")), source: "fixture")
+        let base = try ResultsFile.load(Data(contentsOf: URL(fileURLWithPath: FuzzTests.repoRoot + "/reports/results.json")),
+                                        source: "fixture")
         try commit(base, "c1")
         var second = base
         let m = try XCTUnwrap(second.experiments.firstIndex { $0.name == "multi-class" })
@@ -48,12 +49,14 @@ final class CompareTests: XCTestCase {
     func testAChangedLearningRateShowsBesideItsMetricChange() throws {
         let c = Comparison([try Revision.load("HEAD~2", workspace: ws), try Revision.load("HEAD~1", workspace: ws)])
         let inputs = c.inputChanges(md: false)
-        XCTAssertTrue(inputs.contains("`multi-class`: config: training.learning_rate: 0.001 → 0.0005, same data, tested on the same clips"), inputs)
+        let expected = "`multi-class`: config: training.learning_rate: 0.001 → 0.0005, same data, tested on the same clips"
+        XCTAssertTrue(inputs.contains(expected), inputs)
         XCTAssertTrue(inputs.contains("`two-class`: config unchanged"), inputs)
         let headline = c.headline(md: false)
         let row = try XCTUnwrap(headline.split(separator: "\n").first { $0.hasPrefix("multi-class") && $0.contains("accuracy") })
         XCTAssertTrue(row.hasSuffix("-0.040 (within noise, p = 0.125)"), String(row)) // McNemar exact on the rotated clips
-        XCTAssertTrue(headline.split(separator: "\n").contains { $0.hasPrefix("two-class") && $0.contains("accuracy") && $0.hasSuffix("=") }, headline)
+        XCTAssertTrue(headline.split(separator: "\n").contains { $0.hasPrefix("two-class") && $0.contains("accuracy")
+                && $0.hasSuffix("=") }, headline)
         // Headline only: two rows per experiment and a header, not the flat list of every metric.
         XCTAssertEqual(headline.split(separator: "\n").count, 1 + 2 * c.experiments.count)
     }
@@ -74,7 +77,8 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(a, b)
         XCTAssertEqual(a.count, 3 * c.experiments.count)
         for name in a {
-            let x = try Data(contentsOf: URL(fileURLWithPath: root + "/a/" + name)), y = try Data(contentsOf: URL(fileURLWithPath: root + "/b/" + name))
+            let x = try Data(contentsOf: URL(fileURLWithPath: root + "/a/" + name)), y = try Data(contentsOf: URL(fileURLWithPath: root
+                    + "/b/" + name))
             XCTAssertEqual(x, y, name)
             XCTAssertEqual(Array(x.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], name)
             func u32(_ at: Int) -> Int { x[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }

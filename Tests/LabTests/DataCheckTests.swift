@@ -16,6 +16,9 @@ final class DataCheckTests: XCTestCase {
         try "text, not audio\n".write(toFile: root + "/jazz/text.wav", atomically: true, encoding: .utf8)
         try String(repeating: "text named .au\n", count: 40).write(toFile: root + "/jazz/text.au", atomically: true, encoding: .utf8)
         try wav([Float](repeating: 0, count: 22050 * 3), "jazz/silent.wav")
+        // Not a zero sample in it, but below the features' floor: its log-mel matrix is constant, so a
+        // run cannot use it, and `data check` (which once looked only at the peak) must say so too.
+        try wav((0..<(22050 * 3)).map { Float(1e-9 * sin(Double($0) * 0.05)) }, "jazz/whisper.wav")
         try wav((0..<2205).map { Float(sin(Double($0) * 0.1)) }, "metal/short.wav")
         var nan = (0..<(22050 * 3)).map { Float(sin(Double($0) * 0.05)) }
         nan[100] = .nan
@@ -28,12 +31,14 @@ final class DataCheckTests: XCTestCase {
         let collection = try AudioCollection.scan(root: root)
         let check = DataCheck.run(collection, rule: Self.rule(seconds: 2, tail: .drop), progress: ProgressReporter(label: "t", quiet: true))
         let reasons = Dictionary(uniqueKeysWithValues: check.skipped.map { ($0.relativePath, $0.reason) })
-        XCTAssertEqual(Set(reasons.keys), ["jazz/text.wav", "jazz/text.au", "jazz/silent.wav", "metal/short.wav",
+        XCTAssertEqual(Set(reasons.keys), ["jazz/text.wav", "jazz/text.au", "jazz/silent.wav", "jazz/whisper.wav", "metal/short.wav",
                                            "metal/nan.wav", "metal/truncated.au", "metal/empty.wav"], "\(reasons)")
         XCTAssertTrue(reasons["jazz/text.au"]!.contains("no audio header"), reasons["jazz/text.au"]!)
         XCTAssertTrue(reasons["jazz/silent.wav"]!.contains("silent"))
+        XCTAssertEqual(reasons["jazz/whisper.wav"], UnusableClip.silent.description)
         XCTAssertTrue(reasons["metal/short.wav"]!.contains("shorter than one 2-s segment"))
-        XCTAssertTrue(reasons["metal/nan.wav"]!.lowercased().contains("nan") || reasons["metal/nan.wav"]!.contains("finite"), reasons["metal/nan.wav"]!)
+        XCTAssertTrue(reasons["metal/nan.wav"]!.lowercased().contains("nan") || reasons["metal/nan.wav"]!.contains("finite"),
+                                                           reasons["metal/nan.wav"]!)
         XCTAssertTrue(reasons["metal/truncated.au"]!.contains("truncat"), reasons["metal/truncated.au"]!)
         XCTAssertTrue(reasons["metal/empty.wav"]!.contains("empty"))
         XCTAssertEqual(check.duplicates.map { $0.map(\.relativePath) }, [["jazz/jazz.00001.au", "metal/copy-of-jazz.au"]])

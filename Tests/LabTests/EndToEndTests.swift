@@ -38,7 +38,8 @@ final class EndToEndTests: XCTestCase {
 
     func reproduce() throws -> (ResultsFile, String) {
         let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, command: "lab reproduce results")
-        return try XCTUnwrap(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true))
+        let file = try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true)
+        return (file, try String(contentsOf: root.appendingPathComponent("reports/results.md"), encoding: .utf8))
     }
 
     /// The next steps on a tiny collection: an augmented harmonic cell and a log-mel reference in one
@@ -90,7 +91,8 @@ final class EndToEndTests: XCTestCase {
         // The clips and their two copies; a copy stretched shorter than 3 s gives one segment fewer.
         let plain = try XCTUnwrap(file.experiments.first { $0.name == "plain-r1" }?.segments["train"])
         XCTAssert((2 * plain + 1...3 * plain).contains(entry.segments["train"]!), "\(entry.segments) against \(plain)")
-        XCTAssertEqual(entry.segments["test"], file.experiments.first { $0.name == "plain-r1" }?.segments["test"], "test clips are not augmented")
+        XCTAssertEqual(entry.segments["test"], file.experiments.first { $0.name == "plain-r1" }?.segments["test"],
+                       "test clips are not augmented")
         // The ablation: a table, a figure, and its numbers in results.json.
         let ablation = try XCTUnwrap(file.ablations?.first)
         XCTAssertEqual(ablation.variants.map(\.cell), ["plain", "both"])
@@ -99,7 +101,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(markdown.contains("**Ablation `t`**") && markdown.contains("ablation_t.png"), markdown)
         let reference = try XCTUnwrap(runs.first { (try? $0.readManifest().experiment.runName) == "plain-r1" })
         // A report figure lives beside the report; a complete run's folder is never written again.
-        XCTAssertEqual(try FigureHashes.hash(root.appendingPathComponent("reports/figures/results/ablation_t.png").path), ablation.figureSHA256)
+        XCTAssertEqual(try FigureHashes.hash(root.appendingPathComponent("reports/figures/results/ablation_t.png").path),
+                       ablation.figureSHA256)
         XCTAssertTrue(markdown.contains("](figures/results/ablation_t.png)"), markdown)
         XCTAssertFalse(FileManager.default.fileExists(atPath: reference.file("ablation_t.png")))
         // Again from scratch (the feature cache, augmented copies included, kept): the same bits.
@@ -119,7 +122,8 @@ final class EndToEndTests: XCTestCase {
         let links = markdown.components(separatedBy: "](").dropFirst().map { String($0.prefix { $0 != ")" }) }
         XCTAssertEqual(links.filter { $0.hasSuffix(".png") }.count, 3)
         for link in links {
-            XCTAssert(FileManager.default.fileExists(atPath: root.appendingPathComponent("reports").appendingPathComponent(link).path), link)
+            XCTAssert(FileManager.default.fileExists(atPath: root.appendingPathComponent("reports").appendingPathComponent(link).path),
+                      link)
         }
         // Numbers in the table equal metrics.json.
         let runID = try XCTUnwrap(links.first?.components(separatedBy: "/").dropFirst(2).first)
@@ -128,7 +132,8 @@ final class EndToEndTests: XCTestCase {
         func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "undefined" }
         func ci(_ i: Interval?) -> String { i.map { String(format: " [%.3f, %.3f]", $0.low, $0.high) } ?? "" }
         let macroRow = "| **macro** | \(f(metrics.validation.segment.macroAUC)) | \(f(metrics.validation.clip.macroAUC)) | "
-            + "\(f(metrics.test.segment.macroAUC))\(ci(metrics.test.segment.intervals?.macroAUC)) | \(f(metrics.test.clip.macroAUC))\(ci(metrics.test.clip.intervals?.macroAUC)) |"
+            + "\(f(metrics.test.segment.macroAUC))\(ci(metrics.test.segment.intervals?.macroAUC)) | "
+                    + "\(f(metrics.test.clip.macroAUC))\(ci(metrics.test.clip.intervals?.macroAUC)) |"
         XCTAssertTrue(markdown.contains(macroRow), macroRow)
         for (i, c) in metrics.classes.enumerated() {
             XCTAssertTrue(markdown.contains("| \(c) | \(f(metrics.validation.segment.perClassAUC[i])) |"), c)
@@ -136,7 +141,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(markdown.contains("Clip accuracy \(f(metrics.test.clip.accuracy))"))
         XCTAssertEqual(file.experiments[0].test, metrics.test)
         // The run directory holds every promised file.
-        for name in ["manifest.json", "metrics.json", "history.csv", "predictions.csv", "loss_history.png", "matrix.png", "roc.png", "model.safetensors", "log.txt"] {
+        for name in ["manifest.json", "metrics.json", "history.csv", "predictions.csv", "loss_history.png", "matrix.png", "roc.png",
+                     "model.safetensors", "log.txt"] {
             XCTAssert(FileManager.default.fileExists(atPath: dir.file(name)), name)
         }
         let manifest = try dir.readManifest()
@@ -174,7 +180,8 @@ final class EndToEndTests: XCTestCase {
     }
 
     func testCompareAcrossCommitsOfAGitRepository() throws {
-        func git(_ args: String...) { XCTAssertEqual(Git.run(["-c", "user.email=t@example.com", "-c", "user.name=t"] + args, in: root.path).status, 0, args.joined(separator: " ")) }
+        func git(_ args: String...) { XCTAssertEqual(Git.run(["-c", "user.email=t@example.com", "-c", "user.name=t"] + args,
+                in: root.path).status, 0, args.joined(separator: " ")) }
         let (file, _) = try reproduce()
         git("init", "-q")
         git("add", "reports/results.json")
@@ -184,7 +191,8 @@ final class EndToEndTests: XCTestCase {
         try JSONCoding.encode(edited).write(to: root.appendingPathComponent("reports/results.json"))
         git("commit", "-q", "-am", "second")
         let ws = Workspace(root: root.path)
-        let old = try ResultsSource.load("HEAD~1", results: Workspace.resultsJSON, workspace: ws), new = try ResultsSource.load("HEAD", results: Workspace.resultsJSON, workspace: ws)
+        let old = try ResultsSource.load("HEAD~1", results: Workspace.resultsJSON, workspace: ws), new = try ResultsSource.load("HEAD",
+                results: Workspace.resultsJSON, workspace: ws)
         let changed = MetricsDiff.rows(old: old, new: new).filter { $0.old != $0.new }
         XCTAssertEqual(changed.count, 1)
         XCTAssertEqual(changed[0].metric, "test.clip.accuracy")
@@ -210,15 +218,18 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(Set(seeds).count, 3)
         XCTAssertEqual(Set(splits).count, 3)
         XCTAssertEqual(splits[0], 42)
-        XCTAssertNotEqual(file.experiments[1].testClips!.map(\.path), file.experiments[2].testClips!.map(\.path), "resplit: other test clips")
+        XCTAssertNotEqual(file.experiments[1].testClips!.map(\.path), file.experiments[2].testClips!.map(\.path),
+                          "resplit: other test clips")
         let accuracies = file.experiments.map { $0.test.clip.accuracy }
         let mean = ReportRenderer.meanSD(accuracies)
-        XCTAssertTrue(markdown.contains("| test accuracy, clip | \(mean) | " + accuracies.map { String(format: "%.3f", $0) }.joined(separator: " | ") + " |"), markdown)
+        XCTAssertTrue(markdown.contains("| test accuracy, clip | \(mean) | " + accuracies.map { String(format: "%.3f",
+                $0) }.joined(separator: " | ") + " |"), markdown)
         XCTAssertTrue(markdown.contains("Clip accuracy \(mean)"), markdown)
         XCTAssertNotNil(file.experiments[0].figures?[ReportRenderer.bandFigureKey])
         let band = try XCTUnwrap(markdown.components(separatedBy: "(").first { $0.contains(ReportRenderer.bandFigureKey) })
         XCTAssertTrue(band.hasPrefix("figures/results/"), band)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("reports").appendingPathComponent(String(band.prefix { $0 != ")" })).path), band)
+        let bandFile = root.appendingPathComponent("reports").appendingPathComponent(String(band.prefix { $0 != ")" }))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: bandFile.path), band)
         // A second reproduce reuses all three runs and writes the same results.
         let (again, _) = try reproduce()
         XCTAssertEqual(again.experiments, file.experiments)
@@ -294,8 +305,10 @@ final class EndToEndTests: XCTestCase {
         let baseline = try XCTUnwrap(file.experiments.first { $0.name == "tiny" })
         var renamed = baseline
         renamed.name = "tuned"
-        if let auc = Significance.of(metric: "test.clip.macro_auc", old: renamed, new: entry), let i = auc.changeInterval, let p = auc.pValue {
-            XCTAssertTrue(markdown.contains(String(format: "95%% interval [%+.3f, %+.3f], p = %.3g", i.low, i.high, p)), "\(auc.text)\n\(markdown)")
+        if let auc = Significance.of(metric: "test.clip.macro_auc", old: renamed,
+                                     new: entry), let i = auc.changeInterval, let p = auc.pValue {
+            XCTAssertTrue(markdown.contains(String(format: "95%% interval [%+.3f, %+.3f], p = %.3g", i.low, i.high, p)),
+                          "\(auc.text)\n\(markdown)")
         } else {
             XCTAssertTrue(markdown.contains("Both were tested on the same"), markdown)
         }
@@ -309,7 +322,8 @@ final class EndToEndTests: XCTestCase {
         for name in ["plan.json", "rungs.json", "search.json", "trials/000/config.json", "trials/000/status.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file(name)), name)
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("trials/000/checkpoint.safetensors")), "resume points removed when done")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("trials/000/checkpoint.safetensors")),
+                       "resume points removed when done")
 
         // Stopped during rung 2, then resumed: the same record and metrics, bit for bit.
         let cell = try XCTUnwrap(try NotebookParser.load(path: root.appendingPathComponent("reports/results.lab.md").path).experiments.last)
@@ -322,7 +336,8 @@ final class EndToEndTests: XCTestCase {
         }
         guard case .interrupted(let stopped) = try stopping.run(cell) else { return XCTFail("search was not interrupted") }
         XCTAssertEqual(try stopped.readManifest().status, .interrupted)
-        guard case .complete(let resumedDir, let resumed) = try SearchRunner(workspace: ws, quiet: true, command: "t").run(cell, resuming: stopped) else {
+        guard case .complete(let resumedDir, let resumed) = try SearchRunner(workspace: ws, quiet: true, command: "t").run(cell,
+                resuming: stopped) else {
             return XCTFail("resumed search did not complete")
         }
         XCTAssertEqual(try SearchRunner.record(in: resumedDir), record)
@@ -341,12 +356,15 @@ final class EndToEndTests: XCTestCase {
         let cell = try XCTUnwrap(try NotebookParser.parse("# s\n\n```lab\n\(alone)\n```\n", file: "nb.lab.md").experiments.first)
         var stopping = SearchRunner(workspace: ws, quiet: true, command: "t")
         stopping.shouldStop = {
-            ws.runIDs().contains { ((try? String(contentsOfFile: ws.run($0).file("rungs.json"), encoding: .utf8)) ?? "").contains("\"epochs\" : 1") }
+            ws.runIDs().contains { ((try? String(contentsOfFile: ws.run($0).file("rungs.json"),
+                                                 encoding: .utf8)) ?? "").contains("\"epochs\" : 1") }
         }
         guard case .interrupted(let dir) = try stopping.run(cell) else { return XCTFail("search was not interrupted") }
-        let rungs = try JSONCoding.decoder.decode([SearchRecord.Rung].self, from: Data(contentsOf: URL(fileURLWithPath: dir.file("rungs.json"))))
+        let rungs = try JSONCoding.decoder.decode([SearchRecord.Rung].self,
+                from: Data(contentsOf: URL(fileURLWithPath: dir.file("rungs.json"))))
         let victim = rungs[0].promoted[0], survivor = rungs[0].promoted[1]
-        try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: dir.file(String(format: "trials/%03d/checkpoint.safetensors", victim))))
+        try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: dir.file(String(format: "trials/%03d/checkpoint.safetensors",
+                                                                                         victim))))
         guard case .complete = try SearchRunner(workspace: ws, quiet: true, command: "t").run(cell, resuming: dir) else {
             return XCTFail("the search did not finish without the failed trial")
         }
@@ -376,7 +394,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertNil(e.validation.clip.intervals)
         XCTAssertEqual(e.bootstrap, BootstrapPlan())
         XCTAssertEqual(e.testClips?.count, e.clips["test"])
-        XCTAssertTrue(markdown.contains(String(format: "%.3f [%.3f, %.3f]", e.test.clip.accuracy, clip.accuracy.low, clip.accuracy.high)), markdown)
+        XCTAssertTrue(markdown.contains(String(format: "%.3f [%.3f, %.3f]", e.test.clip.accuracy, clip.accuracy.low, clip.accuracy.high)),
+                      markdown)
         XCTAssertTrue(markdown.contains("1000 resamples, seed 1"))
 
         // B: the same clips, every prediction turned to the true class: McNemar on the flipped clips.
@@ -440,7 +459,8 @@ final class EndToEndTests: XCTestCase {
     func testRunsShowAndLogThroughTheCommandLine() throws {
         let (file, markdown) = try reproduce()
         let runID = try XCTUnwrap(GarbageCollection.runIDs(in: markdown).first)
-        func git(_ args: String...) { XCTAssertEqual(Git.run(["-c", "user.email=t@example.com", "-c", "user.name=t"] + args, in: root.path).status, 0) }
+        func git(_ args: String...) { XCTAssertEqual(Git.run(["-c", "user.email=t@example.com", "-c", "user.name=t"] + args,
+                in: root.path).status, 0) }
         git("init", "-q")
         git("add", "reports/results.json")
         git("commit", "-q", "-m", "first report")
@@ -468,7 +488,8 @@ final class EndToEndTests: XCTestCase {
         let data = root.appendingPathComponent("collection").path
         try BuiltinCollection.write(to: data, clipsPerGenre: 5, seconds: 3, seed: 3, genres: ["classical", "metal", "reggae"])
         try "not audio at all\n".write(toFile: data + "/metal/notes.wav", atomically: true, encoding: .utf8)
-        try AudioIO.write(AudioClip(samples: [Float](repeating: 0.1, count: 2205), sampleRate: 22050), to: data + "/reggae/short.wav", format: .wav16)
+        try AudioIO.write(AudioClip(samples: [Float](repeating: 0.1, count: 2205), sampleRate: 22050), to: data + "/reggae/short.wav",
+                          format: .wav16)
         let ws = Workspace(root: root.path)
         var e = try NotebookParser.load(path: root.appendingPathComponent("reports/results.lab.md").path).experiments[0]
         e.data = .path(data)
@@ -495,14 +516,16 @@ final class EndToEndTests: XCTestCase {
     func testUnwritableTargetIsAClearError() throws {
         try Data("not a folder".utf8).write(to: root.appendingPathComponent("target"))
         let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, command: "t")
-        XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true)) { e in
+        XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path,
+                                         writeReport: true)) { e in
             XCTAssertTrue("\(e)".contains("target") && "\(e)".contains("cannot create"), "\(e)")
         }
     }
 
     func testMissingDataPathIsAClearError() throws {
         let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, dataOverride: "no/such/dir", command: "t")
-        XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true)) { e in
+        XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path,
+                                         writeReport: true)) { e in
             XCTAssertTrue("\(e)".contains("no/such/dir"), "\(e)")
         }
     }

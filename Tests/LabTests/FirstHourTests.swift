@@ -39,13 +39,14 @@ final class FirstHourTests: XCTestCase {
         XCTAssertTrue(initOut.contains("2 classes, 12 usable clips"), initOut)
         XCTAssertTrue(initOut.contains("skipped 1 file: blues/broken.ogg (not readable as audio"), initOut)
         XCTAssertTrue(initOut.contains("wrote .gitignore"), initOut)
-        XCTAssertTrue(try String(contentsOfFile: root + "/.gitignore", encoding: .utf8).contains("/target/"))
+        let ignore = try String(contentsOfFile: root + "/.gitignore", encoding: .utf8)
+        for entry in ["*.safetensors", "target/cache/", "target/data/"] { XCTAssertTrue(ignore.contains("\n\(entry)\n"), ignore) }
         let notebook = try String(contentsOfFile: root + "/reports/mine.lab.md", encoding: .utf8)
         XCTAssertTrue(notebook.contains("\ndata: data\n"), notebook)
         XCTAssertFalse(notebook.contains(root), "the notebook holds the workspace's absolute path")
         // A second init keeps the .gitignore as it is.
         let again = try lab(["init", "reports/other.lab.md", "--data", "data", "--quiet"]).out
-        XCTAssertFalse(again.contains("wrote .gitignore") || again.contains("added /target/"), again)
+        XCTAssertFalse(again.contains("wrote .gitignore") || again.contains("to .gitignore"), again)
         try FileManager.default.removeItem(atPath: root + "/reports/other.lab.md")
 
         // Keep the run small: one cell, two epochs.
@@ -81,7 +82,8 @@ final class FirstHourTests: XCTestCase {
         for (name, data, classes, expected) in [("typo", "data", "[blues, metl]", "metl"), ("gone", "nowhere", "all", "nowhere")] {
             let text = "# T\n\n```lab\nname: a\ndata: \(data)\nclasses: \(classes)\n```\n"
             try text.write(toFile: root + "/reports/\(name).lab.md", atomically: true, encoding: .utf8)
-            XCTAssertThrowsError(try lab(["reproduce", "reports/\(name).lab.md", "--quiet"])) { XCTAssertTrue("\($0)".contains(expected), "\($0)") }
+            XCTAssertThrowsError(try lab(["reproduce", "reports/\(name).lab.md", "--quiet"])) { XCTAssertTrue("\($0)".contains(expected),
+                    "\($0)") }
             XCTAssertEqual(RunStore(workspace: Workspace(root: root)).ids, [], name)
             XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/reports/figures/\(name)"), name)
         }

@@ -95,8 +95,10 @@ final class FuzzTests: XCTestCase {
             junk.insert(name)
         }
         let collection = try AudioCollection.scan(root: data)
-        let check = DataCheck.run(collection, rule: DataCheckTests.rule(seconds: 1, tail: .drop), progress: ProgressReporter(label: "t", quiet: true))
-        XCTAssertTrue(junk.isSubset(of: Set(check.skipped.map(\.relativePath))), "data check missed \(junk.subtracting(check.skipped.map(\.relativePath)))")
+        let check = DataCheck.run(collection, rule: DataCheckTests.rule(seconds: 1, tail: .drop), progress: ProgressReporter(label: "t",
+                quiet: true))
+        XCTAssertTrue(junk.isSubset(of: Set(check.skipped.map(\.relativePath))),
+                      "data check missed \(junk.subtracting(check.skipped.map(\.relativePath)))")
         XCTAssertEqual(check.inspections.count, 8)
         XCTAssertTrue(check.skipped.allSatisfy { !$0.reason.isEmpty && !$0.reason.contains("\n") })
 
@@ -108,7 +110,8 @@ final class FuzzTests: XCTestCase {
         e.training = TrainConfig(epochs: 1, batchSize: 8, patience: nil)
         e.split = SplitFractions(train: 0.5, validation: 0.25, test: 0.25)
         let ws = Workspace(root: root + "/ws")
-        guard case .complete(let dir, _) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else { return XCTFail("not complete") }
+        guard case .complete(let dir, _) = try ExperimentRunner(workspace: ws, quiet: true,
+                                                                command: "t").run(e) else { return XCTFail("not complete") }
         XCTAssertTrue(junk.isSubset(of: Set(try dir.readManifest().skipped.map(\.relativePath))))
     }
 

@@ -25,7 +25,8 @@ final class HonestSplitTests: XCTestCase {
         let collection = try AudioCollection.scan(root: root)
         XCTAssertEqual(collection.clips.count, 1000)
         XCTAssertTrue(GTZAN.looksLike(classes: collection.classes, paths: collection.clips.map(\.relativePath)))
-        let (split, leftOut) = DataSplit.assigned(collection.clips, by: try SplitFile.parse(SplitFile.gtzanFiltered, source: "gtzan-filtered"),
+        let (split, leftOut) = DataSplit.assigned(collection.clips, by: try SplitFile.parse(SplitFile.gtzanFiltered,
+                source: "gtzan-filtered"),
                                                   source: "gtzan-filtered")
         XCTAssertEqual([split.train.count, split.validation.count, split.test.count], [443, 197, 290])
         XCTAssertEqual(leftOut.count, 70)
@@ -38,13 +39,15 @@ final class HonestSplitTests: XCTestCase {
     func testASplitFileIsParsedStrictly() throws {
         let list = try SplitFile.parse("# a comment\nblues/a.wav,train\nblues/b.wav\ttest\n\nmetal/c.au valid\n", source: "s.csv")
         XCTAssertEqual(list, ["blues/a": .train, "blues/b": .test, "metal/c": .validation])
-        for (text, needle) in [("blues/a.wav,holiday", "s.csv:1:"), ("blues/a.wav,train\nblues/a.wav,test", "s.csv:2: blues/a.wav is already in train"),
+        for (text, needle) in [("blues/a.wav,holiday", "s.csv:1:"), ("blues/a.wav,train\nblues/a.wav,test",
+                                                                     "s.csv:2: blues/a.wav is already in train"),
                                ("# only comments", "no `relative/path,split` lines"), ("a,b,c", "s.csv:1:")] {
             XCTAssertThrowsError(try SplitFile.parse(text, source: "s.csv")) { error in
                 XCTAssertTrue("\(error)".contains(needle) && !"\(error)".contains("\n"), "\(error)")
             }
         }
-        let clips = ["blues/a.au", "blues/b.au", "blues/x.au"].enumerated().map { ClipRef(relativePath: $0.element, classIndex: 0, sha256: "\($0.offset)") }
+        let clips = ["blues/a.au", "blues/b.au", "blues/x.au"].enumerated().map { ClipRef(relativePath: $0.element, classIndex: 0,
+                                                                                          sha256: "\($0.offset)") }
         let (split, leftOut) = DataSplit.assigned(clips, by: list, source: "s.csv")
         XCTAssertEqual(split.train.map(\.relativePath), ["blues/a.au"])
         XCTAssertEqual(split.test.map(\.relativePath), ["blues/b.au"])
@@ -59,15 +62,18 @@ final class HonestSplitTests: XCTestCase {
             var clips: [ClipRef] = []
             for c in 0..<3 {
                 for i in 0..<(12 + rng.int(below: 20)) {
-                    clips.append(ClipRef(relativePath: "c\(c)/artist\(c * 100 + rng.int(below: 6))__\(i).wav", classIndex: c, sha256: "\(c)-\(i)"))
+                    clips.append(ClipRef(relativePath: "c\(c)/artist\(c * 100 + rng.int(below: 6))__\(i).wav", classIndex: c,
+                                         sha256: "\(c)-\(i)"))
                 }
             }
             let key: (ClipRef) -> String = { String($0.relativePath.split(separator: "_")[0]) }
             let split = DataSplit.grouped(clips, fractions: SplitFractions(), seed: UInt64(trial), key: key)
             let sides = [split.train, split.validation, split.test].map { Set($0.map(key)) }
-            XCTAssertTrue(sides[0].isDisjoint(with: sides[1]) && sides[0].isDisjoint(with: sides[2]) && sides[1].isDisjoint(with: sides[2]), "trial \(trial)")
+            XCTAssertTrue(sides[0].isDisjoint(with: sides[1]) && sides[0].isDisjoint(with: sides[2]) && sides[1].isDisjoint(with: sides[2]),
+                          "trial \(trial)")
             XCTAssertEqual(split.train.count + split.validation.count + split.test.count, clips.count)
-            XCTAssertEqual(DataSplit.grouped(clips.reversed(), fractions: SplitFractions(), seed: UInt64(trial), key: key), split, "order-free")
+            XCTAssertEqual(DataSplit.grouped(clips.reversed(), fractions: SplitFractions(), seed: UInt64(trial), key: key), split,
+                           "order-free")
         }
     }
 
@@ -86,7 +92,8 @@ final class HonestSplitTests: XCTestCase {
         let json = String(decoding: try JSONCoding.encode(try cell("gtzan-filtered")), as: UTF8.self)
         XCTAssertTrue(json.contains("\"splitSource\" : \"gtzan-filtered\""), json)
         XCTAssertFalse(String(decoding: try JSONCoding.encode(Experiment(name: "a")), as: UTF8.self).contains("splitSource"))
-        XCTAssertEqual(try JSONCoding.decoder.decode(Experiment.self, from: try JSONCoding.encode(try cell("{file: s.csv}"))).splitSource, .file("s.csv"))
+        XCTAssertEqual(try JSONCoding.decoder.decode(Experiment.self, from: try JSONCoding.encode(try cell("{file: s.csv}"))).splitSource,
+                       .file("s.csv"))
     }
 
     /// A run with a split file: the split it records is the file's, and the clips the file leaves out
@@ -94,7 +101,8 @@ final class HonestSplitTests: XCTestCase {
     func testARunFollowsTheSplitFile() throws {
         let data = root + "/data"
         try BuiltinCollection.write(to: data, clipsPerGenre: 4, seconds: 2, seed: 3, genres: ["blues", "metal"])
-        let lines = ["blues/blues.00000.au,train", "blues/blues.00001.au,train", "blues/blues.00002.au,validation", "blues/blues.00003.au,test",
+        let lines = ["blues/blues.00000.au,train", "blues/blues.00001.au,train", "blues/blues.00002.au,validation",
+                     "blues/blues.00003.au,test",
                      "metal/metal.00000.au,train", "metal/metal.00001.au,validation", "metal/metal.00002.au,test", "metal/gone.au,test"]
         try lines.joined(separator: "\n").write(toFile: root + "/split.csv", atomically: true, encoding: .utf8)
         var e = Experiment(name: "f")
@@ -104,7 +112,8 @@ final class HonestSplitTests: XCTestCase {
         e.segmentSeconds = 1
         e.model = ModelSpec(filters: [2], dropout: 0, denseUnits: 4)
         e.training = TrainConfig(epochs: 1, batchSize: 8, patience: nil)
-        guard case .complete(let dir, _) = try ExperimentRunner(workspace: Workspace(root: root + "/ws"), quiet: true, command: "t").run(e) else {
+        guard case .complete(let dir, _) = try ExperimentRunner(workspace: Workspace(root: root + "/ws"), quiet: true,
+                                                                command: "t").run(e) else {
             return XCTFail("not complete")
         }
         let split = try JSONCoding.decoder.decode(DataSplit.self, from: Data(contentsOf: URL(fileURLWithPath: dir.file("split.json"))))

@@ -37,7 +37,8 @@ final class InterruptionTests: XCTestCase {
 
     /// The `lab` executable SwiftPM built beside this test bundle.
     static var lab: URL {
-        let runner = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        let runner = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0])
         return runner.deletingLastPathComponent().appendingPathComponent("lab")
     }
 
@@ -127,7 +128,8 @@ final class InterruptionTests: XCTestCase {
         XCTAssertEqual(try results(dir), expected, "report differs from an uninterrupted run's", file: file, line: line)
         let runs = try manifests(dir)
         XCTAssertEqual(runs.filter { $0.experiment.name == "a" }.count, 1, "cell a was recomputed", file: file, line: line)
-        XCTAssertEqual(runs.filter { $0.experiment.name == "b" }.count, 1, "cell b was started afresh instead of resumed", file: file, line: line)
+        XCTAssertEqual(runs.filter { $0.experiment.name == "b" }.count, 1, "cell b was started afresh instead of resumed", file: file,
+                       line: line)
         XCTAssertTrue(runs.allSatisfy { $0.status == .complete }, file: file, line: line)
         let log = try String(contentsOfFile: folder + "/log.txt", encoding: .utf8)
         XCTAssertTrue(log.contains(what == "mid training" ? "resumed from" : "resumed"), log, file: file, line: line)

@@ -4,7 +4,8 @@ import ArgumentParser
 
 final class LabCommandTests: XCTestCase {
     /// Every command and subcommand, found by walking the configuration tree from the root.
-    private func allCommands(_ root: ParsableCommand.Type = LabCommand.self, path: [String] = []) -> [(path: [String], type: ParsableCommand.Type)] {
+    private func allCommands(_ root: ParsableCommand.Type = LabCommand.self, path: [String] = []) -> [(path: [String],
+            type: ParsableCommand.Type)] {
         let name = root.configuration.commandName ?? "lab"
         let here = path + [name]
         return [(here, root)] + root.configuration.subcommands.flatMap { allCommands($0, path: here) }

@@ -23,7 +23,8 @@ final class LabLayerTests: XCTestCase {
     }
 
     func write(_ text: String, _ path: String) throws {
-        try FileManager.default.createDirectory(atPath: ((root + "/" + path) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: ((root + "/" + path) as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
         try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8)
     }
 
@@ -37,7 +38,8 @@ final class LabLayerTests: XCTestCase {
     func testCompareAndLogFollowTheWorkspacesOwnNotebook() throws {
         try git("init", "-q")
         try write("# Soundtracks\n", "reports/soundtracks.lab.md")
-        let base = try ResultsFile.load(Data(contentsOf: URL(fileURLWithPath: FuzzTests.repoRoot + "/reports/results.json")), source: "fixture")
+        let base = try ResultsFile.load(Data(contentsOf: URL(fileURLWithPath: FuzzTests.repoRoot + "/reports/results.json")),
+                                        source: "fixture")
         var second = base
         second.experiments[0].test.clip.accuracy -= 0.1
         for (i, file) in [base, second].enumerated() {
@@ -83,8 +85,10 @@ final class LabLayerTests: XCTestCase {
         XCTAssertFalse(listed.contains("no runs"), listed)
         // A notebook path typed from reports/ as from the root is still found.
         let ws = Workspace.find(from: root + "/reports")
-        XCTAssertEqual(NotebookRun.notebookPath("reports/mine.lab.md", workspace: ws), (root + "/reports/mine.lab.md" as NSString).standardizingPath)
-        XCTAssertEqual(NotebookRun.notebookPath("mine.lab.md", workspace: ws), (root + "/reports/mine.lab.md" as NSString).standardizingPath)
+        XCTAssertEqual(NotebookRun.notebookPath("reports/mine.lab.md", workspace: ws),
+                       (root + "/reports/mine.lab.md" as NSString).standardizingPath)
+        XCTAssertEqual(NotebookRun.notebookPath("mine.lab.md", workspace: ws),
+                       (root + "/reports/mine.lab.md" as NSString).standardizingPath)
     }
 
     /// gc keeps what HEAD's report references even when the working tree's report moved on, and
@@ -104,14 +108,17 @@ final class LabLayerTests: XCTestCase {
         XCTAssertEqual(plan.keptTracked, ["102"])
         XCTAssertEqual(plan.remove, ["103"])
         let printed = try output(GCCommand.self, ["--dry-run", "-C", root + "/reports"])
-        XCTAssertTrue(printed.contains("would remove target/103") && printed.contains("kept target/100: referenced by the committed report"), printed)
-        XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root), includeUnfinished: false, includeTracked: true).remove, ["102", "103"])
+        XCTAssertTrue(printed.contains("would remove target/103")
+                && printed.contains("kept target/100: referenced by the committed report"), printed)
+        XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root), includeUnfinished: false, includeTracked: true).remove,
+                       ["102", "103"])
         // With --all-commits, an older commit's report counts too.
         try git("commit", "-q", "-am", "report on run 101")
         try write("no runs\n", "reports/mine.md")
         try git("commit", "-q", "-am", "report on nothing")
         XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root), includeUnfinished: false).remove, ["100", "101", "103"])
-        XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root), includeUnfinished: false, allCommits: true).remove, ["103"])
+        XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root), includeUnfinished: false, allCommits: true).remove,
+                       ["103"])
     }
 
     /// A pattern that matches no path is an error (the split would be by clip); one that leaves some

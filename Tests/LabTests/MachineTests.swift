@@ -18,7 +18,8 @@ final class MachineTests: XCTestCase {
         var moved = Self.probes
         moved["fftw"] = "f2"
         let causes = Self.machine(probes: Self.probes)
-            .causes(comparedWith: Self.machine(probes: moved, plan: "(rdft2-ct-dit/16 \"hc2cfdftv_8_avx2\")", fftw: "fftw-3.3.10-sse2-avx-avx2"))
+            .causes(comparedWith: Self.machine(probes: moved, plan: "(rdft2-ct-dit/16 \"hc2cfdftv_8_avx2\")",
+                                               fftw: "fftw-3.3.10-sse2-avx-avx2"))
         XCTAssertEqual(causes.count, 1, "\(causes)")
         XCTAssertTrue(causes[0].hasPrefix("FFTW computes different bits here"), causes[0])
         XCTAssertTrue(causes[0].contains("hc2cf_32") && causes[0].contains("hc2cfdftv_8_avx2"), causes[0])

@@ -56,7 +56,8 @@ final class NotebookParserTests: XCTestCase {
         let wrongType = error("name: a\ntraining: {epochs: ten}")
         XCTAssertEqual(wrongType?.key, "training.epochs")
         XCTAssertEqual(wrongType?.line, 7)
-        XCTAssert(wrongType!.description.hasPrefix("nb.lab.md:7: training.epochs: expected an integer, got \"ten\""), wrongType!.description)
+        XCTAssert(wrongType!.description.hasPrefix("nb.lab.md:7: training.epochs: expected an integer, got \"ten\""),
+                  wrongType!.description)
         XCTAssertEqual(error("title: no name")?.key, "name")
         XCTAssertEqual(error("name: Bad Name")?.key, "name")
         XCTAssertNotNil(error("name: a\nmodel: [1, 2"))                 // not YAML

@@ -13,7 +13,8 @@ final class NotebookValidationTests: XCTestCase {
 
     func parseError(_ cells: String..., file: StaticString = #filePath, line: UInt = #line) -> NotebookError? {
         do {
-            _ = try NotebookParser.parse("# t\n\n" + cells.map { "```lab\n\($0)\n```\n" }.joined(separator: "\nprose\n\n"), file: "nb.lab.md")
+            _ = try NotebookParser.parse("# t\n\n" + cells.map { "```lab\n\($0)\n```\n" }.joined(separator: "\nprose\n\n"),
+                                         file: "nb.lab.md")
             XCTFail("accepted", file: file, line: line)
             return nil
         } catch let e as NotebookError {
@@ -66,7 +67,8 @@ final class NotebookValidationTests: XCTestCase {
             batch_size: {choice: [8, 65536]}
         """)
         XCTAssertEqual(e?.key, "search.space")
-        XCTAssertTrue(e?.message.contains("the largest trial") == true && e?.message.contains("too large for memory") == true, "\(String(describing: e))")
+        XCTAssertTrue(e?.message.contains("the largest trial") == true && e?.message.contains("too large for memory") == true,
+                      "\(String(describing: e))")
     }
 
     func testASearchBaselineMustNameAnotherCell() {
@@ -78,13 +80,15 @@ final class NotebookValidationTests: XCTestCase {
     func testTheSearchTableOrdersTrialsThatNeverScored() {
         let spec = SearchSpec(space: ["dropout": .uniform(low: 0, high: 0.5)], trials: 3, eta: 3, rungs: [1])
         func trial(_ t: Int, _ scores: [RungScore]) -> SearchRecord.Trial {
-            SearchRecord.Trial(trial: t, params: ["dropout": 0.1], seed: 1, status: scores.isEmpty ? .failed : .complete, scores: scores, curve: [])
+            SearchRecord.Trial(trial: t, params: ["dropout": 0.1], seed: 1, status: scores.isEmpty ? .failed : .complete, scores: scores,
+                               curve: [])
         }
         let score = RungScore(trial: 2, validationAUC: 0.7, validationLoss: 1)
         let record = SearchRecord(spec: spec, trials: [trial(0, []), trial(1, []), trial(2, [score])],
                                   rungs: [.init(epochs: 1, ranking: [score], promoted: [2])], chosen: 2)
         let order = record.trials.sorted { a, b in
-            a.scores.count != b.scores.count ? a.scores.count > b.scores.count : ReportRenderer.place(a, in: record) < ReportRenderer.place(b, in: record)
+            a.scores.count != b.scores.count ? a.scores.count > b.scores.count : ReportRenderer.place(a,
+                    in: record) < ReportRenderer.place(b, in: record)
         }.map(\.trial)
         XCTAssertEqual(order, [2, 0, 1])
     }
@@ -159,7 +163,8 @@ final class NotebookValidationTests: XCTestCase {
             var bytes = withUnsafeBytes(of: length.littleEndian) { Data($0) }
             bytes.append(Data("{}".utf8))
             try bytes.write(to: URL(fileURLWithPath: path))
-            XCTAssertThrowsError(try Checkpoint.load(path: path, model: model)) { XCTAssertTrue("\($0)".contains("not a usable checkpoint"), "\($0)") }
+            XCTAssertThrowsError(try Checkpoint.load(path: path, model: model)) { XCTAssertTrue("\($0)".contains("not a usable checkpoint"),
+                    "\($0)") }
             XCTAssertThrowsError(try Checkpoint.loadWeights(into: model, path: path))
         }
     }
@@ -182,7 +187,8 @@ final class NotebookValidationTests: XCTestCase {
         XCTAssertEqual(flags.options(threads: 2).cpus, 3)
         XCTAssertEqual(try SlurmFlags.parse([]).options(threads: 2).cpus, 2)
         XCTAssertTrue(SlurmSubmission.rungScript(run: "1", rung: 1, retries: 0, threads: 3).contains("--threads 3"))
-        let args = SlurmSubmission.sbatchArguments(name: "n", cpus: 3, options: flags.options(threads: 2), array: 4, log: "l", workspace: Workspace(root: "/w"))
+        let args = SlurmSubmission.sbatchArguments(name: "n", cpus: 3, options: flags.options(threads: 2), array: 4, log: "l",
+                                                   workspace: Workspace(root: "/w"))
         XCTAssertEqual(args[args.firstIndex(of: "-c")! + 1], "3")
         XCTAssertTrue(args.contains("0-3"))
     }

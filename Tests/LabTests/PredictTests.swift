@@ -28,7 +28,8 @@ final class PredictTests: XCTestCase {
         try! FileManager.default.createDirectory(atPath: root + "/reports", withIntermediateDirectories: true)
         try! notebook.write(toFile: root + "/reports/results.lab.md", atomically: true, encoding: .utf8)
         let ws = Workspace(root: root)
-        _ = try! NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: root + "/reports/results.lab.md", writeReport: true)
+        _ = try! NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: root + "/reports/results.lab.md",
+                                                                           writeReport: true)
         run = ws.runIDs().map(ws.run).first!
     }
 
@@ -47,7 +48,8 @@ final class PredictTests: XCTestCase {
             defer { Parallelism.setThreads(2) }
             // By experiment name (through the report) and by run id: the same weights.
             let path = try ModelSource.resolve("tiny", notebook: "results", workspace: ws, reproduce: false, quiet: true).weights
-            XCTAssertEqual(path, try ModelSource.resolve(Self.run.id, notebook: "results", workspace: ws, reproduce: false, quiet: true).weights)
+            XCTAssertEqual(path, try ModelSource.resolve(Self.run.id, notebook: "results", workspace: ws, reproduce: false,
+                                                         quiet: true).weights)
             let trained = try TrainedModel.load(path: path)
             XCTAssertEqual(trained.card.classes, ["classical", "metal", "reggae"])
             for row in csv {
@@ -79,11 +81,13 @@ final class PredictTests: XCTestCase {
         }
         // FLAC is lossless: the same probabilities as the original samples written as WAV.
         try AudioIO.write(AudioClip(samples: tone, sampleRate: 22050), to: dir + "/song16.wav", format: .wav16)
-        XCTAssertEqual(try trained.predict(file: dir + "/song.flac").clipProbabilities, try trained.predict(file: dir + "/song16.wav").clipProbabilities)
+        XCTAssertEqual(try trained.predict(file: dir + "/song.flac").clipProbabilities,
+                       try trained.predict(file: dir + "/song16.wav").clipProbabilities)
 
         // Shorter than one segment: refused as training refused it, or padded on request.
         try AudioIO.write(AudioClip(samples: Array(tone.prefix(22050 / 4)), sampleRate: 22050), to: dir + "/short.wav", format: .wavFloat)
-        XCTAssertThrowsError(try trained.predict(file: dir + "/short.wav")) { XCTAssertTrue("\($0)".contains("shorter than one 1-s segment"), "\($0)") }
+        XCTAssertThrowsError(try trained.predict(file: dir
+                + "/short.wav")) { XCTAssertTrue("\($0)".contains("shorter than one 1-s segment"), "\($0)") }
         let padded = try trained.predict(file: dir + "/short.wav", padShort: true)
         XCTAssertEqual(padded.segmentTimes.count, 1)
         XCTAssertEqual(padded.segmentTimes[0].end, 0.25, accuracy: 0.01)
@@ -135,10 +139,12 @@ final class PredictTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir + "/reports", withIntermediateDirectories: true)
         let ws = Workspace(root: dir)
         try Self.notebook.write(toFile: dir + "/reports/soundtracks.lab.md", atomically: true, encoding: .utf8)
-        try Self.notebook.replacingOccurrences(of: "epochs: 2", with: "epochs: 1").write(toFile: dir + "/reports/scratch.lab.md", atomically: true,
+        try Self.notebook.replacingOccurrences(of: "epochs: 2", with: "epochs: 1").write(toFile: dir + "/reports/scratch.lab.md",
+                                                                                         atomically: true,
                                                                                           encoding: .utf8)
         for name in ["soundtracks", "scratch"] {
-            _ = try NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: dir + "/reports/\(name).lab.md", writeReport: true)
+            _ = try NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: dir + "/reports/\(name).lab.md",
+                                                                              writeReport: true)
         }
         let runs = RunStore(workspace: ws).runs
         let own = try XCTUnwrap(runs.first { $0.manifest.experiment.training.epochs == 2 }?.dir.id)
@@ -164,9 +170,11 @@ final class PredictTests: XCTestCase {
         try FileManager.default.moveItem(atPath: weights, toPath: weights + ".away")
         defer { try? FileManager.default.moveItem(atPath: weights + ".away", toPath: weights) }
         for source in ["tiny", Self.run.id] {
-            XCTAssertThrowsError(try ModelSource.resolve(source, notebook: "results", workspace: ws, reproduce: false, quiet: true)) { error in
+            XCTAssertThrowsError(try ModelSource.resolve(source, notebook: "results", workspace: ws, reproduce: false,
+                                                         quiet: true)) { error in
                 let e = error as? UserError
-                XCTAssertTrue(e?.message.contains("weights are not committed") == true && e?.message.contains("regenerates them bit for bit") == true, "\(error)")
+                XCTAssertTrue(e?.message.contains("weights are not committed") == true
+                        && e?.message.contains("regenerates them bit for bit") == true, "\(error)")
                 XCTAssertTrue(e?.hint?.contains("--reproduce") == true)
             }
         }
@@ -178,7 +186,8 @@ final class PredictTests: XCTestCase {
     func testTaggramAndOutputs() throws {
         let trained = try TrainedModel.load(path: Self.run.file("model.safetensors"))
         let p = try trained.predict(file: dataRoot + "/classical/classical.00002.au")
-        let a = PredictionOutput.taggram(p, classes: trained.card.classes, title: "t"), b = PredictionOutput.taggram(p, classes: trained.card.classes, title: "t")
+        let a = PredictionOutput.taggram(p, classes: trained.card.classes, title: "t"), b = PredictionOutput.taggram(p,
+                classes: trained.card.classes, title: "t")
         let pa = Self.root + "/a.png", pb = Self.root + "/b.png"
         try a.writePNG(to: pa)
         try b.writePNG(to: pb)
@@ -196,7 +205,8 @@ final class PredictTests: XCTestCase {
         XCTAssertEqual(timeline.count, p.segmentTimes.count)
         for (line, t) in zip(timeline, p.segmentTimes) {
             let fields = line.split(separator: " ")
-            XCTAssertEqual(fields.prefix(3).map(String.init), [String(format: "%.3f-", t.start), String(format: "%.3f", t.end), "s"], String(line))
+            XCTAssertEqual(fields.prefix(3).map(String.init), [String(format: "%.3f-", t.start), String(format: "%.3f", t.end), "s"],
+                           String(line))
         }
         let json = PredictionOutput.render([("c.au", p)], classes: trained.card.classes, top: 0, timeline: true, format: .json)
         // JSONDecoder, not JSONSerialization: only the former reads every Double back to its bits on Linux.
@@ -208,7 +218,8 @@ final class PredictTests: XCTestCase {
         let file = try XCTUnwrap(object.files.first)
         XCTAssertEqual(file.path, "c.au")
         XCTAssertEqual(trained.card.classes.map { file.probabilities[$0] }, p.clipProbabilities.map { $0 }, "every class, full precision")
-        XCTAssertEqual(file.top, trained.card.classes.indices.sorted { p.clipProbabilities[$0] > p.clipProbabilities[$1] }.map { trained.card.classes[$0] })
+        let ranked = trained.card.classes.indices.sorted { p.clipProbabilities[$0] > p.clipProbabilities[$1] }
+        XCTAssertEqual(file.top, ranked.map { trained.card.classes[$0] })
         XCTAssertEqual(file.segments.map(\.start), p.segmentTimes.map(\.start))
         XCTAssertEqual(file.segments.map(\.end), p.segmentTimes.map(\.end))
         XCTAssertEqual(file.segments.count, p.segmentTimes.count)

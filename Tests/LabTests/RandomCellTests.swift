@@ -79,11 +79,14 @@ final class RandomCellTests: XCTestCase {
             let (key, values) = candidates[rng.int(below: candidates.count)]
             let value = values[rng.int(below: plausible ? min(3, values.count) : values.count)]
             let parts = key.split(separator: ".").map(String.init)
-            if parts.count == 1 { top.append("\(key): \(value)") } else { sections[parts[0], default: []].append("  \(parts[1]): \(value)") }
+            if parts.count == 1 { top.append("\(key): \(value)") } else { sections[parts[0],
+                                                                                   default: []].append("  \(parts[1]): \(value)") }
         }
-        if sections["training"]?.contains(where: { $0.contains("epochs") }) != true { sections["training", default: []].append("  epochs: 1") }
+        if sections["training"]?.contains(where: { $0.contains("epochs") }) != true { sections["training",
+                default: []].append("  epochs: 1") }
         // Keep the networks tiny, so a notebook that runs takes a second, not a minute.
-        if sections["model"]?.contains(where: { $0.contains("filters") }) != true { sections["model", default: []].append("  filters: [2]") }
+        if sections["model"]?.contains(where: { $0.contains("filters") }) != true { sections["model",
+                default: []].append("  filters: [2]") }
         if sections["features"]?.contains(where: { $0.contains("n_mels") || $0.contains("kind") }) != true {
             sections["features", default: []].append("  n_mels: 8")
         }
@@ -100,7 +103,8 @@ final class RandomCellTests: XCTestCase {
         let count = Int(ProcessInfo.processInfo.environment["LAB_RANDOM_NOTEBOOKS"] ?? "") ?? 100
         for i in 0..<count {
             let plausible = rng.int(below: 2) == 0
-            let cells = (0..<(1 + rng.int(below: rng.int(below: 4) == 0 ? 4 : 2))).map { Self.cell("c\($0)", plausible: plausible, rng: &rng) }
+            let cells = (0..<(1 + rng.int(below: rng.int(below: 4) == 0 ? 4 : 2))).map { Self.cell("c\($0)", plausible: plausible,
+                    rng: &rng) }
             let text = "# t\n\n" + cells.map { "```lab\n\($0)\n```\n" }.joined(separator: "\nSome prose {{ c0.test.accuracy }}.\n\n")
             let path = root + "/reports/n\(i).lab.md"
             try text.write(toFile: path, atomically: true, encoding: .utf8)

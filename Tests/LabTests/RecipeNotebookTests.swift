@@ -43,7 +43,8 @@ final class RecipeNotebookTests: XCTestCase {
         XCTAssertEqual(e.aggregate, .meanLogit)
         XCTAssertNil(e.bootstrap, "aggregate alone leaves the bootstrap plan at its defaults")
         XCTAssertEqual(e.inputShape.width, 159, "3.7 s at 22050 Hz, hop 512")
-        let step = try parse("name: s\ntraining: {schedule: {step: {every: 10, factor: 0.5}}}\naugment: {copies: 1, noise: {snr_db: [20, 30]}, spec_mask: {time: [5, 1]}}")
+        let step = try parse("name: s\ntraining: {schedule: {step: {every: 10, factor: 0.5}}}\naugment: {copies: 1, noise: {snr_db: [20, "
+                + "30]}, spec_mask: {time: [5, 1]}}")
         XCTAssertEqual(step.training.schedule, .step(every: 10, factor: 0.5))
         XCTAssertNotNil(step.augment)
         XCTAssertEqual(step.training.specMask, SpecMask(timeWidth: 5, timeCount: 1))
@@ -109,8 +110,8 @@ final class RecipeNotebookTests: XCTestCase {
         ```
         """.write(toFile: root + "/reports/results.lab.md", atomically: true, encoding: .utf8)
         let ws = Workspace(root: root)
-        let (file, _) = try XCTUnwrap(try NotebookRun(workspace: ws, quiet: true, command: "t")
-            .run(notebookPath: root + "/reports/results.lab.md", writeReport: true))
+        let file = try NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: root + "/reports/results.lab.md",
+                                                                                 writeReport: true)
         let run = try XCTUnwrap(ws.runIDs().map(ws.run).first)
         let manifest = try run.readManifest()
         XCTAssertEqual(manifest.experiment.aggregate, .meanLogit)
@@ -118,7 +119,8 @@ final class RecipeNotebookTests: XCTestCase {
         let history = try XCTUnwrap(try XCTUnwrap(try run.readMetrics()).history)
         XCTAssertEqual(history.map { $0.learningRate }, (1...3).map { LRSchedule.cosine.rate(epoch: $0, base: 1e-3, epochs: 3) })
         let json = try String(contentsOfFile: root + "/reports/results.json", encoding: .utf8)
-        XCTAssert(json.contains("\"aggregate\" : \"mean_logits\"") || json.contains("\"aggregate\":\"mean_logits\""), "recorded in results.json")
+        XCTAssert(json.contains("\"aggregate\" : \"mean_logits\"") || json.contains("\"aggregate\":\"mean_logits\""),
+                  "recorded in results.json")
         XCTAssertGreaterThan(file.experiments[0].test.clip.count, 0)
         // predict reads the aggregate from the weights' card and gives predictions.csv's numbers.
         let trained = try TrainedModel.load(path: run.file("model.safetensors"))

@@ -38,7 +38,10 @@ final class ReuseTests: XCTestCase {
 
     func reproduce(_ text: String) throws -> (ResultsFile, String) {
         try text.write(toFile: notebookPath, atomically: true, encoding: .utf8)
-        return try XCTUnwrap(try NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: notebookPath, writeReport: true))
+        let file = try NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: notebookPath, writeReport: true)
+        return (file, try String(contentsOfFile: NotebookRun.resultsPath(notebookPath: notebookPath).replacingOccurrences(of: ".json",
+                with: ".md"),
+                                 encoding: .utf8))
     }
 
     /// Renaming a title or an ablation group re-renders the report and trains nothing; a change

@@ -14,7 +14,8 @@ final class SlurmSearchTests: XCTestCase {
 
     func testSlurmSearchEqualsLocalSearch() throws {
         let sinfo = Process.run("sinfo", ["-h", "-o", "%t"])
-        try XCTSkipUnless(sinfo.status == 0 && sinfo.output.contains("idle"), "no idle Slurm node (scripts/slurm-single-node.sh starts one)")
+        try XCTSkipUnless(sinfo.status == 0 && sinfo.output.contains("idle"),
+                          "no idle Slurm node (scripts/slurm-single-node.sh starts one)")
         try compare(["--executor", "slurm"], logPrefix: "slurm-")
     }
 
@@ -22,7 +23,8 @@ final class SlurmSearchTests: XCTestCase {
     /// after each with afterok, collect last) ends in the same results.json as a local search.
     func testSubmittedChainEqualsLocalSearch() throws {
         let sinfo = Process.run("sinfo", ["-h", "-o", "%t"])
-        try XCTSkipUnless(sinfo.status == 0 && sinfo.output.contains("idle"), "no idle Slurm node (scripts/slurm-single-node.sh starts one)")
+        try XCTSkipUnless(sinfo.status == 0 && sinfo.output.contains("idle"),
+                          "no idle Slurm node (scripts/slurm-single-node.sh starts one)")
         let (root, local) = try workspaceAndLocalResult()
         defer { try? FileManager.default.removeItem(at: root) }
         let dir = root.appendingPathComponent("submitted")
@@ -63,7 +65,8 @@ final class SlurmSearchTests: XCTestCase {
             let run = ws.run(ws.runIDs()[0])
             let before = try Data(contentsOf: URL(fileURLWithPath: SearchRunner.trialFile(run, 0, "status.json")))
             try lab(["search", "run", "nb.lab.md", "--cell", "tuned", "--trial", "0", "--rung", "\(rung)", "--quiet"], in: dir)
-            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: SearchRunner.trialFile(run, 0, "status.json"))), before, "a rerun changed trial 0")
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: SearchRunner.trialFile(run, 0, "status.json"))), before,
+                           "a rerun changed trial 0")
             try lab(["search", "promote", run.id, "--rung", "\(rung)"], in: dir)
         }
         XCTAssertEqual(ws.runIDs().count, 1, "one search run for all the steps")
@@ -98,8 +101,9 @@ final class SlurmSearchTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let fake = dir.appendingPathComponent("fake-lab").path
-        try "#!/bin/bash\nprintf '%s|' \"$@\" >> \"$CALLS\"; echo >> \"$CALLS\"\nfor a in \"$@\"; do [ \"$a\" = --mark-failed ] && exit 0; done\nexit 3\n"
-            .write(toFile: fake, atomically: true, encoding: .utf8)
+        let fakeScript = "#!/bin/bash\nprintf '%s|' \"$@\" >> \"$CALLS\"; echo >> \"$CALLS\"\n"
+            + "for a in \"$@\"; do [ \"$a\" = --mark-failed ] && exit 0; done\nexit 3\n"
+        try fakeScript.write(toFile: fake, atomically: true, encoding: .utf8)
         chmod(fake, 0o755)
         let script = dir.appendingPathComponent("rung2.sh").path
         try SlurmSubmission.rungScript(run: "123", rung: 2, retries: 1, threads: 1).write(toFile: script, atomically: true, encoding: .utf8)
@@ -183,7 +187,8 @@ final class SlurmSearchTests: XCTestCase {
         // The trials really ran elsewhere: each trial-rung left its job's log (5 + 2 + 1 of them).
         let ws = Workspace(root: root.appendingPathComponent("other").path)
         let trials = ws.run(ws.runIDs()[0]).file("trials")
-        let logs = try FileManager.default.subpathsOfDirectory(atPath: trials).filter { ($0 as NSString).lastPathComponent.hasPrefix(logPrefix) }
+        let logs = try FileManager.default.subpathsOfDirectory(atPath: trials)
+            .filter { ($0 as NSString).lastPathComponent.hasPrefix(logPrefix) }
         if logPrefix == "worker" {
             XCTAssertEqual(logs.count, 5, "one worker.log per trial: \(logs)")
         } else {
@@ -196,7 +201,8 @@ final class SlurmSearchTests: XCTestCase {
 /// Job whose pods pick their trial by JOB_COMPLETION_INDEX.
 final class KubernetesManifestTests: XCTestCase {
     func testIndexedJobManifest() throws {
-        let text = SearchK8sCommand.manifest(run: "123", rung: 2, epochs: 9, trials: [4, 7, 8], image: "lab:1", claim: "ws", workspace: "/w",
+        let text = SearchK8sCommand.manifest(run: "123", rung: 2, epochs: 9, trials: [4, 7, 8], image: "lab:1", claim: "ws",
+                                             workspace: "/w",
                                              cpus: 2, parallelism: 8)
         let yaml = try XCTUnwrap(try Yams.load(yaml: text) as? [String: Any])
         XCTAssertEqual(yaml["kind"] as? String, "Job")
@@ -208,7 +214,9 @@ final class KubernetesManifestTests: XCTestCase {
                       && text.contains("lab search trial 123 --trial $1 --epochs 9"), text)
         // The pod's shell picks trial i for completion index i.
         for (index, trial) in [4, 7, 8].enumerated() {
-            let r = Process.run("bash", ["-c", "TRIALS='4 7 8'; JOB_COMPLETION_INDEX=\(index); set -- $TRIALS; shift $JOB_COMPLETION_INDEX; echo $1"])
+            let r = Process.run("bash", ["-c",
+                                         "TRIALS='4 7 8'; JOB_COMPLETION_INDEX=\(index); set -- $TRIALS; shift $JOB_COMPLETION_INDEX; "
+                                                 + "echo $1"])
             XCTAssertEqual(r.output.trimmingCharacters(in: .whitespacesAndNewlines), "\(trial)")
         }
     }

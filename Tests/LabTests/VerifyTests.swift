@@ -7,7 +7,8 @@ import XCTest
 final class VerifyTests: XCTestCase {
     private func results(trainLoss: [Double], figure: String = "aa", cpu: String = "CPU A") -> Data {
         let history = trainLoss.enumerated().map { i, l in
-            "{\"epoch\": \(i + 1), \"trainLoss\": \(l), \"trainAccuracy\": 0.5, \"validationLoss\": 1, \"validationAccuracy\": 0.5, \"learningRate\": 0.001}"
+            "{\"epoch\": \(i + 1), \"trainLoss\": \(l), \"trainAccuracy\": 0.5, \"validationLoss\": 1, \"validationAccuracy\": 0.5, "
+                    + "\"learningRate\": 0.001}"
         }
         return Data("""
         {"notebook": "reports/results.lab.md", "machine": {"cpu": "\(cpu)"},
@@ -23,7 +24,8 @@ final class VerifyTests: XCTestCase {
     }
 
     func testFirstDifferenceHistoryAndFigureHash() throws {
-        let c = try ResultsComparison(committed: results(trainLoss: [2.5, 2.25, 2.0]), rerun: results(trainLoss: [2.5, 2.2500000001, 2.1], figure: "bb"))
+        let c = try ResultsComparison(committed: results(trainLoss: [2.5, 2.25, 2.0]), rerun: results(trainLoss: [2.5, 2.2500000001, 2.1],
+                figure: "bb"))
         XCTAssertEqual(c.differences.map(\.path), ["experiments[0].figures.roc.png", "experiments[0].history[1].trainLoss",
                                                    "experiments[0].history[2].trainLoss"])
         let committed = try JSONCoding.decoder.decode(ResultsFileStub.self, from: results(trainLoss: [2.5, 2.25, 2.0]))
@@ -38,8 +40,10 @@ final class VerifyTests: XCTestCase {
         // pair must still differ, and every number must equal itself.
         var rng = SeededRNG(seed: 9)
         for v in [0.31224845349788655] + (0..<300).map({ _ in Double(rng.next() >> 11) * 0x1p-53 * 4 }) {
-            XCTAssertEqual(try ResultsComparison(committed: results(trainLoss: [v]), rerun: results(trainLoss: [v.nextUp])).differences.count, 1, "\(v)")
-            XCTAssertEqual(try ResultsComparison(committed: results(trainLoss: [v]), rerun: results(trainLoss: [v])).differences.count, 0, "\(v)")
+            XCTAssertEqual(try ResultsComparison(committed: results(trainLoss: [v]),
+                                                 rerun: results(trainLoss: [v.nextUp])).differences.count, 1, "\(v)")
+            XCTAssertEqual(try ResultsComparison(committed: results(trainLoss: [v]), rerun: results(trainLoss: [v])).differences.count, 0,
+                           "\(v)")
         }
     }
 
@@ -68,7 +72,8 @@ final class VerifyTests: XCTestCase {
         // A second notebook elsewhere: its report's runs are kept too.
         try fm.createDirectory(at: root.appendingPathComponent("studies"), withIntermediateDirectories: true)
         try "notebook".write(to: root.appendingPathComponent("studies/next.lab.md"), atomically: true, encoding: .utf8)
-        try "{\"figure\": \"target/104/roc.png\"}".write(to: root.appendingPathComponent("studies/next.json"), atomically: true, encoding: .utf8)
+        try "{\"figure\": \"target/104/roc.png\"}".write(to: root.appendingPathComponent("studies/next.json"), atomically: true,
+                                                         encoding: .utf8)
         // Not a report (no notebook beside it): its reference does not count.
         try "![](target/102/roc.png)".write(to: root.appendingPathComponent("notes.md"), atomically: true, encoding: .utf8)
         for (id, status) in [("100", "complete"), ("101-1", "complete"), ("102", "complete"), ("103", "running"),
@@ -83,7 +88,8 @@ final class VerifyTests: XCTestCase {
         XCTAssertEqual(plan.referenced, ["100", "101-1", "104"])
         XCTAssertEqual(plan.remove, ["102"])
         XCTAssertEqual(plan.keptUnfinished, ["103", "105"])
-        XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root.path), includeUnfinished: true).remove, ["102", "103", "105"])
+        XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root.path), includeUnfinished: true).remove, ["102", "103",
+                "105"])
     }
 }
 

@@ -152,8 +152,10 @@ final class ChartTests: XCTestCase {
     }
 
     func testAllFiguresRender() throws {
-        let loss = Charts.lossHistory(trainLoss: [2, 1.5, 1, 0.8], validationLoss: [2.1, 1.7, 1.4, 1.5], trainAccuracy: [0.2, 0.4, 0.6, 0.7],
-                                      validationAccuracy: [0.2, 0.35, 0.5, 0.48], validationAUC: [0.6, 0.7, 0.8, nil], bestEpoch: 3, title: "t")
+        let loss = Charts.lossHistory(trainLoss: [2, 1.5, 1, 0.8], validationLoss: [2.1, 1.7, 1.4, 1.5], trainAccuracy: [0.2, 0.4, 0.6,
+                0.7],
+                                      validationAccuracy: [0.2, 0.35, 0.5, 0.48], validationAUC: [0.6, 0.7, 0.8, nil], bestEpoch: 3,
+                                              title: "t")
         let roc = Charts.roc(curves: [("jazz", [0, 0.5, 1], [0, 0.8, 1], 0.65), ("pop", [0, 1], [0, 1], nil)], title: "ROC")
         let spec = Charts.spectrogram(values: (0..<(32 * 20)).map { Float($0 % 37) }, rows: 32, cols: 20, sampleRate: 22050,
                                       hopLength: 512, frequencyTicks: [(0, "0"), (16, "1k"), (31, "8k")], title: "s")

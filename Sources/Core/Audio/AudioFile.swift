@@ -183,7 +183,8 @@ public enum AudioIO {
         // raw samples guessed from the extension (8 kHz µ-law for .au): that is not audio we can trust.
         if sfinfo.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_RAW) {
             sf_close(handle)
-            throw AudioError.unreadable(path: path, reason: "no audio header (libsndfile could only guess headerless raw samples from the file name)")
+            throw AudioError.unreadable(path: path,
+                                        reason: "no audio header (libsndfile could only guess headerless raw samples from the file name)")
         }
         if let detail = truncation(in: handle) {
             sf_close(handle)

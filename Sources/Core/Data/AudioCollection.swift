@@ -36,7 +36,8 @@ public enum CollectionError: Error, CustomStringConvertible, Equatable {
         case .missing(let p): return "\(p): no such directory"
         case .notADirectory(let p): return "\(p): not a directory (expected one folder per class)"
         case .tooFewClasses(let p, let found):
-            return "\(p): a collection needs at least two class folders, found \(found.count)\(found.isEmpty ? "" : " (\(found.joined(separator: ", ")))")"
+            return "\(p): a collection needs at least two class folders, found "
+                    + "\(found.count)\(found.isEmpty ? "" : " (\(found.joined(separator: ", ")))")"
         case .emptyClass(let p): return "\(p): class folder holds no readable audio files"
         case .unknownClass(let p, let name, let available):
             return "\(p): no class folder named '\(name)' (have: \(available.joined(separator: ", ")))"
@@ -105,7 +106,8 @@ public struct AudioCollection: Sendable {
     }
 
     public static func sha256(ofFile path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { throw AudioError.unreadable(path: path, reason: "cannot read file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw AudioError.unreadable(path: path,
+                reason: "cannot read file") }
         return hex(SHA256.hash(data: data))
     }
 

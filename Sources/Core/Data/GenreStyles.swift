@@ -50,7 +50,8 @@ enum GenreStyles {
         switch genre {
         case "blues":
             return GenreStyle(tempo: 70...115, swing: 0.62...0.67, drums: (kick: [0, 8], snare: [4, 12], hat: [0, 2, 4, 6, 8, 10, 12, 14]),
-                              progression: [(0, false), (5, false), (0, false), (0, false), (5, false), (5, false), (0, false), (0, false), (7, false), (5, false), (0, false), (7, false)],
+                              progression: [(0, false), (5, false), (0, false), (0, false), (5, false), (5, false), (0, false), (0, false),
+                                      (7, false), (5, false), (0, false), (7, false)],
                               chords: .seventh, voices: [.guitar, .piano], bass: .walking, drive: 1.5...3, rhythm: 4, melody: true)
         case "classical":
             return GenreStyle(tempo: 60...110, swing: 0.5...0.5, drums: nil,
@@ -65,7 +66,8 @@ enum GenreStyles {
                               progression: [(0, true), (5, true), (3, false), (7, true)],
                               chords: .seventh, voices: [.strings, .brass], bass: .octaves, drive: 1...1, rhythm: 4, melody: false)
         case "hiphop":
-            return GenreStyle(tempo: 78...100, swing: 0.55...0.62, drums: (kick: [0, 6, 10], snare: [4, 12], hat: [0, 2, 4, 6, 8, 10, 12, 14]),
+            return GenreStyle(tempo: 78...100, swing: 0.55...0.62, drums: (kick: [0, 6, 10], snare: [4, 12], hat: [0, 2, 4, 6, 8, 10, 12,
+                    14]),
                               progression: [(0, true), (0, true), (8, false), (7, true)],
                               chords: .seventh, voices: [.piano, .synthPad], bass: .sub, drive: 1...1.3, rhythm: 2, melody: false)
         case "jazz":
@@ -73,7 +75,8 @@ enum GenreStyles {
                               progression: [(2, true), (7, false), (0, false), (0, false), (9, true), (2, true), (7, false), (0, false)],
                               chords: .jazz, voices: [.piano], bass: .walking, drive: 1...1, rhythm: -4, melody: true)
         case "metal":
-            return GenreStyle(tempo: 100...180, swing: 0.5...0.5, drums: (kick: [0, 2, 4, 6, 8, 10, 12, 14], snare: [4, 12], hat: [0, 4, 8, 12]),
+            return GenreStyle(tempo: 100...180, swing: 0.5...0.5, drums: (kick: [0, 2, 4, 6, 8, 10, 12, 14], snare: [4, 12], hat: [0, 4, 8,
+                    12]),
                               progression: [(0, true), (0, true), (8, false), (10, false)],
                               chords: .power, voices: [.guitar], bass: .root, drive: 8...16, rhythm: 8, melody: false)
         case "pop":

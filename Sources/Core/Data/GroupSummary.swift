@@ -26,7 +26,8 @@ public struct GroupSummary: Codable, Equatable, Sendable {
             key[path] = Range(r, in: path).map { String(path[$0]) } ?? path
         }
         if !paths.isEmpty && unmatched.count == paths.count {
-            throw UserError("split.group_by: \"\(pattern)\" matches none of the \(paths.count) clip paths (such as `\(paths.sorted()[0])`), "
+            throw UserError("split.group_by: "
+                    + "\"\(pattern)\" matches none of the \(paths.count) clip paths (such as `\(paths.sorted()[0])`), "
                             + "so the split would be by clip, not by group",
                             hint: "the pattern is matched against paths relative to the data folder (`class/file.wav`); its first "
                                 + "capture group names the group, e.g. \"^[^/]+/(.+?)__[0-9]+\\.wav$\"")

@@ -95,7 +95,8 @@ extension DataSplit {
             }
         }
         for key in list.keys.sorted() where !seen.contains(key) {
-            leftOut.append(SkippedFile(relativePath: key, reason: "named in the split file \(source) but not a usable clip of the collection"))
+            leftOut.append(SkippedFile(relativePath: key,
+                                       reason: "named in the split file \(source) but not a usable clip of the collection"))
         }
         return (split, leftOut)
     }

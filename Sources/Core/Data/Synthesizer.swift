@@ -46,7 +46,8 @@ struct Synthesizer {
             if let d = s.drums {
                 for k in d.kick { kick(at: time(bar, Double(k)), level: levels.drums) }
                 for k in d.snare { snare(at: time(bar, Double(k)), level: levels.drums * 0.8) }
-                for k in d.hat { hat(at: time(bar, Double(k)), level: levels.drums * 0.35 * rng.uniform(0.7, 1), long: s.swing.lowerBound > 0.58) }
+                for k in d.hat { hat(at: time(bar, Double(k)), level: levels.drums * 0.35 * rng.uniform(0.7, 1),
+                                     long: s.swing.lowerBound > 0.58) }
             }
             // Chords
             let hits = abs(s.rhythm)
@@ -134,13 +135,18 @@ struct Synthesizer {
         let f = Self.hz(midi)
         switch v {
         case .piano: partials(f, at: t, length: length * 2, level: level, harmonics: [1, 0.5, 0.3, 0.15, 0.08], decay: 3, attack: 0.003)
-        case .strings: saw(f, at: t, length: length, level: level * 0.7, attack: 0.25, release: 0.3, cutoff: 0.15 + 0.3 * brightness, vibrato: 5.5, drive: 1)
+        case .strings: saw(f, at: t, length: length, level: level * 0.7, attack: 0.25, release: 0.3, cutoff: 0.15 + 0.3 * brightness,
+                           vibrato: 5.5, drive: 1)
         case .organ: partials(f, at: t, length: length, level: level, harmonics: [1, 0.6, 0, 0.4, 0, 0.2], decay: 0, attack: 0.01)
-        case .synthPad: saw(f, at: t, length: length, level: level * 0.6, attack: 0.05, release: 0.2, cutoff: 0.1 + 0.5 * brightness, vibrato: 0, drive: 1)
-        case .guitar: saw(f, at: t, length: length, level: level, attack: 0.004, release: 0.05, cutoff: 0.2 + 0.6 * brightness, vibrato: 0, drive: drive)
-        case .brass: saw(f, at: t, length: length, level: level * 0.8, attack: 0.06, release: 0.08, cutoff: 0.3 * brightness + 0.2, vibrato: 4, drive: 1.3)
+        case .synthPad: saw(f, at: t, length: length, level: level * 0.6, attack: 0.05, release: 0.2, cutoff: 0.1 + 0.5 * brightness,
+                            vibrato: 0, drive: 1)
+        case .guitar: saw(f, at: t, length: length, level: level, attack: 0.004, release: 0.05, cutoff: 0.2 + 0.6 * brightness, vibrato: 0,
+                          drive: drive)
+        case .brass: saw(f, at: t, length: length, level: level * 0.8, attack: 0.06, release: 0.08, cutoff: 0.3 * brightness + 0.2,
+                         vibrato: 4, drive: 1.3)
         case .pluck: pluck(f, at: t, level: level * 1.5, decay: 0.996)
-        case .skank: partials(f, at: t, length: min(length, 0.12), level: level * 1.3, harmonics: [1, 0.7, 0.5, 0.3], decay: 12, attack: 0.002)
+        case .skank: partials(f, at: t, length: min(length, 0.12), level: level * 1.3, harmonics: [1, 0.7, 0.5, 0.3], decay: 12,
+                              attack: 0.002)
         }
     }
 

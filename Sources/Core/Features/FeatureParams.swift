@@ -52,14 +52,6 @@ public struct FeatureParams: Codable, Hashable, Sendable {
     /// Frames librosa produces for `sampleCount` samples with centred frames.
     public func frameCount(sampleCount: Int) -> Int { 1 + sampleCount / hopLength }
 
-    /// Frames of a file of `sampleCount` samples at `sampleRate` once decoded at this sample rate
-    /// (soxr's and librosa's length rule, ceil(n * out / in)), without decoding it again.
-    public func frameCount(sampleCount: Int, sampleRate: Int) -> Int {
-        let resampled = sampleRate == self.sampleRate ? sampleCount
-            : Int((Double(sampleCount) * Double(self.sampleRate) / Double(sampleRate)).rounded(.up))
-        return frameCount(sampleCount: resampled)
-    }
-
     /// Bumped whenever the feature code changes what it computes: part of every cache key.
     public static let codeVersion = 1
 }

@@ -17,7 +17,8 @@ public struct BootstrapPlan: Codable, Equatable, Sendable {
     public var seed: UInt64 = 1
     public var resamples: Int = 1000
     public var level: Double = 0.95
-    public var method = "stratified percentile bootstrap: each resample draws, within each true class, as many items as the class has, with replacement"
+    public var method = "stratified percentile bootstrap: each resample draws, within each true class, as many items as the class has, "
+            + "with replacement"
     public init(seed: UInt64 = 1, resamples: Int = 1000) {
         self.seed = seed
         self.resamples = resamples
@@ -126,7 +127,8 @@ public enum PairedTest {
                                            purpose: String, statistic: @escaping (_ probabilities: [Double], _ labels: [Int]) -> Double?)
         -> (interval: Interval, p: Double)? {
         let k = classCount
-        let diffs: [Double?] = Bootstrap.eachResample(plan, stream: "paired/\(purpose)", labels: labels, classCount: k, empty: nil) { rows in
+        let diffs: [Double?] = Bootstrap.eachResample(plan, stream: "paired/\(purpose)", labels: labels, classCount: k,
+                                                      empty: nil) { rows in
             var pa = [Double](), pb = [Double](), y = [Int]()
             for i in rows { pa += a[(i * k)..<((i + 1) * k)]; pb += b[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
             guard let sa = statistic(pa, y), let sb = statistic(pb, y) else { return nil }
@@ -166,8 +168,10 @@ public enum RepeatedComparison {
         public var difference: Double?
         public var differenceInterval: Interval?
         public var p: Double?
-        public init(mean: Double? = nil, interval: Interval? = nil, difference: Double? = nil, differenceInterval: Interval? = nil, p: Double? = nil) {
-            (self.mean, self.interval, self.difference, self.differenceInterval, self.p) = (mean, interval, difference, differenceInterval, p)
+        public init(mean: Double? = nil, interval: Interval? = nil, difference: Double? = nil, differenceInterval: Interval? = nil,
+                    p: Double? = nil) {
+            (self.mean, self.interval, self.difference, self.differenceInterval, self.p) = (mean, interval, difference, differenceInterval,
+                    p)
         }
     }
 
@@ -184,7 +188,8 @@ public enum RepeatedComparison {
         }
         func interval(_ values: [Double?]) -> Interval? { Bootstrap.percentileInterval(values, level: plan.level) }
         let diffs = draws.compactMap(\.1)
-        let p: Double? = diffs.isEmpty ? nil : min(1, 2 * min(Double(diffs.filter { $0 <= 0 }.count), Double(diffs.filter { $0 >= 0 }.count))
+        let p: Double? = diffs.isEmpty ? nil : min(1, 2 * min(Double(diffs.filter { $0 <= 0 }.count),
+                                                              Double(diffs.filter { $0 >= 0 }.count))
                                                      / Double(diffs.count))
         return Result(mean: mean, interval: interval(draws.map(\.0)), difference: mean.flatMap { m in referenceMean.map { m - $0 } },
                       differenceInterval: interval(draws.map(\.1)), p: p)

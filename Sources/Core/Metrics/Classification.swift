@@ -53,7 +53,6 @@ public func argmaxRows<T: Comparable>(_ probabilities: [T], classCount: Int) -> 
     (0..<(probabilities.count / classCount)).map { argmax(probabilities, offset: $0 * classCount, count: classCount) }
 }
 
-/// Segment-to-clip aggregation: a clip's probabilities are the mean of its segments'.
 /// How a clip's segment outputs become the clip's probabilities (`evaluation: {aggregate: ...}`).
 public enum ClipAggregate: String, Codable, Hashable, Sendable, CaseIterable {
     /// The mean of the segments' probabilities (the study's, and the default).
@@ -99,7 +98,8 @@ public enum ClipAggregation {
     }
 
     /// Per clip, in order of first appearance: each column's mean (summed in segment order) or maximum.
-    private static func pool(_ values: [Double], classCount: Int, clipIDs: [Int], maximum: Bool) -> (clipIDs: [Int], probabilities: [Double]) {
+    private static func pool(_ values: [Double], classCount: Int, clipIDs: [Int], maximum: Bool) -> (clipIDs: [Int],
+            probabilities: [Double]) {
         precondition(values.count == clipIDs.count * classCount)
         var order: [Int] = [], index: [Int: Int] = [:]
         var sums: [[Double]] = [], counts: [Int] = []

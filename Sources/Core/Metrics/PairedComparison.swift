@@ -65,7 +65,8 @@ public struct PairedClipComparison: Codable, Equatable, Sendable {
 
     /// The paired tests, or nil when the two sides did not see the same clips. `plan` is B's
     /// bootstrap plan; the resampling stream is fixed, so the same pair gives the same interval anywhere.
-    public static func compare(_ a: [ClipPrediction], _ b: [ClipPrediction], classCount k: Int, plan: BootstrapPlan) -> PairedClipComparison? {
+    public static func compare(_ a: [ClipPrediction], _ b: [ClipPrediction], classCount k: Int,
+                               plan: BootstrapPlan) -> PairedClipComparison? {
         guard let p = align(a, b, classCount: k) else { return nil }
         let m = mcnemar(p)
         let auc = aucDifference(p, plan: plan, micro: false)

@@ -207,7 +207,8 @@ public enum Checkpoint {
             switch dtype {
             case "F32":
                 contents.floats[name] = bytes.withUnsafeBytes { raw in
-                    (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+                    (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4,
+                            as: UInt32.self))) }
                 }
             case "U64":
                 contents.words[name] = bytes.withUnsafeBytes { raw in

@@ -6,7 +6,7 @@ import Kernels
 /// The order of every sum is fixed by this file, not by the CPU: each element of C is ONE chain of
 /// fused multiply-adds over k = 0, 1, ..., K-1, started from 0 (or from C's old value when
 /// `accumulate`). Register blocking (6 rows x 16 columns), cache blocking over k and columns, the
-/// SIMD width and the two-thread split only change which elements are computed together, never the
+/// SIMD width and the split over threads only change which elements are computed together, never the
 /// order in which one element is summed. A k-block stores its partial sums in C and the next block
 /// continues the same chain from there, which is exactly the unblocked chain. An FMA rounds once,
 /// exactly as IEEE 754 defines it, whether done by an AVX2 or AVX-512 unit or in software (the

@@ -35,14 +35,16 @@ public enum KernelPath: String, Sendable, CaseIterable {
         #if LAB_BASELINE
         if path != .baseline { throw KernelPathError("LAB_KERNELS=\(v): this is the SSE2 baseline build, which has only its own kernels") }
         #else
-        if path == .baseline { throw KernelPathError("LAB_KERNELS=sse2: build the baseline instead (`LAB_BASELINE=1 swift build -c release --manifest-cache none`)") }
-        if path == .avx512 && !cpuHasAVX512 { throw KernelPathError("LAB_KERNELS=avx512: this CPU has no AVX-512F (or its OS does not save the ZMM registers)") }
+        if path == .baseline { throw KernelPathError("LAB_KERNELS=sse2: build the baseline instead (`LAB_BASELINE=1 swift build -c "
+                + "release --manifest-cache none`)") }
+        if path == .avx512 && !cpuHasAVX512 { throw KernelPathError("LAB_KERNELS=avx512: this CPU has no AVX-512F (or its OS does not "
+                + "save the ZMM registers)") }
         #endif
         return path
     }
 
     /// The path in use: `LAB_KERNELS` when it names one this CPU has, else the best.
-    /// `lab` itself refuses a bad `LAB_KERNELS` before any work (LabCommand), so this fallback only
+    /// `lab` itself refuses a bad `LAB_KERNELS` before any work (LabMain/main.swift), so this fallback only
     /// matters to library users and tests.
     nonisolated(unsafe) public private(set) static var current: KernelPath =
         (try? requested(ProcessInfo.processInfo.environment["LAB_KERNELS"])) ?? best

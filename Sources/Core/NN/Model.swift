@@ -74,7 +74,8 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     }
 
     /// Spec and shape in one call (tests and benchmarks).
-    public init(inputChannels: Int = 1, inputHeight: Int = 128, inputWidth: Int = 86, filters: [Int] = [32, 64, 128], batchNorm: Bool = false,
+    public init(inputChannels: Int = 1, inputHeight: Int = 128, inputWidth: Int = 86, filters: [Int] = [32, 64, 128],
+                batchNorm: Bool = false,
                 dropout: Double = 0.3, denseUnits: Int = 64, classes: Int = 10) {
         self.init(spec: ModelSpec(filters: filters, batchNorm: batchNorm, dropout: dropout, denseUnits: denseUnits),
                   input: InputShape(channels: inputChannels, height: inputHeight, width: inputWidth), classes: classes)
@@ -243,7 +244,8 @@ public final class Model {
         var layers: [Layer] = []
         for (i, block) in config.blocks.enumerated() {
             let f = block.filters
-            let conv = Conv2D(name: config.isResNet ? "res\(i + 1).conv1" : "conv\(i + 1)", inChannels: block.inChannels, outChannels: f, kernel: 3, rng: &rng)
+            let conv = Conv2D(name: config.isResNet ? "res\(i + 1).conv1" : "conv\(i + 1)", inChannels: block.inChannels, outChannels: f,
+                              kernel: 3, rng: &rng)
             conv.computesInputGradient = i > 0
             // The direct kernel has no input gradient; a later layer with one input channel (filters
             // [1, ...]) needs one, so it takes the general Winograd path.
@@ -257,7 +259,8 @@ public final class Model {
             }
         }
         let (_, h, w) = config.flattenedShape
-        precondition(h >= 1 && w >= 1, "input \(config.inputHeight)x\(config.inputWidth) too small for \(config.filters.count) pooling blocks")
+        precondition(h >= 1 && w >= 1,
+                     "input \(config.inputHeight)x\(config.inputWidth) too small for \(config.filters.count) pooling blocks")
         let pooling = config.spec.pooling
         layers.append(pooling == .flatten ? Flatten(name: "flatten") : TimePool(name: "time_pool", pooling: pooling))
         layers.append(Dropout(name: "dropout1", rate: config.dropout))

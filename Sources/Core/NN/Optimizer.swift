@@ -38,7 +38,8 @@ final class Optimizer {
         }
         switch kind {
         case .adam:
-            let alpha = Float(learningRate * (1 - Elementary.pow(beta2, Double(step))).squareRoot() / (1 - Elementary.pow(beta1, Double(step))))
+            let alpha = Float(learningRate * (1 - Elementary.pow(beta2, Double(step))).squareRoot() / (1 - Elementary.pow(beta1,
+                    Double(step))))
             let b1 = Float(beta1), b2 = Float(beta2), eps = epsilon
             for (i, p) in parameters.enumerated() {
                 p.value.withUnsafeMutableBufferPointer { w in

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// Runs `body` over 0..<count split into FIXED chunks (independent of the core count), so work that
-/// writes disjoint outputs, or reduces within a chunk, gives the same bits on 1 or 2 threads.
+/// writes disjoint outputs, or reduces within a chunk, gives the same bits on any thread count.
 @inline(__always)
 func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }

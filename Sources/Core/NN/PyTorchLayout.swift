@@ -37,11 +37,13 @@ extension Model {
     public var pytorchTensors: [ExportedTensor] {
         var out: [ExportedTensor] = [], index = 0
         func conv(_ c: Conv2D, _ prefix: String) {
-            out.append(ExportedTensor(name: "\(prefix).weight", shape: [c.outChannels, c.inChannels, c.kernel, c.kernel], parameter: c.weight, transposed: false))
+            out.append(ExportedTensor(name: "\(prefix).weight", shape: [c.outChannels, c.inChannels, c.kernel, c.kernel],
+                                      parameter: c.weight, transposed: false))
             out.append(ExportedTensor(name: "\(prefix).bias", shape: [c.outChannels], parameter: c.bias, transposed: false))
         }
         func norm(_ n: BatchNorm, _ prefix: String) {
-            for (suffix, p) in [("weight", n.gamma), ("bias", n.beta), ("running_mean", n.runningMean), ("running_var", n.runningVariance)] {
+            for (suffix, p) in [("weight", n.gamma), ("bias", n.beta), ("running_mean", n.runningMean), ("running_var",
+                    n.runningVariance)] {
                 out.append(ExportedTensor(name: "\(prefix).\(suffix)", shape: [n.channels], parameter: p, transposed: false))
             }
         }
@@ -55,7 +57,8 @@ extension Model {
                 if let s = r.shortcut { conv(s.conv, "\(index).shortcut.0"); norm(s.bn, "\(index).shortcut.1") }
                 index += 1
             case let d as Dense:
-                out.append(ExportedTensor(name: "\(index).weight", shape: [d.outFeatures, d.inFeatures], parameter: d.weight, transposed: true))
+                out.append(ExportedTensor(name: "\(index).weight", shape: [d.outFeatures, d.inFeatures], parameter: d.weight,
+                                          transposed: true))
                 out.append(ExportedTensor(name: "\(index).bias", shape: [d.outFeatures], parameter: d.bias, transposed: false))
                 index += 1
             case let n as BatchNorm: norm(n, "\(index)"); index += 1
@@ -80,7 +83,8 @@ extension Model {
             case let p as TimePool: modules.append("TimePool('\(p.pooling.rawValue)')")
             case let r as ResidualBlock:
                 let bn = r.bn1.pytorchArguments
-                modules.append("ResidualBlock(\(r.conv1.inChannels), \(r.conv1.outChannels), projection=\(r.shortcut != nil ? "True" : "False"), \(bn))")
+                modules.append("ResidualBlock(\(r.conv1.inChannels), \(r.conv1.outChannels), "
+                        + "projection=\(r.shortcut != nil ? "True" : "False"), \(bn))")
             case let d as Dropout: modules.append("Dropout(\(d.rate))")
             case let d as Dense: modules.append("Linear(\(d.inFeatures), \(d.outFeatures))")
             default: modules.append("Identity()  # \(layer.name)")

@@ -55,7 +55,8 @@ public struct Samples: Sendable {
             }
             memory.withUnsafeBufferPointer { src in
                 for (i, sample) in order.enumerated() {
-                    for c in 0..<channels { (d + (c * n + i) * hw).update(from: src.baseAddress! + (sample * channels + c) * hw, count: hw) }
+                    for c in 0..<channels { (d + (c * n + i) * hw).update(from: src.baseAddress! + (sample * channels + c) * hw,
+                                                                          count: hw) }
                 }
             }
         }

@@ -51,11 +51,13 @@ public struct Dataset: Sendable {
     public var width: Int
     public init(x: [Float], labels: [Int], channels: Int = 1, height: Int, width: Int) {
         precondition(x.count == labels.count * channels * height * width, "dataset: \(x.count) values for \(labels.count) samples")
-        self.init(samples: Samples(x, sampleSize: channels * height * width), labels: labels, channels: channels, height: height, width: width)
+        self.init(samples: Samples(x, sampleSize: channels * height * width), labels: labels, channels: channels, height: height,
+                  width: width)
     }
     public init(samples: Samples, labels: [Int], channels: Int = 1, height: Int, width: Int) {
         precondition(samples.count == labels.count && samples.sampleSize == channels * height * width,
-                     "dataset: \(samples.count) samples of \(samples.sampleSize) floats for \(labels.count) labels of \(channels)x\(height)x\(width)")
+                     "dataset: \(samples.count) samples of \(samples.sampleSize) floats for \(labels.count) labels of "
+                             + "\(channels)x\(height)x\(width)")
         self.samples = samples
         self.labels = labels
         self.channels = channels
@@ -214,7 +216,8 @@ public final class Trainer {
                 state.epochsWithoutImprovement += 1
             }
             if let schedule = config.schedule {
-                state.learningRate = schedule.rate(epoch: epoch + 1, base: config.learningRate, epochs: config.scheduleEpochs ?? config.epochs)
+                state.learningRate = schedule.rate(epoch: epoch + 1, base: config.learningRate,
+                                                   epochs: config.scheduleEpochs ?? config.epochs)
             } else if let decay = config.lrDecay {
                 state.learningRate *= decay
             }

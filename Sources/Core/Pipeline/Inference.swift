@@ -34,10 +34,26 @@ public enum ClipFeatures {
     }
 
     /// Why a run cannot use a clip with these features, or nil: silent audio (a constant matrix), or
-    /// too short for one segment. The one rule runs and `lab predict` share.
-    public static func unusable(_ m: FeatureMatrix, spec: SegmentSpec, segmentSeconds: Double) -> String? {
-        if let first = m.values.first, !m.values.contains(where: { $0 != first }) { return "all silent (every sample is 0)" }
-        return spec.tooShort(frames: m.cols, segmentSeconds: segmentSeconds)
+    /// too short for one segment. The one rule runs, `lab predict` and `lab data check` share.
+    public static func unusable(_ m: FeatureMatrix, spec: SegmentSpec, segmentSeconds: Double) -> UnusableClip? {
+        if let first = m.values.first, !m.values.contains(where: { $0 != first }) { return .silent }
+        return spec.tooShort(frames: m.cols, segmentSeconds: segmentSeconds).map(UnusableClip.tooShort)
+    }
+}
+
+/// Why a clip cannot be used, as a value: callers decide by case (predict pads a short file but
+/// never a silent one), and the text is what the manifest and report list.
+public enum UnusableClip: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Every log-mel value the same: silence, or a signal below the features' floor.
+    case silent
+    /// Fewer frames than one segment; the reason names both counts.
+    case tooShort(String)
+
+    public var description: String {
+        switch self {
+        case .silent: return "all silent (every sample is 0)"
+        case .tooShort(let reason): return reason
+        }
     }
 }
 
@@ -100,10 +116,12 @@ public struct ModelCard: Codable, Equatable, Sendable {
         let classes = try decode(Key.classes, [String].self)
         let features = try decode(Key.features, FeatureParams.self)
         let segment = try decode(Key.segment, SegmentSpec.self)
-        guard let mean = meta[Key.mean].flatMap(Double.init), let std = meta[Key.std].flatMap(Double.init), mean.isFinite, std.isFinite, std > 0 else {
+        guard let mean = meta[Key.mean].flatMap(Double.init), let std = meta[Key.std].flatMap(Double.init),
+              mean.isFinite, std.isFinite, std > 0 else {
             throw fail("metadata input_mean / input_std missing or not a number")
         }
-        guard segment.length > 0, segment.hop > 0, segment.maxPerClip.map({ $0 >= 1 }) ?? true else { throw fail("metadata segment is not valid") }
+        guard segment.length > 0, segment.hop > 0, segment.maxPerClip.map({ $0 >= 1 })
+                ?? true else { throw fail("metadata segment is not valid") }
         guard classes.count == architecture.classes, classes.count >= 2 else {
             throw fail("\(classes.count) class names for a network with \(architecture.classes) outputs")
         }
@@ -113,7 +131,8 @@ public struct ModelCard: Codable, Equatable, Sendable {
         }
         var aggregate: ClipAggregate? = nil
         if let text = meta[Key.aggregate] {
-            guard let a = ClipAggregate(rawValue: text) else { throw fail("metadata \(Key.aggregate) \"\(text)\" is not mean, mean_logits or max") }
+            guard let a = ClipAggregate(rawValue: text) else { throw fail("metadata "
+                    + "\(Key.aggregate) \"\(text)\" is not mean, mean_logits or max") }
             aggregate = a
         }
         self.init(experiment: meta[Key.experiment] ?? "", run: meta[Key.run] ?? "", architecture: architecture, classes: classes,
@@ -160,7 +179,7 @@ public struct TrainedModel {
         var spec = card.segment
         let seconds = Double(spec.length * card.features.hopLength) / Double(card.features.sampleRate)
         if let reason = ClipFeatures.unusable(m, spec: spec, segmentSeconds: (seconds * 100).rounded() / 100) {
-            guard padShort, !reason.hasPrefix("all silent") else { throw UserError(reason) }
+            guard padShort, case .tooShort = reason else { throw UserError(reason.description) }
             spec.tail = .pad
         }
         var x: [Float] = []
@@ -173,8 +192,8 @@ public struct TrainedModel {
         let (x, starts, spec) = try inputs(m, padShort: padShort)
         let k = card.classes.count
         let aggregate = card.aggregate ?? .meanProbability
-        let (p, logits) = model.outputs(Samples(x, sampleSize: model.config.input.channels * model.config.inputHeight * model.config.inputWidth),
-                                      for: aggregate)
+        let sampleSize = model.config.input.channels * model.config.inputHeight * model.config.inputWidth
+        let (p, logits) = model.outputs(Samples(x, sampleSize: sampleSize), for: aggregate)
         let clip = ClipAggregation.aggregate(aggregate, probabilities: p, logits: logits, classCount: k,
                                              clipIDs: [Int](repeating: 0, count: starts.count))
         let frame = Double(card.features.hopLength) / Double(card.features.sampleRate)
@@ -230,7 +249,8 @@ public struct TrainedModel {
             for t in stageTimes { timing.decode += t.decode; timing.features += t.features }
             for r in features {
                 let t0 = Date()
-                out.append(Result { let (m, seconds) = try r!.get(); return try predict(features: m, seconds: seconds, padShort: padShort) })
+                out.append(Result { let (m, seconds) = try r!.get(); return try predict(features: m, seconds: seconds,
+                                                                                        padShort: padShort) })
                 timing.inference += Date().timeIntervalSince(t0)
             }
             progress(min(files.count, start + chunk), files.count)

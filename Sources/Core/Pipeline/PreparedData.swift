@@ -86,8 +86,10 @@ public struct PreparedData: Sendable {
         let collection: AudioCollection
         do { collection = try AudioCollection.scan(root: plan.root, classes: plan.classes) } catch let err as CollectionError {
             if case .unknownClass(_, let name, let available) = err {
-                throw UserError("\(err)", hint: "the notebook's `classes:` names '\(name)', which this collection lacks: list classes it has "
-                                + "(\(available.joined(separator: ", "))), use `classes: all`, or start a notebook for it with `lab init NOTEBOOK --data DIR`")
+                throw UserError("\(err)",
+                                hint: "the notebook's `classes:` names '\(name)', which this collection lacks: list classes it has "
+                                + "(\(available.joined(separator: ", "))), use `classes: all`, or start a notebook for it with `lab init "
+                                        + "NOTEBOOK --data DIR`")
             }
             throw UserError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
         }
@@ -110,7 +112,7 @@ public struct PreparedData: Sendable {
             do {
                 let m = try cache.logMel(for: clips[i], root: plan.root, params: plan.features, extractor: extractor)
                 if let reason = ClipFeatures.unusable(m, spec: spec, segmentSeconds: plan.segmentSeconds) {
-                    failure = SkippedFile(relativePath: path, reason: reason)
+                    failure = SkippedFile(relativePath: path, reason: reason.description)
                 } else {
                     usable = true
                 }
@@ -200,7 +202,8 @@ public struct PreparedData: Sendable {
             throw UserError("no \(name) segments: clips are shorter than one \(plan.segmentSeconds)-s segment, or too few clips per class",
                                 hint: "use more clips per class, shorter segments, or `segment: {tail: pad}`")
         }
-        return PreparedData(collection: collection, split: split, train: dataset(train), validation: dataset(validation), test: dataset(test),
+        return PreparedData(collection: collection, split: split, train: dataset(train), validation: dataset(validation),
+                            test: dataset(test),
                             validationClips: validation.clipIndex, testClips: test.clipIndex,
                             skipped: collection.skipped + failures.compactMap { $0 } + leftOut, mean: mean, std: std,
                             cacheHits: cache.hits, cacheMisses: cache.misses, augmented: augmented, grouping: grouping)
@@ -221,11 +224,13 @@ public struct PreparedData: Sendable {
                 throw UserError("\(path): no such split file", hint: "`split: {file: PATH}` names a file of `relative/path,split` lines")
             }
             let name = (path as NSString).lastPathComponent
-            let (split, left) = DataSplit.assigned(usable, by: try SplitFile.parse(String(decoding: data, as: UTF8.self), source: path), source: name)
+            let (split, left) = DataSplit.assigned(usable, by: try SplitFile.parse(String(decoding: data, as: UTF8.self), source: path),
+                                                   source: name)
             return (split, left, nil)
         case .groups(let pattern):
             let keys = try GroupSummary.keys(usable.map(\.relativePath), pattern: pattern)
-            let split = DataSplit.grouped(usable, fractions: plan.split, seed: plan.splitSeed) { keys.key[$0.relativePath] ?? $0.relativePath }
+            let split = DataSplit.grouped(usable, fractions: plan.split,
+                                          seed: plan.splitSeed) { keys.key[$0.relativePath] ?? $0.relativePath }
             return (split, [], keys.summary)
         }
     }

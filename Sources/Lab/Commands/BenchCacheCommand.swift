@@ -29,7 +29,8 @@ struct BenchCacheCommand: ParsableCommand {
             let t = Date()
             let failure = FirstError()
             Parallelism.forEach(collection.clips.count) { i in
-                do { _ = try cache.logMel(for: collection.clips[i], root: collection.root, params: FeatureParams(), extractor: extractor) } catch { failure.record(error) }
+                do { _ = try cache.logMel(for: collection.clips[i], root: collection.root, params: FeatureParams(),
+                        extractor: extractor) } catch { failure.record(error) }
             }
             try failure.check()
             return Date().timeIntervalSince(t)

@@ -178,7 +178,8 @@ struct BenchElementaryCommand: ParsableCommand {
         let ps = (0..<n).map { _ in (uniform(0.01, 20), uniform(-10, 10)) }
         func ns2(_ f: (Double, Double) -> Double) -> Double { ns { ps.reduce(0) { $0 + f($1.0, $1.1) } } }
         for (name, ours, libm) in [("pow", Elementary.pow, { Glibc.pow($0, $1) }), ("atan2", Elementary.atan2, { Glibc.atan2($0, $1) }),
-                                   ("hypot", Elementary.hypot, { Glibc.hypot($0, $1) })] as [(String, (Double, Double) -> Double, (Double, Double) -> Double)] {
+                                   ("hypot", Elementary.hypot, { Glibc.hypot($0, $1) })] as [(String, (Double, Double) -> Double, (Double,
+                                           Double) -> Double)] {
             print(String(format: "%-8@ %13.1f %14.1f", name as NSString, ns2(ours), ns2(libm)))
         }
     }

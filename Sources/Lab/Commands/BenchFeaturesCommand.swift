@@ -47,7 +47,8 @@ struct BenchFeaturesCommand: ParsableCommand {
             let failure = FirstError()
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 for i in stride(from: c, to: paths.count, by: chunks) {
-                    do { _ = extractor.logMel(try AudioIO.decode(path: paths[i], sampleRate: 22050).samples) } catch { failure.record(error) }
+                    do { _ = extractor.logMel(try AudioIO.decode(path: paths[i],
+                                                                 sampleRate: 22050).samples) } catch { failure.record(error) }
                 }
             }
             try failure.check()

@@ -26,7 +26,8 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Training samples per timed epoch.") var samples = 1024
     @Option(help: "Timed training epochs.") var epochs = 2
     @Option(help: "Threads.") var threads = 2
-    @Flag(help: "Print the time spent in each layer: forward and backward in training, forward in one more inference pass.") var profile = false
+    @Flag(help: "Print the time spent in each layer: forward and backward in training, forward in one more inference pass.")
+    var profile = false
     @Option(help: "Batch size of the timed inference.") var inferenceBatch = 32
     @Flag(help: "Skip the timed training (for profiling inference alone).") var inferenceOnly = false
     @Option(help: "Timed inference passes over the samples (after one untimed); the median is reported.") var inferenceRepeats = 5
@@ -38,7 +39,8 @@ struct BenchTrainCommand: ParsableCommand {
             throw ValidationError("--input must be CHANNELSxBANDS, e.g. 1x128 or 6x140, got \(input)")
         }
         guard samples >= 32, epochs >= 1, threads >= 1, inferenceBatch >= 1, inferenceRepeats >= 1 else {
-            throw ValidationError("--samples must be at least 32; --epochs, --threads, --inference-batch and --inference-repeats at least 1")
+            throw ValidationError("--samples must be at least 32; --epochs, --threads, --inference-batch and --inference-repeats at least "
+                    + "1")
         }
     }
 
@@ -51,7 +53,8 @@ struct BenchTrainCommand: ParsableCommand {
         let x = (0..<(samples * hw)).map { _ in Float(rng.normal()) }
         let labels = (0..<samples).map { _ in rng.int(below: config.classes) }
         let data = Dataset(x: x, labels: labels, channels: c, height: config.inputHeight, width: config.inputWidth)
-        let tiny = Dataset(x: Array(x.prefix(32 * hw)), labels: Array(labels.prefix(32)), channels: c, height: config.inputHeight, width: config.inputWidth)
+        let tiny = Dataset(x: Array(x.prefix(32 * hw)), labels: Array(labels.prefix(32)), channels: c, height: config.inputHeight,
+                           width: config.inputWidth)
         let model = Trainer.initialModel(config: config, seed: 1)
         print("kernels: \(KernelPath.current.description)")
         print("model: \(model.parameterCount) parameters, \(String(format: "%.0f", config.forwardFLOPs / 1e6)) MFLOP forward per sample")
@@ -72,10 +75,12 @@ struct BenchTrainCommand: ParsableCommand {
             let batches = Double(epochs * ((samples + 31) / 32 + 1)) // + the validation batch
             for (i, name) in p.names.enumerated() {
                 print(name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                      + String(format: " %16.2f  %17.2f", 1000 * p.forward[i] / batches, 1000 * p.backward[i] / Double(epochs * ((samples + 31) / 32))))
+                      + String(format: " %16.2f  %17.2f", 1000 * p.forward[i] / batches,
+                               1000 * p.backward[i] / Double(epochs * ((samples + 31) / 32))))
             }
             let other = trainSeconds - p.forward.reduce(0, +) - p.backward.reduce(0, +)
-            print(String(format: "outside layers (loss, optimiser, batching): %.1f ms/batch", 1000 * other / Double(epochs * ((samples + 31) / 32))))
+            print(String(format: "outside layers (loss, optimiser, batching): %.1f ms/batch",
+                         1000 * other / Double(epochs * ((samples + 31) / 32))))
         }
         let trainRate = Double(samples * epochs) / trainSeconds
 

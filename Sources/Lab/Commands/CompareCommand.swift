@@ -18,7 +18,8 @@ struct CompareCommand: ParsableCommand {
         accuracy, a paired bootstrap for ROC-AUC. Otherwise the two intervals are compared \
         (overlapping: within noise). Then what changed in the inputs: the configuration keys that \
         differ, whether the data fingerprint changed, whether the engine changed (the executable's hash \
-        each report records, as `lab reproduce` decides reuse), and experiments added or removed. --all adds every metric (each split, segment and \
+        each report records, as `lab reproduce` decides reuse), and experiments added or removed. --all adds \
+        every metric (each split, segment and \
         clip level, per-class AUC) as before.
 
         --png DIR draws, per experiment, every revision's training and validation loss overlaid \
@@ -75,7 +76,8 @@ struct CompareCommand: ParsableCommand {
         if all {
             for i in specs.indices.dropFirst() {
                 let rows = comparison.steps[i].filter { $0.old != $0.new }
-                out += "\n" + (md ? "### Every metric, \(specs[i - 1]) → \(specs[i])\n\n" : "every metric, \(specs[i - 1]) → \(specs[i]):\n")
+                out += "\n" + (md ? "### Every metric, \(specs[i - 1]) → \(specs[i])\n\n"
+                        : "every metric, \(specs[i - 1]) → \(specs[i]):\n")
                 out += MetricsDiff.format(rows, md: md, a: specs[i - 1], b: specs[i]) + "\n"
             }
         }

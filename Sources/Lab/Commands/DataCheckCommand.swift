@@ -7,7 +7,8 @@ struct DataCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Lint a class-per-folder collection before training.",
         discussion: """
-        Decodes every file in full, in parallel, and prints per-class clip counts, total duration, sample \
+        Decodes every file in full, in parallel, computes its features as a run would, and prints \
+        per-class clip counts, total duration, sample \
         rates and channel counts. Then it lists every file a run would skip, with the reason: unreadable, \
         truncated or empty files, files without an audio header, NaN or infinite samples, all-silent files \
         and files shorter than one segment. It also lists duplicates: files whose decoded audio is the same, \
@@ -32,7 +33,8 @@ struct DataCheckCommand: ParsableCommand {
     func validate() throws {
         guard segmentSeconds >= 0.05 else { throw ValidationError("--segment-seconds must be at least 0.05, got \(segmentSeconds)") }
         guard SegmentTail(rawValue: tail) != nil else { throw ValidationError("--tail must be drop or pad, got \(tail)") }
-        guard (1000...384_000).contains(sampleRate) else { throw ValidationError("--sample-rate must be between 1000 and 384000, got \(sampleRate)") }
+        guard (1000...384_000).contains(sampleRate) else { throw ValidationError("--sample-rate must be between 1000 and 384000, got "
+                + "\(sampleRate)") }
         guard (1...65_536).contains(hopLength) else { throw ValidationError("--hop-length must be between 1 and 65536, got \(hopLength)") }
     }
 
@@ -104,8 +106,18 @@ struct DataCheck {
         var results = [Result<AudioInspection, Error>?](repeating: nil, count: clips.count)
         let lock = NSLock()
         var done = 0
+        // The run's own rule decides what is unusable: the file's log-mel features at the run's
+        // parameters, judged by `ClipFeatures.unusable` (silent, or too short for one segment).
+        let extractor = LogMelExtractor(params: rule.params)
         Parallelism.forEach(clips.count) { i in
-            let r = Result { try AudioInspection.inspect(path: collection.path(of: clips[i])) }
+            let r = Result { () throws -> AudioInspection in
+                let path = collection.path(of: clips[i])
+                let inspection = try AudioInspection.inspect(path: path)
+                let m = ClipFeatures.features(of: try ClipFeatures.decode(path: path, params: rule.params), params: rule.params,
+                                              extractor: extractor)
+                if let reason = ClipFeatures.unusable(m, spec: rule.spec, segmentSeconds: rule.segmentSeconds) { throw reason }
+                return inspection
+            }
             lock.withLock {
                 results[i] = r
                 done += 1
@@ -118,16 +130,7 @@ struct DataCheck {
             switch result! {
             case .failure(let e as AudioError): skipped.append(SkippedFile(relativePath: clip.relativePath, reason: e.reason))
             case .failure(let e): skipped.append(SkippedFile(relativePath: clip.relativePath, reason: "\(e)"))
-            case .success(let r) where r.peak == 0:
-                skipped.append(SkippedFile(relativePath: clip.relativePath, reason: "all silent (every sample is 0)"))
-            case .success(let r):
-                // The run's own rule, on the frames the run's features would have.
-                if let reason = rule.spec.tooShort(frames: rule.params.frameCount(sampleCount: r.sampleCount, sampleRate: r.sampleRate),
-                                                   segmentSeconds: rule.segmentSeconds) {
-                    skipped.append(SkippedFile(relativePath: clip.relativePath, reason: reason))
-                } else {
-                    inspections.append((clip, r))
-                }
+            case .success(let r): inspections.append((clip, r))
             }
         }
         var byHash: [String: [ClipRef]] = [:]

@@ -57,7 +57,8 @@ struct FeaturesCommand: ParsableCommand {
         if let stretch, !(0.5...2).contains(stretch) { throw ValidationError("--stretch must be 0.5 to 2, got \(stretch)") }
         if MelScale(rawValue: melScale) == nil { throw ValidationError("--mel-scale must be slaney or htk") }
         if nFft < 16 || hopLength < 1 || nMels < 1 || sr < 1000 { throw ValidationError("feature parameters out of range") }
-        guard SegmentTail(rawValue: segmentTail) != nil else { throw ValidationError("--segment-tail must be drop or pad, got \(segmentTail)") }
+        guard SegmentTail(rawValue: segmentTail) != nil else { throw ValidationError("--segment-tail must be drop or pad, got "
+                + "\(segmentTail)") }
         if let segment, segment <= 0 { throw ValidationError("--segment must be positive, got \(segment)") }
         if let segmentHop, segmentHop <= 0 { throw ValidationError("--segment-hop must be positive, got \(segmentHop)") }
     }
@@ -82,7 +83,8 @@ struct FeaturesCommand: ParsableCommand {
         let mel = LogMelExtractor(params: params).logMel(clip.samples)
         if let npy {
             if let segment {
-                let spec = SegmentSpec.seconds(segment, hop: segmentHop ?? segment, params: params, tail: SegmentTail(rawValue: segmentTail) ?? .drop)
+                let spec = SegmentSpec.seconds(segment, hop: segmentHop ?? segment, params: params,
+                                               tail: SegmentTail(rawValue: segmentTail) ?? .drop)
                 let windows = segments(of: mel, spec: spec)
                 try NumpyWriter.write(shape: [windows.count, mel.rows, spec.length], values: windows.flatMap(\.values), to: npy)
                 print("\(npy): \(windows.count) x \(mel.rows) x \(spec.length) float32")
@@ -98,7 +100,8 @@ struct FeaturesCommand: ParsableCommand {
                 let bands = params.bands, channels = channel.map { [$0 - 1] } ?? Array(0..<harmonics)
                 let values = channels.flatMap { h in mel.values[(h * bands * mel.cols)..<((h + 1) * bands * mel.cols)] }
                 let ticks = channels.enumerated().map { i, h in (row: Double(i * bands), label: "h\(h + 1)") }
-                try Charts.spectrogram(values: Array(values), rows: channels.count * bands, cols: mel.cols, sampleRate: sr, hopLength: hopLength,
+                try Charts.spectrogram(values: Array(values), rows: channels.count * bands, cols: mel.cols, sampleRate: sr,
+                                       hopLength: hopLength,
                                        frequencyTicks: ticks, title: title + ": harmonic channels",
                                        frequencyLabel: "harmonic h, bands from C1 (h x 32.7 Hz) up").writePNG(to: png)
             } else {

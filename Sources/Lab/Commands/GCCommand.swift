@@ -45,6 +45,7 @@ struct GCCommand: ParsableCommand {
         for id in plan.keptUnfinished { print("kept target/\(id): unfinished, may be resumed (use --include-unfinished)") }
         for (id, by) in plan.keptCommitted { print("kept target/\(id): referenced by the committed report \(by)") }
         for id in plan.keptTracked { print("kept target/\(id): git tracks files in it (use --include-tracked)") }
-        print("\(plan.referenced.count + plan.keptCommitted.count) referenced runs kept; \(plan.remove.count) unreferenced runs \(dryRun ? "would be " : "")removed")
+        print("\(plan.referenced.count + plan.keptCommitted.count) referenced runs kept; \(plan.remove.count) unreferenced runs "
+                + "\(dryRun ? "would be " : "")removed")
     }
 }

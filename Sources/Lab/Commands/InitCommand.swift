@@ -15,14 +15,15 @@ struct InitCommand: ParsableCommand {
 
         The notebook names the data folder relative to the workspace when it is inside it, and as \
         ~/... when it is under your home folder, so the notebook holds no absolute path of yours. \
-        It also makes sure .gitignore keeps target/ (runs, weights, the feature cache) out of git: \
-        commit the notebook, and later its report and figures, never target/.
+        It also makes sure .gitignore keeps weights, the feature cache and the built-in audio out of \
+        git: commit the notebook, and later its report, reports/figures/ and the run folders the \
+        report references (their records and figures); `lab gc` removes the runs no report references.
 
         Examples:
           git init
           lab init reports/mine.lab.md --data ~/datasets/soundtracks
           lab reproduce reports/mine.lab.md
-          git add .gitignore reports && git commit -m "first report"
+          git add .gitignore reports target && git commit -m "first report"
         """
     )
 
@@ -60,7 +61,8 @@ struct InitCommand: ParsableCommand {
             print(line)
         }
         if let ignore = try Self.ignoreTarget(in: ws.root) { print(ignore) }
-        print("next: `lab reproduce \(ws.relative(path))`, then commit .gitignore, the notebook, its report (.md, .json) and reports/figures/")
+        print("next: `lab reproduce \(ws.relative(path))`, then commit .gitignore, reports/ and target/ (the ignored weights and caches "
+                + "stay out)")
     }
 
     /// The data folder as the notebook should name it: relative to the workspace root when inside
@@ -74,25 +76,32 @@ struct InitCommand: ParsableCommand {
         return path
     }
 
-    /// Makes sure the workspace's .gitignore keeps target/ out of git; says what it did, or nil
-    /// when it was already so.
+    /// What a workspace never commits: weights, the feature cache, the built-in audio, the lock.
+    /// The run folders themselves (records and figures, kilobytes) are committed with the report.
+    static let ignored = ["*.safetensors", "target/cache/", "target/data/", "target/.lock", "target/report-figures/"]
+
+    /// Makes sure the workspace's .gitignore keeps those out of git; says what it did, or nil when
+    /// every entry was there already.
     static func ignoreTarget(in root: String) throws -> String? {
         let path = (root as NSString).appendingPathComponent(".gitignore")
         let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let lines = existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        if lines.contains(where: { ["target", "target/", "/target", "/target/"].contains($0) }) { return nil }
-        let entry = "# lab: runs, model weights and the feature cache are regenerated bit for bit; never commit them\n/target/\n"
+        let lines = Set(existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        let missing = ignored.filter { !lines.contains($0) && !lines.contains("/" + $0) }
+        guard !missing.isEmpty else { return nil }
+        let entry = "# lab: weights, the feature cache and the built-in audio are regenerated bit for bit; never commit them\n"
+            + missing.joined(separator: "\n") + "\n"
         let text = existing.isEmpty ? entry : existing + (existing.hasSuffix("\n") ? "" : "\n") + entry
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        return existing.isEmpty ? "wrote .gitignore: /target/ (runs, weights, the feature cache) stays out of git"
-                                : "added /target/ to .gitignore (runs, weights, the feature cache stay out of git)"
+        return (existing.isEmpty ? "wrote .gitignore" : "added \(missing.joined(separator: ", ")) to .gitignore")
+            + ": weights, the feature cache and the built-in audio under target/ stay out of git"
     }
 
     /// The study's two cells for `collection`. The two-class cell takes the two classes with most
     /// clips (ties: by name), so it has the most data to learn from.
     static func notebook(collection: AudioCollection, data: String) -> String {
         let counts = collection.classes.indices.map { c in collection.clips.filter { $0.classIndex == c }.count }
-        let largest = collection.classes.indices.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : collection.classes[$0] < collection.classes[$1] }
+        let largest = collection.classes.indices.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1]
+                : collection.classes[$0] < collection.classes[$1] }
             .prefix(2).sorted().map { collection.classes[$0] }
         func yamlName(_ s: String) -> String {
             s.range(of: "^[A-Za-z0-9_][A-Za-z0-9_ .-]*$", options: .regularExpression) != nil && !s.hasSuffix(" ") ? s

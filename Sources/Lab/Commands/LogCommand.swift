@@ -30,7 +30,8 @@ struct LogCommand: ParsableCommand {
 
     func validate() throws {
         guard n >= 1 else { throw ValidationError("-n must be at least 1, got \(n)") }
-        guard ["accuracy", "macro_auc"].contains(metric) else { throw ValidationError("--metric must be accuracy or macro_auc, got \(metric)") }
+        guard ["accuracy", "macro_auc"].contains(metric) else { throw ValidationError("--metric must be accuracy or macro_auc, got "
+                + "\(metric)") }
     }
 
     @OptionGroup var place: WorkspaceOption
@@ -43,7 +44,8 @@ struct LogCommand: ParsableCommand {
         let lines = r.output.split(separator: "\n")
         if lines.isEmpty {
             let others = ws.notebooks().map { ws.relative(NotebookRun.resultsPath(notebookPath: $0)) }.filter { $0 != report }
-            print("no commit has changed \(report) yet" + (others.isEmpty ? "" : " (other reports here: \(others.joined(separator: ", ")); --notebook picks one)"))
+            print("no commit has changed \(report) yet" + (others.isEmpty ? ""
+                    : " (other reports here: \(others.joined(separator: ", ")); --notebook picks one)"))
             return
         }
         var points: [(label: String, entry: ResultsFile.Entry?)] = []
@@ -57,7 +59,8 @@ struct LogCommand: ParsableCommand {
                     func v(_ x: Double?, _ i: Interval?) -> String {
                         (x.map { String(format: "%.3f", $0) } ?? "-") + (i.map { String(format: " [%.2f, %.2f]", $0.low, $0.high) } ?? "")
                     }
-                    return "\(e.name) acc \(v(e.test.clip.accuracy, e.test.clip.intervals?.accuracy)) auc \(v(e.test.clip.macroAUC, e.test.clip.intervals?.macroAUC))"
+                    return "\(e.name) acc \(v(e.test.clip.accuracy, e.test.clip.intervals?.accuracy)) auc "
+                            + "\(v(e.test.clip.macroAUC, e.test.clip.intervals?.macroAUC))"
                 }.joined(separator: " | ")
                 print("\(parts[1]) \(parts[2])  \(summary)  \(subject)")
                 let name = experiment ?? points.first(where: { $0.entry != nil })?.entry?.name ?? file.experiments.first?.name
@@ -69,13 +72,15 @@ struct LogCommand: ParsableCommand {
         }
         if let png {
             let ordered = Array(points.reversed()) // oldest first
-            guard let name = experiment ?? ordered.last(where: { $0.entry != nil })?.entry?.name, ordered.contains(where: { $0.entry?.name == name }) else {
+            guard let name = experiment
+                    ?? ordered.last(where: { $0.entry != nil })?.entry?.name, ordered.contains(where: { $0.entry?.name == name }) else {
                 throw LabError("--png: no readable report in these commits has experiment '\(experiment ?? "")'")
             }
             let accuracy = metric == "accuracy"
             let entries = ordered.map { $0.entry?.name == name ? $0.entry : nil }
             let values = entries.map { e in e.flatMap { accuracy ? $0.test.clip.accuracy : $0.test.clip.macroAUC } }
-            let intervals = entries.map { e in e.flatMap { accuracy ? $0.test.clip.intervals?.accuracy : $0.test.clip.intervals?.macroAUC } }
+            let intervals = entries.map { e in e.flatMap { accuracy ? $0.test.clip.intervals?.accuracy
+                    : $0.test.clip.intervals?.macroAUC } }
             try Charts.trend(labels: ordered.map(\.label), values: values, low: intervals.map { $0?.low }, high: intervals.map { $0?.high },
                              yLabel: accuracy ? "test clip accuracy" : "test macro ROC-AUC (clips)",
                              title: "\(name): test \(accuracy ? "clip accuracy" : "macro ROC-AUC") per commit, 95% interval as a band")

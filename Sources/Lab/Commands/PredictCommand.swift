@@ -16,8 +16,9 @@ struct PredictCommand: ParsableCommand {
         own test clips get exactly the probabilities in its predictions.csv, on any CPU.
 
         Any format libsndfile reads (WAV, AU, AIFF, FLAC, OGG, MP3), at any sample rate, mono or \
-        stereo (downmixed), of any length. A file's probabilities are the mean over its segments, as \
-        the report aggregates clips. A file shorter than one segment is refused when the model was \
+        stereo (downmixed), of any length. A file's probabilities pool its segments the way the run's \
+        evaluation pooled a clip's (the mean of probabilities, or the cell's `evaluation: {aggregate:}`: \
+        mean_logits or max, as the weights' card records). A file shorter than one segment is refused when the model was \
         trained with `tail: drop` (as training skipped such clips), unless --pad-short pads it into \
         one segment as `tail: pad` does. A directory means every audio file under it. A file that \
         cannot be read is named with the reason; the others go on, and the exit status is 1.
@@ -86,8 +87,10 @@ struct PredictCommand: ParsableCommand {
         bar.finish("\(results.count) \(results.count == 1 ? "file" : "files") classified, \(failures.count) unreadable")
         if profile {
             let n = Double(max(1, files.count))
-            FileHandle.standardError.write(Data(String(format: "per file: decode %.1f ms, features %.1f ms (thread time; both on %d threads: %.1f ms "
-                                                       + "wall), inference %.1f ms; %d files\n", 1000 * timing.decode / n, 1000 * timing.features / n,
+            FileHandle.standardError.write(Data(String(format: "per file: decode %.1f ms, features %.1f ms (thread time; both on %d "
+                    + "threads: %.1f ms "
+                                                       + "wall), inference %.1f ms; %d "
+                                                               + "files\n", 1000 * timing.decode / n, 1000 * timing.features / n,
                                                        Parallelism.threads, 1000 * timing.featureWall / n, 1000 * timing.inference / n,
                                                        files.count).utf8))
         }
@@ -96,7 +99,8 @@ struct PredictCommand: ParsableCommand {
         if let png, let first = results.first {
             let name = (first.file as NSString).lastPathComponent
             try PredictionOutput.taggram(first.prediction, classes: trained.card.classes,
-                                         title: "\(name): class probability per segment (run \(trained.card.run), \(trained.card.experiment))")
+                                         title: "\(name): class probability per segment (run \(trained.card.run), "
+                                                 + "\(trained.card.experiment))")
                 .writePNG(to: ws.userPath(png))
             FileHandle.standardError.write(Data("wrote \(png)\n".utf8))
         }
@@ -126,11 +130,13 @@ struct PredictCommand: ParsableCommand {
                 if name.hasPrefix(".") { continue }
                 if AudioCollection.defaultExtensions.contains((rel as NSString).pathExtension.lowercased()) { found.append(rel) }
             }
-            if found.isEmpty { throw LabError("\(input): no audio files (\(AudioCollection.defaultExtensions.sorted().joined(separator: ", "))) under it") }
+            if found.isEmpty { throw LabError("\(input): no audio files "
+                    + "(\(AudioCollection.defaultExtensions.sorted().joined(separator: ", "))) under it") }
             out += found.sorted().map { ((path as NSString).appendingPathComponent($0), $0) }
         }
         if out.isEmpty, let first = missing.first {
-            throw LabError("\(first.0): no such file or directory" + (missing.count > 1 ? " (nor \(missing.count - 1) more of the paths given)" : ""))
+            throw LabError("\(first.0): no such file or directory"
+                    + (missing.count > 1 ? " (nor \(missing.count - 1) more of the paths given)" : ""))
         }
         return (out, missing)
     }
@@ -152,14 +158,18 @@ enum ModelSource {
             let run = store.directory(source)
             let manifest = try run.readManifest()
             guard manifest.status == .complete else {
-                let hint = manifest.status == .failed ? "it failed: `lab show \(source)` says why"
-                    : "`lab reproduce \(ws.relative(try notebookHolding(manifest.experiment.runName, notebook: notebook, workspace: ws).path))` finishes it"
+                let home = manifest.status == .failed ? nil
+                    : try notebookHolding(manifest.experiment.runName, notebook: notebook, workspace: ws).path
+                let hint = home.map { "`lab reproduce \(ws.relative($0))` finishes it" } ?? "it failed: `lab show \(source)` says why"
                 throw LabError("run \(source) is \(manifest.displayStatus), not complete", hint: hint)
             }
             let about = "run \(source) (\(manifest.experiment.runName))"
-            if FileManager.default.fileExists(atPath: run.file("model.safetensors")) { return Resolved(weights: run.file("model.safetensors"), description: about) }
+            if FileManager.default.fileExists(atPath: run.file("model.safetensors")) {
+                return Resolved(weights: run.file("model.safetensors"), description: about)
+            }
             let home = try notebookHolding(manifest.experiment.runName, notebook: notebook, workspace: ws)
-            return try missing(runName: manifest.experiment.runName, run: source, notebookPath: home.path, workspace: ws, reproduce: reproduce, quiet: quiet)
+            return try missing(runName: manifest.experiment.runName, run: source, notebookPath: home.path, workspace: ws,
+                               reproduce: reproduce, quiet: quiet)
         }
         // An experiment of a notebook: the newest complete run of that name whose config and data
         // are the notebook's report's (so a run of an edited cell, or of another notebook's cell of
@@ -184,9 +194,10 @@ enum ModelSource {
         if let notebook {
             let path = NotebookRun.notebookPath(notebook, workspace: ws)
             let parsed = try NotebookParser.load(path: path)
-            guard let c = parsed.experiments.flatMap({ $0.expanded() }).first(where: { $0.runName == runName }) else {
+            let cells = parsed.experiments.flatMap { $0.expanded() }
+            guard let c = cells.first(where: { $0.runName == runName }) else {
                 throw LabError("\(runName): not an experiment of \(ws.relative(path)) "
-                               + "(its experiments: \(parsed.experiments.flatMap { $0.expanded() }.map(\.runName).joined(separator: ", ")))",
+                               + "(its experiments: \(cells.map(\.runName).joined(separator: ", ")))",
                                hint: "`lab runs` lists the runs; --notebook names another notebook")
             }
             return (path, c)
@@ -199,7 +210,8 @@ enum ModelSource {
                                + "(\(known.isEmpty ? "no notebooks under \(ws.root)" : "notebooks: " + known))",
                                hint: "`lab runs` lists the runs; a notebook's cells name its experiments")
             }
-            throw LabError("\(runName): an experiment of \(holders.count) notebooks (\(holders.map { ws.relative($0.0) }.joined(separator: ", ")))",
+            throw LabError("\(runName): an experiment of \(holders.count) notebooks "
+                    + "(\(holders.map { ws.relative($0.0) }.joined(separator: ", ")))",
                            hint: "say which with --notebook, e.g. --notebook \(ws.relative(holders[0].0))")
         }
         return holders[0]
@@ -211,12 +223,14 @@ enum ModelSource {
                         quiet: Bool) throws -> Resolved {
         let what = run.map { "target/\($0)/model.safetensors" } ?? "a run of `\(runName)` with its weights"
         guard reproduce else {
-            throw LabError("\(what) is not here: weights are not committed; `lab reproduce \(ws.relative(notebookPath))` regenerates them bit for bit",
+            throw LabError("\(what) is not here: weights are not committed; `lab reproduce \(ws.relative(notebookPath))` regenerates them "
+                    + "bit for bit",
                            hint: "or add --reproduce to train `\(runName)` again now")
         }
         let nb = try NotebookParser.load(path: notebookPath)
         guard let e = nb.experiments.flatMap({ $0.expanded() }).first(where: { $0.runName == runName }) else {
-            throw LabError("\(ws.relative(notebookPath)) has no cell `\(runName)` to train again", hint: "--notebook names the notebook it came from")
+            throw LabError("\(ws.relative(notebookPath)) has no cell `\(runName)` to train again",
+                           hint: "--notebook names the notebook it came from")
         }
         StopSignal.install()
         let lock = try WorkspaceLock(workspace: ws)
@@ -239,7 +253,8 @@ enum PredictionOutput {
             let v = Array(p)
             return v.indices.sorted { v[$0] != v[$1] ? v[$0] > v[$1] : $0 < $1 }.prefix(n).map { (classes[$0], v[$0]) }
         }
-        func csvField(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        func csvField(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"",
+                with: "\"\"") + "\"" : s }
         switch format {
         case .csv:
             // Full precision, as predictions.csv writes them, so the numbers can be compared bit for bit.
@@ -264,7 +279,8 @@ enum PredictionOutput {
             }
             func named(_ p: ArraySlice<Double>) -> [String: Double] { Dictionary(uniqueKeysWithValues: zip(classes, p)) }
             let files = results.map { file, p in
-                File(path: file, seconds: p.seconds, top: ranked(p.clipProbabilities[...]).map(\.0), probabilities: named(p.clipProbabilities[...]),
+                File(path: file, seconds: p.seconds, top: ranked(p.clipProbabilities[...]).map(\.0),
+                     probabilities: named(p.clipProbabilities[...]),
                      segments: timeline ? p.segmentTimes.enumerated().map { j, t in
                          Segment(start: t.start, end: t.end, probabilities: named(p.segmentProbabilities[(j * k)..<((j + 1) * k)]))
                      } : nil)
@@ -274,7 +290,8 @@ enum PredictionOutput {
         case .text:
             var s = ""
             for (file, p) in results {
-                s += "\(file)  (\(String(format: "%.1f", p.seconds)) s, \(p.segmentTimes.count) segment\(p.segmentTimes.count == 1 ? "" : "s"))\n"
+                s += "\(file)  (\(String(format: "%.1f", p.seconds)) s, \(p.segmentTimes.count) "
+                s += "segment\(p.segmentTimes.count == 1 ? "" : "s"))\n"
                 for (i, (name, v)) in ranked(p.clipProbabilities[...]).enumerated() {
                     s += "  \(i + 1). " + pad(name, 14) + String(format: "%.3f", v) + "\n"
                 }
@@ -283,7 +300,8 @@ enum PredictionOutput {
                         let best = ranked(p.segmentProbabilities[(j * k)..<((j + 1) * k)])[0]
                         // Milliseconds: a segment is a whole number of frames, so a "2-s" one is 86 x 512 samples,
                         // 1.997 s; two decimals would make its bounds look like they drift.
-                        s += String(format: "     %8.3f-%8.3f s  ", t.start, t.end) + pad(best.0, 14) + String(format: "%.3f", best.1) + "\n"
+                        s += String(format: "     %8.3f-%8.3f s  ", t.start, t.end) + pad(best.0, 14) + String(format: "%.3f",
+                                best.1) + "\n"
                     }
                 }
             }

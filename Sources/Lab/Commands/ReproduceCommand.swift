@@ -55,9 +55,10 @@ struct ReproduceCommand: ParsableCommand {
                                  command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }, force: force,
                                  executor: executor == "slurm" ? .slurm(slurm.options(threads: options.threads))
                                      : workers > 1 ? .processes(workers: workers) : .local)
-        guard let (file, _) = try runner.run(notebookPath: path, writeReport: true) else { return }
+        let file = try runner.run(notebookPath: path, writeReport: true)
         let dir = ws.relative((path as NSString).deletingLastPathComponent)
-        print("wrote \(dir)/\(NotebookRun.stem(path)).md and \(dir)/\(NotebookRun.stem(path)).json in \(Int(Date().timeIntervalSince(started))) s")
+        print("wrote \(dir)/\(NotebookRun.stem(path)).md and \(dir)/\(NotebookRun.stem(path)).json in "
+                + "\(Int(Date().timeIntervalSince(started))) s")
         for e in file.experiments {
             print(String(format: "  %@: test accuracy %.3f (clip), macro ROC-AUC %@", e.name, e.test.clip.accuracy,
                          e.test.clip.macroAUC.map { String(format: "%.3f", $0) } ?? "undefined"))

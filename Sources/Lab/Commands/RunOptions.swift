@@ -50,7 +50,8 @@ struct WorkspaceOption: ParsableArguments {
     func validate() throws {
         guard let directory else { return }
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: (directory as NSString).expandingTildeInPath, isDirectory: &isDir), isDir.boolValue else {
+        guard FileManager.default.fileExists(atPath: (directory as NSString).expandingTildeInPath,
+                                             isDirectory: &isDir), isDir.boolValue else {
             throw ValidationError("-C \(directory): no such directory")
         }
     }

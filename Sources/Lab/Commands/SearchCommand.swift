@@ -65,7 +65,8 @@ struct SearchStatusCommand: ParsableCommand {
                 : trial.status == .complete ? "chosen" : trial.status.rawValue
             counts[state, default: 0] += 1
             var line = pad("\(t)", 7) + pad(state, 10) + names.map { pad(String(format: "%.4g", trial.params[$0] ?? .nan), 15) }.joined()
-            line += spec.rungs.indices.map { pad($0 < trial.scores.count ? trial.scores[$0].validationAUC.map { String(format: "%.3f", $0) } ?? "n/a" : "-", 10) }.joined()
+            line += spec.rungs.indices.map { pad($0 < trial.scores.count ? trial.scores[$0].validationAUC.map { String(format: "%.3f",
+                    $0) } ?? "n/a" : "-", 10) }.joined()
             if let error = trial.error { line += "  " + error }
             print(line)
         }
@@ -126,16 +127,19 @@ struct SearchTrialCommand: ParsableCommand {
             guard rung <= spec.rungs.count else { throw LabError("run \(runID) has \(spec.rungs.count) rungs, not \(rung)") }
             r = rung - 1
         } else {
-            guard let found = spec.rungs.firstIndex(of: epochs!) else { throw LabError("run \(runID)'s rungs are \(spec.rungs), not \(epochs!) epochs") }
+            guard let found = spec.rungs.firstIndex(of: epochs!) else { throw LabError("run "
+                    + "\(runID)'s rungs are \(spec.rungs), not \(epochs!) epochs") }
             r = found
         }
         let t: Int
         if let index {
             guard let entrants = SearchRunner.entrants(rung: r, spec: spec, rungs: try SearchRunner.rungs(dir)) else {
-                throw LabError("rung \(r) of run \(runID) has not been ranked yet", hint: "`lab search promote \(runID) --rung \(r)` ranks it")
+                throw LabError("rung \(r) of run \(runID) has not been ranked yet",
+                               hint: "`lab search promote \(runID) --rung \(r)` ranks it")
             }
             guard index < entrants.count else {
-                if !options.quiet { print("rung \(r + 1) of run \(runID) has \(entrants.count) trials; index \(index) has nothing to train") }
+                if !options.quiet { print("rung "
+                        + "\(r + 1) of run \(runID) has \(entrants.count) trials; index \(index) has nothing to train") }
                 return
             }
             t = entrants[index]

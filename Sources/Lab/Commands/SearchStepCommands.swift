@@ -5,7 +5,8 @@ import Foundation
 /// The steps of a search run as separate processes: submit, run one trial, promote a rung, collect.
 
 /// The notebook's search cell named `name`, as `lab reproduce` would run it.
-private func searchCell(notebook: String, name: String, dataOverride: String?, workspace: Workspace) throws -> (path: String, cell: Experiment) {
+private func searchCell(notebook: String, name: String, dataOverride: String?, workspace: Workspace) throws -> (path: String,
+        cell: Experiment) {
     let path = NotebookRun.notebookPath(notebook, workspace: workspace)
     let notebook = try NotebookParser.load(path: path)
     guard var cell = notebook.experiments.first(where: { $0.name == name }) else {
@@ -96,7 +97,9 @@ struct SearchSubmitCommand: ParsableCommand {
         let spec = e.search!
         if k8s {
             print(SearchK8sCommand.manifest(run: dir.id, rung: 1, epochs: spec.rungs[0], trials: Array(0..<spec.trials), image: image!,
-                                            claim: claim, workspace: mount, cpus: slurmFlags.options(threads: options.threads).cpus ?? options.threads, parallelism: 4),
+                                            claim: claim, workspace: mount,
+                                                    cpus: slurmFlags.options(threads: options.threads).cpus ?? options.threads,
+                                                            parallelism: 4),
                   terminator: "")
             FileHandle.standardError.write(Data(("search \(dir.id): apply this Job, then `lab search promote \(dir.id) --rung 1`, "
                 + "`lab search k8s \(dir.id) --rung 2 ...` for the next rung, and `lab search collect \(dir.id)` at the end\n").utf8))
@@ -105,13 +108,15 @@ struct SearchSubmitCommand: ParsableCommand {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let jobs = try SlurmSubmission.submit(dir: dir, spec: spec, options: slurmFlags.options(threads: options.threads),
                                               retries: retries, threads: options.threads, workspace: ws, executable: exe)
-        try dir.writeJSON(SlurmSubmission(notebook: ws.relative(path), cell: e.name, dataOverride: data, jobs: jobs), to: SlurmSubmission.file)
+        try dir.writeJSON(SlurmSubmission(notebook: ws.relative(path), cell: e.name, dataOverride: data, jobs: jobs),
+                          to: SlurmSubmission.file)
         var manifest = try dir.readManifest()
         manifest.status = .submitted
         try dir.writeJSON(manifest, to: "manifest.json")
         print("search \(dir.id) (cell \(e.name)): submitted \(jobs.count) Slurm jobs")
         for job in jobs { print("  \(job.id)  \(job.name)  target/\(dir.id)/\(job.script)") }
-        print("watch it with `lab search status \(dir.id)`; its last job writes \(ws.relative(NotebookRun.resultsPath(notebookPath: path)))")
+        print("watch it with `lab search status "
+                + "\(dir.id)`; its last job writes \(ws.relative(NotebookRun.resultsPath(notebookPath: path)))")
     }
 }
 
@@ -156,7 +161,8 @@ struct SearchRunCommand: ParsableCommand {
         let spec = e.search!
         guard trial < spec.trials else { throw LabError("search \(cell) has trials 0 to \(spec.trials - 1), not \(trial)") }
         if let rung, rung > spec.rungs.count { throw LabError("search \(cell) has \(spec.rungs.count) rungs, not \(rung)") }
-        guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet, command: command) else { return }
+        guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet,
+                                       command: command) else { return }
         let rungs = try SearchRunner.rungs(dir)
         let done = try SearchRunner.status(dir, trial).scores.count
         let target = rung.map { $0 - 1 } ?? done
@@ -216,7 +222,8 @@ struct SearchPromoteCommand: ParsableCommand {
             return
         }
         guard let entrants = SearchRunner.entrants(rung: rung - 1, spec: spec, rungs: rungs) else {
-            throw LabError("rung \(rung - 1) of run \(runID) has not been ranked yet", hint: "`lab search promote \(runID) --rung \(rung - 1)` first")
+            throw LabError("rung \(rung - 1) of run \(runID) has not been ranked yet",
+                           hint: "`lab search promote \(runID) --rung \(rung - 1)` first")
         }
         var trials = try SearchRunner.trials(cell, spec: spec, dir: dir)
         for t in entrants where trials[t].status != .failed && trials[t].scores.count < rung {
@@ -262,7 +269,7 @@ struct SearchCollectCommand: ParsableCommand {
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
         let path = ws.absolute(submission.notebook)
         let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: submission.dataOverride, command: command)
-        guard let (file, _) = try runner.run(notebookPath: path, writeReport: true) else { return }
+        let file = try runner.run(notebookPath: path, writeReport: true)
         guard let entry = file.experiments.first(where: { $0.name == submission.cell }) else { return }
         print(String(format: "search %@ collected: test accuracy %.3f (clip); wrote %@", runID, entry.test.clip.accuracy,
                      ws.relative(NotebookRun.resultsPath(notebookPath: path))))

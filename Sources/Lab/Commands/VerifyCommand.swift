@@ -43,9 +43,8 @@ struct VerifyCommand: ParsableCommand {
         let runner = NotebookRun(workspace: ws.scratch(at: scratch), quiet: options.quiet, command: "lab verify")
         let fresh: ResultsFile
         do {
-            guard let (file, _) = try runner.run(notebookPath: path, writeReport: false) else { return }
-            fresh = file
-        } catch let e as LabError where e.message.hasPrefix("interrupted") {
+            fresh = try runner.run(notebookPath: path, writeReport: false)
+        } catch is NotebookInterrupted {
             throw LabError("interrupted: nothing was verified", hint: "run `lab verify` again; its scratch runs are not kept")
         }
 
@@ -72,7 +71,8 @@ struct VerifyCommand: ParsableCommand {
         }
         let rel = ws.relative(jsonPath)
         let r = Git.run(["show", "\(against):\(rel)"], in: ws.root)
-        guard r.status == 0 else { throw LabError("\(against):\(rel): not in git", hint: "commit the report first, or use --against workspace") }
+        guard r.status == 0 else { throw LabError("\(against):\(rel): not in git",
+                                                  hint: "commit the report first, or use --against workspace") }
         return (Data(r.output.utf8), "\(against):\(rel)")
     }
 

@@ -13,15 +13,14 @@ struct ExperimentRunner {
 
     enum Outcome { case complete(RunDirectory, RunMetrics), interrupted(RunDirectory) }
 
-    func run(_ e: Experiment, dataOverride: String? = nil) throws -> Outcome {
-        var e = e
-        if let dataOverride { e.data = .path(dataOverride) }
+    func run(_ e: Experiment) throws -> Outcome {
         let (dir, manifest) = try RunLifecycle.begin(e, seed: e.training.seed, workspace: workspace, command: command)
         return try execute(e, dir: dir, manifest: manifest, resume: nil)
     }
 
     func resume(_ dir: RunDirectory) throws -> Outcome {
-        let (dir, manifest) = try RunLifecycle.begin(try dir.readManifest().experiment, seed: 0, workspace: workspace, command: command, resuming: dir)
+        let (dir, manifest) = try RunLifecycle.begin(try dir.readManifest().experiment, seed: 0, workspace: workspace, command: command,
+                                                                          resuming: dir)
         let checkpoint = dir.file("checkpoint.safetensors")
         let hasCheckpoint = FileManager.default.fileExists(atPath: checkpoint)
         return try execute(manifest.experiment, dir: dir, manifest: manifest, resume: hasCheckpoint ? checkpoint : nil, restarting: true)
@@ -42,7 +41,9 @@ struct ExperimentRunner {
         let outcome = try RunLifecycle.run(dir, &manifest, onInterrupt: {
             // Whatever was written stays: cached features, the last completed epoch's checkpoint.
             note("interrupted" + (lastEpoch.map { " after epoch \($0)" } ?? " before the first epoch") + "; `lab reproduce` resumes it")
-            if !quiet { FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` (or `lab resume \(dir.id)`) continues\n".utf8)) }
+            if !quiet {
+                FileHandle.standardError.write(Data("\ninterrupted; `lab reproduce` (or `lab resume \(dir.id)`) continues\n".utf8))
+            }
         }, onFailure: { note("failed: \($0)") }) { manifest in
             let bar = ProgressReporter(label: "[\(e.runName)]", quiet: quiet)
             let data = try workspace.prepareData(for: e, label: "[\(e.runName)]", quiet: quiet, shouldStop: shouldStop, manifest: &manifest)
@@ -88,7 +89,8 @@ struct ExperimentRunner {
             if shouldStop() { throw Interrupted() }
             let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate)
             if shouldStop() { throw Interrupted() }
-            let metrics = RunMetrics(experiment: e.runName, data: data, validation: validation, test: test, result: result, seconds: seconds,
+            let metrics = RunMetrics(experiment: e.runName, data: data, validation: validation, test: test, result: result,
+                                     seconds: seconds,
                                      bootstrap: e.bootstrap ?? BootstrapPlan())
             try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
                                        metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
@@ -173,6 +175,7 @@ enum RunFigures {
             let label = binary ? "\(metrics.classes[1]) vs \(metrics.classes[0])" : metrics.classes[c]
             return curve.map { (label, $0.falsePositiveRate, $0.truePositiveRate, ROC.area($0)) }
         }
-        try Charts.roc(curves: curves, title: "\(title): ROC, test clips" + (binary ? "" : " (one-vs-rest)")).writePNG(to: dir.file("roc.png"))
+        try Charts.roc(curves: curves,
+                       title: "\(title): ROC, test clips" + (binary ? "" : " (one-vs-rest)")).writePNG(to: dir.file("roc.png"))
     }
 }

@@ -27,8 +27,9 @@ struct NotebookRun {
         return typed
     }
 
-    /// Returns the results, the rendered Markdown, or nil results if a run was interrupted.
-    func run(notebookPath: String, writeReport: Bool) throws -> (ResultsFile, String)? {
+    /// Runs every cell and returns the report's numbers (written beside the notebook with its
+    /// Markdown when `writeReport`). A Ctrl-C or SIGTERM ends it with `NotebookInterrupted`.
+    func run(notebookPath: String, writeReport: Bool) throws -> ResultsFile {
         let notebook = try NotebookParser.load(path: notebookPath)
         guard !notebook.experiments.isEmpty else {
             throw LabError("\(notebookPath): no ```lab cells", hint: "see docs/notebook.md for the cell format")
@@ -74,7 +75,7 @@ struct NotebookRun {
                 }
                 switch outcome {
                 case .interrupted(let dir):
-                    throw LabError("interrupted: run \(dir.id) keeps what it finished", hint: "`lab reproduce` continues where it stopped")
+                    throw NotebookInterrupted(runID: dir.id)
                 case .complete(let dir, let metrics):
                     var manifest = try dir.readManifest()
                     manifest.experiment = manifest.experiment.presented(as: e) // a reused run under today's title
@@ -87,7 +88,8 @@ struct NotebookRun {
             if runs.count > 1 {
                 let histories = runs.map { $0.1.history ?? [] }
                 let path = try figurePath(ReportRenderer.bandFigure(cell.name))
-                try Charts.lossHistoryBand(trainLoss: histories.map { $0.map(\.trainLoss) }, validationLoss: histories.map { $0.map(\.validationLoss) },
+                try Charts.lossHistoryBand(trainLoss: histories.map { $0.map(\.trainLoss) },
+                                           validationLoss: histories.map { $0.map(\.validationLoss) },
                                            validationAccuracy: histories.map { $0.map(\.validationAccuracy) },
                                            title: "\(cell.title): \(runs.count) repeats").writePNG(to: path)
                 extra[ReportRenderer.bandFigureKey] = try FigureHashes.hash(path)
@@ -129,9 +131,10 @@ struct NotebookRun {
         let markdown = try renderer.render()
         if writeReport {
             try JSONCoding.encode(file).write(to: URL(fileURLWithPath: Self.resultsPath(notebookPath: notebookPath)), options: .atomic)
-            try Data(markdown.utf8).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).md")), options: .atomic)
+            try Data(markdown.utf8).write(to: URL(fileURLWithPath: (reportDir as NSString).appendingPathComponent("\(stem).md")),
+                                          options: .atomic)
         }
-        return (file, markdown)
+        return file
     }
 
     private func say(_ s: String) {
@@ -180,6 +183,13 @@ struct NotebookRun {
         let parts = ups + downs
         return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
+}
+
+/// A notebook run stopped by Ctrl-C or SIGTERM: its runs keep what they finished. A value, so
+/// `lab verify` tells it from other errors by its type, not its text.
+struct NotebookInterrupted: Error, CustomStringConvertible {
+    var runID: String
+    var description: String { "interrupted: run \(runID) keeps what it finished\nhint: `lab reproduce` continues where it stopped" }
 }
 
 /// SHA-256 of a run's figures, as results.json records them.

@@ -78,7 +78,8 @@ struct Workspace {
     /// relative to where they typed it, as git takes paths.
     func userPath(_ path: String) -> String {
         let p = (path as NSString).expandingTildeInPath
-        return p.hasPrefix("/") ? (p as NSString).standardizingPath : ((here as NSString).appendingPathComponent(p) as NSString).standardizingPath
+        return p.hasPrefix("/") ? (p as NSString).standardizingPath
+                : ((here as NSString).appendingPathComponent(p) as NSString).standardizingPath
     }
 
     /// The study's report numbers, relative to the root: what `lab compare` and `lab log` follow in git.
@@ -124,7 +125,8 @@ struct Workspace {
     /// The built-in collection's folder, named by every option that changes its audio (the exact clip
     /// length: 10 s and 10.5 s must not share a folder).
     func builtinDirectory(clipsPerGenre clips: Int, seconds: Double, seed: UInt64) -> String {
-        (data as NSString).appendingPathComponent("builtin-v\(BuiltinCollection.version)-\(clips)x\(String(format: "%g", seconds))s-seed\(seed)")
+        let name = "builtin-v\(BuiltinCollection.version)-\(clips)x\(String(format: "%g", seconds))s-seed\(seed)"
+        return (data as NSString).appendingPathComponent(name)
     }
 }
 
@@ -141,7 +143,8 @@ extension Workspace {
             bar.update(done: done, total: total, detail: "clips (features)")
         }, shouldStop: shouldStop)
         let copies = data.augmented.isEmpty ? "" : " and \(data.augmented.count) augmented copies"
-        bar.finish("features for \(data.split.train.count + data.split.validation.count + data.split.test.count) clips\(copies) (\(data.cacheHits) cached, "
+        bar.finish("features for \(data.split.train.count + data.split.validation.count + data.split.test.count) clips\(copies) "
+                + "(\(data.cacheHits) cached, "
                    + "\(data.cacheMisses) computed)")
         if !quiet, let line = Self.skippedLine(data.skipped, listedIn: "target/\(manifest.runID)/manifest.json and the report") {
             FileHandle.standardError.write(Data("\(label) \(line)\n".utf8))

@@ -16,7 +16,8 @@ final class WorkspaceLock {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
-            throw LabError("another lab process\(holder.isEmpty ? "" : " (pid \(holder))") is running in this workspace (\(workspace.relative(path)))",
+            throw LabError("another lab process\(holder.isEmpty ? "" : " (pid \(holder))") is running in this workspace "
+                    + "(\(workspace.relative(path)))",
                            hint: "wait for it to finish, or stop it with Ctrl-C; its runs resume with `lab reproduce`")
         }
         let pid = Data("\(getpid())\n".utf8)

@@ -17,7 +17,8 @@ public enum DataSource: Codable, Equatable, Sendable {
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         switch self {
-        case .builtin(let clips, let seconds, let seed): try c.encode(Builtin(clipsPerGenre: clips, seconds: seconds, seed: seed), forKey: .builtin)
+        case .builtin(let clips, let seconds, let seed): try c.encode(Builtin(clipsPerGenre: clips, seconds: seconds, seed: seed),
+                                                                      forKey: .builtin)
         case .path(let p): try c.encode(p, forKey: .path)
         }
     }

@@ -69,7 +69,8 @@ public enum NotebookParser {
             return NotebookError(file: file, line: line(mark), key: nil, message: message, column: mark.column)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return NotebookError(file: file, line: line(context.mark), key: nil,
-                                 message: "not valid YAML: the key\(duplicates.count == 1 ? "" : "s") \(duplicates.joined(separator: ", ")) "
+                                 message: "not valid YAML: the key\(duplicates.count == 1 ? "" : "s") "
+                                         + "\(duplicates.joined(separator: ", ")) "
                                      + "appear\(duplicates.count == 1 ? "s" : "") twice in one mapping", column: context.mark.column)
         default:
             let oneLine = "\(e)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(e)"
@@ -88,7 +89,8 @@ public enum NotebookParser {
             throw yamlError(e, file: file, firstLine: firstLine)
         }
         let r = CellReader(file: file, firstLine: firstLine)
-        let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "augment", "segment", "split", "model", "training", "evaluation", "repeats", "resplit", "search", "ablation"])
+        let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "augment", "segment", "split",
+                                                        "model", "training", "evaluation", "repeats", "resplit", "search", "ablation"])
         guard let nameNode = top["name"] else { throw r.error(node, "name", "every cell needs a name") }
         let name = try r.string(nameNode, "name")
         guard name.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
@@ -101,7 +103,8 @@ public enum NotebookParser {
             } else if d.mapping != nil {
                 let m = try r.mapping(d, "data", allowed: ["builtin", "clips_per_genre", "seconds", "seed", "path"])
                 if let p = m["path"] { e.data = .path(try r.string(p, "data.path")) } else {
-                    e.data = .builtin(clipsPerGenre: try m["clips_per_genre"].map { try r.int($0, "data.clips_per_genre", min: 1, max: 10_000) } ?? 30,
+                    e.data = .builtin(clipsPerGenre: try m["clips_per_genre"].map { try r.int($0, "data.clips_per_genre", min: 1,
+                            max: 10_000) } ?? 30,
                                       seconds: try m["seconds"].map { try r.double($0, "data.seconds", min: 1, max: 3600) } ?? 10,
                                       seed: UInt64(try m["seed"].map { try r.int($0, "data.seed", min: 0) } ?? 1))
                 }
@@ -125,7 +128,8 @@ public enum NotebookParser {
             let m = try r.mapping(f, "features", allowed: ["kind", "sr", "n_fft", "hop_length", "n_mels", "fmin", "fmax", "top_db",
                                                                  "mel_scale", "harmonics", "steps_per_semitone", "q"])
             if let v = m["kind"] {
-                guard let k = FeatureKind(rawValue: try r.string(v, "features.kind")) else { throw r.error(v, "features.kind", "expected mel or harmonic") }
+                guard let k = FeatureKind(rawValue: try r.string(v, "features.kind")) else { throw r.error(v, "features.kind",
+                        "expected mel or harmonic") }
                 e.features.kind = k == .mel ? nil : k
             }
             for key in ["harmonics", "steps_per_semitone", "q"] where m[key] != nil && !e.features.isHarmonic {
@@ -140,9 +144,11 @@ public enum NotebookParser {
             if let v = m["n_mels"] { e.features.nMels = try r.int(v, "features.n_mels", min: 1, max: 1024) }
             if let v = m["fmin"] { e.features.fmin = try r.double(v, "features.fmin", min: 0, max: 192_000) }
             if let v = m["fmax"] { e.features.fmax = try r.double(v, "features.fmax", min: 1, max: 192_000) }
-            if let v = m["top_db"] { e.features.topDB = v.scalar?.string == "null" ? nil : try r.double(v, "features.top_db", min: 1, max: 1000) }
+            if let v = m["top_db"] { e.features.topDB = v.scalar?.string == "null" ? nil : try r.double(v, "features.top_db", min: 1,
+                    max: 1000) }
             if let v = m["mel_scale"] {
-                guard let s = MelScale(rawValue: try r.string(v, "features.mel_scale")) else { throw r.error(v, "features.mel_scale", "expected slaney or htk") }
+                guard let s = MelScale(rawValue: try r.string(v, "features.mel_scale")) else { throw r.error(v, "features.mel_scale",
+                        "expected slaney or htk") }
                 e.features.melScale = s
             }
         }
@@ -152,7 +158,8 @@ public enum NotebookParser {
             // Without `hop:` the hop stays at its documented default (1 s), whatever else the mapping sets.
             if let v = m["hop"] { e.segmentHopSeconds = try r.double(v, "segment.hop", min: 0.01, max: 3600) }
             if let v = m["tail"] {
-                guard let t = SegmentTail(rawValue: try r.string(v, "segment.tail")) else { throw r.error(v, "segment.tail", "expected drop or pad") }
+                guard let t = SegmentTail(rawValue: try r.string(v, "segment.tail")) else { throw r.error(v, "segment.tail",
+                        "expected drop or pad") }
                 e.segmentTail = t
             }
             if let v = m["max_per_clip"] {
@@ -161,7 +168,9 @@ public enum NotebookParser {
         }
         if let s = top["split"], s.scalar != nil {
             guard s.scalar?.string == "gtzan-filtered" else {
-                throw r.error(s, "split", "expected gtzan-filtered, or a mapping such as {train: 0.7, validation: 0.15, test: 0.15}, {file: PATH} or {group_by: REGEX}")
+                throw r.error(s, "split",
+                              "expected gtzan-filtered, or a mapping such as {train: 0.7, validation: 0.15, test: 0.15}, {file: PATH} or "
+                                      + "{group_by: REGEX}")
             }
             e.splitSource = .gtzanFiltered
         } else if let s = top["split"] {
@@ -201,7 +210,8 @@ public enum NotebookParser {
                 guard let h = HeadPooling(rawValue: try r.string(v, "model.head")) else {
                     throw r.error(v, "model.head", "expected flatten, avg, max or avgmax (pooling over time)")
                 }
-                e.model.head = h == (e.model.kind ?? .cnn).defaultHead ? nil : h // the default head is stored as nil, so both spellings hash alike
+                e.model.head = h == (e.model.kind ?? .cnn).defaultHead ? nil
+                        : h // the default head is stored as nil, so both spellings hash alike
             }
             if let v = m["filters"] {
                 guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "model.filters", "expected a list such as [32, 64, 128]") }
@@ -213,28 +223,34 @@ public enum NotebookParser {
             if let v = m["dense"] { e.model.denseUnits = try r.int(v, "model.dense", min: 1, max: 65_536) }
         }
         if let s = top["training"] {
-            let m = try r.mapping(s, "training", allowed: ["epochs", "batch_size", "learning_rate", "optimizer", "momentum", "patience", "lr_decay", "seed",
+            let m = try r.mapping(s, "training", allowed: ["epochs", "batch_size", "learning_rate", "optimizer", "momentum", "patience",
+                                                           "lr_decay", "seed",
                                                            "mixup", "weight_decay", "schedule"])
             if let v = m["mixup"] { e.training.mixup = try r.double(v, "training.mixup", min: 0.01, max: 100) }
             if let v = m["weight_decay"] { e.training.weightDecay = try r.double(v, "training.weight_decay", min: 0, max: 10) }
             if let v = m["schedule"] {
-                if let lr = m["lr_decay"] { throw r.error(lr, "training.lr_decay", "a schedule sets the learning rate per epoch; use one of schedule and lr_decay") }
+                if let lr = m["lr_decay"] { throw r.error(lr, "training.lr_decay",
+                                                          "a schedule sets the learning rate per epoch; use one of schedule and lr_decay") }
                 e.training.schedule = try parseSchedule(v, reader: r)
             }
             if let v = m["epochs"] { e.training.epochs = try r.int(v, "training.epochs", min: 1, max: 100_000) }
             if let v = m["batch_size"] { e.training.batchSize = try r.int(v, "training.batch_size", min: 1, max: 65_536) }
             if let v = m["learning_rate"] { e.training.learningRate = try r.double(v, "training.learning_rate", min: 1e-9, max: 10) }
             if let v = m["optimizer"] {
-                guard let o = OptimizerKind(rawValue: try r.string(v, "training.optimizer")) else { throw r.error(v, "training.optimizer", "expected adam or sgd") }
+                guard let o = OptimizerKind(rawValue: try r.string(v, "training.optimizer")) else { throw r.error(v, "training.optimizer",
+                        "expected adam or sgd") }
                 e.training.optimizer = o
             }
             if let v = m["momentum"] { e.training.momentum = try r.double(v, "training.momentum", min: 0, max: 1) }
-            if let v = m["patience"] { e.training.patience = v.scalar?.string == "null" ? nil : try r.int(v, "training.patience", min: 1, max: 100_000) }
+            if let v = m["patience"] { e.training.patience = v.scalar?.string == "null" ? nil : try r.int(v, "training.patience", min: 1,
+                    max: 100_000) }
             if let v = m["lr_decay"] { e.training.lrDecay = try r.double(v, "training.lr_decay", min: 0.01, max: 1) }
             if let v = m["seed"] { e.training.seed = UInt64(try r.int(v, "training.seed", min: 0)) }
             // Each step shrinks kernels by learning rate x decay: at 1 or more it zeroes or flips them.
             if let v = m["weight_decay"], let wd = e.training.weightDecay, wd * e.training.learningRate >= 1 {
-                throw r.error(v, "training.weight_decay", "learning_rate x weight_decay must be below 1 (got \(wd * e.training.learningRate)); each step shrinks every kernel by that fraction")
+                throw r.error(v, "training.weight_decay",
+                              "learning_rate x weight_decay must be below 1 (got "
+                                      + "\(wd * e.training.learningRate)); each step shrinks every kernel by that fraction")
             }
         }
         if let v = top["search"] { try parseSearch(v, into: &e, reader: r) }
@@ -244,7 +260,8 @@ public enum NotebookParser {
             if e.repeatCount < 2 { throw r.error(v, "resplit", "resplit needs `repeats:` of 2 or more") }
             switch e.splitSource {
             case .file?, .gtzanFiltered?:
-                if e.resplit == true { throw r.error(v, "resplit", "a split file fixes every clip's split; there is nothing to draw again") }
+                if e.resplit == true { throw r.error(v, "resplit",
+                                                     "a split file fixes every clip's split; there is nothing to draw again") }
             default: break
             }
         }
@@ -269,7 +286,8 @@ public enum NotebookParser {
             e.ablation = try r.string(v, "ablation")
             if e.search != nil { throw r.error(v, "ablation", "a search cell cannot be an ablation variant") }
             if e.resplit == true {
-                throw r.error(top["resplit"]!, "resplit", "an ablation compares its variants on one split; `resplit: true` would give each repeat its own")
+                throw r.error(top["resplit"]!, "resplit",
+                              "an ablation compares its variants on one split; `resplit: true` would give each repeat its own")
             }
         }
         try checkShapes(e, top: top, node: node, reader: r)
@@ -284,7 +302,8 @@ public enum NotebookParser {
         var mask: SpecMask? = nil
         if let s = m["spec_mask"] {
             let sm = try r.mapping(s, "augment.spec_mask", allowed: ["time", "freq"])
-            guard !sm.isEmpty else { throw r.error(s, "augment.spec_mask", "name time: [max_width, count], freq: [max_width, count] or both") }
+            guard !sm.isEmpty else { throw r.error(s, "augment.spec_mask",
+                                                   "name time: [max_width, count], freq: [max_width, count] or both") }
             func pair(_ key: String) throws -> (Int, Int) {
                 guard let v = sm[key] else { return (0, 0) }
                 let name = "augment.spec_mask.\(key)"
@@ -331,7 +350,8 @@ public enum NotebookParser {
         if node.scalar?.string == "cosine" { return .cosine }
         guard node.mapping != nil else { throw r.error(node, "training.schedule", "expected cosine or {step: {every: EPOCHS, factor: F}}") }
         let m = try r.mapping(node, "training.schedule", allowed: ["step"])
-        guard let step = m["step"] else { throw r.error(node, "training.schedule", "expected cosine or {step: {every: EPOCHS, factor: F}}") }
+        guard let step = m["step"] else { throw r.error(node, "training.schedule",
+                                                        "expected cosine or {step: {every: EPOCHS, factor: F}}") }
         let sm = try r.mapping(step, "training.schedule.step", allowed: ["every", "factor"])
         guard let every = sm["every"], let factor = sm["factor"] else {
             throw r.error(step, "training.schedule.step", "needs every: EPOCHS and factor: F, e.g. {every: 10, factor: 0.1}")
@@ -343,7 +363,8 @@ public enum NotebookParser {
     /// `search: {trials, eta, rungs, seed, baseline, space: {NAME: {uniform|log_uniform: [lo, hi]} or {choice: [...]}}}`.
     private static func parseSearch(_ node: Node, into e: inout Experiment, reader r: CellReader) throws {
         let m = try r.mapping(node, "search", allowed: ["trials", "eta", "rungs", "seed", "space", "baseline"])
-        guard let spaceNode = m["space"] else { throw r.error(node, "search.space", "a search needs a space: the parameters and their ranges") }
+        guard let spaceNode = m["space"] else { throw r.error(node, "search.space",
+                                                              "a search needs a space: the parameters and their ranges") }
         let space = try r.mapping(spaceNode, "search.space", allowed: Set(SearchSpec.parameters))
         guard !space.isEmpty else { throw r.error(spaceNode, "search.space", "name at least one parameter") }
         var spec = SearchSpec(space: [:])
@@ -363,14 +384,16 @@ public enum NotebookParser {
             default:
                 guard values.count == 2, values[0] < values[1] else { throw r.error(v, key, "\(kind) needs [low, high] with low < high") }
                 if kind == "log_uniform" && values[0] <= 0 { throw r.error(v, key, "log_uniform needs a positive low end") }
-                spec.space[name] = kind == "uniform" ? .uniform(low: values[0], high: values[1]) : .logUniform(low: values[0], high: values[1])
+                spec.space[name] = kind == "uniform" ? .uniform(low: values[0], high: values[1]) : .logUniform(low: values[0],
+                        high: values[1])
             }
         }
         if let v = m["trials"] { spec.trials = try r.int(v, "search.trials", min: 1, max: 1000) }
         if let v = m["eta"] { spec.eta = try r.int(v, "search.eta", min: 2, max: 100) }
         if let v = m["seed"] { spec.seed = UInt64(try r.int(v, "search.seed", min: 0)) }
         if let v = m["rungs"] {
-            guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "search.rungs", "expected a list of epochs such as [3, 9, 27]") }
+            guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "search.rungs",
+                                                                          "expected a list of epochs such as [3, 9, 27]") }
             spec.rungs = try seq.map { try r.int($0, "search.rungs", min: 1, max: 100_000) }
             guard zip(spec.rungs, spec.rungs.dropFirst()).allSatisfy({ $0 < $1 }) else {
                 throw r.error(v, "search.rungs", "rungs must increase, got \(spec.rungs)")
@@ -391,7 +414,8 @@ public enum NotebookParser {
             var at = top[parts[0]] ?? node
             if parts.count > 1, let inner = at.mapping?[parts[1]] { at = inner }
             if label != nil, let space = top["search"]?.mapping?["space"] { at = space }
-            let message = problem.key == "segment.seconds" ? String(format: "%g s ", config.segmentSeconds) + problem.message : problem.message
+            let message = problem.key == "segment.seconds" ? String(format: "%g s ",
+                                                                    config.segmentSeconds) + problem.message : problem.message
             throw r.error(at, label.map { _ in "search.space" } ?? key, (label.map { "\($0): " } ?? "") + message)
         }
     }
@@ -411,7 +435,8 @@ struct CellReader {
         for (k, v) in m {
             guard let name = k.string else { throw error(k, key, "keys must be plain words") }
             guard allowed.contains(name) else {
-                throw error(k, key == "cell" ? name : "\(key).\(name)", "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+                throw error(k, key == "cell" ? name : "\(key).\(name)",
+                            "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
             }
             out[name] = v
         }

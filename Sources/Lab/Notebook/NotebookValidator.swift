@@ -26,7 +26,8 @@ enum NotebookValidator {
                 if let d = spec.space[name] { corner[name] = d.largest }
             }
             if !corner.isEmpty {
-                let label = "the largest trial (" + corner.keys.sorted().map { "\($0) \(String(format: "%g", corner[$0]!))" }.joined(separator: ", ") + ")"
+                let label = "the largest trial ("
+                        + corner.keys.sorted().map { "\($0) \(String(format: "%g", corner[$0]!))" }.joined(separator: ", ") + ")"
                 out.append((e.applying(corner, seed: e.training.seed), label))
             }
         }
@@ -50,7 +51,9 @@ enum NotebookValidator {
                 (reference.split != e.split || reference.splitSeed != e.splitSeed || reference.splitSource != e.splitSource, "split"),
             ].filter(\.0).map(\.1)
             if let first = differences.first {
-                throw fail(line, first, "ablation group '\(group)': `\(e.name)` differs from `\(reference.name)` in its \(differences.joined(separator: ", ")); "
+                throw fail(line, first,
+                           "ablation group '\(group)': `\(e.name)` differs from `\(reference.name)` in its "
+                                   + "\(differences.joined(separator: ", ")); "
                            + "every variant of a group must use the same data, classes and split, so they are tested on the same clips")
             }
         }
@@ -58,7 +61,8 @@ enum NotebookValidator {
         for (e, line) in cells {
             guard let baseline = e.searchBaseline else { continue }
             guard names.contains(baseline), baseline != e.name else {
-                throw fail(line, "search.baseline", "no other cell named '\(baseline)' in this notebook (cells: \(cells.map(\.0.name).joined(separator: ", ")))")
+                throw fail(line, "search.baseline",
+                           "no other cell named '\(baseline)' in this notebook (cells: \(cells.map(\.0.name).joined(separator: ", ")))")
             }
         }
     }

@@ -25,7 +25,7 @@ public struct AblationRecord: Codable, Equatable, Sendable {
     public var testClips: Int
     public var bootstrap: BootstrapPlan
     public var variants: [Variant]
-    /// The dot-and-whisker figure, in the reference's first run folder, and its SHA-256.
+    /// The dot-and-whisker figure, among the report's own figures (reports/figures/<notebook>/), and its SHA-256.
     public var figure: String
     public var figureSHA256: String?
 
@@ -52,7 +52,8 @@ public struct AblationRecord: Codable, Equatable, Sendable {
         let accuracy: ([Double], [Int]) -> Double? = { p, y in
             Double(zip(argmaxRows(p, classCount: k), y).filter { $0 == $1 }.count) / Double(max(1, y.count))
         }
-        let auc: ([Double], [Int]) -> Double? = { p, y in ROC.macroAUC(perClassAUC: ROC.perClassAUC(probabilities: p, labels: y, classCount: k)) }
+        let auc: ([Double], [Int]) -> Double? = { p, y in ROC.macroAUC(perClassAUC: ROC.perClassAUC(probabilities: p, labels: y,
+                classCount: k)) }
         let variants = cells.map { e, runs -> Variant in
             let sdAcc = Spread.sd(runs.map { $0.test.clip.accuracy }), sdAUC = Spread.sd(runs.map { $0.test.clip.macroAUC })
             guard paired else {
@@ -60,20 +61,24 @@ public struct AblationRecord: Codable, Equatable, Sendable {
                 // clips, as RepeatedComparison needs); compare by overlap.
                 let own = { (name: String) -> RepeatedComparison.Result in
                     let first = runs.first.map(predictions) ?? []
-                    guard !first.isEmpty, runs.allSatisfy({ predictions($0).map(\.path) == first.map(\.path) && $0.classes == runs[0].classes }) else {
-                        return RepeatedComparison.Result(mean: Spread.mean(runs.map { name == "accuracy" ? $0.test.clip.accuracy : $0.test.clip.macroAUC }))
+                    guard !first.isEmpty, runs.allSatisfy({ predictions($0).map(\.path) == first.map(\.path)
+                            && $0.classes == runs[0].classes }) else {
+                        return RepeatedComparison.Result(mean: Spread.mean(runs.map { name == "accuracy" ? $0.test.clip.accuracy
+                                : $0.test.clip.macroAUC }))
                     }
                     let kv = runs[0].classes.count
                     let stat: ([Double], [Int]) -> Double? = name == "accuracy"
                         ? { p, y in Double(zip(argmaxRows(p, classCount: kv), y).filter { $0 == $1 }.count) / Double(max(1, y.count)) }
                         : { p, y in ROC.macroAUC(perClassAUC: ROC.perClassAUC(probabilities: p, labels: y, classCount: kv)) }
-                    return RepeatedComparison.compare(variant: probabilities(runs), reference: probabilities(runs), labels: first.map(\.label),
+                    return RepeatedComparison.compare(variant: probabilities(runs), reference: probabilities(runs),
+                                                      labels: first.map(\.label),
                                                       classCount: kv, plan: plan, purpose: "\(group)/\(e.name)/\(name)", statistic: stat)
                 }
                 var a = own("accuracy"), b = own("auc")
                 a.difference = nil; a.differenceInterval = nil; a.p = nil
                 b.difference = nil; b.differenceInterval = nil; b.p = nil
-                return Variant(cell: e.name, title: e.title, repeats: runs.count, accuracy: a, macroAUC: b, accuracySD: sdAcc, macroAUCSD: sdAUC)
+                return Variant(cell: e.name, title: e.title, repeats: runs.count, accuracy: a, macroAUC: b, accuracySD: sdAcc,
+                               macroAUCSD: sdAUC)
             }
             let p = probabilities(runs), ref = probabilities(cells[0].1)
             return Variant(cell: e.name, title: e.title, repeats: runs.count,
@@ -101,7 +106,8 @@ public struct AblationRecord: Codable, Equatable, Sendable {
     }
 
     func draw(to path: String) throws {
-        func panel(_ title: String, _ metric: (Variant) -> RepeatedComparison.Result) -> (title: String, means: [Double?], intervals: [(Double, Double)?]) {
+        func panel(_ title: String, _ metric: (Variant) -> RepeatedComparison.Result) -> (title: String, means: [Double?],
+                                                                                          intervals: [(Double, Double)?]) {
             (title, variants.map { metric($0).mean }, variants.map { v in metric(v).interval.map { ($0.low, $0.high) } })
         }
         try Charts.dotWhisker(variants: variants.map(\.title),
@@ -120,7 +126,8 @@ public struct AblationRecord: Codable, Equatable, Sendable {
         }
         func diff(_ r: RepeatedComparison.Result, spread: Double) -> String {
             guard let d = r.difference, let i = r.differenceInterval, let p = r.p else { return "n/a" }
-            let pText = p < 1 / Double(bootstrap.resamples) ? String(format: "p < %.3g", 1 / Double(bootstrap.resamples)) : String(format: "p = %.3f", p)
+            let pText = p < 1 / Double(bootstrap.resamples) ? String(format: "p < %.3g",
+                                                                     1 / Double(bootstrap.resamples)) : String(format: "p = %.3f", p)
             let verdict = Self.verdict(i, difference: d, spread: spread)
             return String(format: "%+.3f [%+.3f, %+.3f], ", d, i.low, i.high) + pText
                 + (verdict == .outside ? " **outside noise**" : verdict == .seeds ? " (within seed spread)" : " (noise)")
@@ -130,7 +137,8 @@ public struct AblationRecord: Codable, Equatable, Sendable {
         s += paired ? " on the same split, so every comparison is paired over the same \(testClips) test clips. "
                     : "; the variants do not share their test clips, so they are compared by their intervals only. "
         s += "Each value is the mean over repeats ± the sd over seeds, then a 95% stratified bootstrap interval over test clips "
-        s += "(\(bootstrap.resamples) resamples, seed \(bootstrap.seed)); Δ is the difference from `\(reference)` with its paired interval "
+        s += "(\(bootstrap.resamples) resamples, seed \(bootstrap.seed)); Δ is the difference from `\(reference)` "
+        s += "with its paired interval "
         s += "and two-sided p-value. The interval covers the noise of the test clips; the sd covers the seeds. A Δ is outside noise "
         s += "only if its interval excludes 0 and it is larger than the seed spread (the larger sd of the two cells); "
         s += "with only a few seeds, read even those as leads to confirm on more data.\n\n"
@@ -138,16 +146,20 @@ public struct AblationRecord: Codable, Equatable, Sendable {
         for v in variants {
             s += "| \(v.title) (`\(v.cell)`) | \(cell(v.accuracy, sd: v.accuracySD)) | "
             s += "\(v.cell == reference ? "reference" : diff(v.accuracy, spread: spread(v, \.accuracySD))) | "
-            s += "\(cell(v.macroAUC, sd: v.macroAUCSD)) | \(v.cell == reference ? "reference" : diff(v.macroAUC, spread: spread(v, \.macroAUCSD))) |\n"
+            s += "\(cell(v.macroAUC, sd: v.macroAUCSD)) | "
+            s += "\(v.cell == reference ? "reference" : diff(v.macroAUC, spread: spread(v, \.macroAUCSD))) |\n"
         }
         let outside = variants.dropFirst().flatMap { v in
-            [("accuracy", v.accuracy, spread(v, \.accuracySD)), ("macro ROC-AUC", v.macroAUC, spread(v, \.macroAUCSD))].compactMap { name, r, sd -> String? in
-                guard let i = r.differenceInterval, let d = r.difference, Self.verdict(i, difference: d, spread: sd) == .outside else { return nil }
+            [("accuracy", v.accuracy, spread(v, \.accuracySD)), ("macro ROC-AUC", v.macroAUC, spread(v, \.macroAUCSD))].compactMap { name,
+                    r, sd -> String? in
+                guard let i = r.differenceInterval, let d = r.difference, Self.verdict(i, difference: d,
+                                                                                       spread: sd) == .outside else { return nil }
                 return "\(v.title) (\(name), \(d > 0 ? "better" : "worse"))"
             }
         }
         s += "\n" + (paired ? (outside.isEmpty ? "No difference from `\(reference)` is outside noise.\n"
-                                               : "Outside noise: " + outside.joined(separator: "; ") + ". Everything else is within noise.\n")
+                                               : "Outside noise: " + outside.joined(separator: "; ")
+                                                       + ". Everything else is within noise.\n")
                             : "")
         s += "\n![Ablation \(group)](\(figurePath))\n"
         return s

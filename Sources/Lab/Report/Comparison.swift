@@ -13,7 +13,8 @@ struct Revision {
     static func load(_ spec: String, results: String = Workspace.resultsJSON, workspace ws: Workspace) throws -> Revision {
         let file = try ResultsSource.load(spec, results: results, workspace: ws)
         let isRun = FileManager.default.fileExists(atPath: ws.run(spec).file("manifest.json"))
-        let r = spec == "workspace" || isRun ? (status: Int32(1), output: "") : Git.run(["rev-parse", "--short", "\(spec)^{commit}"], in: ws.root)
+        let r = spec == "workspace" || isRun ? (status: Int32(1), output: "") : Git.run(["rev-parse", "--short", "\(spec)^{commit}"],
+                                                in: ws.root)
         return Revision(label: spec, commit: r.status == 0 ? r.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil, file: file)
     }
 }
@@ -93,7 +94,8 @@ struct Comparison {
             return out
         }
         let x = flat(a), y = flat(b)
-        return Set(x.keys).union(y.keys).filter { x[$0] != y[$0] && $0 != "repeat_index" }.sorted().map { "\($0): \(x[$0] ?? "(unset)") → \(y[$0] ?? "(unset)")" }
+        return Set(x.keys).union(y.keys).filter { x[$0] != y[$0]
+                && $0 != "repeat_index" }.sorted().map { "\($0): \(x[$0] ?? "(unset)") → \(y[$0] ?? "(unset)")" }
     }
 
     private static func snake(_ s: String) -> String {
@@ -134,12 +136,15 @@ struct Comparison {
         }
         var rows: [[String]] = []
         for name in experiments {
-            for (metric, pick) in [("test clip accuracy", { (e: ResultsFile.Entry) in (e.test.clip.accuracy as Double?, e.test.clip.intervals?.accuracy) }),
-                                   ("test macro ROC-AUC", { (e: ResultsFile.Entry) in (e.test.clip.macroAUC, e.test.clip.intervals?.macroAUC) })] {
+            for (metric, pick) in [("test clip accuracy", { (e: ResultsFile.Entry) in (e.test.clip.accuracy as Double?,
+                                                                                       e.test.clip.intervals?.accuracy) }),
+                                   ("test macro ROC-AUC", { (e: ResultsFile.Entry) in (e.test.clip.macroAUC,
+                                                                                       e.test.clip.intervals?.macroAUC) })] {
                 var row = [name, metric]
                 for i in revisions.indices {
                     let e = entry(name, i)
-                    row.append(e.map { let (v, iv) = pick($0); return value(v, iv) } ?? (i > 0 && entry(name, i - 1) != nil ? "removed" : "—"))
+                    row.append(e.map { let (v, iv) = pick($0); return value(v, iv) } ?? (i > 0 && entry(name,
+                            i - 1) != nil ? "removed" : "—"))
                     if i > 0 {
                         if let old = entry(name, i - 1), let new = e {
                             let c = change(name, i)
@@ -178,7 +183,8 @@ struct Comparison {
                     parts.append(c.dataChanged ? "data changed (new fingerprint)" : "same data")
                     let old = entry(name, i - 1), new = entry(name, i)
                     parts.append(c.sameClips ? "tested on the same clips (paired tests)"
-                                 : old?.testClips == nil || new?.testClips == nil ? "no per-clip predictions on one side (an older report): no paired test"
+                                 : old?.testClips == nil
+                                         || new?.testClips == nil ? "no per-clip predictions on one side (an older report): no paired test"
                                  : "tested on different clips (intervals compared)")
                     items.append("`\(name)`: " + parts.joined(separator: ", "))
                 case (nil, nil): continue
@@ -195,7 +201,9 @@ struct Comparison {
                 + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
         }
         let widths = header.indices.map { c in ([header[c]] + rows.map { c < $0.count ? $0[c] : "" }).map(\.count).max() ?? 0 }
-        func line(_ cells: [String]) -> String { cells.enumerated().map { pad($0.element, widths[$0.offset] + 2) }.joined().trimmingCharacters(in: .whitespaces) }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { pad($0.element, widths[$0.offset] + 2) }.joined().trimmingCharacters(in: .whitespaces)
+        }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 
@@ -214,7 +222,8 @@ struct Comparison {
             var series: [(label: String, x: [Double], y: [Double], color: Int, dashed: Bool)] = []
             // A curve identical to an earlier revision's is drawn over it; its label says so.
             func same<T: Equatable>(_ i: Int, _ value: (ResultsFile.Entry) -> T?) -> String {
-                guard let v = value(entry(name, i)!), let j = present.first(where: { $0 < i && value(entry(name, $0)!) == v }) else { return "" }
+                guard let v = value(entry(name, i)!), let j = present.first(where: { $0 < i && value(entry(name,
+                        $0)!) == v }) else { return "" }
                 return " (= \(revisions[j].label))"
             }
             for i in present {
@@ -224,23 +233,29 @@ struct Comparison {
                 series.append(("\(revisions[i].label) validation\(note)", x, h.map(\.validationLoss), i, true))
             }
             try Charts.overlay(series: series, xLabel: "epoch", yLabel: "categorical cross-entropy",
-                               title: "\(name): loss per epoch (solid: training, dashed: validation)").writePNG(to: dir + "/\(safe)_loss.png")
+                               title: "\(name): loss per epoch (solid: training, dashed: validation)").writePNG(to: dir
+                                       + "/\(safe)_loss.png")
             // ROC: each revision's micro-average over the test clips (one-vs-rest, every class pooled).
             let curves = present.compactMap { i -> (label: String, fpr: [Double], tpr: [Double], auc: Double?)? in
                 let e = entry(name, i)!, k = e.classes.count
                 guard let clips = e.testClips, !clips.isEmpty else { return nil }
                 let scores = clips.flatMap(\.probabilities), positive = clips.flatMap { c in (0..<k).map { $0 == c.label } }
                 let label = revisions[i].label + same(i) { $0.testClips }
-                return ROC.curve(scores: scores, positive: positive).map { (label, $0.falsePositiveRate, $0.truePositiveRate, ROC.area($0)) }
+                return ROC.curve(scores: scores, positive: positive).map { (label, $0.falsePositiveRate, $0.truePositiveRate,
+                                                                            ROC.area($0)) }
             }
-            try Charts.roc(curves: curves, title: "\(name): ROC of the test clips (micro-average), per revision").writePNG(to: dir + "/\(safe)_roc.png")
+            try Charts.roc(curves: curves,
+                           title: "\(name): ROC of the test clips (micro-average), per revision").writePNG(to: dir + "/\(safe)_roc.png")
             // The headline numbers with their intervals.
-            func panel(_ title: String, _ pick: (ResultsFile.Entry) -> (Double?, Interval?)) -> (title: String, means: [Double?], intervals: [(Double, Double)?]) {
+            func panel(_ title: String, _ pick: (ResultsFile.Entry) -> (Double?, Interval?)) -> (title: String, means: [Double?],
+                    intervals: [(Double, Double)?]) {
                 (title, present.map { pick(entry(name, $0)!).0 }, present.map { pick(entry(name, $0)!).1.map { ($0.low, $0.high) } })
             }
-            try Charts.dotWhisker(variants: present.map { i in revisions[i].commit.map { $0 == revisions[i].label ? $0 : "\(revisions[i].label) (\($0))" } ?? revisions[i].label },
+            try Charts.dotWhisker(variants: present.map { i in revisions[i].commit.map { $0 == revisions[i].label ? $0
+                    : "\(revisions[i].label) (\($0))" } ?? revisions[i].label },
                                   panels: [panel("test clip accuracy") { ($0.test.clip.accuracy, $0.test.clip.intervals?.accuracy) },
-                                           panel("test macro ROC-AUC (clips)") { ($0.test.clip.macroAUC, $0.test.clip.intervals?.macroAUC) }],
+                                           panel("test macro ROC-AUC (clips)") { ($0.test.clip.macroAUC,
+                                                                                  $0.test.clip.intervals?.macroAUC) }],
                                   title: "\(name): headline metrics per revision, 95% bootstrap intervals over test clips")
                 .writePNG(to: dir + "/\(safe)_headline.png")
             written += ["\(safe)_loss.png", "\(safe)_roc.png", "\(safe)_headline.png"]

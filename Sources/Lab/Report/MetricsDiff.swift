@@ -13,7 +13,8 @@ enum ResultsSource {
         let runDir = workspace.run(spec)
         if FileManager.default.fileExists(atPath: runDir.file("manifest.json")) {
             let manifest = try runDir.readManifest()
-            guard let m = try runDir.readMetrics() else { throw LabError("run \(spec) has no metrics (status \(manifest.status.rawValue))") }
+            guard let m = try runDir.readMetrics() else { throw LabError("run "
+                    + "\(spec) has no metrics (status \(manifest.status.rawValue))") }
             return ResultsFile(notebook: "", experiments: [ResultsFile.entry(manifest, m)])
         }
         // `REV:./path` is relative to the directory git runs in: the workspace root, wherever the repository's top is.
@@ -56,7 +57,8 @@ struct Significance: Encodable, Equatable {
     }
 
     /// As above with the clips aligned once by the caller, for every metric of a pair of entries.
-    static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?, paired: PairedClipComparison.Aligned?) -> Significance? {
+    static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?,
+                   paired: PairedClipComparison.Aligned?) -> Significance? {
         guard let old, let new, metric.hasPrefix("test.") else { return nil }
         let plan = new.bootstrap ?? BootstrapPlan()
         if metric.hasPrefix("test.clip."), let paired {
@@ -67,19 +69,23 @@ struct Significance: Encodable, Equatable {
                 return Significance(method: "McNemar exact, \(m.onlyA) clips right only before, \(m.onlyB) only after",
                                     pValue: m.p, changeInterval: nil, outsideNoise: Noise.outside(p: m.p))
             case "test.clip.macro_auc", "test.clip.micro_auc":
-                guard let t = PairedClipComparison.aucDifference(paired, plan: plan, micro: metric == "test.clip.micro_auc") else { return nil }
-                return Significance(method: "paired bootstrap over the same \(paired.labels.count) clips", pValue: t.p, changeInterval: t.interval,
+                guard let t = PairedClipComparison.aucDifference(paired, plan: plan,
+                                                                 micro: metric == "test.clip.micro_auc") else { return nil }
+                return Significance(method: "paired bootstrap over the same \(paired.labels.count) clips", pValue: t.p,
+                                    changeInterval: t.interval,
                                     outsideNoise: Noise.outside(change: t.interval))
             default: break
             }
         }
         guard let i = interval(metric, old), let j = interval(metric, new) else { return nil }
-        return Significance(method: "interval overlap: the test clips differ", pValue: nil, changeInterval: nil, outsideNoise: Noise.outside(i, j))
+        return Significance(method: "interval overlap: the test clips differ", pValue: nil, changeInterval: nil,
+                            outsideNoise: Noise.outside(i, j))
     }
 
     private static func interval(_ metric: String, _ e: ResultsFile.Entry) -> Interval? {
         let parts = metric.split(separator: ".").map(String.init) // test.LEVEL.NAME[.CLASS]
-        guard parts.count >= 3, let level = parts[1] == "clip" ? e.test.clip.intervals : parts[1] == "segment" ? e.test.segment.intervals : nil
+        guard parts.count >= 3, let level = parts[1] == "clip" ? e.test.clip.intervals : parts[1] == "segment" ? e.test.segment.intervals
+                : nil
         else { return nil }
         switch parts[2] {
         case "accuracy": return level.accuracy
@@ -127,7 +133,8 @@ enum MetricsDiff {
         if rows.isEmpty { return "no metric changed between \(a) and \(b)" }
         if md {
             var s = "| experiment | metric | \(a) | \(b) | change | noise |\n|---|---|---:|---:|---:|---|\n"
-            for r in rows { s += "| \(r.experiment) | \(r.metric) | \(f(r.old)) | \(f(r.new)) | \(d(r.change)) | \(r.significance?.text ?? "") |\n" }
+            for r in rows { s += "| \(r.experiment) | \(r.metric) | \(f(r.old)) | \(f(r.new)) | \(d(r.change)) | "
+                    + "\(r.significance?.text ?? "") |\n" }
             return s
         }
         var s = pad("experiment", 16) + pad("metric", 34) + pad(a, 12) + pad(b, 12) + pad("change", 10) + "noise\n"

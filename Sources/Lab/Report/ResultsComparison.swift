@@ -40,7 +40,8 @@ struct ResultsComparison {
             for i in 0..<max(x.count, y.count) { walk(i < x.count ? x[i] : nil, i < y.count ? y[i] : nil, path: "\(path)[\(i)]") }
         case let (x as NSNumber, y as NSNumber):
             numbersCompared += 1
-            if x.doubleValue.bitPattern != y.doubleValue.bitPattern { differences.append(.init(path: path, committed: Self.text(x), rerun: Self.text(y))) }
+            if x.doubleValue.bitPattern != y.doubleValue.bitPattern { differences.append(.init(path: path, committed: Self.text(x),
+                    rerun: Self.text(y))) }
         case let (x as String, y as String):
             if x != y { differences.append(.init(path: path, committed: Self.text(x), rerun: Self.text(y))) }
         case (is NSNull, is NSNull):

@@ -48,7 +48,8 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     /// A run's entry: its metrics, and from its manifest the experiment, model, skipped files and grouping.
     static func entry(_ manifest: RunManifest, _ m: RunMetrics, figures: [String: String]? = nil) -> Entry {
         Entry(name: manifest.experiment.runName, title: manifest.experiment.title, classes: m.classes, fingerprint: m.fingerprint,
-              config: manifest.experiment, model: manifest.model, epochsRun: m.epochsRun, bestEpoch: m.bestEpoch, stoppedEarly: m.stoppedEarly,
+              config: manifest.experiment, model: manifest.model, epochsRun: m.epochsRun, bestEpoch: m.bestEpoch,
+              stoppedEarly: m.stoppedEarly,
               clips: m.clips, segments: m.segments, skipped: manifest.skipped, grouping: manifest.grouping, validation: m.validation,
               test: m.test, history: m.history, figures: figures, bootstrap: m.bootstrap, testClips: m.testClips)
     }

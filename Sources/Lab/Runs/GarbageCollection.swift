@@ -14,7 +14,8 @@ enum GarbageCollection {
         var keptTracked: [String] = []
     }
 
-    static func plan(workspace ws: Workspace, includeUnfinished: Bool, allCommits: Bool = false, includeTracked: Bool = false) throws -> Plan {
+    static func plan(workspace ws: Workspace, includeUnfinished: Bool, allCommits: Bool = false,
+                     includeTracked: Bool = false) throws -> Plan {
         var referenced = Set<String>()
         for path in reportFiles(of: ws) {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
@@ -57,7 +58,8 @@ enum GarbageCollection {
             let files = r.output.split(separator: "\n").map(String.init)
             let notebookDirs = Set(files.filter { $0.hasSuffix(".lab.md") }.map { ($0 as NSString).deletingLastPathComponent })
             let reports = files.filter { f in
-                notebookDirs.contains((f as NSString).deletingLastPathComponent) && !f.hasSuffix(".lab.md") && (f.hasSuffix(".md") || f.hasSuffix(".json"))
+                notebookDirs.contains((f as NSString).deletingLastPathComponent) && !f.hasSuffix(".lab.md") && (f.hasSuffix(".md")
+                        || f.hasSuffix(".json"))
             }
             for f in reports {
                 let shown = Git.run(["show", "\(commit):./\(f)"], in: ws.root)
@@ -92,7 +94,8 @@ enum GarbageCollection {
     /// Only the status is read, so a manifest from another version of lab still counts.
     private static func status(of dir: RunDirectory) -> RunStatus? {
         struct Status: Decodable { var status: RunStatus }
-        return FileManager.default.contents(atPath: dir.file("manifest.json")).flatMap { try? JSONCoding.decoder.decode(Status.self, from: $0).status }
+        return FileManager.default.contents(atPath: dir.file("manifest.json")).flatMap { try? JSONCoding.decoder.decode(Status.self,
+                from: $0).status }
     }
 
     /// Every `target/<id>/` in a text.

@@ -32,7 +32,8 @@ public struct MachineDescription: Codable, Equatable, Sendable {
     public static let current: MachineDescription = {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let line = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-        let wanted: Set<String> = ["sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "fma4", "f16c", "bmi1", "bmi2", "abm", "movbe", "popcnt"]
+        let wanted: Set<String> = ["sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "fma4", "f16c", "bmi1", "bmi2", "abm", "movbe",
+                                   "popcnt"]
         let flags = line.split(separator: ":").dropFirst().first?.split(separator: " ").map(String.init)
             .filter { wanted.contains($0) || $0.hasPrefix("avx512") } ?? []
         func field(_ name: String) -> String? {
@@ -104,7 +105,7 @@ public struct MachineDescription: Codable, Equatable, Sendable {
          probes.map { "probes: " + $0.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.prefix(16))" }.joined(separator: ", ") }
             ?? "libm/FFTW/soxr probe: \(libraryProbe ?? "not recorded")",
          "environment: " + (environment.isEmpty ? "none of GLIBC_TUNABLES, SOXR_*, FFTW*, LD_PRELOAD set"
-                                                 : environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))]
+                            : environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))]
     }
 }
 

@@ -93,7 +93,8 @@ enum Git {
     /// The path a `git status --porcelain` line names (the new one of a rename).
     static func path(ofStatusLine line: Substring) -> String {
         let rest = line.dropFirst(3)
-        return String(rest.range(of: " -> ").map { rest[$0.upperBound...] } ?? rest).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        return String(rest.range(of: " -> ").map { rest[$0.upperBound...] }
+                ?? rest).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
     }
 
     /// Whether lab writes this path itself: a run under target/, a report's Markdown or JSON beside its
@@ -140,9 +141,17 @@ enum JSONValue: Decodable {
             return
         }
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let i = try? c.decode(Int64.self) {
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
             self = .integer(i)
-        } else if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .string(try c.decode(String.self)) }
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else {
+            self = .string(try c.decode(String.self))
+        }
     }
 
     /// The document as Foundation objects, every number exact.

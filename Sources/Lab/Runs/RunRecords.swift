@@ -58,7 +58,8 @@ public struct RunManifest: Codable, Sendable {
 public enum Engine {
     public static let identity: String = {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let digest = FileManager.default.contents(atPath: exe).map { SHA256.hash(data: $0).prefix(8).map { String(format: "%02x", $0) }.joined() }
+        let digest = FileManager.default.contents(atPath: exe).map { SHA256.hash(data: $0).prefix(8).map { String(format: "%02x",
+                $0) }.joined() }
         return "lab \(LabVersion.string) \(digest ?? "unknown")"
     }()
 }
@@ -157,7 +158,8 @@ public struct RunDirectory {
         // next id; any other failure (read-only or full disk, permissions) is the user's to see.
         while mkdir((targetDirectory as NSString).appendingPathComponent(id), 0o755) != 0 {
             guard errno == EEXIST else {
-                throw LabError("\((targetDirectory as NSString).appendingPathComponent(id)): cannot create the run folder (\(String(cString: strerror(errno))))",
+                throw LabError("\((targetDirectory as NSString).appendingPathComponent(id)): cannot create the run folder "
+                        + "(\(String(cString: strerror(errno))))",
                                hint: "lab writes its runs under target/: check that it is writable and the disk is not full")
             }
             n += 1

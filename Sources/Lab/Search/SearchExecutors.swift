@@ -54,7 +54,8 @@ extension SearchRunner {
         let cpus = options.cpus ?? Parallelism.threads // the CPUs a job asks for are the threads its trial trains with
         let worker = "trials=(\(pending.map(String.init).joined(separator: " "))); exec '\(exe)' search trial \(dir.id) "
             + "--trial ${trials[$SLURM_ARRAY_TASK_ID]} --epochs \(epochs) --threads \(cpus)"
-        let args = SlurmSubmission.sbatchArguments(name: "lab-search-r\(r + 1)", cpus: cpus, options: options, array: pending.count, log: log,
+        let args = SlurmSubmission.sbatchArguments(name: "lab-search-r\(r + 1)", cpus: cpus, options: options, array: pending.count,
+                                                   log: log,
                                                    workspace: workspace)
             + ["--wrap", "bash -c '\(worker.replacingOccurrences(of: "'", with: "'\\''"))'"]
         let job = try SlurmSubmission.sbatch(args, what: "rung \(r + 1)")
@@ -69,7 +70,8 @@ extension SearchRunner {
                 // failed with its log, and the search goes on without it.
                 for (index, t) in pending.enumerated() where !done(t) {
                     var trial = try Self.status(dir, t)
-                    try TrialStore(dir: dir).markFailed(&trial, reason: "Slurm job \(job)_\(index) ended without finishing rung \(r + 1); log: "
+                    try TrialStore(dir: dir).markFailed(&trial,
+                                                        reason: "Slurm job \(job)_\(index) ended without finishing rung \(r + 1); log: "
                                                         + workspace.relative(dir.file("trials/slurm-\(job)_\(index).out")))
                 }
                 return

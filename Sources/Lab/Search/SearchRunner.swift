@@ -81,7 +81,8 @@ struct SearchRunner {
         if case .complete(_, let metrics) = outcome {
             // A finished search needs no resume points.
             for t in chosenTrials { try? FileManager.default.removeItem(atPath: trialFile(dir, t, "checkpoint.safetensors")) }
-            bar.finish(String(format: "search done: trial %d chosen, test clip accuracy %.3f", chosenTrials.first ?? 0, metrics.test.clip.accuracy))
+            bar.finish(String(format: "search done: trial %d chosen, test clip accuracy %.3f", chosenTrials.first ?? 0,
+                              metrics.test.clip.accuracy))
         }
         return outcome
     }
@@ -113,12 +114,14 @@ struct SearchRunner {
     /// Prepares the data once for every trial, writes split.json, and freezes plan.json (or checks
     /// that a resumed search still has the same data, split and space).
     func prepare(_ cell: Experiment, spec: SearchSpec, dir: RunDirectory, manifest: inout RunManifest) throws -> PreparedData {
-        let data = try workspace.prepareData(for: cell, label: "[\(cell.name) search]", quiet: quiet, shouldStop: shouldStop, manifest: &manifest)
+        let data = try workspace.prepareData(for: cell, label: "[\(cell.name) search]", quiet: quiet, shouldStop: shouldStop,
+                                             manifest: &manifest)
         try dir.writeJSON(data.split, to: "split.json")
         let splitHash = try FigureHashes.hash(dir.file("split.json"))
         let plan = SearchPlan(spec: spec, cell: cell, fingerprint: data.collection.fingerprint, splitHash: splitHash,
                               commit: manifest.gitCommit, engine: Engine.identity)
-        if let frozen = try? JSONCoding.decoder.decode(SearchPlan.self, from: Data(contentsOf: URL(fileURLWithPath: dir.file("plan.json")))) {
+        if let frozen = try? JSONCoding.decoder.decode(SearchPlan.self,
+                                                       from: Data(contentsOf: URL(fileURLWithPath: dir.file("plan.json")))) {
             guard frozen.spec == plan.spec, frozen.fingerprint == plan.fingerprint, frozen.splitHash == plan.splitHash else {
                 throw LabError("\(dir.file("plan.json")): the data, split or search space changed since this search started",
                                hint: "`lab reproduce --force` starts the search afresh")
@@ -139,7 +142,8 @@ struct SearchRunner {
                let saved = try? JSONCoding.decoder.decode(SearchRecord.Trial.self, from: d) { return saved }
             let trial = SearchRecord.Trial(trial: t, params: spec.sample(trial: t), seed: spec.trainingSeed(trial: t), status: .running,
                                            scores: [], curve: [])
-            try JSONCoding.encode(cell.applying(trial.params, seed: trial.seed)).write(to: URL(fileURLWithPath: folder + "/config.json"), options: .atomic)
+            try JSONCoding.encode(cell.applying(trial.params, seed: trial.seed)).write(to: URL(fileURLWithPath: folder + "/config.json"),
+                                                                                       options: .atomic)
             try TrialStore(dir: dir).save(trial)
             return trial
         }
@@ -163,7 +167,8 @@ struct SearchRunner {
                      workspace: Workspace) throws -> SearchRecord.Rung {
         let alive = entrants.filter { trials[$0].status != .failed && trials[$0].scores.count > r }
         guard !alive.isEmpty else {
-            throw LabError("every trial of rung \(r + 1) failed", hint: "see the errors in \(workspace.relative(dir.file("trials")))/*/status.json")
+            throw LabError("every trial of rung \(r + 1) failed",
+                           hint: "see the errors in \(workspace.relative(dir.file("trials")))/*/status.json")
         }
         let ranking = SuccessiveHalving.rank(alive.map { trials[$0].scores[r] })
         let last = r == spec.rungs.count - 1
@@ -196,7 +201,8 @@ struct SearchRunner {
         guard let r = cell.search?.rungs.firstIndex(of: epochs) else { throw LabError("\(dir.id): no rung of \(epochs) epochs") }
         guard try Self.status(dir, t).scores.count <= r else { return } // already done
         let root = try workspace.dataRoot(for: cell.data, quiet: true)
-        let data = try PreparedData.prepare(workspace.dataPlan(for: cell, root: root), cacheDirectory: workspace.cache, shouldStop: shouldStop)
+        let data = try PreparedData.prepare(workspace.dataPlan(for: cell, root: root), cacheDirectory: workspace.cache,
+                                            shouldStop: shouldStop)
         let trial = try Self.status(dir, t)
         guard trial.scores.count <= r else { return }
         try Self.writeStatus(try train(cell, trial: trial, to: epochs, data: data, dir: dir), dir)
@@ -215,7 +221,8 @@ struct SearchRunner {
     }
 
     /// Synchronous successive halving, resumable: a trial's rungs already in its status.json are not retrained.
-    private func halve(_ cell: Experiment, spec: SearchSpec, data: PreparedData, dir: RunDirectory, bar: ProgressReporter) throws -> SearchRecord {
+    private func halve(_ cell: Experiment, spec: SearchSpec, data: PreparedData, dir: RunDirectory,
+                       bar: ProgressReporter) throws -> SearchRecord {
         var trials = try Self.trials(cell, spec: spec, dir: dir)
         var rungs: [SearchRecord.Rung] = []
         var alive = Array(0..<spec.trials)
@@ -256,7 +263,8 @@ struct SearchRunner {
 
     /// Trains one trial on to `epochs`, from its checkpoint when it has one (bit-identical to training
     /// straight through), and scores it on the validation set at the rung's last epoch.
-    private func train(_ cell: Experiment, trial: SearchRecord.Trial, to epochs: Int, data: PreparedData, dir: RunDirectory) throws -> SearchRecord.Trial {
+    private func train(_ cell: Experiment, trial: SearchRecord.Trial, to epochs: Int, data: PreparedData,
+                       dir: RunDirectory) throws -> SearchRecord.Trial {
         var e = cell.applying(trial.params, seed: trial.seed)
         e.training.epochs = epochs
         e.training.patience = nil // halving is the only early stopping in a search
@@ -285,7 +293,8 @@ struct SearchRunner {
         try Charts.searchParameters(names: names, values: record.trials.map { t in names.map { t.params[$0]! } },
                                     scores: record.trials.map { $0.scores.first?.validationAUC }, finalists: finalists, logScale: logScale,
                                     scoreLabel: "validation ROC-AUC, rung 1",
-                                    title: "\(title): validation ROC-AUC at rung 1 (red: reached the last rung)").writePNG(to: dir.file(Self.figures[0]))
+                                    title: "\(title): validation ROC-AUC at rung 1 (red: reached the last "
+                                            + "rung)").writePNG(to: dir.file(Self.figures[0]))
         try Charts.searchHalving(curves: record.trials.map { ($0.trial, $0.curve) }, rungs: record.spec.rungs, chosen: record.chosen,
                                  scoreLabel: "validation ROC-AUC (macro, segments)",
                                  title: "\(title): successive halving, eta = \(record.spec.eta), rungs \(record.spec.rungs)")

@@ -11,7 +11,8 @@ import Foundation
 /// with its log and exits 0, so `afterok` still holds and the promotion ranks the others. Jobs are
 /// `--requeue`d if their node is lost, and a dependent job is cancelled
 /// (`--kill-on-invalid-dep=yes`) rather than left pending forever if a promotion itself fails.
-/// What was submitted is in target/RUN/submission.json. The scripts (in target/RUN/slurm/) name `$LAB`, which sbatch exports, so they hold no path
+/// What was submitted is in target/RUN/submission.json. The scripts (in target/RUN/slurm/) name `$LAB`,
+/// which sbatch exports, so they hold no path
 /// from this machine.
 struct SlurmSubmission: Codable {
     struct Job: Codable {
@@ -109,7 +110,8 @@ struct SlurmSubmission: Codable {
         let result = Process.run("sbatch", args)
         guard result.status == 0,
               let id = result.output.split(separator: ";").first?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
-            throw LabError("sbatch failed (\(result.status)) submitting \(what): \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))",
+            throw LabError("sbatch failed (\(result.status)) submitting \(what): "
+                    + "\(result.output.trimmingCharacters(in: .whitespacesAndNewlines))",
                            hint: "is Slurm up? `sinfo` should show an idle node (scripts/slurm-single-node.sh starts one here)")
         }
         return id
@@ -136,7 +138,8 @@ struct SlurmSubmission: Codable {
         }
         let cpus = options.cpus ?? threads
         for (r, size) in arraySizes(spec).enumerated() {
-            try sbatch("rung\(r + 1)", script: rungScript(run: dir.id, rung: r + 1, retries: retries, threads: cpus), array: size, cpus: cpus)
+            try sbatch("rung\(r + 1)", script: rungScript(run: dir.id, rung: r + 1, retries: retries, threads: cpus), array: size,
+                       cpus: cpus)
             try sbatch("promote\(r + 1)", script: promoteScript(run: dir.id, rung: r + 1), array: nil, cpus: 1)
         }
         try sbatch("collect", script: collectScript(run: dir.id), array: nil, cpus: cpus)

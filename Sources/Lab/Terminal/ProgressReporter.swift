@@ -22,7 +22,8 @@ final class ProgressReporter {
         if isTerminal {
             let width = 28, filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%@ %@ %3.0f%% %d/%d %@ ETA %@", label, bar, fraction * 100, done, total,
+            FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%@ %@ %3.0f%% %d/%d %@ ETA %@", label, bar, fraction * 100, done,
+                                                       total,
                                                        detail, Self.clock(eta)).utf8))
         } else if Date().timeIntervalSince(lastLine) >= 5 || done == total {
             lastLine = Date()

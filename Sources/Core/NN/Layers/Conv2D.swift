@@ -22,7 +22,8 @@ public final class Conv2D: Layer {
     /// Chosen from the shape; tests may force either.
     public var algorithm: ConvAlgorithm {
         didSet {
-            precondition(algorithm == .im2col || Self.winogradApplies(kernel, stride, padding), "\(name): \(algorithm) needs 3x3, stride 1, padding 1")
+            precondition(algorithm == .im2col || Self.winogradApplies(kernel, stride, padding),
+                         "\(name): \(algorithm) needs 3x3, stride 1, padding 1")
             precondition(algorithm != .direct || inChannels == 1, "\(name): the direct kernel takes one input channel")
         }
     }
@@ -192,13 +193,15 @@ public final class Conv2D: Layer {
                         bias.grad.withUnsafeMutableBufferPointer { gb in
                             let (d, r) = (dyp.baseAddress!, rp.baseAddress!)
                             guard winogradPath else {
-                                direct.gradientsThroughPool(dy: d, argmax: ap, reluOutput: r, dWeight: gw.baseAddress!, dBias: gb.baseAddress!)
+                                direct.gradientsThroughPool(dy: d, argmax: ap, reluOutput: r, dWeight: gw.baseAddress!,
+                                                            dBias: gb.baseAddress!)
                                 return
                             }
                             biasGradientThroughPool(dy: d, argmax: ap, reluOutput: r, n: n, h: h, w: w, into: gb.baseAddress!)
                             x.data.withUnsafeBufferPointer { xp in
                                 g.data.withUnsafeMutableBufferPointer { gp in
-                                    winograd.backward(x: xp.baseAddress!, dy: .pooled(d, argmax: ap, reluOutput: r), dWeight: gw.baseAddress!,
+                                    winograd.backward(x: xp.baseAddress!, dy: .pooled(d, argmax: ap, reluOutput: r),
+                                                      dWeight: gw.baseAddress!,
                                                       dx: computesInputGradient ? gp.baseAddress! : nil)
                                 }
                             }

@@ -122,7 +122,8 @@ final class DirectConv3x3SingleChannel {
                         te.addProduct(w0, load8(top)); te.addProduct(w1, load8(top + wq)); te.addProduct(w2, load8(top + 1))
                         to.addProduct(w0, load8(top + wq)); to.addProduct(w1, load8(top + 1)); to.addProduct(w2, load8(top + wq + 1))
                         be.addProduct(w0, load8(bottom)); be.addProduct(w1, load8(bottom + wq)); be.addProduct(w2, load8(bottom + 1))
-                        bo.addProduct(w0, load8(bottom + wq)); bo.addProduct(w1, load8(bottom + 1)); bo.addProduct(w2, load8(bottom + wq + 1))
+                        bo.addProduct(w0, load8(bottom + wq)); bo.addProduct(w1, load8(bottom + 1)); bo.addProduct(w2,
+                                load8(bottom + wq + 1))
                     }
                     emit(f, te, to, be, bo)
                 }
@@ -186,7 +187,8 @@ final class DirectConv3x3SingleChannel {
                                                     count: ho * wo, into: planes + i * h * w, size: h * w)
                             bias[i].add(planes + i * h * w, count: h * w)
                         }
-                        lab_direct_weight_gradient_pair_avx512(pb + b * hp * wp, wp, planes, planes + (filters.count - 1) * h * w, h, w, acc)
+                        lab_direct_weight_gradient_pair_avx512(pb + b * hp * wp, wp, planes, planes + (filters.count - 1) * h * w, h, w,
+                                                               acc)
                     }
                     for (i, f) in filters.enumerated() {
                         for t in 0..<9 { dWeight[9 * f + t] = load8(UnsafePointer(acc + 16 * t + 8 * i)).sum() }

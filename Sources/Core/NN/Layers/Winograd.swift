@@ -16,7 +16,7 @@ import Kernels
 ///
 /// Transform-domain rows are channel-contiguous, so every transform runs on SIMD8 lanes of eight
 /// channels. Work goes image by image, a block of tile rows at a time, so V and M stay in cache and
-/// the SGEMMs are the small, cache-resident kind OpenBLAS runs near peak. Backward recomputes V rather
+/// the SGEMMs are the small, cache-resident kind our GEMM's register blocking runs near peak. Backward recomputes V rather
 /// than keeping it. Images are split into fixed chunks; each chunk sums its own dU in a fixed order and
 /// the chunks' sums are added in chunk order, so the bits do not depend on the thread count.
 final class WinogradConv3x3 {
@@ -27,8 +27,8 @@ final class WinogradConv3x3 {
     /// Channel counts rounded up to whole SIMD8 lanes: the row strides of V, M and the padded images.
     let cp: Int, kp: Int
     private var u: [Float] = []            // [36][K][C]: dV = dM · U
-    private var ut: [Float] = []           // [36][C][K]: M = V · Uᵀ as a plain product (OpenBLAS's
-                                           // small-matrix path runs it ~1.5x faster than the transposed form)
+    private var ut: [Float] = []           // [36][C][K]: M = V · Uᵀ as a plain product, so the forward
+                                           // GEMM needs no transposed operand
     /// The weights U and Uᵀ were transformed from; inference batches reuse them while the weights
     /// are unchanged (the same floats give the same transform, so no bit changes).
     private var transformedWeights: [Float] = []

@@ -86,7 +86,8 @@ extension WinogradConv3x3 {
                                 storeColumns(v0, v1, v2, v3, to: row, plane: plane)
                             } else if outCols == 4 {
                                 for l in 0..<lanes {
-                                    UnsafeMutableRawPointer(row + l * plane).storeBytes(of: SIMD4(v0[l], v1[l], v2[l], v3[l]), as: SIMD4<Float>.self)
+                                    UnsafeMutableRawPointer(row + l * plane).storeBytes(of: SIMD4(v0[l], v1[l], v2[l], v3[l]),
+                                                                                        as: SIMD4<Float>.self)
                                 }
                             } else {
                                 for l in 0..<lanes {
@@ -220,14 +221,16 @@ extension WinogradConv3x3 {
 
     /// The pooled pixels (py, px) of tile (ty, tx) that lie in the ho x wo pooled map, each with its
     /// window's place (a, c) in the tile's 2 x 2 windows.
-    @inline(__always) private func forEachPooledPixel(ty: Int, tx: Int, ho: Int, wo: Int, _ body: (_ a: Int, _ c: Int, _ py: Int, _ px: Int) -> Void) {
+    @inline(__always) private func forEachPooledPixel(ty: Int, tx: Int, ho: Int, wo: Int, _ body: (_ a: Int, _ c: Int, _ py: Int,
+            _ px: Int) -> Void) {
         for a in 0..<2 where 2 * ty + a < ho {
             for c in 0..<2 where 2 * tx + c < wo { body(a, c, 2 * ty + a, 2 * tx + c) }
         }
     }
 
     /// One tile's dM = A dy Aᵀ for eight channels: `grad` is the 4x4 dy tile, `scratch` 24 vectors.
-    @inline(__always) private func outputGradientTile(_ grad: UnsafeMutablePointer<SIMD8<Float>>, scratch rowsA: UnsafeMutablePointer<SIMD8<Float>>,
+    @inline(__always) private func outputGradientTile(_ grad: UnsafeMutablePointer<SIMD8<Float>>,
+                                                      scratch rowsA: UnsafeMutablePointer<SIMD8<Float>>,
                                                       into out: UnsafeMutablePointer<Float>, point: Int) {
         for i in 0..<4 { // A along each row: 4 columns -> 6
             let r = grad + 4 * i
@@ -322,7 +325,8 @@ extension WinogradConv3x3 {
 
 // MARK: the 1-D transforms of F(4x4, 3x3), interpolation points 0, ±1, ±2, ∞
 
-/// G g for eight columns g of 3x3 filters, one a lane: G = [[¼,0,0],[-⅙,-⅙,-⅙],[-⅙,⅙,-⅙],[1/24,1/12,⅙],[1/24,-1/12,⅙],[0,0,1]].
+/// G g for eight columns g of 3x3 filters, one a lane:
+/// G = [[¼,0,0],[-⅙,-⅙,-⅙],[-⅙,⅙,-⅙],[1/24,1/12,⅙],[1/24,-1/12,⅙],[0,0,1]].
 @inline(__always) func filterG(_ g0: SIMD8<Float>, _ g1: SIMD8<Float>, _ g2: SIMD8<Float>,
                                into out: UnsafeMutablePointer<SIMD8<Float>>, stride: Int) {
     out[0] = g0 / 4
