@@ -1,7 +1,7 @@
 // swift-tools-version:5.10
 // GenreLab: `lab`, a reproducible music-genre classification study.
-// Arrows point one way: Lab -> Core, Lab -> Plot, Lab -> CPUCheck, Core -> Kernels, Core -> System,
-// Plot -> System, Core -> Numerics, Plot -> Numerics.
+// Arrows point one way: LabMain -> Lab, Lab -> Core, Lab -> Plot, Lab -> Numerics, Lab -> CPUCheck,
+// Core -> Numerics, Core -> Kernels, Core -> System, Plot -> Numerics, Plot -> System.
 import PackageDescription
 
 /// A C library found through pkg-config, installed from Debian.
