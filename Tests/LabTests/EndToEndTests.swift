@@ -160,11 +160,8 @@ final class EndToEndTests: XCTestCase {
         _ = try reproduce()
         XCTAssertEqual(try Data(contentsOf: json), first, "results.json is the same bytes on a rerun")
 
-        let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
         let runsBefore = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("target").path).sorted()
-        var verify = try VerifyCommand.parseAsRoot(["--against", "workspace", "--quiet"]) as! VerifyCommand
+        var verify = try VerifyCommand.parseAsRoot(["--against", "workspace", "--quiet", "-C", root.path]) as! VerifyCommand
         XCTAssertNoThrow(try verify.run())
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("target").path).sorted(), runsBefore,
                        "verify reruns in a scratch directory: no new run folder under target/")
@@ -175,7 +172,7 @@ final class EndToEndTests: XCTestCase {
         let end = text[accuracy.upperBound...].firstIndex { $0 == "," || $0 == "\n" }!
         text.replaceSubrange(accuracy.upperBound..<end, with: "0.123456")
         try text.write(to: json, atomically: true, encoding: .utf8)
-        verify = try VerifyCommand.parseAsRoot(["--against", "workspace", "--quiet"]) as! VerifyCommand
+        verify = try VerifyCommand.parseAsRoot(["--against", "workspace", "--quiet", "-C", root.path]) as! VerifyCommand
         XCTAssertThrowsError(try verify.run()) { XCTAssertEqual(($0 as? ExitCode)?.rawValue, 1) }
     }
 
@@ -265,10 +262,7 @@ final class EndToEndTests: XCTestCase {
         var stopping = SearchRunner(workspace: ws, quiet: true, command: "t")
         stopping.shouldStop = { ws.runIDs().contains { FileManager.default.fileExists(atPath: ws.run($0).file("rungs.json")) } }
         guard case .interrupted(let dir) = try stopping.run(cell) else { return XCTFail("search was not interrupted") }
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        var resume = try ResumeCommand.parse([dir.id, "--quiet"])
+        var resume = try ResumeCommand.parse([dir.id, "--quiet", "-C", root.path])
         try resume.run()
         let record = try XCTUnwrap(try SearchRunner.record(in: dir), "no search.json: the search was not resumed as a search")
         XCTAssertEqual(record.trials.count, 5)
@@ -372,11 +366,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(record.trials[victim].status, .failed)
         XCTAssertTrue(record.trials[victim].error?.contains("checkpoint") == true, record.trials[victim].error ?? "")
         XCTAssertEqual(record.chosen, survivor)
-        let cwd = FileManager.default.currentDirectoryPath
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
         let status = try captureStandardOutput {
-            FileManager.default.changeCurrentDirectoryPath(root.path)
-            var command = try SearchStatusCommand.parse([dir.id])
+            var command = try SearchStatusCommand.parse([dir.id, "-C", root.path])
             try command.run()
         }
         XCTAssertTrue(status.contains("failed") && status.contains("chosen") && status.contains("1 chosen, 1 failed, 3 pruned"), status)
@@ -464,11 +455,8 @@ final class EndToEndTests: XCTestCase {
         git("init", "-q")
         git("add", "reports/results.json")
         git("commit", "-q", "-m", "first report")
-        let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
         func run(_ args: [String]) throws -> String {
-            var command = try LabCommand.parseAsRoot(args)
+            var command = try LabCommand.parseAsRoot(args + ["-C", root.path])
             return try captureStandardOutput { try command.run() }
         }
         let runs = try run(["runs"])

@@ -38,10 +38,13 @@ final class LabLayerTests: XCTestCase {
     func testCompareAndLogFollowTheWorkspacesOwnNotebook() throws {
         try git("init", "-q")
         try write("# Soundtracks\n", "reports/soundtracks.lab.md")
-        let base = try ResultsFile.load(Data(contentsOf: URL(fileURLWithPath: FuzzTests.repoRoot + "/reports/results.json")),
+        let fixture = try ResultsFile.load(Data(contentsOf: URL(fileURLWithPath: FuzzTests.repoRoot + "/reports/results.json")),
                                         source: "fixture")
+        var base = fixture
+        base.engine = "lab 0.1.0 aaaa"
         var second = base
         second.experiments[0].test.clip.accuracy -= 0.1
+        second.engine = "lab 0.1.0 bbbb"
         for (i, file) in [base, second].enumerated() {
             try JSONCoding.encode(file).write(to: URL(fileURLWithPath: root + "/reports/soundtracks.json"))
             try git("add", "reports")
@@ -49,6 +52,8 @@ final class LabLayerTests: XCTestCase {
         }
         let text = try output(CompareCommand.self, ["HEAD~1", "HEAD", "-C", root])
         XCTAssertTrue(text.contains("test clip accuracy") && text.contains(base.experiments[0].name), text)
+        // The engine identity each report records, not a diff of some source folders.
+        XCTAssertTrue(text.contains("engine: changed (lab 0.1.0 aaaa → lab 0.1.0 bbbb)"), text)
         XCTAssertEqual(text, try output(CompareCommand.self, ["HEAD~1", "HEAD", "-C", root, "--notebook", "soundtracks"]))
         let log = try output(LogCommand.self, ["-C", root]).split(separator: "\n")
         XCTAssertEqual(log.count, 2, log.joined(separator: "\n"))

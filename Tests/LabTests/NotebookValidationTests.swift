@@ -173,11 +173,8 @@ final class NotebookValidationTests: XCTestCase {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-gc-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
         let held = try WorkspaceLock(workspace: Workspace(root: root))
-        var gc = try GCCommand.parse([])
+        var gc = try GCCommand.parse(["-C", root])
         XCTAssertThrowsError(try gc.run()) { XCTAssertTrue("\($0)".contains("another lab process"), "\($0)") }
         withExtendedLifetime(held) {}
     }

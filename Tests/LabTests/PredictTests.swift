@@ -100,12 +100,9 @@ final class PredictTests: XCTestCase {
         try FileManager.default.copyItem(atPath: dataRoot + "/reggae/reggae.00001.au", toPath: dir + "/sub/good.au")
         try Data("not audio at all".utf8).write(to: URL(fileURLWithPath: dir + "/bad.wav"))
         XCTAssertEqual(try PredictCommand.audioFiles([dir]).files.map(\.shown), ["bad.wav", "sub/good.au"])
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Self.root)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        var command = try PredictCommand.parse(["tiny", dir, "--quiet", "--png", Self.root + "/t.png"])
+        var command = try PredictCommand.parse(["tiny", dir, "--quiet", "--png", Self.root + "/t.png", "-C", Self.root])
         XCTAssertThrowsError(try command.run()) { XCTAssertTrue("\($0)".contains("--png draws one file"), "\($0)") }
-        command = try PredictCommand.parse(["tiny", dir, "--quiet", "--csv"])
+        command = try PredictCommand.parse(["tiny", dir, "--quiet", "--csv", "-C", Self.root])
         XCTAssertThrowsError(try command.run()) { XCTAssertEqual(($0 as? ExitCode)?.rawValue, 1, "\($0)") }
     }
 
@@ -120,10 +117,7 @@ final class PredictTests: XCTestCase {
         XCTAssertThrowsError(try PredictCommand.audioFiles([Self.root + "/a.ogg", Self.root + "/b.ogg"])) {
             XCTAssertTrue("\($0)".contains("a.ogg: no such file or directory (nor 1 more of the paths given)"), "\($0)")
         }
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Self.root)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        let command = try PredictCommand.parse(["tiny", Self.root + "/nothere.ogg", good, "--quiet", "--csv"])
+        let command = try PredictCommand.parse(["tiny", Self.root + "/nothere.ogg", good, "--quiet", "--csv", "-C", Self.root])
         var failure: Error?
         let csv = try captureStandardOutput { do { try command.run() } catch { failure = error } }
         XCTAssertEqual((failure as? ExitCode)?.rawValue, 1, "exits 1 for the missing file: \(String(describing: failure))")

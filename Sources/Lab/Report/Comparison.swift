@@ -170,7 +170,9 @@ struct Comparison {
             switch engineChanged(i) {
             case true?: items.append("engine: changed (\(revisions[i - 1].file.engine ?? "") → \(revisions[i].file.engine ?? ""))")
             case false?: items.append("engine: the same (\(revisions[i].file.engine ?? ""))")
-            case nil: items.append("engine: not recorded on both sides (a run, or a report from an older lab)")
+            case nil:
+                let missing = [i - 1, i].filter { revisions[$0].file.engine == nil }.map { revisions[$0].label }
+                items.append("engine: not recorded by \(missing.joined(separator: " and ")) (a run, or a report from an older lab)")
             }
             for name in experiments {
                 switch (entry(name, i - 1), entry(name, i)) {
