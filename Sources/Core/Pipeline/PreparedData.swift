@@ -80,19 +80,12 @@ public struct PreparedData: Sendable {
     /// `progress(done, total)` is called as clips are decoded (from several threads, one at a time).
     /// `shouldStop` is polled before each clip; once it says yes, the rest are skipped and
     /// `Interrupted` is thrown (features already cached stay cached).
-    public static func prepare(_ plan: DataPlan, cacheDirectory: String,
+    /// `collection`: the plan's collection when the caller has scanned it already (lab's reuse check
+    /// does), so every file is hashed once.
+    public static func prepare(_ plan: DataPlan, cacheDirectory: String, collection scanned: AudioCollection? = nil,
                                progress: @escaping (_ done: Int, _ total: Int) -> Void = { _, _ in },
                                shouldStop: @escaping () -> Bool = { false }) throws -> PreparedData {
-        let collection: AudioCollection
-        do { collection = try AudioCollection.scan(root: plan.root, classes: plan.classes) } catch let err as CollectionError {
-            if case .unknownClass(_, let name, let available) = err {
-                throw UserError("\(err)",
-                                hint: "the notebook's `classes:` names '\(name)', which this collection lacks: list classes it has "
-                                + "(\(available.joined(separator: ", "))), use `classes: all`, or start a notebook for it with `lab init "
-                                        + "NOTEBOOK --data DIR`")
-            }
-            throw UserError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
-        }
+        let collection = try scanned ?? scan(root: plan.root, classes: plan.classes)
         // Decode and validate EVERY clip before the split, and split only the clips a run can use: a
         // clip that fails here must not take a training, validation or test place.
         let cache = FeatureCache(directory: cacheDirectory)
@@ -207,6 +200,20 @@ public struct PreparedData: Sendable {
                             validationClips: validation.clipIndex, testClips: test.clipIndex,
                             skipped: collection.skipped + failures.compactMap { $0 } + leftOut, mean: mean, std: std,
                             cacheHits: cache.hits, cacheMisses: cache.misses, augmented: augmented, grouping: grouping)
+    }
+
+    /// The plan's collection, every file hashed, with a collection problem (no such folder, a class
+    /// the collection lacks) as the user's error with what to do.
+    public static func scan(root: String, classes: [String]?) throws -> AudioCollection {
+        do { return try AudioCollection.scan(root: root, classes: classes) } catch let err as CollectionError {
+            if case .unknownClass(_, let name, let available) = err {
+                throw UserError("\(err)",
+                                hint: "the notebook's `classes:` names '\(name)', which this collection lacks: list classes it has "
+                                    + "(\(available.joined(separator: ", "))), use `classes: all`, or start a notebook for it with "
+                                    + "`lab init NOTEBOOK --data DIR`")
+            }
+            throw UserError("\(err)", hint: "point --data (or the cell's data:) at a folder with one sub-folder per class")
+        }
     }
 
     /// The split the plan asks for, the clips a split file leaves out (with entries it names that

@@ -22,9 +22,8 @@ private func searchCell(notebook: String, name: String, dataOverride: String?, w
 /// nil if a complete run already holds the search.
 private func openSearch(path: String, cell: Experiment, dataOverride: String?, workspace: Workspace, quiet: Bool,
                         command: String, force: Bool = false) throws -> RunDirectory? {
-    var fingerprints: [String: String] = [:]
     let notebookRun = NotebookRun(workspace: workspace, quiet: true, dataOverride: dataOverride, command: command)
-    switch force ? nil : notebookRun.previousRun(of: cell, in: RunStore(workspace: workspace), fingerprints: &fingerprints) {
+    switch force ? nil : notebookRun.previousRun(of: cell, in: RunStore(workspace: workspace)) {
     case .complete(let dir, _)?:
         if !quiet { print("search \(cell.name) is complete in run \(dir.id); `lab reproduce` writes its report") }
         return nil

@@ -55,14 +55,13 @@ struct NotebookRun {
         }
         var results: [String: [ReportRenderer.RunResult]] = [:]
         var entries: [ResultsFile.Entry] = []
-        var fingerprints: [String: String] = [:] // data fingerprints for the reuse check
         let store = RunStore(workspace: workspace)
         for var cell in notebook.experiments {
             if let dataOverride { cell.data = .path(dataOverride) }
             var runs: [(RunDirectory, RunMetrics, RunManifest)] = []
             for e in cell.expanded() {
                 let outcome: ExperimentRunner.Outcome
-                switch force ? nil : previousRun(of: e, in: store, fingerprints: &fingerprints) {
+                switch force ? nil : previousRun(of: e, in: store) {
                 case .complete(let dir, let metrics)?:
                     say("== \(e.runName): \(e.title) (reusing run \(dir.id): same config, data and engine)")
                     outcome = .complete(dir, metrics)
@@ -142,19 +141,13 @@ struct NotebookRun {
     }
 
     /// The run `lab reproduce` reuses or resumes for `e` (RunStore.reusable). The data must be the
-    /// same files, so it is scanned (hashed) once per data source and class list, not once per repeat;
-    /// problems are left for the run to report.
-    func previousRun(of e: Experiment, in store: RunStore, fingerprints: inout [String: String]) -> RunStore.PreviousRun? {
-        let key = "\(e.data)|\(e.classes ?? [])"
-        var cache = fingerprints
-        defer { fingerprints = cache }
-        return store.reusable(for: e) {
-            if cache[key] == nil {
-                guard let root = try? workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
-                      let scanned = try? AudioCollection.scan(root: root, classes: e.classes).fingerprint else { return nil }
-                cache[key] = scanned
-            }
-            return cache[key].map { workspace.runFingerprint($0, e) }
+    /// same files: the collection is scanned (hashed) once per process and handed on to the data
+    /// step (`Workspace.scans`); problems are left for the run to report.
+    func previousRun(of e: Experiment, in store: RunStore) -> RunStore.PreviousRun? {
+        store.reusable(for: e) {
+            guard let root = try? workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
+                  let scanned = try? workspace.scans.scan(root: root, classes: e.classes) else { return nil }
+            return workspace.runFingerprint(scanned.fingerprint, e)
         }
     }
 

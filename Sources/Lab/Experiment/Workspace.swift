@@ -13,6 +13,9 @@ struct Workspace {
     var data: String
     /// The directory the user's command-line paths are relative to (the current one, or `-C DIR`).
     var here: String
+    /// The collections this process has scanned (every file hashed): the reuse check and the data
+    /// step share them, so each file is hashed once per run of `lab`.
+    let scans = CollectionScans()
 
     init(root: String, here: String? = nil) {
         self.root = root
@@ -139,7 +142,8 @@ extension Workspace {
         let root = try dataRoot(for: e.data, quiet: quiet, shouldStop: shouldStop)
         manifest.dataRoot = relative(root)
         let bar = ProgressReporter(label: label, quiet: quiet)
-        let data = try PreparedData.prepare(dataPlan(for: e, root: root), cacheDirectory: cache, progress: { done, total in
+        let collection = try scans.scan(root: root, classes: e.classes)
+        let data = try PreparedData.prepare(dataPlan(for: e, root: root), cacheDirectory: cache, collection: collection, progress: { done, total in
             bar.update(done: done, total: total, detail: "clips (features)")
         }, shouldStop: shouldStop)
         let copies = data.augmented.isEmpty ? "" : " and \(data.augmented.count) augmented copies"
@@ -182,5 +186,19 @@ extension Workspace {
         guard case .file(let p)? = e.splitSource,
               let data = FileManager.default.contents(atPath: absolute((p as NSString).expandingTildeInPath)) else { return collection }
         return SplitFile.sha256(collection + "\n" + String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Scanned collections by root and class list, shared by every copy of a Workspace.
+final class CollectionScans: @unchecked Sendable {
+    private var scans: [String: AudioCollection] = [:]
+    private let lock = NSLock()
+
+    func scan(root: String, classes: [String]?) throws -> AudioCollection {
+        let key = root + "|" + (classes ?? []).joined(separator: ",")
+        if let known = lock.withLock({ scans[key] }) { return known }
+        let scanned = try PreparedData.scan(root: root, classes: classes)
+        lock.withLock { scans[key] = scanned }
+        return scanned
     }
 }
