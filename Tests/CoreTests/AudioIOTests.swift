@@ -32,6 +32,27 @@ final class AudioIOTests: XCTestCase {
         }
     }
 
+    /// A cut-off Ogg stream declares SF_COUNT_MAX frames: decoding it must not size an allocation
+    /// from that (it crashed `lab init` on a real collection); it gives the audio that is there.
+    func testACutOffOggStreamDecodesWhatItHolds() throws {
+        try XCTSkipUnless(AudioIO.canWrite(.oggVorbis), "libsndfile here cannot write Ogg/Vorbis")
+        let dir = try makeTempDir(self)
+        let path = dir.appendingPathComponent("whole.ogg").path, cut = dir.appendingPathComponent("cut.ogg").path
+        // A tone whose pitch keeps moving, so the stream is well past its headers when it is cut.
+        let n = 22050 * 30
+        let samples: [Float] = (0..<n).map { i in
+            let t = Double(i)
+            return Float(0.5 * sin(t * (0.02 + 0.1 * t / Double(n))))
+        }
+        try AudioIO.write(AudioClip(samples: samples, sampleRate: 22050), to: path, format: .oggVorbis)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
+        let whole = try AudioIO.decode(path: path), part = try AudioIO.decode(path: cut)
+        XCTAssertGreaterThan(part.samples.count, 22050)
+        XCTAssertLessThan(part.samples.count, whole.samples.count)
+        XCTAssertEqual(Array(part.samples.prefix(1000)), Array(whole.samples.prefix(1000)), "the same audio up to the cut")
+    }
+
     func testStereoIsAveragedToMono() throws {
         // A real two-channel IEEE-float WAV, written byte by byte (AudioIO writes mono only).
         let left: [Float] = [0.5, -0.5, 0.25, 1.0], right: [Float] = [0.25, 0.5, -0.75, 0.0]

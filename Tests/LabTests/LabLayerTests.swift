@@ -139,16 +139,17 @@ final class LabLayerTests: XCTestCase {
         XCTAssertEqual(summary.unmatched, ["b/z.wav"])
     }
 
-    /// The reuse check and the data step share one scan per process: each file is hashed once.
-    func testACollectionIsScannedOncePerProcess() throws {
+    /// Within one notebook run the reuse check and the data step share one scan: each file is hashed
+    /// once. Outside one (a new run), the collection is scanned afresh.
+    func testACollectionIsScannedOncePerNotebookRun() throws {
         try BuiltinCollection.write(to: root + "/data", clipsPerGenre: 2, seconds: 2, seed: 3, genres: ["blues", "metal"])
-        let ws = Workspace(root: root)
-        let first = try ws.scans.scan(root: root + "/data", classes: nil)
+        let ws = Workspace(root: root).scanningOnce()
+        let first = try ws.scan(root: root + "/data", classes: nil)
         // A copy of the workspace (as ExperimentRunner holds) shares the scans.
         let copy = ws
         try FileManager.default.removeItem(atPath: root + "/data/metal/metal.00001.au")
         try FileManager.default.copyItem(atPath: root + "/data/metal/metal.00000.au", toPath: root + "/data/metal/metal.00001.au")
-        XCTAssertEqual(try copy.scans.scan(root: root + "/data", classes: nil).fingerprint, first.fingerprint, "scanned again")
-        XCTAssertNotEqual(try PreparedData.scan(root: root + "/data", classes: nil).fingerprint, first.fingerprint)
+        XCTAssertEqual(try copy.scan(root: root + "/data", classes: nil).fingerprint, first.fingerprint, "scanned again")
+        XCTAssertNotEqual(try Workspace(root: root).scan(root: root + "/data", classes: nil).fingerprint, first.fingerprint)
     }
 }

@@ -79,14 +79,30 @@ public enum AudioIO {
         let (handle, sfinfo) = try open(path)
         defer { sf_close(handle) }
         let channels = Int(sfinfo.channels)
-        let frames = Int(sfinfo.frames)
-        guard frames > 0, channels > 0 else { throw AudioError.noFrames(path: path) }
-
-        var interleaved = [Float](repeating: 0, count: frames * channels)
-        let read = interleaved.withUnsafeMutableBufferPointer { buf in
-            Int(sf_readf_float(handle, buf.baseAddress, sf_count_t(frames)))
+        let declared = Int(sfinfo.frames)
+        guard declared > 0, channels > 0 else { throw AudioError.noFrames(path: path) }
+        // The header's length is the file's word, not a promise: a cut-off Ogg stream declares
+        // SF_COUNT_MAX frames. Read in chunks until the data ends, so no header can size an allocation.
+        let unknownLength = sfinfo.frames == sf_count_t.max
+        let chunk = 65_536
+        var interleaved: [Float] = []
+        interleaved.reserveCapacity(unknownLength ? chunk * channels : min(declared, 1 << 26) * channels)
+        var buffer = [Float](repeating: 0, count: chunk * channels)
+        while true {
+            let got = buffer.withUnsafeMutableBufferPointer { Int(sf_readf_float(handle, $0.baseAddress, sf_count_t(chunk))) }
+            guard got > 0 else { break }
+            interleaved.append(contentsOf: buffer[0..<(got * channels)])
         }
-        if read < frames { throw AudioError.truncated(path: path, detail: "\(frames) frames declared, \(read) read") }
+        // A stream that ends mid-page (a cut-off download) stops the reads early and leaves an error.
+        if sf_error(handle) != 0 {
+            throw AudioError.truncated(path: path, detail: "decoding stopped after \(interleaved.count / channels) frames: "
+                                       + String(cString: sf_strerror(handle)))
+        }
+        let frames = interleaved.count / channels
+        guard frames > 0 else { throw AudioError.noFrames(path: path) }
+        if !unknownLength, frames < declared {
+            throw AudioError.truncated(path: path, detail: "\(declared) frames declared, \(frames) read")
+        }
 
         var mono = [Float](repeating: 0, count: frames)
         if channels == 1 {

@@ -23,7 +23,7 @@ private func searchCell(notebook: String, name: String, dataOverride: String?, w
 private func openSearch(path: String, cell: Experiment, dataOverride: String?, workspace: Workspace, quiet: Bool,
                         command: String, force: Bool = false) throws -> RunDirectory? {
     let notebookRun = NotebookRun(workspace: workspace, quiet: true, dataOverride: dataOverride, command: command)
-    switch force ? nil : notebookRun.previousRun(of: cell, in: RunStore(workspace: workspace)) {
+    switch force ? nil : notebookRun.previousRun(of: cell, in: RunStore(workspace: workspace), workspace: workspace) {
     case .complete(let dir, _)?:
         if !quiet { print("search \(cell.name) is complete in run \(dir.id); `lab reproduce` writes its report") }
         return nil

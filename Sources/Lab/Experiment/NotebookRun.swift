@@ -31,6 +31,8 @@ struct NotebookRun {
     /// Markdown when `writeReport`). A Ctrl-C or SIGTERM ends it with `NotebookInterrupted`.
     func run(notebookPath: String, writeReport: Bool) throws -> ResultsFile {
         let notebook = try NotebookParser.load(path: notebookPath)
+        // One scan of each collection for the whole notebook: the reuse checks and the data steps share it.
+        let workspace = self.workspace.scanningOnce()
         guard !notebook.experiments.isEmpty else {
             throw LabError("\(notebookPath): no ```lab cells", hint: "see docs/notebook.md for the cell format")
         }
@@ -61,7 +63,7 @@ struct NotebookRun {
             var runs: [(RunDirectory, RunMetrics, RunManifest)] = []
             for e in cell.expanded() {
                 let outcome: ExperimentRunner.Outcome
-                switch force ? nil : previousRun(of: e, in: store) {
+                switch force ? nil : previousRun(of: e, in: store, workspace: workspace) {
                 case .complete(let dir, let metrics)?:
                     say("== \(e.runName): \(e.title) (reusing run \(dir.id): same config, data and engine)")
                     outcome = .complete(dir, metrics)
@@ -143,11 +145,11 @@ struct NotebookRun {
     /// The run `lab reproduce` reuses or resumes for `e` (RunStore.reusable). The data must be the
     /// same files: the collection is scanned (hashed) once per process and handed on to the data
     /// step (`Workspace.scans`); problems are left for the run to report.
-    func previousRun(of e: Experiment, in store: RunStore) -> RunStore.PreviousRun? {
+    func previousRun(of e: Experiment, in store: RunStore, workspace ws: Workspace) -> RunStore.PreviousRun? {
         store.reusable(for: e) {
-            guard let root = try? workspace.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
-                  let scanned = try? workspace.scans.scan(root: root, classes: e.classes) else { return nil }
-            return workspace.runFingerprint(scanned.fingerprint, e)
+            guard let root = try? ws.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
+                  let scanned = try? ws.scan(root: root, classes: e.classes) else { return nil }
+            return ws.runFingerprint(scanned.fingerprint, e)
         }
     }
 

@@ -13,9 +13,9 @@ struct Workspace {
     var data: String
     /// The directory the user's command-line paths are relative to (the current one, or `-C DIR`).
     var here: String
-    /// The collections this process has scanned (every file hashed): the reuse check and the data
-    /// step share them, so each file is hashed once per run of `lab`.
-    let scans = CollectionScans()
+    /// Within one notebook run (`scanningOnce`), the collections scanned so far (every file hashed):
+    /// the reuse check and the data step share them, so each file is hashed once. nil: scan afresh.
+    var scans: CollectionScans? = nil
 
     init(root: String, here: String? = nil) {
         self.root = root
@@ -75,6 +75,18 @@ struct Workspace {
         if all.isEmpty || all.contains(absolute("reports/results.lab.md")) { return Self.resultsJSON }
         throw LabError("this workspace has \(all.count) notebooks (\(all.map(relative).joined(separator: ", "))): which report?",
                        hint: "say which with --notebook, e.g. --notebook \(relative(all[0]))")
+    }
+
+    /// This workspace with a fresh memory of scanned collections, for one notebook run.
+    func scanningOnce() -> Workspace {
+        var w = self
+        w.scans = CollectionScans()
+        return w
+    }
+
+    /// The collection under `root` (every file hashed), once per notebook run when `scans` is set.
+    func scan(root: String, classes: [String]?) throws -> AudioCollection {
+        try scans?.scan(root: root, classes: classes) ?? PreparedData.scan(root: root, classes: classes)
     }
 
     /// A path the user typed (a notebook, a PNG to write, a data folder on the command line):
@@ -142,7 +154,7 @@ extension Workspace {
         let root = try dataRoot(for: e.data, quiet: quiet, shouldStop: shouldStop)
         manifest.dataRoot = relative(root)
         let bar = ProgressReporter(label: label, quiet: quiet)
-        let collection = try scans.scan(root: root, classes: e.classes)
+        let collection = try scan(root: root, classes: e.classes)
         let data = try PreparedData.prepare(dataPlan(for: e, root: root), cacheDirectory: cache, collection: collection, progress: { done, total in
             bar.update(done: done, total: total, detail: "clips (features)")
         }, shouldStop: shouldStop)
@@ -189,7 +201,8 @@ extension Workspace {
     }
 }
 
-/// Scanned collections by root and class list, shared by every copy of a Workspace.
+/// Scanned collections by root and class list, shared by every copy of a Workspace made for one
+/// notebook run.
 final class CollectionScans: @unchecked Sendable {
     private var scans: [String: AudioCollection] = [:]
     private let lock = NSLock()
