@@ -53,7 +53,7 @@ struct InitCommand: ParsableCommand {
         let check = DataCheck.run(collection, rule: DataCheck.Rule(params: params, segmentSeconds: 2,
                                                                    spec: .seconds(2, hop: 2, params: params, tail: .drop)),
                                   progress: ProgressReporter(label: "checking \(collection.clips.count) files", quiet: options.quiet))
-        let text = Self.notebook(collection: collection, data: Self.portable(root, workspace: ws))
+        let text = Self.notebook(collection: collection, data: Self.portable(root, typed: data, workspace: ws))
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         print("wrote \(ws.relative(path)): \(collection.classes.count) classes, \(check.inspections.count) usable clips")
@@ -66,12 +66,14 @@ struct InitCommand: ParsableCommand {
     }
 
     /// The data folder as the notebook should name it: relative to the workspace root when inside
-    /// it, `~/...` under the home folder, else as it is (a shared path such as /data/gtzan).
-    static func portable(_ root: String, workspace ws: Workspace) -> String {
+    /// it or when the user typed a relative path (`../soundtracks`: the same layout works for a
+    /// collaborator), `~/...` under the home folder, else as it is (a shared path such as /data/gtzan).
+    static func portable(_ root: String, typed: String, workspace ws: Workspace) -> String {
         let path = (root as NSString).standardizingPath, base = (ws.root as NSString).standardizingPath
         if path == base { return "." }
         if path.hasPrefix(base + "/") { return String(path.dropFirst(base.count + 1)) }
         let home = (NSHomeDirectory() as NSString).standardizingPath
+        if !typed.hasPrefix("/") && !typed.hasPrefix("~") { return NotebookRun.relativePath(from: base, to: path) }
         if home.count > 1, path.hasPrefix(home + "/") { return "~/" + path.dropFirst(home.count + 1) }
         return path
     }
