@@ -7,28 +7,18 @@ import XCTest
 /// A new user's first hour with their own collection (issue 38), through the real entry point:
 /// `lab init` on a collection with a broken file, a notebook with a YAML error, an input error that
 /// must leave nothing behind, and the report's footer in a repository with no commit yet.
-final class FirstHourTests: XCTestCase {
-    var root: String!
-
+final class FirstHourTests: WorkspaceTestCase {
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-first-hour-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root + "/reports", withIntermediateDirectories: true)
+        try super.setUpWithError()
         try BuiltinCollection.write(to: root + "/data", clipsPerGenre: 6, seconds: 3, seed: 5, genres: ["blues", "metal"])
         try Data("OggS but not really an Ogg stream".utf8).write(to: URL(fileURLWithPath: root + "/data/blues/broken.ogg"))
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
 
     func lab(_ args: [String]) throws -> (out: String, err: String) {
         var command = try LabCommand.parseAsRoot(args + ["-C", root])
         var out = ""
         let err = try captureStandardError { out = try captureStandardOutput { try command.run() } }
         return (out, err)
-    }
-
-    func git(_ args: String...) throws {
-        let r = Git.run(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"] + args, in: root)
-        XCTAssertEqual(r.status, 0, r.output)
     }
 
     /// init names the broken file, writes .gitignore, and the notebook holds no absolute path; the

@@ -7,21 +7,7 @@ import XCTest
 /// What a new user hit with a notebook of their own name (issue 36): compare and log on any
 /// notebook, predict choosing the right run, gc and committed reports, the workspace found from a
 /// subfolder, and a `group_by` that matches nothing. Each test failed before its fix.
-final class LabLayerTests: XCTestCase {
-    var root: String!
-
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-layer-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root + "/reports/figures", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
-
-    func git(_ args: String...) throws {
-        let r = Git.run(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"] + args, in: root)
-        XCTAssertEqual(r.status, 0, r.output)
-    }
-
+final class LabLayerTests: WorkspaceTestCase {
     func write(_ text: String, _ path: String) throws {
         try FileManager.default.createDirectory(atPath: ((root + "/" + path) as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
