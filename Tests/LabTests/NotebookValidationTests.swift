@@ -26,6 +26,31 @@ final class NotebookValidationTests: XCTestCase {
         }
     }
 
+    /// Every rule that spans two keys of a cell (NotebookValidator.check) names the right key at
+    /// the notebook line it was written on: "# t", "", "```lab", "name: a" come first, so the first
+    /// extra line is line 5.
+    func testEveryRuleAcrossKeysNamesItsKeyAndLine() {
+        let space = "search: {trials: 2, rungs: [1], space: {dropout: {uniform: [0.1, 0.5]}}}"
+        let cases: [(lines: [String], key: String, line: Int, says: String)] = [
+            (["features: {kind: mel, harmonics: 3}"], "features.harmonics", 5, "only for `kind: harmonic`"),
+            (["split:", "  file: s.csv", "  train: 0.5"], "split.train", 7, "a split file names every clip's split"),
+            (["model: {kind: short-chunk-resnet, batch_norm: true}"], "model.batch_norm", 5, "always have batch norm"),
+            (["training:", "  schedule: cosine", "  lr_decay: 0.5"], "training.lr_decay", 7, "use one of schedule and lr_decay"),
+            (["training: {learning_rate: 1, weight_decay: 2}"], "training.weight_decay", 5, "must be below 1"),
+            (["resplit: true"], "resplit", 5, "needs `repeats:` of 2 or more"),
+            (["split: gtzan-filtered", "repeats: 2", "resplit: true"], "resplit", 7, "nothing to draw again"),
+            ([space, "repeats: 2"], "repeats", 6, "a search cell is not repeated"),
+            ([space, "ablation: g"], "ablation", 6, "cannot be an ablation variant"),
+            (["repeats: 2", "resplit: true", "ablation: g"], "resplit", 6, "one split"),
+        ]
+        for c in cases {
+            guard let e = parseError((["name: a"] + c.lines).joined(separator: "\n")) else { continue }
+            XCTAssertEqual(e.key, c.key, "\(c.lines)")
+            XCTAssertEqual(e.line, c.line, "\(c.lines): \(e)")
+            XCTAssertTrue(e.message.contains(c.says), "\(c.lines): \(e)")
+        }
+    }
+
     func testDuplicateClassesAreRefusedWithOrWithoutAugmentation() {
         let plain = parseError("name: a\nclasses: [blues, blues, metal]")
         XCTAssertEqual(plain?.key, "classes")

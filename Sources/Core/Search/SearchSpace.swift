@@ -44,9 +44,6 @@ public struct SearchSpec: Codable, Equatable, Sendable {
         self.seed = seed
     }
 
-    /// The parameters the search knows how to apply to a cell.
-    public static let parameters = ["batch_size", "dense", "dropout", "filters_scale", "learning_rate"]
-
     /// Trial i's configuration: each parameter drawn, in name order, from a generator derived from
     /// (seed, i), so a trial's values do not depend on how many trials there are.
     public func sample(trial i: Int) -> [String: Double] {

@@ -155,7 +155,8 @@ extension Workspace {
         manifest.dataRoot = relative(root)
         let bar = ProgressReporter(label: label, quiet: quiet)
         let collection = try scan(root: root, classes: e.classes)
-        let data = try PreparedData.prepare(dataPlan(for: e, root: root), cacheDirectory: cache, collection: collection, progress: { done, total in
+        let plan = dataPlan(for: e, root: root)
+        let data = try PreparedData.prepare(plan, cacheDirectory: cache, collection: collection, progress: { done, total in
             bar.update(done: done, total: total, detail: "clips (features)")
         }, shouldStop: shouldStop)
         let copies = data.augmented.isEmpty ? "" : " and \(data.augmented.count) augmented copies"

@@ -135,11 +135,7 @@ public struct Experiment: Codable, Equatable, Sendable {
         e.search = nil
         e.searchBaseline = nil
         e.training.seed = seed
-        if let v = params["dropout"] { e.model.dropout = v }
-        if let v = params["dense"] { e.model.denseUnits = max(1, Int(v.rounded())) }
-        if let v = params["filters_scale"] { e.model.filters = model.filters.map { max(1, Int((Double($0) * v).rounded())) } }
-        if let v = params["learning_rate"] { e.training.learningRate = v }
-        if let v = params["batch_size"] { e.training.batchSize = max(1, Int(v.rounded())) }
+        for p in SearchParameter.all { if let v = params[p.name] { p.apply(&e, v) } }
         return e
     }
 

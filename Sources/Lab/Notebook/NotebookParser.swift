@@ -97,88 +97,109 @@ public enum NotebookParser {
             throw r.error(nameNode, "name", "use lowercase letters, digits and '-' (got \"\(name)\")")
         }
         var e = Experiment(name: name, title: try top["title"].map { try r.string($0, "title") })
-        if let d = top["data"] {
-            if let s = d.scalar?.string, s != "builtin" {
-                e.data = .path(s)
-            } else if d.mapping != nil {
-                let m = try r.mapping(d, "data", allowed: ["builtin", "clips_per_genre", "seconds", "seed", "path"])
-                if let p = m["path"] { e.data = .path(try r.string(p, "data.path")) } else {
-                    e.data = .builtin(clipsPerGenre: try m["clips_per_genre"].map { try r.int($0, "data.clips_per_genre", min: 1,
-                            max: 10_000) } ?? 30,
-                                      seconds: try m["seconds"].map { try r.double($0, "data.seconds", min: 1, max: 3600) } ?? 10,
-                                      seed: UInt64(try m["seed"].map { try r.int($0, "data.seed", min: 0) } ?? 1))
-                }
+        if let v = top["data"] { try readData(v, into: &e, reader: r) }
+        if let v = top["classes"] { try readClasses(v, into: &e, reader: r) }
+        if let v = top["features"] { try readFeatures(v, into: &e, reader: r) }
+        if let v = top["segment"] { try readSegment(v, into: &e, reader: r) }
+        if let v = top["split"] { try readSplit(v, into: &e, reader: r) }
+        if let v = top["model"] { try readModel(v, into: &e, reader: r) }
+        if let v = top["training"] { try readTraining(v, into: &e, reader: r) }
+        if let v = top["search"] { try parseSearch(v, into: &e, reader: r) }
+        if let v = top["repeats"] { e.repeats = try r.int(v, "repeats", min: 1, max: 100) }
+        if let v = top["resplit"] { e.resplit = try r.bool(v, "resplit") }
+        if let v = top["evaluation"] { try readEvaluation(v, into: &e, reader: r) }
+        if let a = top["augment"] { (e.augment, e.training.specMask) = try parseAugment(a, reader: r) }
+        if let v = top["ablation"] { e.ablation = try r.string(v, "ablation") }
+        try NotebookValidator.check(e, keys: CellKeys(top: top, cell: node, reader: r))
+        return e
+    }
+
+    /// `data: DIR`, `data: builtin` or `{path}` / `{clips_per_genre, seconds, seed}`.
+    private static func readData(_ d: Node, into e: inout Experiment, reader r: CellReader) throws {
+        if let s = d.scalar?.string, s != "builtin" {
+            e.data = .path(s)
+        } else if d.mapping != nil {
+            let m = try r.mapping(d, "data", allowed: ["builtin", "clips_per_genre", "seconds", "seed", "path"])
+            if let p = m["path"] { e.data = .path(try r.string(p, "data.path")) } else {
+                e.data = .builtin(clipsPerGenre: try m["clips_per_genre"].map { try r.int($0, "data.clips_per_genre", min: 1,
+                        max: 10_000) } ?? 30,
+                                  seconds: try m["seconds"].map { try r.double($0, "data.seconds", min: 1, max: 3600) } ?? 10,
+                                  seed: UInt64(try m["seed"].map { try r.int($0, "data.seed", min: 0) } ?? 1))
             }
         }
-        if let c = top["classes"] {
-            if c.scalar?.string == "all" { e.classes = nil } else {
-                guard let seq = c.sequence else { throw r.error(c, "classes", "expected a list of class names or `all`") }
-                var names: [String] = []
-                for item in seq {
-                    let name = try r.string(item, "classes")
-                    // One class folder, one label: a class named twice would give its clips two labels.
-                    guard !names.contains(name) else { throw r.error(item, "classes", "'\(name)' is named twice; name each class once") }
-                    names.append(name)
-                }
-                e.classes = names
-                if names.count < 2 { throw r.error(c, "classes", "name at least two classes") }
+    }
+
+    /// `classes: all` or a list of two or more class folders, each named once.
+    private static func readClasses(_ c: Node, into e: inout Experiment, reader r: CellReader) throws {
+        if c.scalar?.string == "all" { e.classes = nil } else {
+            guard let seq = c.sequence else { throw r.error(c, "classes", "expected a list of class names or `all`") }
+            var names: [String] = []
+            for item in seq {
+                let name = try r.string(item, "classes")
+                // One class folder, one label: a class named twice would give its clips two labels.
+                guard !names.contains(name) else { throw r.error(item, "classes", "'\(name)' is named twice; name each class once") }
+                names.append(name)
             }
+            e.classes = names
+            if names.count < 2 { throw r.error(c, "classes", "name at least two classes") }
         }
-        if let f = top["features"] {
-            let m = try r.mapping(f, "features", allowed: ["kind", "sr", "n_fft", "hop_length", "n_mels", "fmin", "fmax", "top_db",
-                                                                 "mel_scale", "harmonics", "steps_per_semitone", "q"])
-            if let v = m["kind"] {
-                guard let k = FeatureKind(rawValue: try r.string(v, "features.kind")) else { throw r.error(v, "features.kind",
-                        "expected mel or harmonic") }
-                e.features.kind = k == .mel ? nil : k
-            }
-            for key in ["harmonics", "steps_per_semitone", "q"] where m[key] != nil && !e.features.isHarmonic {
-                throw r.error(m[key]!, "features.\(key)", "only for `kind: harmonic`")
-            }
-            if let v = m["harmonics"] { e.features.harmonics = try r.int(v, "features.harmonics", min: 1, max: 16) }
-            if let v = m["steps_per_semitone"] { e.features.stepsPerSemitone = try r.int(v, "features.steps_per_semitone", min: 1, max: 8) }
-            if let v = m["q"] { e.features.harmonicQ = try r.double(v, "features.q", min: 0.1, max: 10) }
-            if let v = m["sr"] { e.features.sampleRate = try r.int(v, "features.sr", min: 1000, max: 384_000) }
-            if let v = m["n_fft"] { e.features.nFFT = try r.int(v, "features.n_fft", min: 16, max: 65_536) }
-            if let v = m["hop_length"] { e.features.hopLength = try r.int(v, "features.hop_length", min: 1, max: 65_536) }
-            if let v = m["n_mels"] { e.features.nMels = try r.int(v, "features.n_mels", min: 1, max: 1024) }
-            if let v = m["fmin"] { e.features.fmin = try r.double(v, "features.fmin", min: 0, max: 192_000) }
-            if let v = m["fmax"] { e.features.fmax = try r.double(v, "features.fmax", min: 1, max: 192_000) }
-            if let v = m["top_db"] { e.features.topDB = v.scalar?.string == "null" ? nil : try r.double(v, "features.top_db", min: 1,
-                    max: 1000) }
-            if let v = m["mel_scale"] {
-                guard let s = MelScale(rawValue: try r.string(v, "features.mel_scale")) else { throw r.error(v, "features.mel_scale",
-                        "expected slaney or htk") }
-                e.features.melScale = s
-            }
+    }
+
+    /// `features: {kind, sr, n_fft, hop_length, n_mels, fmin, fmax, top_db, mel_scale, harmonics, ...}`.
+    private static func readFeatures(_ f: Node, into e: inout Experiment, reader r: CellReader) throws {
+        let m = try r.mapping(f, "features", allowed: ["kind", "sr", "n_fft", "hop_length", "n_mels", "fmin", "fmax", "top_db",
+                                                             "mel_scale", "harmonics", "steps_per_semitone", "q"])
+        if let v = m["kind"] {
+            guard let k = FeatureKind(rawValue: try r.string(v, "features.kind")) else { throw r.error(v, "features.kind",
+                    "expected mel or harmonic") }
+            e.features.kind = k == .mel ? nil : k
         }
-        if let s = top["segment"] {
-            let m = try r.mapping(s, "segment", allowed: ["seconds", "hop", "tail", "max_per_clip"])
-            if let v = m["seconds"] { e.segmentSeconds = try r.double(v, "segment.seconds", min: 0.05, max: 3600) }
-            // Without `hop:` the hop stays at its documented default (1 s), whatever else the mapping sets.
-            if let v = m["hop"] { e.segmentHopSeconds = try r.double(v, "segment.hop", min: 0.01, max: 3600) }
-            if let v = m["tail"] {
-                guard let t = SegmentTail(rawValue: try r.string(v, "segment.tail")) else { throw r.error(v, "segment.tail",
-                        "expected drop or pad") }
-                e.segmentTail = t
-            }
-            if let v = m["max_per_clip"] {
-                e.segmentMaxPerClip = v.scalar?.string == "null" ? nil : try r.int(v, "segment.max_per_clip", min: 1, max: 100_000)
-            }
+        if let v = m["harmonics"] { e.features.harmonics = try r.int(v, "features.harmonics", min: 1, max: 16) }
+        if let v = m["steps_per_semitone"] { e.features.stepsPerSemitone = try r.int(v, "features.steps_per_semitone", min: 1, max: 8) }
+        if let v = m["q"] { e.features.harmonicQ = try r.double(v, "features.q", min: 0.1, max: 10) }
+        if let v = m["sr"] { e.features.sampleRate = try r.int(v, "features.sr", min: 1000, max: 384_000) }
+        if let v = m["n_fft"] { e.features.nFFT = try r.int(v, "features.n_fft", min: 16, max: 65_536) }
+        if let v = m["hop_length"] { e.features.hopLength = try r.int(v, "features.hop_length", min: 1, max: 65_536) }
+        if let v = m["n_mels"] { e.features.nMels = try r.int(v, "features.n_mels", min: 1, max: 1024) }
+        if let v = m["fmin"] { e.features.fmin = try r.double(v, "features.fmin", min: 0, max: 192_000) }
+        if let v = m["fmax"] { e.features.fmax = try r.double(v, "features.fmax", min: 1, max: 192_000) }
+        if let v = m["top_db"] { e.features.topDB = v.scalar?.string == "null" ? nil : try r.double(v, "features.top_db", min: 1,
+                max: 1000) }
+        if let v = m["mel_scale"] {
+            guard let s = MelScale(rawValue: try r.string(v, "features.mel_scale")) else { throw r.error(v, "features.mel_scale",
+                    "expected slaney or htk") }
+            e.features.melScale = s
         }
-        if let s = top["split"], s.scalar != nil {
+    }
+
+    /// `segment: {seconds, hop, tail, max_per_clip}`.
+    private static func readSegment(_ s: Node, into e: inout Experiment, reader r: CellReader) throws {
+        let m = try r.mapping(s, "segment", allowed: ["seconds", "hop", "tail", "max_per_clip"])
+        if let v = m["seconds"] { e.segmentSeconds = try r.double(v, "segment.seconds", min: 0.05, max: 3600) }
+        // Without `hop:` the hop stays at its documented default (1 s), whatever else the mapping sets.
+        if let v = m["hop"] { e.segmentHopSeconds = try r.double(v, "segment.hop", min: 0.01, max: 3600) }
+        if let v = m["tail"] {
+            guard let t = SegmentTail(rawValue: try r.string(v, "segment.tail")) else { throw r.error(v, "segment.tail",
+                    "expected drop or pad") }
+            e.segmentTail = t
+        }
+        if let v = m["max_per_clip"] {
+            e.segmentMaxPerClip = v.scalar?.string == "null" ? nil : try r.int(v, "segment.max_per_clip", min: 1, max: 100_000)
+        }
+    }
+
+    /// `split: gtzan-filtered`, or `{train, validation, test, seed}`, `{file: PATH}`, `{group_by: REGEX}`.
+    private static func readSplit(_ s: Node, into e: inout Experiment, reader r: CellReader) throws {
+        if s.scalar != nil {
             guard s.scalar?.string == "gtzan-filtered" else {
                 throw r.error(s, "split",
                               "expected gtzan-filtered, or a mapping such as {train: 0.7, validation: 0.15, test: 0.15}, {file: PATH} or "
                                       + "{group_by: REGEX}")
             }
             e.splitSource = .gtzanFiltered
-        } else if let s = top["split"] {
+        } else {
             let m = try r.mapping(s, "split", allowed: ["train", "validation", "test", "seed", "file", "group_by"])
             if let v = m["file"] {
-                for key in ["train", "validation", "test", "seed", "group_by"] where m[key] != nil {
-                    throw r.error(m[key]!, "split.\(key)", "a split file names every clip's split; it takes no `\(key)`")
-                }
                 let path = try r.string(v, "split.file")
                 guard !path.isEmpty else { throw r.error(v, "split.file", "name a file of `relative/path,split` lines") }
                 e.splitSource = .file(path)
@@ -195,103 +216,70 @@ public enum NotebookParser {
             if let v = m["test"] { e.split.test = try r.double(v, "split.test", min: 0.01, max: 1) }
             if let v = m["seed"] { e.splitSeed = UInt64(try r.int(v, "split.seed", min: 0)) }
         }
-        if let s = top["model"] {
-            let m = try r.mapping(s, "model", allowed: ["kind", "filters", "batch_norm", "dropout", "dense", "head"])
-            if let v = m["kind"] {
-                guard let k = ModelKind(rawValue: try r.string(v, "model.kind")) else {
-                    throw r.error(v, "model.kind", "expected cnn or short-chunk-resnet")
-                }
-                e.model.kind = k == .cnn ? nil : k
-                if k == .shortChunkResNet, let bn = m["batch_norm"] {
-                    throw r.error(bn, "model.batch_norm", "the short-chunk ResNet's blocks always have batch norm; leave batch_norm out")
-                }
+    }
+
+    /// `model: {kind, filters, batch_norm, dropout, dense, head}`.
+    private static func readModel(_ s: Node, into e: inout Experiment, reader r: CellReader) throws {
+        let m = try r.mapping(s, "model", allowed: ["kind", "filters", "batch_norm", "dropout", "dense", "head"])
+        if let v = m["kind"] {
+            guard let k = ModelKind(rawValue: try r.string(v, "model.kind")) else {
+                throw r.error(v, "model.kind", "expected cnn or short-chunk-resnet")
             }
-            if let v = m["head"] {
-                guard let h = HeadPooling(rawValue: try r.string(v, "model.head")) else {
-                    throw r.error(v, "model.head", "expected flatten, avg, max or avgmax (pooling over time)")
-                }
-                e.model.head = h == (e.model.kind ?? .cnn).defaultHead ? nil
-                        : h // the default head is stored as nil, so both spellings hash alike
-            }
-            if let v = m["filters"] {
-                guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "model.filters", "expected a list such as [32, 64, 128]") }
-                guard seq.count <= 12 else { throw r.error(v, "model.filters", "at most 12 blocks, got \(seq.count)") }
-                e.model.filters = try seq.map { try r.int($0, "model.filters", min: 1, max: 4096) }
-            }
-            if let v = m["batch_norm"] { e.model.batchNorm = try r.bool(v, "model.batch_norm") }
-            if let v = m["dropout"] { e.model.dropout = try r.double(v, "model.dropout", min: 0, max: 0.95) }
-            if let v = m["dense"] { e.model.denseUnits = try r.int(v, "model.dense", min: 1, max: 65_536) }
+            e.model.kind = k == .cnn ? nil : k
         }
-        if let s = top["training"] {
-            let m = try r.mapping(s, "training", allowed: ["epochs", "batch_size", "learning_rate", "optimizer", "momentum", "patience",
-                                                           "lr_decay", "seed",
-                                                           "mixup", "weight_decay", "schedule"])
-            if let v = m["mixup"] { e.training.mixup = try r.double(v, "training.mixup", min: 0.01, max: 100) }
-            if let v = m["weight_decay"] { e.training.weightDecay = try r.double(v, "training.weight_decay", min: 0, max: 10) }
-            if let v = m["schedule"] {
-                if let lr = m["lr_decay"] { throw r.error(lr, "training.lr_decay",
-                                                          "a schedule sets the learning rate per epoch; use one of schedule and lr_decay") }
-                e.training.schedule = try parseSchedule(v, reader: r)
+        if let v = m["head"] {
+            guard let h = HeadPooling(rawValue: try r.string(v, "model.head")) else {
+                throw r.error(v, "model.head", "expected flatten, avg, max or avgmax (pooling over time)")
             }
-            if let v = m["epochs"] { e.training.epochs = try r.int(v, "training.epochs", min: 1, max: 100_000) }
-            if let v = m["batch_size"] { e.training.batchSize = try r.int(v, "training.batch_size", min: 1, max: 65_536) }
-            if let v = m["learning_rate"] { e.training.learningRate = try r.double(v, "training.learning_rate", min: 1e-9, max: 10) }
-            if let v = m["optimizer"] {
-                guard let o = OptimizerKind(rawValue: try r.string(v, "training.optimizer")) else { throw r.error(v, "training.optimizer",
-                        "expected adam or sgd") }
-                e.training.optimizer = o
-            }
-            if let v = m["momentum"] { e.training.momentum = try r.double(v, "training.momentum", min: 0, max: 1) }
-            if let v = m["patience"] { e.training.patience = v.scalar?.string == "null" ? nil : try r.int(v, "training.patience", min: 1,
-                    max: 100_000) }
-            if let v = m["lr_decay"] { e.training.lrDecay = try r.double(v, "training.lr_decay", min: 0.01, max: 1) }
-            if let v = m["seed"] { e.training.seed = UInt64(try r.int(v, "training.seed", min: 0)) }
-            // Each step shrinks kernels by learning rate x decay: at 1 or more it zeroes or flips them.
-            if let v = m["weight_decay"], let wd = e.training.weightDecay, wd * e.training.learningRate >= 1 {
-                throw r.error(v, "training.weight_decay",
-                              "learning_rate x weight_decay must be below 1 (got "
-                                      + "\(wd * e.training.learningRate)); each step shrinks every kernel by that fraction")
-            }
+            e.model.head = h == (e.model.kind ?? .cnn).defaultHead ? nil
+                    : h // the default head is stored as nil, so both spellings hash alike
         }
-        if let v = top["search"] { try parseSearch(v, into: &e, reader: r) }
-        if let v = top["repeats"] { e.repeats = try r.int(v, "repeats", min: 1, max: 100) }
-        if let v = top["resplit"] {
-            e.resplit = try r.bool(v, "resplit")
-            if e.repeatCount < 2 { throw r.error(v, "resplit", "resplit needs `repeats:` of 2 or more") }
-            switch e.splitSource {
-            case .file?, .gtzanFiltered?:
-                if e.resplit == true { throw r.error(v, "resplit",
-                                                     "a split file fixes every clip's split; there is nothing to draw again") }
-            default: break
+        if let v = m["filters"] {
+            guard let seq = v.sequence, !seq.isEmpty else { throw r.error(v, "model.filters", "expected a list such as [32, 64, 128]") }
+            guard seq.count <= 12 else { throw r.error(v, "model.filters", "at most 12 blocks, got \(seq.count)") }
+            e.model.filters = try seq.map { try r.int($0, "model.filters", min: 1, max: 4096) }
+        }
+        if let v = m["batch_norm"] { e.model.batchNorm = try r.bool(v, "model.batch_norm") }
+        if let v = m["dropout"] { e.model.dropout = try r.double(v, "model.dropout", min: 0, max: 0.95) }
+        if let v = m["dense"] { e.model.denseUnits = try r.int(v, "model.dense", min: 1, max: 65_536) }
+    }
+
+    /// `training: {epochs, batch_size, learning_rate, optimizer, momentum, patience, lr_decay, seed, mixup, weight_decay, schedule}`.
+    private static func readTraining(_ s: Node, into e: inout Experiment, reader r: CellReader) throws {
+        let m = try r.mapping(s, "training", allowed: ["epochs", "batch_size", "learning_rate", "optimizer", "momentum", "patience",
+                                                       "lr_decay", "seed",
+                                                       "mixup", "weight_decay", "schedule"])
+        if let v = m["mixup"] { e.training.mixup = try r.double(v, "training.mixup", min: 0.01, max: 100) }
+        if let v = m["weight_decay"] { e.training.weightDecay = try r.double(v, "training.weight_decay", min: 0, max: 10) }
+        if let v = m["schedule"] { e.training.schedule = try parseSchedule(v, reader: r) }
+        if let v = m["epochs"] { e.training.epochs = try r.int(v, "training.epochs", min: 1, max: 100_000) }
+        if let v = m["batch_size"] { e.training.batchSize = try r.int(v, "training.batch_size", min: 1, max: 65_536) }
+        if let v = m["learning_rate"] { e.training.learningRate = try r.double(v, "training.learning_rate", min: 1e-9, max: 10) }
+        if let v = m["optimizer"] {
+            guard let o = OptimizerKind(rawValue: try r.string(v, "training.optimizer")) else { throw r.error(v, "training.optimizer",
+                    "expected adam or sgd") }
+            e.training.optimizer = o
+        }
+        if let v = m["momentum"] { e.training.momentum = try r.double(v, "training.momentum", min: 0, max: 1) }
+        if let v = m["patience"] { e.training.patience = v.scalar?.string == "null" ? nil : try r.int(v, "training.patience", min: 1,
+                max: 100_000) }
+        if let v = m["lr_decay"] { e.training.lrDecay = try r.double(v, "training.lr_decay", min: 0.01, max: 1) }
+        if let v = m["seed"] { e.training.seed = UInt64(try r.int(v, "training.seed", min: 0)) }
+    }
+
+    /// `evaluation: {bootstrap_resamples, bootstrap_seed, aggregate}`.
+    private static func readEvaluation(_ s: Node, into e: inout Experiment, reader r: CellReader) throws {
+        let m = try r.mapping(s, "evaluation", allowed: ["bootstrap_resamples", "bootstrap_seed", "aggregate"])
+        if let v = m["aggregate"] {
+            guard let a = ClipAggregate(rawValue: try r.string(v, "evaluation.aggregate")) else {
+                throw r.error(v, "evaluation.aggregate", "expected mean, mean_logits or max")
             }
+            e.aggregate = a == .meanProbability ? nil : a
         }
-        if e.search != nil && e.repeatCount > 1 {
-            throw r.error(top["repeats"]!, "repeats", "a search cell is not repeated; repeat its chosen configuration in a cell of its own")
-        }
-        if let s = top["evaluation"] {
-            let m = try r.mapping(s, "evaluation", allowed: ["bootstrap_resamples", "bootstrap_seed", "aggregate"])
-            if let v = m["aggregate"] {
-                guard let a = ClipAggregate(rawValue: try r.string(v, "evaluation.aggregate")) else {
-                    throw r.error(v, "evaluation.aggregate", "expected mean, mean_logits or max")
-                }
-                e.aggregate = a == .meanProbability ? nil : a
-            }
-            var plan = BootstrapPlan()
-            if let v = m["bootstrap_resamples"] { plan.resamples = try r.int(v, "evaluation.bootstrap_resamples", min: 100, max: 100_000) }
-            if let v = m["bootstrap_seed"] { plan.seed = UInt64(try r.int(v, "evaluation.bootstrap_seed", min: 0)) }
-            if m["bootstrap_resamples"] != nil || m["bootstrap_seed"] != nil { e.bootstrap = plan }
-        }
-        if let a = top["augment"] { (e.augment, e.training.specMask) = try parseAugment(a, reader: r) }
-        if let v = top["ablation"] {
-            e.ablation = try r.string(v, "ablation")
-            if e.search != nil { throw r.error(v, "ablation", "a search cell cannot be an ablation variant") }
-            if e.resplit == true {
-                throw r.error(top["resplit"]!, "resplit",
-                              "an ablation compares its variants on one split; `resplit: true` would give each repeat its own")
-            }
-        }
-        try checkShapes(e, top: top, node: node, reader: r)
-        return e
+        var plan = BootstrapPlan()
+        if let v = m["bootstrap_resamples"] { plan.resamples = try r.int(v, "evaluation.bootstrap_resamples", min: 100, max: 100_000) }
+        if let v = m["bootstrap_seed"] { plan.seed = UInt64(try r.int(v, "evaluation.bootstrap_seed", min: 0)) }
+        if m["bootstrap_resamples"] != nil || m["bootstrap_seed"] != nil { e.bootstrap = plan }
     }
 
     /// `augment: {copies, noise: {snr_db: [lo, hi]}, pitch: {semitones: [...]}, stretch: {factor: [lo, hi]},
@@ -365,13 +353,12 @@ public enum NotebookParser {
         let m = try r.mapping(node, "search", allowed: ["trials", "eta", "rungs", "seed", "space", "baseline"])
         guard let spaceNode = m["space"] else { throw r.error(node, "search.space",
                                                               "a search needs a space: the parameters and their ranges") }
-        let space = try r.mapping(spaceNode, "search.space", allowed: Set(SearchSpec.parameters))
+        let space = try r.mapping(spaceNode, "search.space", allowed: SearchParameter.names)
         guard !space.isEmpty else { throw r.error(spaceNode, "search.space", "name at least one parameter") }
         var spec = SearchSpec(space: [:])
-        let limits: [String: ClosedRange<Double>] = ["dropout": 0...0.95, "dense": 1...65_536, "filters_scale": 0.01...16,
-                                                     "learning_rate": 1e-9...10, "batch_size": 1...65_536]
         for (name, v) in space {
-            let key = "search.space.\(name)", range = limits[name]!
+            guard let range = SearchParameter.named(name)?.range else { continue } // `allowed` above let only known names through
+            let key = "search.space.\(name)"
             let d = try r.mapping(v, key, allowed: ["uniform", "log_uniform", "choice"])
             guard d.count == 1, let (kind, valuesNode) = d.first, let seq = valuesNode.sequence else {
                 throw r.error(v, key, "expected one of {uniform: [lo, hi]}, {log_uniform: [lo, hi]}, {choice: [a, b, ...]}")
@@ -406,19 +393,25 @@ public enum NotebookParser {
     /// Limits that involve several keys (the engine's shape and memory limits, fmin below fmax),
     /// checked by the one validator for the cell as written and, for a search, for the largest
     /// configuration its space can sample. Caught here, so no accepted cell reaches a precondition.
-    private static func checkShapes(_ e: Experiment, top: [String: Node], node: Node, reader r: CellReader) throws {
-        for (config, label) in NotebookValidator.configurations(of: e) {
-            guard let problem = NotebookValidator.problem(config) else { continue }
-            let key = problem.key == "features" ? "features.\(e.features.isHarmonic ? "harmonics" : "n_mels")" : problem.key
-            let parts = key.split(separator: ".").map(String.init)
-            var at = top[parts[0]] ?? node
-            if parts.count > 1, let inner = at.mapping?[parts[1]] { at = inner }
-            if label != nil, let space = top["search"]?.mapping?["space"] { at = space }
-            let message = problem.key == "segment.seconds" ? String(format: "%g s ",
-                                                                    config.segmentSeconds) + problem.message : problem.message
-            throw r.error(at, label.map { _ in "search.space" } ?? key, (label.map { "\($0): " } ?? "") + message)
-        }
+}
+
+/// Where a cell's keys were written, for the validator's rules: whether a key ("split.train") is
+/// there, and an error at its line (the cell's, when it is not).
+struct CellKeys {
+    let top: [String: Node]
+    let cell: Node
+    let reader: CellReader
+
+    func node(_ key: String) -> Node? {
+        let parts = key.split(separator: ".").map(String.init)
+        var at = top[parts[0]]
+        for part in parts.dropFirst() { at = at?.mapping?[part] }
+        return at
     }
+
+    func has(_ key: String) -> Bool { node(key) != nil }
+
+    func error(_ key: String, _ message: String) -> NotebookError { reader.error(node(key) ?? cell, key, message) }
 }
 
 /// Typed reads from a YAML node, each failure naming the notebook line and the key.

@@ -22,8 +22,8 @@ enum NotebookValidator {
         if let spec = e.search {
             // The largest value of each parameter that makes the network or its batch bigger.
             var corner: [String: Double] = [:]
-            for name in ["filters_scale", "dense", "batch_size"] {
-                if let d = spec.space[name] { corner[name] = d.largest }
+            for p in SearchParameter.all where p.growsTheModel {
+                if let d = spec.space[p.name] { corner[p.name] = d.largest }
             }
             if !corner.isEmpty {
                 let label = "the largest trial ("
@@ -32,6 +32,62 @@ enum NotebookValidator {
             }
         }
         return out
+    }
+
+    /// The rules within one cell that span several keys, then the engine's shape and memory check
+    /// of every configuration the cell stands for; the first problem names its key's line.
+    static func check(_ e: Experiment, keys: CellKeys) throws {
+        for key in ["harmonics", "steps_per_semitone", "q"] where keys.has("features.\(key)") && !e.features.isHarmonic {
+            throw keys.error("features.\(key)", "only for `kind: harmonic`")
+        }
+        if keys.has("split.file") {
+            for key in ["train", "validation", "test", "seed", "group_by"] where keys.has("split.\(key)") {
+                throw keys.error("split.\(key)", "a split file names every clip's split; it takes no `\(key)`")
+            }
+        }
+        if e.model.kind == .shortChunkResNet && keys.has("model.batch_norm") {
+            throw keys.error("model.batch_norm", "the short-chunk ResNet's blocks always have batch norm; leave batch_norm out")
+        }
+        if keys.has("training.schedule") && keys.has("training.lr_decay") {
+            throw keys.error("training.lr_decay", "a schedule sets the learning rate per epoch; use one of schedule and lr_decay")
+        }
+        // Each step shrinks kernels by learning rate x decay: at 1 or more it zeroes or flips them.
+        if let wd = e.training.weightDecay, wd * e.training.learningRate >= 1 {
+            throw keys.error("training.weight_decay", "learning_rate x weight_decay must be below 1 (got \(wd * e.training.learningRate)); "
+                             + "each step shrinks every kernel by that fraction")
+        }
+        if keys.has("resplit") {
+            if e.repeatCount < 2 { throw keys.error("resplit", "resplit needs `repeats:` of 2 or more") }
+            switch e.splitSource {
+            case .file?, .gtzanFiltered?:
+                if e.resplit == true { throw keys.error("resplit",
+                                                        "a split file fixes every clip's split; there is nothing to draw again") }
+            default: break
+            }
+        }
+        if e.search != nil && e.repeatCount > 1 {
+            throw keys.error("repeats", "a search cell is not repeated; repeat its chosen configuration in a cell of its own")
+        }
+        if e.ablation != nil {
+            if e.search != nil { throw keys.error("ablation", "a search cell cannot be an ablation variant") }
+            if e.resplit == true {
+                throw keys.error("resplit",
+                                 "an ablation compares its variants on one split; `resplit: true` would give each repeat its own")
+            }
+        }
+        for (config, label) in configurations(of: e) {
+            guard let problem = problem(config) else { continue }
+            let key = problem.key == "features" ? "features.\(e.features.isHarmonic ? "harmonics" : "n_mels")" : problem.key
+            let message = problem.key == "segment.seconds" ? String(format: "%g s ",
+                                                                    config.segmentSeconds) + problem.message : problem.message
+            guard let label else {
+                // The deepest key the cell wrote on the way to `key`, else the cell itself.
+                let parts = key.split(separator: ".")
+                let written = (1...parts.count).reversed().map { parts.prefix($0).joined(separator: ".") }.first(where: keys.has)
+                throw keys.reader.error(written.flatMap(keys.node) ?? keys.cell, key, message)
+            }
+            throw keys.error("search.space", "\(label): " + message)
+        }
     }
 
     /// Checks across the cells of a notebook; throws the first problem, naming the cell's line.
