@@ -81,12 +81,12 @@ final class FirstHourTests: WorkspaceTestCase {
 
     func testTheDataPathIsPortable() {
         let ws = Workspace(root: "/w/project")
-        XCTAssertEqual(InitCommand.portable("/w/project/data/set", typed: "/w/project/data/set", workspace: ws), "data/set")
-        XCTAssertEqual(InitCommand.portable("/w/project", typed: ".", workspace: ws), ".")
-        XCTAssertEqual(InitCommand.portable("/w/soundtracks", typed: "../soundtracks", workspace: ws), "../soundtracks")
-        XCTAssertEqual(InitCommand.portable(NSHomeDirectory() + "/datasets/x", typed: "~/datasets/x", workspace: ws), "~/datasets/x")
-        XCTAssertEqual(InitCommand.portable(NSHomeDirectory() + "/datasets/x", typed: NSHomeDirectory() + "/datasets/x", workspace: ws),
+        XCTAssertEqual(StarterNotebook.portable("/w/project/data/set", typed: "/w/project/data/set", workspace: ws), "data/set")
+        XCTAssertEqual(StarterNotebook.portable("/w/project", typed: ".", workspace: ws), ".")
+        XCTAssertEqual(StarterNotebook.portable("/w/soundtracks", typed: "../soundtracks", workspace: ws), "../soundtracks")
+        XCTAssertEqual(StarterNotebook.portable(NSHomeDirectory() + "/datasets/x", typed: "~/datasets/x", workspace: ws), "~/datasets/x")
+        XCTAssertEqual(StarterNotebook.portable(NSHomeDirectory() + "/datasets/x", typed: NSHomeDirectory() + "/datasets/x", workspace: ws),
                        "~/datasets/x")
-        XCTAssertEqual(InitCommand.portable("/srv/gtzan", typed: "/srv/gtzan", workspace: ws), "/srv/gtzan")
+        XCTAssertEqual(StarterNotebook.portable("/srv/gtzan", typed: "/srv/gtzan", workspace: ws), "/srv/gtzan")
     }
 }

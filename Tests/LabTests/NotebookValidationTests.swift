@@ -172,7 +172,7 @@ final class NotebookValidationTests: XCTestCase {
         try BuiltinCollection.write(to: root, clipsPerGenre: 2, seconds: 1, seed: 3, genres: ["blues", "jazz", "metal"])
         try FileManager.default.copyItem(atPath: root + "/jazz/jazz.00000.au", toPath: root + "/jazz/extra.au")
         let collection = try AudioCollection.scan(root: root)
-        let notebook = try NotebookParser.parse(InitCommand.notebook(collection: collection, data: "songs"), file: "mine.lab.md")
+        let notebook = try NotebookParser.parse(StarterNotebook.text(collection: collection, data: "songs"), file: "mine.lab.md")
         XCTAssertEqual(notebook.experiments.map(\.name), ["two-class", "multi-class"])
         XCTAssertEqual(notebook.experiments[0].classes, ["blues", "jazz"], "jazz has the most clips, then blues by name")
         XCTAssertNil(notebook.experiments[1].classes)
