@@ -7,17 +7,17 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <stdlib.h>
+#include "lanes.h"
 #define AVX512 __attribute__((target("avx512f")))
 
 AVX512 void lab_direct_pooled_avx512(const float *split, long wq, long ho, long wo, long w, long k,
                                      const float *weight, const float *bias, float *y, int32_t *argmax, long yPlane) {
     const __m512i lane2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512 zero = _mm512_setzero_ps(), minusInf = _mm512_set1_ps(-__builtin_inff());
     for (long py = 0; py < ho; py++) {
         const float *rows = split + 4 * py * wq; // padded row 2py: the top tap row of output row 2py
         for (long q0 = 0; q0 < wo; q0 += 16) {
             long count = wo - q0 < 16 ? wo - q0 : 16;
-            __mmask16 m = count == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1u);
+            __mmask16 m = lab_first_lanes(count);
             for (long f = 0; f < k; f++) {
                 const float *wf = weight + 9 * f;
                 __m512 te = _mm512_set1_ps(bias[f]), to = te, be = te, bo = te;
@@ -34,23 +34,8 @@ AVX512 void lab_direct_pooled_avx512(const float *split, long wq, long ho, long 
                     be = _mm512_fmadd_ps(w0, b0, be); be = _mm512_fmadd_ps(w1, b1, be); be = _mm512_fmadd_ps(w2, b2, be);
                     bo = _mm512_fmadd_ps(w0, b1, bo); bo = _mm512_fmadd_ps(w1, b2, bo); bo = _mm512_fmadd_ps(w2, b3, bo);
                 }
-                // MaxPool2D's scan: top-left, top-right, bottom-left, bottom-right, strict >, from -inf.
-                __m512i base = _mm512_add_epi32(_mm512_set1_epi32((int)(2 * py * w + 2 * q0)), lane2);
-                __m512i at = base;
-                __m512 best = minusInf;
-                __mmask16 better = _mm512_cmp_ps_mask(te, best, _CMP_GT_OQ);
-                best = _mm512_mask_mov_ps(best, better, te);
-                better = _mm512_cmp_ps_mask(to, best, _CMP_GT_OQ);
-                best = _mm512_mask_mov_ps(best, better, to);
-                at = _mm512_mask_mov_epi32(at, better, _mm512_add_epi32(base, _mm512_set1_epi32(1)));
-                better = _mm512_cmp_ps_mask(be, best, _CMP_GT_OQ);
-                best = _mm512_mask_mov_ps(best, better, be);
-                at = _mm512_mask_mov_epi32(at, better, _mm512_add_epi32(base, _mm512_set1_epi32((int)w)));
-                better = _mm512_cmp_ps_mask(bo, best, _CMP_GT_OQ);
-                best = _mm512_mask_mov_ps(best, better, bo);
-                at = _mm512_mask_mov_epi32(at, better, _mm512_add_epi32(base, _mm512_set1_epi32((int)w + 1)));
-                // ReLU as ReLU writes it: x >= 0 ? x : 0.
-                __m512 v = _mm512_mask_mov_ps(zero, _mm512_cmp_ps_mask(best, zero, _CMP_GE_OQ), best);
+                __m512i base = _mm512_add_epi32(_mm512_set1_epi32((int)(2 * py * w + 2 * q0)), lane2), at;
+                __m512 v = lab_pool2x2_relu(te, to, be, bo, base, w, &at);
                 long offset = f * yPlane + py * wo + q0;
                 _mm512_mask_storeu_ps(y + offset, m, v);
                 if (argmax) _mm512_mask_storeu_epi32(argmax + offset, m, at);
@@ -71,7 +56,7 @@ AVX512 void lab_direct_weight_gradient_pair_avx512(const float *pad, long wp, co
         const float *top = pad + r * wp, *d0 = g0 + r * w, *d1 = g1 + r * w;
         for (long x0 = 0; x0 < w; x0 += 8) {
             long lanes = w - x0 < 8 ? w - x0 : 8;
-            __mmask16 m = (__mmask16)((1u << lanes) - 1u);
+            __mmask16 m = lab_first_lanes(lanes);
             // Lanes 0-7 from filter f's row, lanes 8-15 from filter f+1's (the mask keeps the load in its row).
             __m512 d = _mm512_maskz_loadu_ps(m, d0 + x0);
             d = _mm512_mask_loadu_ps(d, (__mmask16)(m << 8), d1 + x0 - 8);

@@ -11,6 +11,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "lanes.h"
 
 int lab_cpu_has_avx512(void) {
     __builtin_cpu_init();
@@ -73,7 +74,6 @@ static AVX512 inline void kernel8x16(long k, const float *a, long rsA, long csA,
 #undef STORE
 }
 
-static inline __mmask16 mask(long width) { return width >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1u); }
 
 // op(B)[rows p0..<p0+kk, columns j0..<j0+nn] into 32-column slivers: sliver s is kk x w, w <= 32.
 static void packB(int transB, const float *b, long ldb, long p0, long kk, long j0, long nn, float *packed) {
@@ -120,7 +120,7 @@ AVX512 void lab_sgemm_avx512(int transA, int transB, long m, long n, long k,
                 long width = nn - s0 < 32 ? nn - s0 : 32;
                 const float *bs = pack ? packed + s0 * kk : b + p0 * ldb + j0 + s0;
                 long rsB = pack ? width : ldb;
-                __mmask16 lo = mask(width), hi = mask(width > 16 ? width - 16 : 0);
+                __mmask16 lo = lab_first_lanes(width), hi = lab_first_lanes(width > 16 ? width - 16 : 0);
                 for (long i0 = 0; i0 < m; i0 += 8) {
                     int rows = m - i0 < 8 ? (int)(m - i0) : 8;
                     const float *as = a + i0 * rsA + p0 * csA;

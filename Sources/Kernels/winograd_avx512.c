@@ -7,9 +7,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <stdlib.h>
+#include "lanes.h"
 #define AVX512 __attribute__((target("avx512f")))
-
-static inline __mmask16 firstLanes(long n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u); }
 
 // r[i][j] -> r[j][i] for a 16 x 16 block of floats, in registers. Moves bits only.
 static AVX512 inline void transpose16(__m512 r[16]) {
@@ -33,7 +32,7 @@ static AVX512 inline void transpose16(__m512 r[16]) {
 // Everything outside is neither read nor written. Moves bits only.
 static AVX512 inline void transposeBlock(const float *src, long rs, long rows, long cols, float *dst, long ds) {
     __m512 r[16];
-    __mmask16 cm = firstLanes(cols), rm = firstLanes(rows);
+    __mmask16 cm = lab_first_lanes(cols), rm = lab_first_lanes(rows);
     for (long i = 0; i < 16; i++) r[i] = i < rows ? _mm512_maskz_loadu_ps(cm, src + i * rs) : _mm512_setzero_ps();
     transpose16(r);
     for (long j = 0; j < cols; j++) _mm512_mask_storeu_ps(dst + j * ds, rm, r[j]);
@@ -67,14 +66,13 @@ static AVX512 void unstage(const float *stage, const int32_t *astage, long kp, l
 AVX512 void lab_winograd_output_pooled_avx512(const float *m, long point, long kp, long k, long tyFirst, long tyCount,
                                               long tw, long ho, long wo, long w, const float *bias,
                                               float *y, int32_t *argmax, long plane, float *stage, int32_t *astage) {
-    const __m512 zero = _mm512_setzero_ps(), minusInf = _mm512_set1_ps(-__builtin_inff());
     const long py0 = 2 * tyFirst;
     for (long ty = tyFirst; ty < tyFirst + tyCount; ty++) {
         for (long tx = 0; tx < tw; tx++) {
             const float *tile = m + ((ty - tyFirst) * tw + tx) * kp;
             for (long k0 = 0; k0 < kp; k0 += 16) {
                 long lanes = k - k0 < 16 ? k - k0 : 16;
-                __mmask16 lm = lanes == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << lanes) - 1u);
+                __mmask16 lm = lab_first_lanes(lanes);
                 // Lanes past kp read the next tile's channels or the point's 16-float padding: in
                 // bounds, computed, never stored.
                 const float *src = tile + k0;
@@ -99,21 +97,8 @@ AVX512 void lab_winograd_output_pooled_avx512(const float *m, long point, long k
                         long px = 2 * tx + c;
                         if (px >= wo) continue;
                         const __m512 *q = out + 8 * a + 2 * c; // its 2x2 window: q[0], q[1], q[4], q[5]
-                        // MaxPool2D's scan: strict >, from -inf; then ReLU's x >= 0 ? x : 0.
-                        __m512i base = _mm512_set1_epi32((int)(2 * py * w + 2 * px)), at = base;
-                        __m512 best = minusInf;
-                        __mmask16 better = _mm512_cmp_ps_mask(q[0], best, _CMP_GT_OQ);
-                        best = _mm512_mask_mov_ps(best, better, q[0]);
-                        better = _mm512_cmp_ps_mask(q[1], best, _CMP_GT_OQ);
-                        best = _mm512_mask_mov_ps(best, better, q[1]);
-                        at = _mm512_mask_mov_epi32(at, better, _mm512_add_epi32(base, _mm512_set1_epi32(1)));
-                        better = _mm512_cmp_ps_mask(q[4], best, _CMP_GT_OQ);
-                        best = _mm512_mask_mov_ps(best, better, q[4]);
-                        at = _mm512_mask_mov_epi32(at, better, _mm512_add_epi32(base, _mm512_set1_epi32((int)w)));
-                        better = _mm512_cmp_ps_mask(q[5], best, _CMP_GT_OQ);
-                        best = _mm512_mask_mov_ps(best, better, q[5]);
-                        at = _mm512_mask_mov_epi32(at, better, _mm512_add_epi32(base, _mm512_set1_epi32((int)w + 1)));
-                        __m512 v = _mm512_mask_mov_ps(zero, _mm512_cmp_ps_mask(best, zero, _CMP_GE_OQ), best);
+                        __m512i at;
+                        __m512 v = lab_pool2x2_relu(q[0], q[1], q[4], q[5], _mm512_set1_epi32((int)(2 * py * w + 2 * px)), w, &at);
                         // Staged channels last: scattering 16 lanes straight to 16 planes put them
                         // on one L1 set (a plane is a multiple of 4 KiB at batch 32) and missed every time.
                         long offset = ((py - py0) * wo + px) * kp + k0;
@@ -173,7 +158,7 @@ AVX512 void lab_winograd_stage_pooled_gradient_avx512(const float *dy, const int
         long lanes = k - c0 < 16 ? k - c0 : 16;
         for (long p0 = 0; p0 < pixels; p0 += 16) {
             long n = pixels - p0 < 16 ? pixels - p0 : 16;
-            __mmask16 pm = firstLanes(n);
+            __mmask16 pm = lab_first_lanes(n);
             __m512 r[16], a[16];
             for (long i = 0; i < 16; i++) {
                 if (i < lanes) {
@@ -187,7 +172,7 @@ AVX512 void lab_winograd_stage_pooled_gradient_avx512(const float *dy, const int
             }
             transpose16(r);
             transpose16(a);
-            __mmask16 cm = firstLanes(lanes);
+            __mmask16 cm = lab_first_lanes(lanes);
             for (long j = 0; j < n; j++) {
                 _mm512_mask_storeu_ps(stage + (p0 + j) * kp + c0, cm, r[j]);
                 _mm512_mask_storeu_ps((float *)(astage + (p0 + j) * kp + c0), cm, a[j]);
@@ -207,7 +192,7 @@ AVX512 void lab_winograd_output_gradient_pooled_avx512(const float *stage, const
         for (long tx = 0; tx < tw; tx++) {
             float *out = dm + ((ty - tyFirst) * tw + tx) * kp;
             for (long k0 = 0; k0 < kp; k0 += 16) {
-                __mmask16 km = firstLanes(kp - k0);
+                __mmask16 km = lab_first_lanes(kp - k0);
                 __m512 grad[16], rowsA[24];
                 for (int i = 0; i < 16; i++) grad[i] = zero;
                 for (int a = 0; a < 2; a++) {
@@ -258,7 +243,7 @@ AVX512 void lab_winograd_input_gradient_avx512(const float *dv, long cp, long wp
             const float *src = dv + ((ty - tyFirst) * tw + tx) * cp;
             float *patch = pad + (4 * ty * wp + 4 * tx) * cp;
             for (long c0 = 0; c0 < cp; c0 += 16) {
-                __mmask16 m = firstLanes(cp - c0);
+                __mmask16 m = lab_first_lanes(cp - c0);
                 __m512 t[36];
                 for (int i = 0; i < 6; i++) { // B along each row of dV...
                     __m512 x[6];
