@@ -43,84 +43,20 @@ struct NotebookRun {
         // The tree the notebook runs from, before any of its figures or reports are written.
         let origin = (commit: Git.commit(in: workspace.root), dirty: Git.isDirty(in: workspace.root),
                       tracked: Git.isTracked(notebookPath, in: workspace.root))
-        let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
-        var searcher = SearchRunner(workspace: workspace, quiet: quiet, command: command)
-        searcher.executor = executor
         // Figures of the report itself (repeat bands, ablations) go beside it, never into a run's folder.
         let stem = Self.stem(notebookPath)
-        let figures = writeReport ? Self.figureDirectory(notebookPath: notebookPath)
-            : (workspace.target as NSString).appendingPathComponent("report-figures/\(stem)")
-        // Made when the first report figure is drawn, so a notebook that fails on its input leaves no empty folder.
-        func figurePath(_ name: String) throws -> String {
-            try FileManager.default.createDirectory(atPath: figures, withIntermediateDirectories: true)
-            return (figures as NSString).appendingPathComponent(name)
-        }
+        let figures = ReportFigures(directory: writeReport ? Self.figureDirectory(notebookPath: notebookPath)
+                                        : (workspace.target as NSString).appendingPathComponent("report-figures/\(stem)"))
         var results: [String: [ReportRenderer.RunResult]] = [:]
-        var entries: [ResultsFile.Entry] = []
         let store = RunStore(workspace: workspace)
         for var cell in notebook.experiments {
             if let dataOverride { cell.data = .path(dataOverride) }
-            var runs: [(RunDirectory, RunMetrics, RunManifest)] = []
-            for e in cell.expanded() {
-                let outcome: ExperimentRunner.Outcome
-                switch force ? nil : previousRun(of: e, in: store, workspace: workspace) {
-                case .complete(let dir, let metrics)?:
-                    say("== \(e.runName): \(e.title) (reusing run \(dir.id): same config, data and engine)")
-                    outcome = .complete(dir, metrics)
-                case .unfinished(let dir)?:
-                    say("== \(e.runName): \(e.title) (resuming run \(dir.id))")
-                    outcome = e.search != nil ? try searcher.run(e, resuming: dir) : try runner.resume(dir)
-                case nil:
-                    say("== \(e.runName): \(e.title)")
-                    outcome = e.search != nil ? try searcher.run(e) : try runner.run(e)
-                }
-                switch outcome {
-                case .interrupted(let dir):
-                    throw NotebookInterrupted(runID: dir.id)
-                case .complete(let dir, let metrics):
-                    var manifest = try dir.readManifest()
-                    manifest.experiment = manifest.experiment.presented(as: e) // a reused run under today's title
-                    runs.append((dir, metrics, manifest))
-                }
-            }
-            // A repeated cell's spread: one figure over all its runs, a report figure (a complete run's
-            // folder never changes after it ends).
-            var extra: [String: String] = [:]
-            if runs.count > 1 {
-                let histories = runs.map { $0.1.history ?? [] }
-                let path = try figurePath(ReportRenderer.bandFigure(cell.name))
-                try Charts.lossHistoryBand(trainLoss: histories.map { $0.map(\.trainLoss) },
-                                           validationLoss: histories.map { $0.map(\.validationLoss) },
-                                           validationAccuracy: histories.map { $0.map(\.validationAccuracy) },
-                                           title: "\(cell.title): \(runs.count) repeats").writePNG(to: path)
-                extra[ReportRenderer.bandFigureKey] = try FigureHashes.hash(path)
-            }
-            for (i, (dir, metrics, manifest)) in runs.enumerated() {
-                let search = try SearchRunner.record(in: dir)
-                if search != nil { for name in SearchRunner.figures { extra[name] = try FigureHashes.hash(dir.file(name)) } }
-                var entry = ResultsFile.entry(manifest, metrics,
-                                              figures: try FigureHashes.of(dir).merging(i == 0 ? extra : [:]) { a, _ in a })
-                entry.search = search
-                entries.append(entry)
-                // The report is rendered from the very entries results.json holds, with the two things
-                // that are not reproducible beside them: the run's folder and its training time.
-                results[cell.name, default: []].append(.init(entry: entry, runID: dir.id, trainingSeconds: metrics.trainingSeconds))
-            }
+            results[cell.name] = try self.results(of: cell, runs: try runs(of: cell, store: store, workspace: workspace), figures: figures)
         }
-        // Ablation groups: compared once every cell has run; the figure is one of the report's.
-        var ablations: [AblationRecord] = []
-        for group in notebook.experiments.compactMap(\.ablation).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } } {
-            let cells = notebook.experiments.filter { $0.ablation == group }
-            let groupRuns = cells.map { e in (e, (results[e.name] ?? []).map(\.entry)) }
-            guard groupRuns.allSatisfy({ !$0.1.isEmpty }) else { continue }
-            var record = AblationRecord.build(group: group, cells: groupRuns, plan: cells[0].bootstrap ?? BootstrapPlan())
-            let path = try figurePath(record.figure)
-            try record.draw(to: path)
-            record.figureSHA256 = try FigureHashes.hash(path)
-            ablations.append(record)
-        }
+        let ablations = try Self.ablations(of: notebook, results: results, figures: figures)
         let reportDir = (notebookPath as NSString).deletingLastPathComponent
-        var file = ResultsFile(notebook: workspace.relative(notebookPath), machine: MachineDescription.current, experiments: entries)
+        var file = ResultsFile(notebook: workspace.relative(notebookPath), machine: MachineDescription.current,
+                               experiments: notebook.experiments.flatMap { (results[$0.name] ?? []).map(\.entry) })
         file.ablations = ablations.isEmpty ? nil : ablations
         file.engine = Engine.identity
         let renderer = ReportRenderer(notebook: notebook, results: results,
@@ -136,6 +72,83 @@ struct NotebookRun {
                                           options: .atomic)
         }
         return file
+    }
+
+    /// Each run a cell asks for (one, or one per repeat): reused, resumed or run afresh, with its
+    /// manifest under today's title.
+    private func runs(of cell: Experiment, store: RunStore, workspace: Workspace) throws -> [(RunDirectory, RunMetrics, RunManifest)] {
+        let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
+        var searcher = SearchRunner(workspace: workspace, quiet: quiet, command: command)
+        searcher.executor = executor
+        var runs: [(RunDirectory, RunMetrics, RunManifest)] = []
+        for e in cell.expanded() {
+            let outcome: ExperimentRunner.Outcome
+            switch force ? nil : previousRun(of: e, in: store, workspace: workspace) {
+            case .complete(let dir, let metrics)?:
+                say("== \(e.runName): \(e.title) (reusing run \(dir.id): same config, data and engine)")
+                outcome = .complete(dir, metrics)
+            case .unfinished(let dir)?:
+                say("== \(e.runName): \(e.title) (resuming run \(dir.id))")
+                outcome = e.search != nil ? try searcher.run(e, resuming: dir) : try runner.resume(dir)
+            case nil:
+                say("== \(e.runName): \(e.title)")
+                outcome = e.search != nil ? try searcher.run(e) : try runner.run(e)
+            }
+            switch outcome {
+            case .interrupted(let dir):
+                throw NotebookInterrupted(runID: dir.id)
+            case .complete(let dir, let metrics):
+                var manifest = try dir.readManifest()
+                manifest.experiment = manifest.experiment.presented(as: e) // a reused run under today's title
+                runs.append((dir, metrics, manifest))
+            }
+        }
+        return runs
+    }
+
+    /// A cell's runs as the report shows them: each one's results.json entry (figure hashes included),
+    /// its folder and training time. A repeated cell also gets one loss-band figure over its runs.
+    private func results(of cell: Experiment, runs: [(RunDirectory, RunMetrics, RunManifest)],
+                         figures: ReportFigures) throws -> [ReportRenderer.RunResult] {
+        // A repeated cell's spread: one figure over all its runs, a report figure (a complete run's
+        // folder never changes after it ends).
+        var extra: [String: String] = [:]
+        if runs.count > 1 {
+            let histories = runs.map { $0.1.history ?? [] }
+            let path = try figures.path(ReportRenderer.bandFigure(cell.name))
+            try Charts.lossHistoryBand(trainLoss: histories.map { $0.map(\.trainLoss) },
+                                       validationLoss: histories.map { $0.map(\.validationLoss) },
+                                       validationAccuracy: histories.map { $0.map(\.validationAccuracy) },
+                                       title: "\(cell.title): \(runs.count) repeats").writePNG(to: path)
+            extra[ReportRenderer.bandFigureKey] = try FigureHashes.hash(path)
+        }
+        return try runs.enumerated().map { i, run in
+            let (dir, metrics, manifest) = run
+            let search = try SearchRunner.record(in: dir)
+            if search != nil { for name in SearchRunner.figures { extra[name] = try FigureHashes.hash(dir.file(name)) } }
+            var entry = ResultsFile.entry(manifest, metrics, figures: try FigureHashes.of(dir).merging(i == 0 ? extra : [:]) { a, _ in a })
+            entry.search = search
+            // The report is rendered from the very entries results.json holds, with the two things
+            // that are not reproducible beside them: the run's folder and its training time.
+            return .init(entry: entry, runID: dir.id, trainingSeconds: metrics.trainingSeconds)
+        }
+    }
+
+    /// Each `ablation:` group compared once every cell has run; its figure is one of the report's.
+    private static func ablations(of notebook: Notebook, results: [String: [ReportRenderer.RunResult]],
+                                  figures: ReportFigures) throws -> [AblationRecord] {
+        var ablations: [AblationRecord] = []
+        for group in notebook.experiments.compactMap(\.ablation).reduce(into: [String](), { if !$0.contains($1) { $0.append($1) } }) {
+            let cells = notebook.experiments.filter { $0.ablation == group }
+            let groupRuns = cells.map { e in (e, (results[e.name] ?? []).map(\.entry)) }
+            guard groupRuns.allSatisfy({ !$0.1.isEmpty }) else { continue }
+            var record = AblationRecord.build(group: group, cells: groupRuns, plan: cells[0].bootstrap ?? BootstrapPlan())
+            let path = try figures.path(record.figure)
+            try record.draw(to: path)
+            record.figureSHA256 = try FigureHashes.hash(path)
+            ablations.append(record)
+        }
+        return ablations
     }
 
     private func say(_ s: String) {
@@ -177,6 +190,17 @@ struct NotebookRun {
         let downs = r[common...].map(String.init)
         let parts = ups + downs
         return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+}
+
+/// Where a report's own figures go; the folder is made when the first is drawn, so a notebook that
+/// fails on its input leaves no empty folder.
+struct ReportFigures {
+    let directory: String
+
+    func path(_ name: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return (directory as NSString).appendingPathComponent(name)
     }
 }
 
