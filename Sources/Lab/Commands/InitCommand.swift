@@ -32,11 +32,9 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Overwrite the notebook if it exists.") var force = false
     @OptionGroup var options: RunOptions
 
-    @OptionGroup var place: WorkspaceOption
-
     func run() throws {
         options.apply()
-        let ws = place.workspace
+        let ws = options.workspace
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         guard path.hasSuffix(".lab.md") else { throw LabError("\(notebook): a notebook's name ends in .lab.md") }
         if FileManager.default.fileExists(atPath: path) && !force {

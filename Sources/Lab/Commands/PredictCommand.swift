@@ -58,11 +58,9 @@ struct PredictCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("name at least one audio file or directory") }
     }
 
-    @OptionGroup var place: WorkspaceOption
-
     func run() throws {
         options.apply()
-        let ws = place.workspace
+        let ws = options.workspace
         let resolved = try ModelSource.resolve(source, notebook: notebook, workspace: ws, reproduce: reproduce, quiet: options.quiet)
         let trained = try TrainedModel.load(path: resolved.weights)
         if !options.quiet { FileHandle.standardError.write(Data("using \(resolved.description)\n".utf8)) }

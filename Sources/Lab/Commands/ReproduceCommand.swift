@@ -44,11 +44,9 @@ struct ReproduceCommand: ParsableCommand {
     }
     @OptionGroup var options: RunOptions
 
-    @OptionGroup var place: WorkspaceOption
-
     func run() throws {
         options.apply()
-        let ws = place.workspace
+        let ws = options.workspace
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let started = Date()
         let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: data.map(ws.userPath),

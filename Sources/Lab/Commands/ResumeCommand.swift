@@ -19,12 +19,10 @@ struct ResumeCommand: ParsableCommand {
     @Argument(help: "The run id (a folder under target/).") var runID: String
     @OptionGroup var options: RunOptions
 
-    @OptionGroup var place: WorkspaceOption
-
     func run() throws {
         options.apply()
         StopSignal.install()
-        let ws = place.workspace
+        let ws = options.workspace
         let dir = ws.run(runID)
         let lock = try WorkspaceLock(workspace: ws)
         defer { withExtendedLifetime(lock) {} }

@@ -6,6 +6,10 @@ import Foundation
 struct RunOptions: ParsableArguments {
     @Option(help: "Threads for decoding, synthesis, features and the CNN engine. Any count gives the same bits.") var threads = 2
     @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var place: WorkspaceOption
+
+    /// The workspace the command works in (`-C`, else found upward from here).
+    var workspace: Workspace { place.workspace }
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }

@@ -46,9 +46,7 @@ struct SearchStatusCommand: ParsableCommand {
 
     func run() throws {
         let ws = place.workspace
-        let dir = ws.run(runID)
-        let manifest = try dir.readManifest()
-        guard let spec = manifest.experiment.search else { throw LabError("run \(runID) is not a search") }
+        let (dir, manifest, spec) = try searchRun(runID, workspace: ws)
         let names = spec.space.keys.sorted()
         print("search \(runID) (cell \(manifest.experiment.name)): \(spec.trials) trials, eta \(spec.eta), rungs "
               + spec.rungs.map(String.init).joined(separator: ", ") + " epochs; run \(manifest.displayStatus)")
@@ -113,15 +111,11 @@ struct SearchTrialCommand: ParsableCommand {
         }
     }
 
-    @OptionGroup var place: WorkspaceOption
-
     func run() throws {
         options.apply()
         StopSignal.install()
-        let ws = place.workspace
-        let dir = ws.run(runID)
-        let cell = try dir.readManifest().experiment
-        guard let spec = cell.search else { throw LabError("run \(runID) is not a search") }
+        let ws = options.workspace
+        let (dir, _, spec) = try searchRun(runID, workspace: ws)
         let r: Int
         if let rung {
             guard rung <= spec.rungs.count else { throw LabError("run \(runID) has \(spec.rungs.count) rungs, not \(rung)") }
@@ -192,9 +186,7 @@ struct SearchK8sCommand: ParsableCommand {
 
     func run() throws {
         let ws = place.workspace
-        let dir = ws.run(runID)
-        let manifest = try dir.readManifest()
-        guard let spec = manifest.experiment.search else { throw LabError("run \(runID) is not a search") }
+        let (dir, _, spec) = try searchRun(runID, workspace: ws)
         guard rung <= spec.rungs.count else { throw LabError("run \(runID) has \(spec.rungs.count) rungs, not \(rung)") }
         let epochs = spec.rungs[rung - 1]
         // Trials still to train at this rung: those that reached the previous rung's promotion.

@@ -47,11 +47,9 @@ struct SearchSubmitCommand: ParsableCommand {
         if k8s, image == nil { throw ValidationError("--k8s needs --image") }
     }
 
-    @OptionGroup var place: WorkspaceOption
-
     func run() throws {
         options.apply()
-        let ws = place.workspace
+        let ws = options.workspace
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
         let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
         guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet, command: command,
@@ -113,12 +111,10 @@ struct SearchRunCommand: ParsableCommand {
         guard trial >= 0, (rung ?? 1) >= 1 else { throw ValidationError("--trial must be at least 0 and --rung at least 1") }
     }
 
-    @OptionGroup var place: WorkspaceOption
-
     func run() throws {
         options.apply()
         StopSignal.install()
-        let ws = place.workspace
+        let ws = options.workspace
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
         let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
         let spec = e.search!
@@ -218,11 +214,9 @@ struct SearchCollectCommand: ParsableCommand {
     @Argument(help: "The search's run id (a folder under target/).") var runID: String
     @OptionGroup var options: RunOptions
 
-    @OptionGroup var place: WorkspaceOption
-
     func run() throws {
         options.apply()
-        let ws = place.workspace
+        let ws = options.workspace
         let dir = ws.run(runID)
         guard try dir.readManifest().experiment.search != nil else { throw LabError("run \(runID) is not a search") }
         guard let submission = SlurmSubmission.read(dir) else {

@@ -27,11 +27,9 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
     @Flag(help: "Keep the scratch directory with the rerun's runs, and print its path.") var keep = false
 
-    @OptionGroup var place: WorkspaceOption
-
     func run() throws {
         options.apply()
-        let ws = place.workspace
+        let ws = options.workspace
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let (committedData, source) = try Self.committedResults(notebookPath: path, against: against, workspace: ws)
         let committed = try ResultsFile.load(committedData, source: source)

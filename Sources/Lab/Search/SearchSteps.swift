@@ -39,3 +39,11 @@ func openSearch(path: String, cell: Experiment, dataOverride: String?, workspace
         return dir
     }
 }
+
+/// A search's run folder, its manifest and its plan; one clear line when the run is not a search.
+func searchRun(_ runID: String, workspace ws: Workspace) throws -> (RunDirectory, RunManifest, SearchSpec) {
+    let dir = ws.run(runID)
+    let manifest = try dir.readManifest()
+    guard let spec = manifest.experiment.search else { throw LabError("run \(runID) is not a search") }
+    return (dir, manifest, spec)
+}
