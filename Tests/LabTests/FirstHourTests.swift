@@ -79,6 +79,23 @@ final class FirstHourTests: WorkspaceTestCase {
         }
     }
 
+    /// `lab init` in a new folder below an existing workspace starts a workspace there, as `git
+    /// init` does; from the workspace's own reports/ it adds a notebook to that workspace.
+    func testInitStartsItsWorkspaceWhereTheUserStands() throws {
+        try "# N\n".write(toFile: root + "/reports/existing.lab.md", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: root + "/projects/new", withIntermediateDirectories: true)
+        var command = try LabCommand.parseAsRoot(["init", "reports/mine.lab.md", "--data", "../../data", "--quiet",
+                                                  "-C", root + "/projects/new"])
+        _ = try captureStandardOutput { try command.run() }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/projects/new/.gitignore"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/.gitignore"), "the enclosing workspace was changed")
+        XCTAssertTrue(try String(contentsOfFile: root + "/projects/new/reports/mine.lab.md", encoding: .utf8).contains("data: \"../../data\"\n"))
+        command = try LabCommand.parseAsRoot(["init", "second.lab.md", "--data", "../data", "--quiet", "-C", root + "/reports"])
+        _ = try captureStandardOutput { try command.run() }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/reports/second.lab.md"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/.gitignore"))
+    }
+
     func testTheDataPathIsPortable() {
         let ws = Workspace(root: "/w/project")
         XCTAssertEqual(StarterNotebook.portable("/w/project/data/set", typed: "/w/project/data/set", workspace: ws), "data/set")

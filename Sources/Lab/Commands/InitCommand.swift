@@ -34,7 +34,11 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         options.apply()
-        let ws = options.workspace
+        // Like `git init`, a new workspace where the user stands, unless that is an existing one's
+        // root or its reports/ folder (a second notebook for the same project).
+        let found = options.workspace
+        let ws = found.here == found.root || found.here.hasPrefix(found.root + "/reports") ? found
+            : Workspace(root: found.here)
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         guard path.hasSuffix(".lab.md") else { throw LabError("\(notebook): a notebook's name ends in .lab.md") }
         if FileManager.default.fileExists(atPath: path) && !force {
