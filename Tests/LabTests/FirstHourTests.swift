@@ -89,7 +89,8 @@ final class FirstHourTests: WorkspaceTestCase {
         _ = try captureStandardOutput { try command.run() }
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/projects/new/.gitignore"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/.gitignore"), "the enclosing workspace was changed")
-        XCTAssertTrue(try String(contentsOfFile: root + "/projects/new/reports/mine.lab.md", encoding: .utf8).contains("data: \"../../data\"\n"))
+        let notebook = try String(contentsOfFile: root + "/projects/new/reports/mine.lab.md", encoding: .utf8)
+        XCTAssertTrue(notebook.contains("data: \"../../data\"\n"), notebook)
         command = try LabCommand.parseAsRoot(["init", "second.lab.md", "--data", "../data", "--quiet", "-C", root + "/reports"])
         _ = try captureStandardOutput { try command.run() }
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/reports/second.lab.md"))
