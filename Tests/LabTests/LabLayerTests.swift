@@ -138,4 +138,22 @@ final class LabLayerTests: WorkspaceTestCase {
         XCTAssertEqual(try copy.scan(root: root + "/data", classes: nil).fingerprint, first.fingerprint, "scanned again")
         XCTAssertNotEqual(try Workspace(root: root).scan(root: root + "/data", classes: nil).fingerprint, first.fingerprint)
     }
+
+    /// Newest first, by start time then same-second counter, as numbers: a later second is newer
+    /// than an earlier second's second run.
+    func testRunsAreNewestFirstByTheirTimes() {
+        XCTAssertEqual(RunStore.newestFirst(["1700000000", "1700000000-1", "1700000005", "1700000000-10", "cache", "data"]),
+                       ["1700000005", "1700000000-10", "1700000000-1", "1700000000"])
+    }
+
+    /// The upward search stops at the top of the git repository it starts in: an unrelated folder
+    /// above with a `reports/*.lab.md` is not this project's workspace.
+    func testTheUpwardSearchStopsAtTheRepositorysTop() throws {
+        try write("# N\n", "reports/outer.lab.md")
+        try FileManager.default.createDirectory(atPath: root + "/project/sub", withIntermediateDirectories: true)
+        XCTAssertEqual(Git.run(["init", "-q"], in: root + "/project").status, 0)
+        XCTAssertEqual(Workspace.find(from: root + "/project/sub").root, (root + "/project/sub" as NSString).standardizingPath)
+        try write("# N\n", "project/reports/inner.lab.md")
+        XCTAssertEqual(Workspace.find(from: root + "/project/sub").root, (root + "/project" as NSString).standardizingPath)
+    }
 }

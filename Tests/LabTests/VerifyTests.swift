@@ -36,6 +36,10 @@ final class VerifyTests: XCTestCase {
         let x = 0.1, y = x.nextUp
         let c = try ResultsComparison(committed: results(trainLoss: [x]), rerun: results(trainLoss: [y]))
         XCTAssertEqual(c.differences.count, 1)
+        // A 63-bit seed one apart: a Double cannot tell them, the comparison must.
+        let seeds = ["{\"seed\": 6802481381785729460}", "{\"seed\": 6802481381785729461}"].map { Data($0.utf8) }
+        XCTAssertEqual(try ResultsComparison(committed: seeds[0], rerun: seeds[1]).differences.map(\.path), ["seed"])
+        XCTAssertEqual(try ResultsComparison(committed: seeds[0], rerun: seeds[0]).differences.count, 0)
         // Foundation's JSONSerialization reads these two neighbours as one value; every neighbour
         // pair must still differ, and every number must equal itself.
         var rng = SeededRNG(seed: 9)

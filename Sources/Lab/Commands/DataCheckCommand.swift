@@ -51,7 +51,8 @@ struct DataCheckCommand: ParsableCommand {
         options.apply()
         let exts = extensions.map { Set($0.split(separator: ",").map { $0.lowercased() }) } ?? AudioCollection.defaultExtensions
         let collection: AudioCollection
-        do { collection = try AudioCollection.scan(root: directory, extensions: exts) } catch let e as CollectionError {
+        let root = options.workspace.userPath(directory)
+        do { collection = try AudioCollection.scan(root: root, extensions: exts) } catch let e as CollectionError {
             throw LabError("\(e)", hint: "a collection is a folder with one sub-folder of audio files per class")
         }
         let report = DataCheck.run(collection, rule: rule, progress: ProgressReporter(label: "decoding", quiet: options.quiet))

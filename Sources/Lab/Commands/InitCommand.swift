@@ -37,7 +37,7 @@ struct InitCommand: ParsableCommand {
         // Like `git init`, a new workspace where the user stands, unless that is an existing one's
         // root or its reports/ folder (a second notebook for the same project).
         let found = options.workspace
-        let ws = found.here == found.root || found.here.hasPrefix(found.root + "/reports") ? found
+        let ws = found.here == found.root || found.here == found.root + "/reports" || found.here.hasPrefix(found.root + "/reports/") ? found
             : Workspace(root: found.here)
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         guard path.hasSuffix(".lab.md") else { throw LabError("\(notebook): a notebook's name ends in .lab.md") }

@@ -51,6 +51,7 @@ struct SearchSubmitCommand: ParsableCommand {
         options.apply()
         let ws = options.workspace
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
+        let data = self.data.map { StarterNotebook.portable(ws.userPath($0), typed: $0, workspace: ws) }
         let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
         guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet, command: command,
                                        force: force) else { return }
@@ -116,6 +117,7 @@ struct SearchRunCommand: ParsableCommand {
         StopSignal.install()
         let ws = options.workspace
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
+        let data = self.data.map { StarterNotebook.portable(ws.userPath($0), typed: $0, workspace: ws) }
         let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
         let spec = e.search!
         guard trial < spec.trials else { throw LabError("search \(cell) has trials 0 to \(spec.trials - 1), not \(trial)") }

@@ -68,7 +68,7 @@ struct VerifyCommand: ParsableCommand {
             return (d, ws.relative(jsonPath))
         }
         let rel = ws.relative(jsonPath)
-        let r = Git.run(["show", "\(against):\(rel)"], in: ws.root)
+        let r = Git.run(["show", "\(against):./\(rel)"], in: ws.root) // relative to the root, wherever the repository's top is
         guard r.status == 0 else { throw LabError("\(against):\(rel): not in git",
                                                   hint: "commit the report first, or use --against workspace") }
         return (Data(r.output.utf8), "\(against):\(rel)")

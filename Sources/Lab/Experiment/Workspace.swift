@@ -35,14 +35,15 @@ struct Workspace {
 
     /// The workspace holding `directory`: the nearest folder at or above it that has a notebook
     /// (`reports/*.lab.md`) or lab's runs (`target/.lock`), the way git finds its repository from any
-    /// subfolder. With neither anywhere above, `directory` itself: a new workspace.
+    /// subfolder, never above the top of the git repository it is in. With none, `directory`
+    /// itself: a new workspace.
     static func find(from directory: String) -> Workspace {
         let start = (directory as NSString).standardizingPath
         var dir = start
         while true {
             if isRoot(dir) { return Workspace(root: dir, here: start) }
             let parent = (dir as NSString).deletingLastPathComponent
-            if parent == dir || parent.isEmpty { return Workspace(root: start) }
+            if parent == dir || parent.isEmpty || FileManager.default.fileExists(atPath: dir + "/.git") { return Workspace(root: start) }
             dir = parent
         }
     }

@@ -34,7 +34,6 @@ final class WorkspaceLock {
 extension Workspace {
     /// Run ids under target/, newest first (ids are start times, so longer means later, then larger).
     func runIDs() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: target)) ?? [])
-            .filter { $0.first?.isNumber == true }.sorted { a, b in a.count == b.count ? a > b : a.count > b.count }
+        RunStore.newestFirst((try? FileManager.default.contentsOfDirectory(atPath: target)) ?? [])
     }
 }

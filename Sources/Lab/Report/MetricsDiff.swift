@@ -15,7 +15,7 @@ enum ResultsSource {
             let manifest = try runDir.readManifest()
             guard let m = try runDir.readMetrics() else { throw LabError("run "
                     + "\(spec) has no metrics (status \(manifest.status.rawValue))") }
-            return ResultsFile(notebook: "", experiments: [ResultsFile.entry(manifest, m)])
+            return ResultsFile(notebook: "", engine: manifest.engine, experiments: [ResultsFile.entry(manifest, m)])
         }
         // `REV:./path` is relative to the directory git runs in: the workspace root, wherever the repository's top is.
         let r = Git.run(["show", "\(spec):./\(results)"], in: workspace.root)

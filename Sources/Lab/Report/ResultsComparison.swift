@@ -40,8 +40,11 @@ struct ResultsComparison {
             for i in 0..<max(x.count, y.count) { walk(i < x.count ? x[i] : nil, i < y.count ? y[i] : nil, path: "\(path)[\(i)]") }
         case let (x as NSNumber, y as NSNumber):
             numbersCompared += 1
-            if x.doubleValue.bitPattern != y.doubleValue.bitPattern { differences.append(.init(path: path, committed: Self.text(x),
-                    rerun: Self.text(y))) }
+            // Integers (seeds run to 63 bits) exactly, everything else by its Double's bits.
+            let integers = String(cString: x.objCType) == "q" && String(cString: y.objCType) == "q"
+            if integers ? x.int64Value != y.int64Value : x.doubleValue.bitPattern != y.doubleValue.bitPattern {
+                differences.append(.init(path: path, committed: Self.text(x), rerun: Self.text(y)))
+            }
         case let (x as String, y as String):
             if x != y { differences.append(.init(path: path, committed: Self.text(x), rerun: Self.text(y))) }
         case (is NSNull, is NSNull):

@@ -53,9 +53,10 @@ enum GarbageCollection {
         var found: [String: String] = [:]
         for commit in commits {
             // Every file of that commit under the root, relative to it, then the reports among them.
-            let r = Git.run(["ls-tree", "-r", "--name-only", commit], in: ws.root)
+            // -z: every name as it is (git quotes names with other than ASCII letters otherwise).
+            let r = Git.run(["ls-tree", "-r", "-z", "--name-only", commit], in: ws.root)
             guard r.status == 0 else { continue }
-            let files = r.output.split(separator: "\n").map(String.init)
+            let files = r.output.split(separator: "\0").map(String.init)
             let notebookDirs = Set(files.filter { $0.hasSuffix(".lab.md") }.map { ($0 as NSString).deletingLastPathComponent })
             let reports = files.filter { f in
                 notebookDirs.contains((f as NSString).deletingLastPathComponent) && !f.hasSuffix(".lab.md") && (f.hasSuffix(".md")
@@ -73,9 +74,9 @@ enum GarbageCollection {
 
     /// The run folders holding a file git tracks.
     static func trackedRuns(_ ws: Workspace) -> Set<String> {
-        let r = Git.run(["ls-files", "--", "target/"], in: ws.root)
+        let r = Git.run(["ls-files", "-z", "--", "target/"], in: ws.root)
         guard r.status == 0 else { return [] }
-        return Set(r.output.split(separator: "\n").compactMap { line in
+        return Set(r.output.split(separator: "\0").compactMap { line in
             let parts = line.split(separator: "/")
             return parts.count >= 3 && parts[0] == "target" ? String(parts[1]) : nil
         })

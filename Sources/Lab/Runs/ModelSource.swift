@@ -17,16 +17,22 @@ enum ModelSource {
             let run = store.directory(source)
             let manifest = try run.readManifest()
             guard manifest.status == .complete else {
+                // The run is known: finding its notebook is for the hint only, and must not replace the answer.
                 let home = manifest.status == .failed ? nil
-                    : try notebookHolding(manifest.experiment.runName, notebook: notebook, workspace: ws).path
-                let hint = home.map { "`lab reproduce \(ws.relative($0))` finishes it" } ?? "it failed: `lab show \(source)` says why"
+                    : try? notebookHolding(manifest.experiment.runName, notebook: notebook, workspace: ws).path
+                let hint = manifest.status == .failed ? "it failed: `lab show \(source)` says why"
+                    : home.map { "`lab reproduce \(ws.relative($0))` finishes it" } ?? "`lab reproduce` of its notebook finishes it"
                 throw LabError("run \(source) is \(manifest.displayStatus), not complete", hint: hint)
             }
             let about = "run \(source) (\(manifest.experiment.runName))"
             if FileManager.default.fileExists(atPath: run.file("model.safetensors")) {
                 return Resolved(weights: run.file("model.safetensors"), description: about)
             }
-            let home = try notebookHolding(manifest.experiment.runName, notebook: notebook, workspace: ws)
+            guard let home = try? notebookHolding(manifest.experiment.runName, notebook: notebook, workspace: ws) else {
+                throw LabError("target/\(source)/model.safetensors is not here: weights are not committed; `lab reproduce` of the notebook "
+                               + "with the cell `\(manifest.experiment.runName)` regenerates them bit for bit",
+                               hint: "--notebook names that notebook, and --reproduce trains it again now")
+            }
             return try missing(runName: manifest.experiment.runName, run: source, notebookPath: home.path, workspace: ws,
                                reproduce: reproduce, quiet: quiet)
         }

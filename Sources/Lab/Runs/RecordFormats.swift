@@ -161,7 +161,7 @@ enum JSONValue: Decodable {
         switch self {
         case .null: return NSNull()
         case .bool(let b): return NSNumber(value: b)
-        case .integer(let i): return NSNumber(value: Double(i))
+        case .integer(let i): return NSNumber(value: i)
         case .number(let d): return NSNumber(value: d)
         case .string(let s): return s
         case .array(let a): return a.map(\.object)

@@ -12,8 +12,18 @@ final class RunStore {
 
     init(workspace: Workspace) {
         self.workspace = workspace
-        ids = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.target)) ?? [])
-            .filter { $0.first?.isNumber == true }.sorted { a, b in a.count == b.count ? a > b : a.count > b.count }
+        ids = Self.newestFirst((try? FileManager.default.contentsOfDirectory(atPath: workspace.target)) ?? [])
+    }
+
+    /// Run ids newest first. An id is the start time in seconds, with `-N` when several runs started
+    /// in the same second (N counting up): compared as numbers, so 1700000005 is newer than 1700000000-1.
+    static func newestFirst(_ names: [String]) -> [String] {
+        func key(_ id: String) -> (Int, Int)? {
+            let parts = id.split(separator: "-", maxSplits: 1)
+            guard let time = Int(parts[0]) else { return nil }
+            return (time, parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
+        }
+        return names.compactMap { id in key(id).map { (id, $0) } }.sorted { $0.1 > $1.1 }.map(\.0)
     }
 
     func directory(_ id: String) -> RunDirectory { workspace.run(id) }
