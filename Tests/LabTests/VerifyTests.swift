@@ -95,11 +95,21 @@ final class VerifyTests: XCTestCase {
         XCTAssertEqual(try GarbageCollection.plan(workspace: Workspace(root: root.path), includeUnfinished: true).remove, ["102", "103",
                 "105"])
     }
+    /// The committed reports read back into their record types and write out as the same bytes: a
+    /// change to a record type (one epoch record for runs and reports) cannot move a byte unseen.
+    func testTheCommittedReportsRoundTripToTheSameBytes() throws {
+        for name in ["results", "next-steps"] {
+            let path = FuzzTests.repoRoot + "/reports/\(name).json"
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            XCTAssertEqual(try JSONCoding.encode(try ResultsFile.load(bytes, source: path)), bytes, name)
+        }
+    }
+
 }
 
 /// Just enough of results.json to read the history back.
 private struct ResultsFileStub: Decodable {
-    struct Entry: Decodable { var history: [EpochSummaryStub] }
-    struct EpochSummaryStub: Decodable { var epoch: Int; var trainLoss: Double }
+    struct Entry: Decodable { var history: [EpochStub] }
+    struct EpochStub: Decodable { var epoch: Int; var trainLoss: Double }
     var experiments: [Entry]
 }

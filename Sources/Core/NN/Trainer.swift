@@ -78,8 +78,16 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// Macro one-vs-rest ROC-AUC on the validation segments; nil when undefined.
     public var validationAUC: Double?
     public var learningRate: Double
-    /// Wall time: the one field that is not reproducible, never part of a determinism check.
-    public var seconds: Double
+    /// Wall time: the one field that is not reproducible, never part of a determinism check. nil in
+    /// the records that must be the same bits on every rerun (metrics.json, results.json).
+    public var seconds: Double?
+
+    /// This epoch without its wall time: every field reproducible bit for bit.
+    public var withoutWallTime: EpochRecord {
+        var r = self
+        r.seconds = nil
+        return r
+    }
 }
 
 public struct TrainProgress: Sendable {

@@ -123,7 +123,7 @@ extension RunMetrics {
                   clips: ["train": data.split.train.count, "validation": data.split.validation.count, "test": data.split.test.count],
                   segments: ["train": data.train.count, "validation": data.validation.count, "test": data.test.count],
                   trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std,
-                  history: result.history.map(EpochSummary.init), bootstrap: plan,
+                  history: result.history.map(\.withoutWallTime), bootstrap: plan,
                   testClips: test.clipIDs.enumerated().map { row, clip in
                       let ref = data.split.test[clip]
                       return ClipPrediction(path: ref.relativePath, sha256: ref.sha256, label: ref.classIndex,
@@ -151,7 +151,7 @@ enum HistoryCSV {
         var s = "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,validation_auc,learning_rate,seconds\n"
         for r in h {
             s += "\(r.epoch),\(r.trainLoss),\(r.trainAccuracy),\(r.validationLoss),\(r.validationAccuracy),"
-            s += "\(r.validationAUC.map { "\($0)" } ?? ""),\(r.learningRate),\(String(format: "%.3f", r.seconds))\n"
+            s += "\(r.validationAUC.map { "\($0)" } ?? ""),\(r.learningRate),\(r.seconds.map { String(format: "%.3f", $0) } ?? "")\n"
         }
         return s
     }

@@ -23,7 +23,7 @@ public struct ResultsFile: Codable, Equatable, Sendable {
         public var validation: SplitMetrics
         public var test: SplitMetrics
         /// Every epoch's numbers: where a rerun diverges.
-        public var history: [EpochSummary]?
+        public var history: [EpochRecord]?
         /// SHA-256 of each figure's PNG bytes.
         public var figures: [String: String]?
         /// How the test intervals were drawn, and the test clips' predictions (for paired comparisons).

@@ -122,27 +122,11 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var inputMean: Double?
     public var inputStd: Double?
     /// Every epoch's deterministic numbers (wall time left out), so a rerun can say where it diverged.
-    public var history: [EpochSummary]?
+    public var history: [EpochRecord]?
     /// How the test metrics' intervals were drawn.
     public var bootstrap: BootstrapPlan?
     /// Each test clip's true class and clip-level probabilities: what `lab compare` pairs two runs on.
     public var testClips: [ClipPrediction]?
-}
-
-/// One epoch of training history without its wall time: every field reproducible bit for bit.
-public struct EpochSummary: Codable, Equatable, Sendable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var validationLoss: Double
-    public var validationAccuracy: Double
-    public var validationAUC: Double?
-    public var learningRate: Double
-
-    init(_ r: EpochRecord) {
-        (epoch, trainLoss, trainAccuracy, validationLoss) = (r.epoch, r.trainLoss, r.trainAccuracy, r.validationLoss)
-        (validationAccuracy, validationAUC, learningRate) = (r.validationAccuracy, r.validationAUC, r.learningRate)
-    }
 }
 
 /// A run directory under target/: every file written atomically (temporary name, then rename).
