@@ -11,9 +11,6 @@ struct ReportRenderer {
         var runID: String
         var trainingSeconds: Double
         var experiment: Experiment { entry.config }
-        var metrics: ResultsFile.Entry { entry }
-        var skipped: [SkippedFile] { entry.skipped }
-        var search: SearchRecord? { entry.search }
     }
 
     var notebook: Notebook
@@ -60,7 +57,7 @@ struct ReportRenderer {
             case .prose(let text): out += try substitute(text) + "\n"
             case .cell(let e, _):
                 guard let runs = results[e.name], let first = runs.first else { continue }
-                out += (runs.count > 1 ? repeatedSection(e, runs) : first.search != nil ? searchSection(e, first) : section(first)) + "\n"
+                out += (runs.count > 1 ? repeatedSection(e, runs) : first.entry.search != nil ? searchSection(e, first) : section(first)) + "\n"
                 if let group = e.ablation, notebook.experiments.last(where: { $0.ablation == group })?.name == e.name,
                    let record = ablations.first(where: { $0.group == group }) {
                     out += record.markdown(figurePath: "\(figures)/\(record.figure)") + "\n"
@@ -80,7 +77,7 @@ struct ReportRenderer {
     }
 
     private func section(_ r: RunResult) -> String {
-        let m = r.metrics
+        let m = r.entry
         let base = "\(rootFromReport)/target/\(r.runID)"
         var s = "**Experiment `\(r.experiment.name)`**: \(m.classes.count) classes (\(m.classes.joined(separator: ", "))); "
         s += "\(m.clips["train", default: 0])/\(m.clips["validation", default: 0])/\(m.clips["test", default: 0]) clips and "
@@ -138,7 +135,7 @@ struct ReportRenderer {
             }
         }
         if case .path = r.experiment.data, r.experiment.splitSource == nil,
-           GTZAN.looksLike(classes: m.classes, paths: (m.testClips ?? []).map(\.path) + r.skipped.map(\.relativePath)) {
+           GTZAN.looksLike(classes: m.classes, paths: (m.testClips ?? []).map(\.path) + r.entry.skipped.map(\.relativePath)) {
             s += "**A random split of GTZAN.** This run split its clips at random, and \(GTZAN.randomSplitWarning).\n\n"
         }
         if let g = r.entry.grouping {
@@ -148,11 +145,11 @@ struct ReportRenderer {
                     + "clips on the other side of the split: " + g.unmatched.prefix(20).map { "`\($0)`" }.joined(separator: ", ")
                     + (g.unmatched.count > 20 ? " and \(g.unmatched.count - 20) more (all in the run's manifest)" : "") + ".\n\n"
         }
-        if r.skipped.isEmpty {
+        if r.entry.skipped.isEmpty {
             s += "Skipped files: none.\n"
         } else {
-            s += "Skipped files (\(r.skipped.count)):\n\n"
-                    + r.skipped.map { "- `\($0.relativePath)`: \($0.reason)" }.joined(separator: "\n") + "\n"
+            s += "Skipped files (\(r.entry.skipped.count)):\n\n"
+                    + r.entry.skipped.map { "- `\($0.relativePath)`: \($0.reason)" }.joined(separator: "\n") + "\n"
         }
         return s
     }
@@ -164,7 +161,7 @@ struct ReportRenderer {
             guard let runs = results[e.name], let r = runs.first else { continue }
             let seeds = runs.map { "\($0.experiment.training.seed)" }.joined(separator: ", ")
             let splits = Set(runs.map(\.experiment.splitSeed)).sorted().map(String.init).joined(separator: ", ")
-            s += "- `\(e.name)`: data fingerprint `\(r.metrics.fingerprint.prefix(16))…`, training "
+            s += "- `\(e.name)`: data fingerprint `\(r.entry.fingerprint.prefix(16))…`, training "
             s += "seed\(runs.count > 1 ? "s" : "") \(seeds), "
             s += "split seed\(splits.contains(",") ? "s" : "") \(splits)\n"
         }
@@ -202,7 +199,7 @@ struct ReportRenderer {
     /// A repeated cell's section: every headline number as mean ± sd with each repeat's value, the
     /// spread of the training curves, and each repeat's own figures.
     private func repeatedSection(_ e: Experiment, _ runs: [RunResult]) -> String {
-        let first = runs[0].metrics
+        let first = runs[0].entry
         var s = "**Experiment `\(e.name)`**: \(first.classes.count) classes (\(first.classes.joined(separator: ", "))), "
         s += "trained \(runs.count) times with derived seeds (\(runs.map { "\($0.experiment.training.seed)" }.joined(separator: ", "))), "
         s += e.resplit == true ? "each on its own stratified split. " : "all on the same split. "
@@ -217,7 +214,7 @@ struct ReportRenderer {
         s += "| metric | mean ± sd | " + runs.indices.map { "repeat \($0 + 1)" }.joined(separator: " | ") + " |\n"
         s += "|---|---:|" + String(repeating: "---:|", count: runs.count) + "\n"
         for (name, value) in rows {
-            let values = runs.map { value($0.metrics) }
+            let values = runs.map { value($0.entry) }
             s += "| \(name) | \(Self.meanSD(values)) | " + values.map { fmt($0) }.joined(separator: " | ") + " |\n"
         }
         let base = "\(rootFromReport)/target/\(runs[0].runID)"
@@ -226,10 +223,10 @@ struct ReportRenderer {
         for (i, r) in runs.enumerated() {
             let b = "\(rootFromReport)/target/\(r.runID)"
             s += "- Repeat \(i + 1): run [`target/\(r.runID)`](\(b)/manifest.json), test clip accuracy "
-            s += "\(fmt(r.metrics.test.clip.accuracy, r.metrics.test.clip.intervals?.accuracy)); "
+            s += "\(fmt(r.entry.test.clip.accuracy, r.entry.test.clip.intervals?.accuracy)); "
             s += "[loss history](\(b)/loss_history.png), [confusion matrix](\(b)/matrix.png), [ROC curves](\(b)/roc.png)\n"
         }
-        let skipped = runs[0].skipped
+        let skipped = runs[0].entry.skipped
         s += "\n" + (skipped.isEmpty ? "Skipped files: none.\n"
                      : "Skipped files (\(skipped.count)):\n\n"
                              + skipped.map { "- `\($0.relativePath)`: \($0.reason)" }.joined(separator: "\n") + "\n")
@@ -239,7 +236,7 @@ struct ReportRenderer {
     /// A search cell: the space and the halving, every trial, the two search figures, then the chosen
     /// configuration's own section (its test figures with intervals), beside the baseline cell's.
     private func searchSection(_ e: Experiment, _ r: RunResult) -> String {
-        guard let record = r.search else { return section(r) }
+        guard let record = r.entry.search else { return section(r) }
         let spec = record.spec, names = spec.space.keys.sorted()
         let base = "\(rootFromReport)/target/\(r.runID)"
         var s = "**Search `\(e.name)`**: \(spec.trials) configurations sampled (seed \(spec.seed)) from "
@@ -267,15 +264,15 @@ struct ReportRenderer {
         s += "\n![\(e.title): validation ROC-AUC against each parameter](\(base)/search_parameters.png)\n\n"
         s += "![\(e.title): successive halving](\(base)/search_halving.png)\n\n"
         s += "The chosen configuration (trial \(record.chosen)), trained \(spec.rungs.last ?? 0) epochs:\n\n" + section(r)
-        if let name = e.searchBaseline, let baseline = results[name]?.first?.metrics {
-            let (a, b) = (baseline.test.clip, r.metrics.test.clip)
+        if let name = e.searchBaseline, let baseline = results[name]?.first?.entry {
+            let (a, b) = (baseline.test.clip, r.entry.test.clip)
             s += "\n| test, clip | hand-tuned `\(name)` | searched `\(e.name)` |\n|---|---:|---:|\n"
             s += "| accuracy | \(fmt(a.accuracy, a.intervals?.accuracy)) | \(fmt(b.accuracy, b.intervals?.accuracy)) |\n"
             s += "| macro ROC-AUC | \(fmt(a.macroAUC, a.intervals?.macroAUC)) | \(fmt(b.macroAUC, b.intervals?.macroAUC)) |\n\n"
-            if baseline.classes == r.metrics.classes,
-               let c = PairedClipComparison.compare(baseline.testClips ?? [], r.metrics.testClips ?? [],
-                       classCount: r.metrics.classes.count,
-                                                    plan: r.metrics.bootstrap ?? BootstrapPlan()) {
+            if baseline.classes == r.entry.classes,
+               let c = PairedClipComparison.compare(baseline.testClips ?? [], r.entry.testClips ?? [],
+                       classCount: r.entry.classes.count,
+                                                    plan: r.entry.bootstrap ?? BootstrapPlan()) {
                 // The same test clips: paired tests say more than two intervals.
                 s += String(format: "Both were tested on the same %d clips. Accuracy: McNemar's exact test, %d clips right only for `%@`, "
                             + "%d only for `%@`, p = %.3g (%@ noise at the 5%% level). "
@@ -316,7 +313,7 @@ struct ReportRenderer {
             throw LabError("\(notebook.path): {{ \(key) }} names no experiment of this notebook")
         }
         let rest = Array(parts.dropFirst())
-        if rest == ["classes"] { return runs[0].metrics.classes.joined(separator: ", ") }
+        if rest == ["classes"] { return runs[0].entry.classes.joined(separator: ", ") }
         let pick: (ResultsFile.Entry) -> Double?
         switch rest {
         case ["epochs"]: pick = { Double($0.epochsRun) }
@@ -338,7 +335,7 @@ struct ReportRenderer {
             default: throw LabError("\(notebook.path): {{ \(key) }}: unknown metric \(rest.last!)")
             }
         }
-        let values = runs.map { pick($0.metrics) }
+        let values = runs.map { pick($0.entry) }
         if rest == ["epochs"] || rest == ["best_epoch"] {
             return runs.count == 1 ? "\(Int(values[0]!))" : Self.meanSD(values)
         }
