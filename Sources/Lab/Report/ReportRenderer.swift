@@ -57,7 +57,8 @@ struct ReportRenderer {
             case .prose(let text): out += try substitute(text) + "\n"
             case .cell(let e, _):
                 guard let runs = results[e.name], let first = runs.first else { continue }
-                out += (runs.count > 1 ? repeatedSection(e, runs) : first.entry.search != nil ? searchSection(e, first) : section(first)) + "\n"
+                let body = runs.count > 1 ? repeatedSection(e, runs) : first.entry.search != nil ? searchSection(e, first) : section(first)
+                out += body + "\n"
                 if let group = e.ablation, notebook.experiments.last(where: { $0.ablation == group })?.name == e.name,
                    let record = ablations.first(where: { $0.group == group }) {
                     out += record.markdown(figurePath: "\(figures)/\(record.figure)") + "\n"

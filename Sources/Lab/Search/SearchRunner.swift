@@ -65,7 +65,8 @@ struct SearchRunner {
             let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips, aggregate: aggregate)
             let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate)
             let metrics = RunMetrics(experiment: cell.name, data: data, validation: validation, test: test, result: result,
-                                     seconds: state.history.reduce(0) { $0 + ($1.seconds ?? 0) }, bootstrap: cell.bootstrap ?? BootstrapPlan())
+                                     seconds: state.history.reduce(0) { $0 + ($1.seconds ?? 0) },
+                                     bootstrap: cell.bootstrap ?? BootstrapPlan())
             manifest.model = BuiltModel(model)
             try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
                                        metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
