@@ -118,12 +118,17 @@ public enum AudioIO {
         if let bad = mono.firstIndex(where: { !$0.isFinite }) {
             throw AudioError.nonFinite(path: path, frame: bad)
         }
-        let rate = Int(sfinfo.samplerate)
-        guard let target = sampleRate, target != rate else {
-            return AudioClip(samples: mono, sampleRate: rate)
-        }
+        let clip = AudioClip(samples: mono, sampleRate: Int(sfinfo.samplerate))
+        guard let target = sampleRate else { return clip }
+        return try resampled(clip, to: target, path: path)
+    }
+
+    /// A decoded clip at `target` Hz (soxr, high quality; the clip itself when it is at that rate
+    /// already): the last step of `decode(path:sampleRate:)`, for a caller that keeps the file's own rate too.
+    public static func resampled(_ clip: AudioClip, to target: Int, path: String) throws -> AudioClip {
+        guard target != clip.sampleRate else { return clip }
         do {
-            return AudioClip(samples: try Resampler.resample(mono, from: rate, to: target), sampleRate: target)
+            return AudioClip(samples: try Resampler.resample(clip.samples, from: clip.sampleRate, to: target), sampleRate: target)
         } catch let ResamplerError.failed(reason) {
             throw AudioError.resampleFailed(path: path, reason: reason)
         }

@@ -26,9 +26,10 @@ struct DataCheck {
         Parallelism.forEach(clips.count) { i in
             let r = Result { () throws -> AudioInspection in
                 let path = collection.path(of: clips[i])
-                let inspection = try AudioInspection.inspect(path: path)
-                let m = ClipFeatures.features(of: try ClipFeatures.decode(path: path, params: rule.params), params: rule.params,
-                                              extractor: extractor)
+                // One decode: the file's own rate for the inspection, resampled for the features.
+                let (inspection, clip) = try AudioInspection.inspectKeepingAudio(path: path)
+                let samples = try AudioIO.resampled(clip, to: rule.params.sampleRate, path: path).samples
+                let m = ClipFeatures.features(of: samples, params: rule.params, extractor: extractor)
                 if let reason = ClipFeatures.unusable(m, spec: rule.spec, segmentSeconds: rule.segmentSeconds) { throw reason }
                 return inspection
             }
