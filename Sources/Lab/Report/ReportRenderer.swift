@@ -95,29 +95,23 @@ struct ReportRenderer {
         s += "![\(r.experiment.title): confusion matrix](\(base)/matrix.png)\n\n"
         s += "![\(r.experiment.title): ROC curves](\(base)/roc.png)\n\n"
         s += "| ROC-AUC | validation, segment | validation, clip | test, segment | test, clip |\n|---|---:|---:|---:|---:|\n"
+        // One row: the value at each split and level, the test ones with their interval.
+        func row(_ label: String, _ value: (LevelMetrics) -> Double?, _ interval: (LevelIntervals) -> Interval?) -> String {
+            "| \(label) | \(fmt(value(m.validation.segment))) | \(fmt(value(m.validation.clip))) | "
+                + "\(fmt(value(m.test.segment), ts.flatMap(interval))) | \(fmt(value(m.test.clip), tc.flatMap(interval))) |\n"
+        }
+        // A hand-edited metrics.json may hold fewer values than classes: those read "undefined", never a trap.
+        func classRow(_ label: String, _ c: Int) -> String { row(label, { $0.perClassAUC[safe: c] ?? nil }, { $0.perClassAUC[safe: c] ?? nil }) }
         if m.classes.count == 2 {
             // One number, as scikit-learn's binary roc_auc_score: the second class's scores against the
             // first (each class's one-vs-rest AUC is that same number, and so are their mean).
-            s += "| `\(m.classes[1])` vs `\(m.classes[0])` | \(fmt(m.validation.segment.perClassAUC[safe: 1] ?? nil)) | "
-            s += "\(fmt(m.validation.clip.perClassAUC[safe: 1] ?? nil)) | "
-            s += "\(fmt(m.test.segment.perClassAUC[safe: 1] ?? nil, ts?.perClassAUC[safe: 1] ?? nil)) | "
-            s += "\(fmt(m.test.clip.perClassAUC[safe: 1] ?? nil, tc?.perClassAUC[safe: 1] ?? nil)) |\n"
+            s += classRow("`\(m.classes[1])` vs `\(m.classes[0])`", 1)
+        } else {
+            for (c, name) in m.classes.enumerated() { s += classRow(name, c) }
+            s += row("**macro**", \.macroAUC, \.macroAUC)
+            s += row("**micro**", \.microAUC, \.microAUC)
         }
-        for (i, c) in m.classes.enumerated() where m.classes.count != 2 {
-            // A hand-edited metrics.json may hold fewer values than classes: those read "undefined", never a trap.
-            s += "| \(c) | \(fmt(m.validation.segment.perClassAUC[safe: i] ?? nil)) | "
-            s += "\(fmt(m.validation.clip.perClassAUC[safe: i] ?? nil)) | "
-            s += "\(fmt(m.test.segment.perClassAUC[safe: i] ?? nil, ts?.perClassAUC[safe: i] ?? nil)) | "
-            s += "\(fmt(m.test.clip.perClassAUC[safe: i] ?? nil, tc?.perClassAUC[safe: i] ?? nil)) |\n"
-        }
-        if m.classes.count != 2 {
-            s += "| **macro** | \(fmt(m.validation.segment.macroAUC)) | \(fmt(m.validation.clip.macroAUC)) | "
-            s += "\(fmt(m.test.segment.macroAUC, ts?.macroAUC)) | \(fmt(m.test.clip.macroAUC, tc?.macroAUC)) |\n"
-            s += "| **micro** | \(fmt(m.validation.segment.microAUC)) | \(fmt(m.validation.clip.microAUC)) | "
-            s += "\(fmt(m.test.segment.microAUC, ts?.microAUC)) | \(fmt(m.test.clip.microAUC, tc?.microAUC)) |\n"
-        }
-        s += "| accuracy | \(fmt(m.validation.segment.accuracy)) | \(fmt(m.validation.clip.accuracy)) | "
-        s += "\(fmt(m.test.segment.accuracy, ts?.accuracy)) | \(fmt(m.test.clip.accuracy, tc?.accuracy)) |\n\n"
+        s += row("accuracy", \.accuracy, \.accuracy) + "\n"
         if let plan = m.bootstrap, let tc {
             let width = tc.accuracy.high - tc.accuracy.low
             s += "Test figures carry \(Int(plan.level * 100))% intervals from a seeded bootstrap (\(plan.resamples) resamples, seed "
