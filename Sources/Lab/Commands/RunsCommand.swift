@@ -18,12 +18,13 @@ struct RunsCommand: ParsableCommand {
 
     func run() throws {
         let ws = place.workspace
-        let ids = ws.runIDs()
-        if ids.isEmpty { print("no runs under \(ws.relative(ws.target))"); return }
+        let store = RunStore(workspace: ws)
+        if store.ids.isEmpty { print("no runs under \(ws.relative(ws.target))"); return }
         print("run            experiment        commit    status       test acc  macro AUC")
-        for id in ids.prefix(n) {
-            let dir = ws.run(id)
-            guard let m = try? dir.readManifest() else { continue }
+        for id in store.ids.prefix(n) {
+            let dir = store.directory(id)
+            // A manifest this lab cannot read (another version's, a hand-edited one) is listed, not hidden.
+            guard let m = store.manifest(id) else { print(pad(id, 14), pad("?", 17), pad("-", 9), "unreadable manifest"); continue }
             let metrics = try? dir.readMetrics()
             let acc = metrics.map { String(format: "%.3f", $0.test.clip.accuracy) } ?? "-"
             let auc = metrics?.test.clip.macroAUC.map { String(format: "%.3f", $0) } ?? "-"
