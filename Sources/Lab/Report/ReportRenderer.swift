@@ -101,7 +101,9 @@ struct ReportRenderer {
                 + "\(fmt(value(m.test.segment), ts.flatMap(interval))) | \(fmt(value(m.test.clip), tc.flatMap(interval))) |\n"
         }
         // A hand-edited metrics.json may hold fewer values than classes: those read "undefined", never a trap.
-        func classRow(_ label: String, _ c: Int) -> String { row(label, { $0.perClassAUC[safe: c] ?? nil }, { $0.perClassAUC[safe: c] ?? nil }) }
+        func classRow(_ label: String, _ c: Int) -> String {
+            row(label, { $0.perClassAUC[safe: c] ?? nil }, { $0.perClassAUC[safe: c] ?? nil })
+        }
         if m.classes.count == 2 {
             // One number, as scikit-learn's binary roc_auc_score: the second class's scores against the
             // first (each class's one-vs-rest AUC is that same number, and so are their mean).
