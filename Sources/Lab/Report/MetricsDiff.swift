@@ -103,7 +103,9 @@ enum MetricsDiff {
         var change: Double? { old.flatMap { o in new.map { $0 - o } } }
     }
 
-    static func rows(old: ResultsFile, new: ResultsFile) -> [Row] {
+    /// `tested`: the metrics whose change gets its significance (all by default; the headline asks
+    /// for its two only, so no paired bootstrap runs for a metric nobody prints).
+    static func rows(old: ResultsFile, new: ResultsFile, tested: (String) -> Bool = { _ in true }) -> [Row] {
         var oldMap: [String: Double?] = [:]
         for m in old.flatMetrics() { oldMap["\(m.experiment)|\(m.metric)"] = m.value }
         let oldEntries = Dictionary(old.experiments.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -115,7 +117,10 @@ enum MetricsDiff {
             let key = "\(m.experiment)|\(m.metric)"
             seen.insert(key)
             let old = oldMap[key] ?? nil
-            guard old != m.value else { rows.append(Row(experiment: m.experiment, metric: m.metric, old: old, new: m.value)); continue }
+            guard old != m.value, tested(m.metric) else {
+                rows.append(Row(experiment: m.experiment, metric: m.metric, old: old, new: m.value))
+                continue
+            }
             let (a, b) = (oldEntries[m.experiment], newEntries[m.experiment])
             if aligned[m.experiment] == nil { aligned[m.experiment] = a.flatMap { a in b.flatMap { Significance.sameClips(a, $0) } } }
             let significance = Significance.of(metric: m.metric, old: a, new: b, paired: aligned[m.experiment] ?? nil)
