@@ -43,10 +43,8 @@ final class BootstrapTests: XCTestCase {
     func testIntervalsAreDeterministicAndSensible() {
         let (p, y) = sample(n: 50, k: 5, skill: 0.6, seed: 1)
         let plan = BootstrapPlan(seed: 3, resamples: 400)
-        Parallelism.setThreads(1)
-        let one = Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: plan, purpose: "t")
-        Parallelism.setThreads(2)
-        let two = Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: plan, purpose: "t")
+        let one = Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: plan, purpose: "t", on: engine.with(threads: 1))
+        let two = Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: plan, purpose: "t", on: engine.with(threads: 2))
         XCTAssertEqual(one, two)
         let report = ClassificationReport(probabilities: p, labels: y, classCount: 5)
         XCTAssertLessThanOrEqual(one.accuracy.low, report.accuracy)
@@ -54,13 +52,14 @@ final class BootstrapTests: XCTestCase {
         XCTAssertLessThanOrEqual(one.macroAUC!.low, report.macroAUC!)
         XCTAssertGreaterThanOrEqual(one.macroAUC!.high, report.macroAUC!)
         XCTAssertNotEqual(one, Bootstrap.intervals(probabilities: p, labels: y, classCount: 5, plan: BootstrapPlan(seed: 4, resamples: 400),
-                                                   purpose: "t"))
+                                                   purpose: "t", on: engine))
         let (bigP, bigY) = sample(n: 1000, k: 5, skill: 0.6, seed: 1)
-        let big = Bootstrap.intervals(probabilities: bigP, labels: bigY, classCount: 5, plan: plan, purpose: "t")
+        let big = Bootstrap.intervals(probabilities: bigP, labels: bigY, classCount: 5, plan: plan, purpose: "t", on: engine)
         XCTAssertLessThan(big.accuracy.high - big.accuracy.low, (one.accuracy.high - one.accuracy.low) / 2)
         // A perfect classifier has no spread; stratified resamples keep every class, so AUCs stay defined.
         let perfect = (0..<20).flatMap { i in (0..<4).map { $0 == i % 4 ? 0.7 : 0.1 } }
-        let exact = Bootstrap.intervals(probabilities: perfect, labels: (0..<20).map { $0 % 4 }, classCount: 4, plan: plan, purpose: "t")
+        let exact = Bootstrap.intervals(probabilities: perfect, labels: (0..<20).map { $0 % 4 }, classCount: 4, plan: plan, purpose: "t",
+                                        on: engine)
         XCTAssertEqual(exact.accuracy, Interval(low: 1, high: 1))
         XCTAssertEqual(exact.macroAUC, Interval(low: 1, high: 1))
         XCTAssertTrue(exact.perClassAUC.allSatisfy { $0 == Interval(low: 1, high: 1) })
@@ -71,12 +70,13 @@ final class BootstrapTests: XCTestCase {
         let (p, y) = sample(n: 60, k: 3, skill: 0.3, seed: 5)
         let plan = BootstrapPlan(seed: 1, resamples: 500)
         let macro = { (p: [Double], y: [Int]) in ROC.macroAUC(probabilities: p, labels: y, classCount: 3) }
-        let same = try XCTUnwrap(PairedTest.bootstrapDifference(a: p, b: p, labels: y, classCount: 3, plan: plan, purpose: "m",
+        let same = try XCTUnwrap(PairedTest.bootstrapDifference(a: p, b: p, labels: y, classCount: 3, plan: plan, purpose: "m", on: engine,
                                                                 statistic: macro))
         XCTAssertEqual(same.interval, Interval(low: 0, high: 0))
         XCTAssertEqual(same.p, 1)
         let better = sample(n: 60, k: 3, skill: 0.95, seed: 6).p
         let t = try XCTUnwrap(PairedTest.bootstrapDifference(a: p, b: better, labels: y, classCount: 3, plan: plan, purpose: "m",
+                                                             on: engine,
                                                              statistic: macro))
         XCTAssertGreaterThan(t.interval.low, 0)
         XCTAssertLessThan(t.p, 0.01)
@@ -127,7 +127,7 @@ final class RepeatedComparisonTests: XCTestCase {
         let p = Self.probabilities(labels: labels, right: [0, 1, 2, 3, 4, 5])
         let r = RepeatedComparison.compare(variant: [p, p], reference: [p], labels: labels, classCount: 2,
                                            plan: BootstrapPlan(resamples: 200),
-                                           purpose: "same") { q, y in Double(zip(argmaxRows(q, classCount: 2),
+                                           purpose: "same", on: engine) { q, y in Double(zip(argmaxRows(q, classCount: 2),
                                                                                  y).filter { $0 == $1 }.count) / Double(y.count) }
         XCTAssertEqual(r.mean, 0.6)
         XCTAssertEqual(r.difference, 0)
@@ -145,7 +145,7 @@ final class RepeatedComparisonTests: XCTestCase {
         let r = RepeatedComparison.compare(variant: [Self.probabilities(labels: labels, right: all), Self.probabilities(labels: labels,
                 right: half)],
                                            reference: [Self.probabilities(labels: labels, right: [])], labels: labels, classCount: 2,
-                                           plan: BootstrapPlan(resamples: 300), purpose: "clear", statistic: accuracy)
+                                           plan: BootstrapPlan(resamples: 300), purpose: "clear", on: engine, statistic: accuracy)
         XCTAssertEqual(r.mean!, 0.75, accuracy: 1e-12) // (1 + 0.5) / 2
         XCTAssertEqual(r.difference!, 0.75, accuracy: 1e-12)
         XCTAssertGreaterThan(r.differenceInterval!.low, 0.5)

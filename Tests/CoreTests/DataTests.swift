@@ -20,7 +20,7 @@ final class BuiltinCollectionTests: XCTestCase {
 
     func testGTZANFormatAndLayout() throws {
         let dir = try makeTempDir(self)
-        try BuiltinCollection.write(to: dir.path, clipsPerGenre: 1, seconds: 2, seed: 1, genres: ["blues", "pop"])
+        try BuiltinCollection.write(to: dir.path, clipsPerGenre: 1, seconds: 2, seed: 1, genres: ["blues", "pop"], threads: 2)
         let info = try AudioIO.info(path: dir.appendingPathComponent("blues/blues.00000.au").path)
         XCTAssertEqual(info.sampleRate, 22050)
         XCTAssertEqual(info.channels, 1)
@@ -29,7 +29,7 @@ final class BuiltinCollectionTests: XCTestCase {
         let clip = try AudioIO.decode(path: dir.appendingPathComponent("pop/pop.00000.au").path)
         let peak = clip.samples.map(abs).max()!
         XCTAssert(peak > 0.2 && peak <= 1, "peak \(peak)")
-        XCTAssertThrowsError(try BuiltinCollection.write(to: dir.path, clipsPerGenre: 1, seconds: 1, genres: ["polka"]))
+        XCTAssertThrowsError(try BuiltinCollection.write(to: dir.path, clipsPerGenre: 1, seconds: 1, genres: ["polka"], threads: 2))
     }
 
     func testClipsOfAGenreVaryInLoudnessAndContent() {
@@ -45,7 +45,7 @@ final class BuiltinCollectionTests: XCTestCase {
 final class CollectionScanTests: XCTestCase {
     private func tree(_ test: XCTestCase) throws -> URL {
         let root = try makeTempDir(test)
-        try BuiltinCollection.write(to: root.path, clipsPerGenre: 3, seconds: 1, seed: 1, genres: ["blues", "rock"])
+        try BuiltinCollection.write(to: root.path, clipsPerGenre: 3, seconds: 1, seed: 1, genres: ["blues", "rock"], threads: 2)
         // A text file named .wav, a hidden file, and a file with another extension.
         try "not audio".write(to: root.appendingPathComponent("rock/rock.00099.wav"), atomically: true, encoding: .utf8)
         try Data([1, 2, 3]).write(to: root.appendingPathComponent("blues/.DS_Store"))

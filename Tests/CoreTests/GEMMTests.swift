@@ -37,7 +37,7 @@ final class GEMMTests: XCTestCase {
     private func random(_ count: Int, _ rng: inout SeededRNG) -> [Float] { (0..<count).map { _ in Float(rng.normal()) } }
 
     /// Runs one case. op(A) is m x k, op(B) is k x n; stored transposed when asked, with padded strides.
-    private func product(_ t: Case, a: [Float], b: [Float], c0: [Float], accumulate: Bool, threads: Int? = nil,
+    private func product(_ t: Case, on path: KernelPath, a: [Float], b: [Float], c0: [Float], accumulate: Bool, threads: Int? = nil,
                          kBlock: Int = GEMM.defaultKBlock, nBlock: Int = GEMM.defaultNBlock) -> [Float] {
         let lda = (t.transA ? t.m : t.k) + 3, ldb = (t.transB ? t.k : t.n) + 5, ldc = t.n + 2
         var c = c0
@@ -45,13 +45,11 @@ final class GEMMTests: XCTestCase {
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
                     if let threads {
-                        let before = Parallelism.threads
-                        Parallelism.setThreads(threads)
-                        GEMM.multiply(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k, a: ap.baseAddress!, lda: lda,
+                        GEMM.multiply(on: ExecutionContext(threads: threads, kernels: path), transA: t.transA, transB: t.transB, m: t.m,
+                                      n: t.n, k: t.k, a: ap.baseAddress!, lda: lda,
                                       b: bp.baseAddress!, ldb: ldb, accumulate: accumulate, c: cp.baseAddress!, ldc: ldc)
-                        Parallelism.setThreads(before)
                     } else {
-                        GEMM.serial(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k, a: ap.baseAddress!, lda: lda,
+                        GEMM.serial(kernels: path, transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k, a: ap.baseAddress!, lda: lda,
                                     b: bp.baseAddress!, ldb: ldb, accumulate: accumulate, c: cp.baseAddress!, ldc: ldc,
                                     kBlock: kBlock, nBlock: nBlock)
                     }
@@ -74,12 +72,12 @@ final class GEMMTests: XCTestCase {
 
     func testEveryElementIsOneFMAChainOverK() {
         for path in paths {
-            KernelPath.using(path) {
+            do {
                 for (index, t) in cases.enumerated() {
                     let (a, b, c0, opA, opB) = operands(t, seed: UInt64(index))
                     let ldc = t.n + 2
                     for accumulate in [false, true] {
-                        let c = product(t, a: a, b: b, c0: c0, accumulate: accumulate)
+                        let c = product(t, on: path, a: a, b: b, c0: c0, accumulate: accumulate)
                         var wrong = 0
                         for i in 0..<t.m {
                             for j in 0..<t.n {
@@ -114,19 +112,19 @@ final class GEMMTests: XCTestCase {
     }
 
     func testSameBitsForEveryBlockSizeAndThreadCount() {
-        for path in paths { KernelPath.using(path) { sameBitsForEveryBlockSizeAndThreadCount(path) } }
+        for path in paths { sameBitsForEveryBlockSizeAndThreadCount(path) }
     }
 
     private func sameBitsForEveryBlockSizeAndThreadCount(_ path: KernelPath) {
         for (index, t) in cases.enumerated() {
             let (a, b, c0, _, _) = operands(t, seed: 100 + UInt64(index))
-            let reference = product(t, a: a, b: b, c0: c0, accumulate: true)
+            let reference = product(t, on: path, a: a, b: b, c0: c0, accumulate: true)
             for (kBlock, nBlock) in [(1, 16), (7, 32), (64, 48), (1000, 1000)] {
-                let c = product(t, a: a, b: b, c0: c0, accumulate: true, kBlock: kBlock, nBlock: nBlock)
+                let c = product(t, on: path, a: a, b: b, c0: c0, accumulate: true, kBlock: kBlock, nBlock: nBlock)
                 XCTAssertEqual(c.map(\.bitPattern), reference.map(\.bitPattern), "case \(index), kc \(kBlock), nc \(nBlock)")
             }
             for threads in [1, 2, 3, 5] {
-                let c = product(t, a: a, b: b, c0: c0, accumulate: true, threads: threads)
+                let c = product(t, on: path, a: a, b: b, c0: c0, accumulate: true, threads: threads)
                 XCTAssertEqual(c.map(\.bitPattern), reference.map(\.bitPattern), "\(path): case \(index), \(threads) threads")
             }
         }
@@ -137,12 +135,12 @@ final class GEMMTests: XCTestCase {
             let t = Case(transA: transA, transB: transB, m: m, n: n, k: 300)
             XCTAssertGreaterThanOrEqual(t.m * t.n * t.k, 1 << 20, "large enough to be split")
             let (a, b, c0, _, _) = operands(t, seed: 7)
-            let one = product(t, a: a, b: b, c0: c0, accumulate: false, threads: 1)
+            let one = product(t, on: .best, a: a, b: b, c0: c0, accumulate: false, threads: 1)
             for threads in [2, 3, 5] {
-                let many = product(t, a: a, b: b, c0: c0, accumulate: false, threads: threads)
+                let many = product(t, on: .best, a: a, b: b, c0: c0, accumulate: false, threads: threads)
                 XCTAssertEqual(one.map(\.bitPattern), many.map(\.bitPattern), "\(path): \(t), \(threads) threads")
             }
-            XCTAssertEqual(one.map(\.bitPattern), product(t, a: a, b: b, c0: c0, accumulate: false).map(\.bitPattern))
+            XCTAssertEqual(one.map(\.bitPattern), product(t, on: .best, a: a, b: b, c0: c0, accumulate: false).map(\.bitPattern))
         }
     }
 
@@ -152,7 +150,7 @@ final class GEMMTests: XCTestCase {
         for (index, t) in cases.enumerated() {
             let (a, b, c0, opA, opB) = operands(t, seed: 200 + UInt64(index))
             let ldc = t.n + 2
-            let c = product(t, a: a, b: b, c0: c0, accumulate: false)
+            let c = product(t, on: .best, a: a, b: b, c0: c0, accumulate: false)
             for i in 0..<t.m {
                 for j in 0..<t.n {
                     var exact = 0.0, magnitude = 0.0

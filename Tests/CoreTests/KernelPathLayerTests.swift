@@ -32,12 +32,13 @@ final class KernelPathLayerTests: XCTestCase {
         var rng = generator
         let dyPooled = Tensor(shape: [k, n, h / 2, w / 2], data: (0..<(k * n * (h / 2) * (w / 2))).map { _ in Float(rng.normal()) })
         let dy = Tensor(shape: [k, n, h, w], data: (0..<(k * n * h * w)).map { _ in Float(rng.normal()) })
-        return KernelPath.using(path) {
-            let pooled = block.forward(x, training: true).data.map(\.bitPattern)
-            let dx = block.backward(dyPooled).data.map(\.bitPattern)
+        let context = engine.with(kernels: path)
+        do {
+            let pooled = block.forward(x, training: true, on: context).data.map(\.bitPattern)
+            let dx = block.backward(dyPooled, on: context).data.map(\.bitPattern)
             let grads = conv.parameters.map { $0.grad.map(\.bitPattern) }
-            let plain = conv.forward(x, training: true).data.map(\.bitPattern)
-            let plainDx = conv.backward(dy).data.map(\.bitPattern)
+            let plain = conv.forward(x, training: true, on: context).data.map(\.bitPattern)
+            let plainDx = conv.backward(dy, on: context).data.map(\.bitPattern)
             return Outcome(pooled: pooled, gradients: grads, inputGradient: c > 1 ? dx : [],
                            plain: plain, plainGradients: conv.parameters.map { $0.grad.map(\.bitPattern) },
                            plainInputGradient: c > 1 ? plainDx : [])
@@ -56,13 +57,13 @@ final class KernelPathLayerTests: XCTestCase {
             let dy = Tensor(shape: [k, n, h / 2, w / 2], data: d)
             func pass(fused: Bool) -> [[UInt32]] {
                 block.fused = fused
-                let y = block.forward(x, training: true).data.map(\.bitPattern)
-                let dx = block.backward(dy).data.map(\.bitPattern)
+                let y = block.forward(x, training: true, on: engine).data.map(\.bitPattern)
+                let dx = block.backward(dy, on: engine).data.map(\.bitPattern)
                 return [y, c > 1 ? dx : []] + conv.parameters.map { $0.grad.map(\.bitPattern) }
             }
             let fused = pass(fused: true), layered = pass(fused: false)
             for (i, what) in ["forward", "input gradient", "weight gradient", "bias gradient"].enumerated() {
-                XCTAssertTrue(fused[i] == layered[i], "\(what), \((c, k, h, w, n)) on \(KernelPath.current)")
+                XCTAssertTrue(fused[i] == layered[i], "\(what), \((c, k, h, w, n)) on \(engine.kernels)")
             }
             XCTAssert(fused[2].contains { $0 != 0 } && fused[3].contains { $0 != 0 }, "\((c, k, h, w, n))")
         }
@@ -99,7 +100,7 @@ final class WinogradFilterTransformTests: XCTestCase {
             weight.withUnsafeBufferPointer { w in
                 u.withUnsafeMutableBufferPointer { up in
                     ut.withUnsafeMutableBufferPointer { conv.transformFilters(w.baseAddress!, into: up.baseAddress!,
-                                                                              transposed: $0.baseAddress!) }
+                                                                              transposed: $0.baseAddress!, on: engine) }
                 }
             }
             func g(_ a: Float, _ b: Float, _ c: Float) -> [Float] {

@@ -12,14 +12,14 @@ final class NNGradientTests: XCTestCase {
         var values = distinct ? (0..<n).map { Float($0 - n / 2) * 0.1 + 0.05 } : (0..<n).map { _ in Float(rng.normal()) }
         if distinct { rng.shuffle(&values) }
         let x = Tensor(shape: inputShape, data: values)
-        let y = layer.forward(x, training: true)
+        let y = layer.forward(x, training: true, on: engine)
         let probe = (0..<y.count).map { _ in Float(rng.normal()) }
         func loss(_ input: Tensor) -> Double {
-            let out = layer.forward(input, training: true)
+            let out = layer.forward(input, training: true, on: engine)
             return zip(out.data, probe).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         }
-        _ = layer.forward(x, training: true)
-        let dx = Tensor(shape: x.shape, data: layer.backward(Tensor(shape: y.shape, data: probe)).data)
+        _ = layer.forward(x, training: true, on: engine)
+        let dx = Tensor(shape: x.shape, data: layer.backward(Tensor(shape: y.shape, data: probe), on: engine).data)
         let paramGrads = layer.parameters.map(\.grad)
         // Central differences in float32 with h = 1e-2: truncation error O(h^2) ~ 1e-4 relative, rounding
         // ~ 1e-7 * |loss| / h; we compare the whole gradient vectors by relative L2 error < 1e-2. Layers
@@ -103,9 +103,9 @@ final class NNGradientTests: XCTestCase {
         // One channel, one sample, two rows of three frames: means 2 and -1/3, maxima 3 and 1.
         let x = Tensor(shape: [1, 1, 2, 3], data: [1, 3, 2, 1, -3, 1])
         let pool = TimePool(name: "p", pooling: .avgmax)
-        XCTAssertEqual(pool.forward(x, training: true).data, [2, -1.0 / 3, 3, 1])
+        XCTAssertEqual(pool.forward(x, training: true, on: engine).data, [2, -1.0 / 3, 3, 1])
         // The max's gradient goes to the first maximum (row 2 has two: frames 0 and 2).
-        XCTAssertEqual(pool.backward(Tensor(shape: [1, 4], data: [3, 3, 1, 1])).data, [1, 2, 1, 2, 1, 1])
+        XCTAssertEqual(pool.backward(Tensor(shape: [1, 4], data: [3, 3, 1, 1]), on: engine).data, [1, 2, 1, 2, 1, 1])
     }
 
     /// The ResNet block with a 1x1 projection and with an identity shortcut, batch norm inside.
@@ -140,12 +140,12 @@ final class NNGradientTests: XCTestCase {
         let d = Dropout(name: "d", rate: 0.5)
         d.rng = SeededRNG(seed: 5)
         let x = Tensor(shape: [1, 1, 100, 100], data: [Float](repeating: 1, count: 10_000))
-        let y = d.forward(x, training: true).data
+        let y = d.forward(x, training: true, on: engine).data
         XCTAssert(y.allSatisfy { $0 == 0 || $0 == 2 })
         XCTAssertEqual(Double(y.reduce(0, +)) / 10_000, 1, accuracy: 0.05) // expectation preserved
-        let g = d.backward(Tensor(shape: x.shape, data: [Float](repeating: 1, count: 10_000))).data
+        let g = d.backward(Tensor(shape: x.shape, data: [Float](repeating: 1, count: 10_000)), on: engine).data
         XCTAssertEqual(g, y) // same mask
-        XCTAssertEqual(d.forward(x, training: false).data, x.data)
+        XCTAssertEqual(d.forward(x, training: false, on: engine).data, x.data)
     }
 
     func testSoftmaxCrossEntropyGradient() {
@@ -183,11 +183,12 @@ final class NNGradientTests: XCTestCase {
         var probs: [Float] = []
         let grad = Tensor(shape: [4, 3])
         func loss() -> Double { // the mean loss, whose gradient the fused layer returns
-            SoftmaxCrossEntropy.lossAndGradient(logits: model.forward(x, training: true), labels: labels[...], probabilities: &probs,
+            SoftmaxCrossEntropy.lossAndGradient(logits: model.forward(x, training: true, on: engine), labels: labels[...],
+                                                probabilities: &probs,
                                                 gradient: grad) / 4
         }
         _ = loss()
-        model.backward(grad)
+        model.backward(grad, on: engine)
         var num: [Double] = [], ana: [Double] = [], kinks = 0
         for p in model.parameters {
             let analytic = p.grad
@@ -216,7 +217,7 @@ final class NNForwardTests: XCTestCase {
         conv.bias.value = [0.5]
         let x = Tensor(shape: [1, 1, 2, 2], data: [1, 2, 3, 4])
         // y[i,j] = x[i,j] + x[i+1,j+1] (0 outside) + 0.5
-        XCTAssertEqual(conv.forward(x, training: false).data, [1 + 4 + 0.5, 2.5, 3.5, 4.5])
+        XCTAssertEqual(conv.forward(x, training: false, on: engine).data, [1 + 4 + 0.5, 2.5, 3.5, 4.5])
     }
 
     /// Winograd and im2col compute the same convolution and the same gradients (to float32 rounding),
@@ -236,8 +237,8 @@ final class NNForwardTests: XCTestCase {
                 let err = zip(p, q).map { abs($0 - $1) }.max()!, scale = q.map(abs).max()!
                 XCTAssertLessThan(err, 1e-5 * max(scale, 1), "\(what) \(h)x\(w)")
             }
-            close(a.forward(x, training: true).data, b.forward(x, training: true).data, "forward")
-            close(a.backward(dy).data, b.backward(dy).data, "input gradient")
+            close(a.forward(x, training: true, on: engine).data, b.forward(x, training: true, on: engine).data, "forward")
+            close(a.backward(dy, on: engine).data, b.backward(dy, on: engine).data, "input gradient")
             close(a.weight.grad, b.weight.grad, "weight gradient")
             close(a.bias.grad, b.bias.grad, "bias gradient")
         }
@@ -253,11 +254,10 @@ final class NNForwardTests: XCTestCase {
         let x = Tensor(shape: [6, 3, 13, 11], data: (0..<(18 * 143)).map { _ in Float(rng.normal()) })
         let dy = Tensor(shape: [16, 3, 13, 11], data: (0..<(48 * 143)).map { _ in Float(rng.normal()) })
         func gradient(transposed: Bool, algorithm: ConvAlgorithm = .winograd) -> [Float] {
-            WinogradConv3x3.transposesNarrowGradient = transposed
-            defer { WinogradConv3x3.transposesNarrowGradient = true }
+            let context = engine.with(transposesNarrowGradient: transposed)
             a.algorithm = algorithm
-            _ = a.forward(x, training: true)
-            _ = a.backward(dy)
+            _ = a.forward(x, training: true, on: context)
+            _ = a.backward(dy, on: context)
             return a.weight.grad
         }
         let fast = gradient(transposed: true), plain = gradient(transposed: false)
@@ -273,15 +273,15 @@ final class NNForwardTests: XCTestCase {
         var rng = SeededRNG(seed: 11)
         let a = Conv2D(name: "a", inChannels: 8, outChannels: 8, kernel: 3, rng: &rng)
         let x = Tensor(shape: [8, 2, 6, 6], data: (0..<(8 * 2 * 36)).map { _ in Float(rng.normal()) })
-        let before = a.forward(x, training: false).data
-        XCTAssertEqual(a.forward(x, training: false).data, before, "same weights, same output")
+        let before = a.forward(x, training: false, on: engine).data
+        XCTAssertEqual(a.forward(x, training: false, on: engine).data, before, "same weights, same output")
         a.weight.value[a.weight.value.count - 1] += 0.5 // only the last weight changes
-        let after = a.forward(x, training: false).data
+        let after = a.forward(x, training: false, on: engine).data
         XCTAssertNotEqual(after, before)
         let fresh = Conv2D(name: "b", inChannels: 8, outChannels: 8, kernel: 3, rng: &rng)
         fresh.weight.value = a.weight.value
         fresh.bias.value = a.bias.value
-        XCTAssertEqual(fresh.forward(x, training: false).data.map(\.bitPattern), after.map(\.bitPattern))
+        XCTAssertEqual(fresh.forward(x, training: false, on: engine).data.map(\.bitPattern), after.map(\.bitPattern))
     }
 
     /// The single-channel direct kernel against im2col: forward, weight and bias gradients, on widths
@@ -304,9 +304,9 @@ final class NNForwardTests: XCTestCase {
                 let err = zip(p, q).map { abs($0 - $1) }.max()!, scale = q.map(abs).max()!
                 XCTAssertLessThan(err, 1e-5 * max(scale, 1), "\(what) \(h)x\(w)")
             }
-            close(a.forward(x, training: true).data, b.forward(x, training: true).data, "forward")
-            _ = a.backward(dy)
-            _ = b.backward(dy)
+            close(a.forward(x, training: true, on: engine).data, b.forward(x, training: true, on: engine).data, "forward")
+            _ = a.backward(dy, on: engine)
+            _ = b.backward(dy, on: engine)
             close(a.weight.grad, b.weight.grad, "weight gradient")
             close(a.bias.grad, b.bias.grad, "bias gradient")
         }
@@ -320,9 +320,9 @@ final class NNForwardTests: XCTestCase {
         let model = Model(config: config, rng: &rng)
         for p in model.parameters where p.name.hasSuffix("bias") { p.value = p.value.map { _ in Float(rng.normal()) * 0.1 } }
         let x = (0..<(5 * 21 * 37)).map { _ in Float(rng.normal()) }
-        let fused = model.predict(x, count: 5, batchSize: 3)
+        let fused = model.predict(x, count: 5, batchSize: 3, on: engine)
         model.fusesBlocks = false
-        let layered = model.predict(x, count: 5, batchSize: 3)
+        let layered = model.predict(x, count: 5, batchSize: 3, on: engine)
         XCTAssertEqual(fused, layered)
         XCTAssert(fused.allSatisfy { $0.isFinite && $0 > 0 })
     }
@@ -335,19 +335,19 @@ final class NNForwardTests: XCTestCase {
         var rng = SeededRNG(seed: 14)
         let model = Model(config: config, rng: &rng)
         let x = (0..<(5 * 3 * 21 * 37)).map { _ in Float(rng.normal()) } // 5 samples, each [3, 21, 37]
-        let fused = model.predict(x, count: 5, batchSize: 3)
+        let fused = model.predict(x, count: 5, batchSize: 3, on: engine)
         model.fusesBlocks = false
-        XCTAssertEqual(model.predict(x, count: 5, batchSize: 3), fused)
+        XCTAssertEqual(model.predict(x, count: 5, batchSize: 3, on: engine), fused)
         let hw = 21 * 37
         var batch = [Float](repeating: 0, count: x.count)
         for n in 0..<5 { for c in 0..<3 { for i in 0..<hw { batch[(c * 5 + n) * hw + i] = x[(n * 3 + c) * hw + i] } } }
-        var logits = model.forward(Tensor(shape: [3, 5, 21, 37], data: batch), training: false).data
+        var logits = model.forward(Tensor(shape: [3, 5, 21, 37], data: batch), training: false, on: engine).data
         SoftmaxCrossEntropy.softmax(&logits, classes: 4)
         XCTAssertEqual(logits, fused)
         // Each channel matters: changing channel 2 of sample 0 changes sample 0's output alone.
         var y = x
         for i in 0..<hw { y[2 * hw + i] += 1 }
-        let changed = model.predict(y, count: 5, batchSize: 3)
+        let changed = model.predict(y, count: 5, batchSize: 3, on: engine)
         XCTAssertNotEqual(Array(changed[0..<4]), Array(fused[0..<4]))
         XCTAssertEqual(Array(changed[4...]), Array(fused[4...]))
     }
@@ -365,12 +365,12 @@ final class NNForwardTests: XCTestCase {
             let labels = [0, 1, 2, 3, 1]
             func step(fused: Bool) -> (logits: [UInt32], grads: [[UInt32]]) {
                 model.fusesBlocks = fused
-                let logits = model.forward(x, training: true).data
+                let logits = model.forward(x, training: true, on: engine).data
                 var probs: [Float] = []
                 let g = Tensor(shape: [5, 4])
                 _ = SoftmaxCrossEntropy.lossAndGradient(logits: Tensor(shape: [5, 4], data: logits), labels: labels[...],
                                                         probabilities: &probs, gradient: g)
-                model.backward(g)
+                model.backward(g, on: engine)
                 return (logits.map(\.bitPattern), model.parameters.map { $0.grad.map(\.bitPattern) })
             }
             let fused = step(fused: true), layered = step(fused: false)
@@ -391,11 +391,8 @@ final class NNForwardTests: XCTestCase {
         var rng = SeededRNG(seed: 15)
         let model = Model(config: config, rng: &rng)
         let x = (0..<(7 * 21 * 37)).map { _ in Float(rng.normal()) }
-        let before = Parallelism.threads
-        defer { Parallelism.setThreads(before) }
         func predict(threads: Int, batch: Int) -> [Float] {
-            Parallelism.setThreads(threads)
-            return model.predict(x, count: 7, batchSize: batch)
+            model.predict(x, count: 7, batchSize: batch, on: engine.with(threads: threads))
         }
         let one = predict(threads: 1, batch: 2)
         XCTAssertEqual(predict(threads: 2, batch: 2), one)   // batches 0, 2 on one thread; 1, 3 on the other
@@ -410,12 +407,12 @@ final class NNForwardTests: XCTestCase {
     func testMaxPoolAndDenseByHand() {
         let pool = MaxPool2D(name: "p")
         let x = Tensor(shape: [1, 1, 2, 5], data: [1, 5, 2, 0, 9, 3, 4, 8, 1, 9]) // last column dropped
-        XCTAssertEqual(pool.forward(x, training: false).data, [5, 8])
+        XCTAssertEqual(pool.forward(x, training: false, on: engine).data, [5, 8])
         var rng = SeededRNG(seed: 0)
         let dense = Dense(name: "d", inFeatures: 2, outFeatures: 2, rng: &rng)
         dense.weight.value = [1, 2, 3, 4] // [in, out]
         dense.bias.value = [10, 20]
-        XCTAssertEqual(dense.forward(Tensor(shape: [1, 2], data: [1, 1]), training: false).data, [14, 26])
+        XCTAssertEqual(dense.forward(Tensor(shape: [1, 2], data: [1, 1]), training: false, on: engine).data, [14, 26])
     }
 
     /// The model pools before its ReLU when there is no BatchNorm: both orders must agree exactly,
@@ -426,9 +423,9 @@ final class NNForwardTests: XCTestCase {
         let dy = Tensor(shape: [3, 2, 3, 4], data: (0..<72).map { _ in Float(rng.normal()) })
         let (r1, p1) = (ReLU(name: "r1"), MaxPool2D(name: "p1"))
         let (p2, r2) = (MaxPool2D(name: "p2"), ReLU(name: "r2"))
-        XCTAssertEqual(p1.forward(r1.forward(x, training: true), training: true).data,
-                       r2.forward(p2.forward(x, training: true), training: true).data)
-        XCTAssertEqual(r1.backward(p1.backward(dy)).data, p2.backward(r2.backward(dy)).data)
+        XCTAssertEqual(p1.forward(r1.forward(x, training: true, on: engine), training: true, on: engine).data,
+                       r2.forward(p2.forward(x, training: true, on: engine), training: true, on: engine).data)
+        XCTAssertEqual(r1.backward(p1.backward(dy, on: engine), on: engine).data, p2.backward(r2.backward(dy, on: engine), on: engine).data)
     }
 
     func testGlorotLimits() {
@@ -464,20 +461,21 @@ final class NNTrainingTests: XCTestCase {
         var cfg = Self.config
         cfg.spec.dropout = 0
         let model = Trainer.initialModel(config: cfg, seed: 3)
-        let result = try Trainer(model: model, config: TrainConfig(epochs: 40, batchSize: 8, learningRate: 3e-3, patience: nil))
+        let result = try Trainer(model: model, config: TrainConfig(epochs: 40, batchSize: 8, learningRate: 3e-3, patience: nil),
+                                 context: engine)
             .fit(train: data, validation: data)
         XCTAssertEqual(result.history.last!.trainAccuracy, 1)
         XCTAssertLessThan(result.history.last!.trainLoss, 0.1)
         XCTAssertEqual(result.history.last!.validationAUC!, 1, accuracy: 1e-12)
     }
 
-    private func train(threads: Int, epochs: Int = 3, checkpoint: (TrainingState) throws -> Void = { _ in },
+    private func train(threads: Int, kernels: KernelPath = engine.kernels, epochs: Int = 3,
+                       checkpoint: (TrainingState) throws -> Void = { _ in },
                        stopAfterBatches: Int? = nil) throws -> (Model, TrainResult) {
-        Parallelism.setThreads(threads)
-        defer { Parallelism.setThreads(2) }
         let model = Trainer.initialModel(config: Self.config, seed: 7)
         var batches = 0
-        let result = try Trainer(model: model, config: TrainConfig(epochs: epochs, batchSize: 8, seed: 9))
+        let result = try Trainer(model: model, config: TrainConfig(epochs: epochs, batchSize: 8, seed: 9),
+                                 context: ExecutionContext(threads: threads, kernels: kernels))
             .fit(train: Self.toyData(count: 40, seed: 2), validation: Self.toyData(count: 12, seed: 3),
                  checkpoint: checkpoint, shouldStop: { batches += 1; return stopAfterBatches.map { batches > $0 } ?? false })
         return (model, result)
@@ -501,19 +499,17 @@ final class NNTrainingTests: XCTestCase {
     /// fixed by the data's shape, and a wider register only computes more elements at once.
     /// (Three and five threads oversubscribe a two-core machine, which is fine for a bits test.)
     func testBitIdenticalForEveryThreadCountAndKernelPath() throws {
-        let (reference, referenceResult) = try KernelPath.using(.avx2) { try train(threads: 1, epochs: 2) }
+        let (reference, referenceResult) = try train(threads: 1, kernels: .avx2, epochs: 2)
         // Without AVX-512 every other leg runs, and the test ends skipped, saying which leg did not.
         for path in [KernelPath.avx2, .avx512] where path == .avx2 || KernelPath.cpuHasAVX512 {
             for threads in [1, 2, 3, 5] {
-                let (m, r) = try KernelPath.using(path) { try train(threads: threads, epochs: 2) }
+                let (m, r) = try train(threads: threads, kernels: path, epochs: 2)
                 XCTAssertEqual(m.state.map(\.value), reference.state.map(\.value), "\(path), \(threads) threads")
                 XCTAssertEqual(deterministic(r.history), deterministic(referenceResult.history), "\(path), \(threads) threads")
                 let x = Self.toyData(count: 12, seed: 4).x
-                Parallelism.setThreads(threads)
-                let p = KernelPath.using(path) { m.predict(x, count: 12, batchSize: 2) }
-                Parallelism.setThreads(1)
-                XCTAssertEqual(p, KernelPath.using(.avx2) { reference.predict(x, count: 12, batchSize: 5) }, "\(path), \(threads) threads")
-                Parallelism.setThreads(2)
+                let p = m.predict(x, count: 12, batchSize: 2, on: ExecutionContext(threads: threads, kernels: path))
+                let q = reference.predict(x, count: 12, batchSize: 5, on: ExecutionContext(threads: 1, kernels: .avx2))
+                XCTAssertEqual(p, q, "\(path), \(threads) threads")
             }
         }
         try XCTSkipUnless(KernelPath.cpuHasAVX512, "no AVX-512 on this CPU: every leg ran but the avx512 one")
@@ -534,10 +530,9 @@ final class NNTrainingTests: XCTestCase {
         var config = Self.config
         config.input.channels = 2
         func run(threads: Int) throws -> (Model, TrainResult) {
-            Parallelism.setThreads(threads)
-            defer { Parallelism.setThreads(2) }
             let model = Trainer.initialModel(config: config, seed: 7)
-            let result = try Trainer(model: model, config: TrainConfig(epochs: 6, batchSize: 8, learningRate: 3e-3, seed: 9))
+            let result = try Trainer(model: model, config: TrainConfig(epochs: 6, batchSize: 8, learningRate: 3e-3, seed: 9),
+                                     context: engine.with(threads: threads))
                 .fit(train: twoChannels(Self.toyData(count: 40, seed: 2)), validation: twoChannels(Self.toyData(count: 12, seed: 3)))
             return (model, result)
         }
@@ -563,7 +558,7 @@ final class NNTrainingTests: XCTestCase {
         let model = Trainer.initialModel(config: Self.config, seed: 7)
         let state = try Checkpoint.load(path: path, model: model)
         XCTAssertEqual(state.epoch, 2)
-        let resumed = try Trainer(model: model, config: TrainConfig(epochs: 4, batchSize: 8, seed: 9), resumingFrom: state)
+        let resumed = try Trainer(model: model, config: TrainConfig(epochs: 4, batchSize: 8, seed: 9), context: engine, resumingFrom: state)
             .fit(train: Self.toyData(count: 40, seed: 2), validation: Self.toyData(count: 12, seed: 3))
         XCTAssertEqual(model.state.map(\.value), full.state.map(\.value))
         XCTAssertEqual(deterministic(resumed.history), deterministic(fullResult.history))
@@ -632,7 +627,7 @@ final class NNTrainingTests: XCTestCase {
         cfg.spec.head = .avgmax
         let path = try makeTempDir(self).appendingPathComponent("res.safetensors").path
         let model = Trainer.initialModel(config: cfg, seed: 1)
-        _ = try Trainer(model: model, config: TrainConfig(epochs: 1, batchSize: 8, seed: 2))
+        _ = try Trainer(model: model, config: TrainConfig(epochs: 1, batchSize: 8, seed: 2), context: engine)
             .fit(train: Self.toyData(count: 16, seed: 2), validation: Self.toyData(count: 6, seed: 3))
         try Checkpoint.saveWeights(model, to: path)
         let names = Set(try Checkpoint.read(path).floats.keys)
@@ -643,7 +638,7 @@ final class NNTrainingTests: XCTestCase {
         try Checkpoint.loadWeights(into: other, path: path)
         XCTAssertEqual(other.state.map(\.value), model.state.map(\.value))
         let x = Self.toyData(count: 5, seed: 4).x
-        XCTAssertEqual(other.predict(x, count: 5), model.predict(x, count: 5))
+        XCTAssertEqual(other.predict(x, count: 5, on: engine), model.predict(x, count: 5, on: engine))
         XCTAssert(model.pytorchSequential.contains("ResidualBlock(1, 4, projection=True"), model.pytorchSequential)
         XCTAssert(model.pytorchSequential.contains("TimePool('avgmax')"), model.pytorchSequential)
     }

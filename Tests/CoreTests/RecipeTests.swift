@@ -130,7 +130,7 @@ final class RecipeTests: XCTestCase {
         // With a zero gradient Adam moves nothing, so only the decay acts: w (1 - lr x decay) on kernels.
         let kernel = Parameter(name: "k", shape: [2, 2], value: [1, -2, 4, 8]), bias = Parameter(name: "b", shape: [2], value: [1, 1])
         let optimizer = Optimizer(kind: .adam, learningRate: 0.1, momentum: 0, weightDecay: 0.5, parameters: [kernel, bias])
-        optimizer.update([kernel, bias])
+        optimizer.update([kernel, bias], on: engine)
         XCTAssertEqual(kernel.value, [0.95, -1.9, 3.8, 7.6])
         XCTAssertEqual(bias.value, [1, 1])
     }
@@ -149,12 +149,11 @@ final class RecipeTests: XCTestCase {
     private static let config = ModelConfig(inputHeight: 16, inputWidth: 12, filters: [4, 8], batchNorm: true, dropout: 0.2,
                                             denseUnits: 16, classes: 3)
 
-    private func recipeRun(threads: Int, config: ModelConfig = RecipeTests.config, epochs: Int = 3, scheduleEpochs: Int? = nil,
+    private func recipeRun(on context: ExecutionContext, config: ModelConfig = RecipeTests.config, epochs: Int = 3,
+                           scheduleEpochs: Int? = nil,
                            stopAfterBatches: Int? = nil,
                            checkpoint: (TrainingState) throws -> Void = { _ in },
                            resume: TrainingState? = nil) throws -> (Model, TrainResult) {
-        Parallelism.setThreads(threads)
-        defer { Parallelism.setThreads(2) }
         var t = TrainConfig(epochs: epochs, batchSize: 8, learningRate: 3e-3, patience: nil, seed: 9)
         t.specMask = SpecMask(timeWidth: 3, timeCount: 1, freqWidth: 4, freqCount: 2)
         t.mixup = 0.4
@@ -162,7 +161,8 @@ final class RecipeTests: XCTestCase {
         t.schedule = .cosine
         t.scheduleEpochs = scheduleEpochs
         let model = Trainer.initialModel(config: config, seed: 7)
-        let trainer = try resume.map { try Trainer(model: model, config: t, resumingFrom: $0) } ?? Trainer(model: model, config: t)
+        let trainer = try resume.map { try Trainer(model: model, config: t, context: context, resumingFrom: $0) }
+            ?? Trainer(model: model, config: t, context: context)
         var batches = 0
         let result = try trainer.fit(train: NNTrainingTests.toyData(count: 40, seed: 2), validation: NNTrainingTests.toyData(count: 12,
                 seed: 3),
@@ -181,20 +181,20 @@ final class RecipeTests: XCTestCase {
         resnet.spec.kind = .shortChunkResNet
         resnet.spec.batchNorm = false
         for config in [modern, resnet] {
-            let (m1, r1) = try KernelPath.using(.avx2) { try recipeRun(threads: 1, config: config) }
+            let (m1, r1) = try recipeRun(on: ExecutionContext(threads: 1, kernels: .avx2), config: config)
             // Without AVX-512 every other leg runs, and the test ends skipped, saying which leg did not.
             for path in [KernelPath.avx2, .avx512] where path == .avx2 || KernelPath.cpuHasAVX512 {
                 for threads in [1, 2, 3] where !(path == .avx2 && threads == 1) {
-                    let (m, r) = try KernelPath.using(path) { try recipeRun(threads: threads, config: config) }
+                    let (m, r) = try recipeRun(on: ExecutionContext(threads: threads, kernels: path), config: config)
                     XCTAssertEqual(m.state.map(\.value), m1.state.map(\.value), "\(config.spec), \(path), \(threads) threads")
                     XCTAssertEqual(r.history.map(\.trainLoss), r1.history.map(\.trainLoss))
                 }
             }
             XCTAssertEqual(r1.history.map(\.learningRate), (1...3).map { LRSchedule.cosine.rate(epoch: $0, base: 3e-3, epochs: 3) })
             var saved: TrainingState?
-            let (_, stopped) = try recipeRun(threads: 2, config: config, stopAfterBatches: 7, checkpoint: { saved = $0 })
+            let (_, stopped) = try recipeRun(on: engine, config: config, stopAfterBatches: 7, checkpoint: { saved = $0 })
             XCTAssertTrue(stopped.interrupted)
-            let (resumed, history) = try recipeRun(threads: 2, config: config, resume: try XCTUnwrap(saved))
+            let (resumed, history) = try recipeRun(on: engine, config: config, resume: try XCTUnwrap(saved))
             XCTAssertEqual(resumed.state.map(\.value), m1.state.map(\.value))
             XCTAssertEqual(history.history.map(\.validationLoss), r1.history.map(\.validationLoss))
         }
@@ -204,10 +204,10 @@ final class RecipeTests: XCTestCase {
     /// A search trains a trial rung by rung (`epochs` 2, then on to 4) with the schedule spanning the
     /// last rung: the learning rates and weights are those of training 4 epochs straight through.
     func testAScheduleSpansTheLastRungWhenTrainedRungByRung() throws {
-        let (straight, straightRun) = try recipeRun(threads: 2, epochs: 4)
+        let (straight, straightRun) = try recipeRun(on: engine, epochs: 4)
         var saved: TrainingState?
-        let (_, rung1) = try recipeRun(threads: 2, epochs: 2, scheduleEpochs: 4, checkpoint: { saved = $0 })
-        let (resumed, rung2) = try recipeRun(threads: 2, epochs: 4, scheduleEpochs: 4, resume: try XCTUnwrap(saved))
+        let (_, rung1) = try recipeRun(on: engine, epochs: 2, scheduleEpochs: 4, checkpoint: { saved = $0 })
+        let (resumed, rung2) = try recipeRun(on: engine, epochs: 4, scheduleEpochs: 4, resume: try XCTUnwrap(saved))
         XCTAssertEqual((rung1.history + rung2.history.suffix(2)).map(\.learningRate), straightRun.history.map(\.learningRate))
         XCTAssertGreaterThan(rung2.history.last!.learningRate, 0) // without scheduleEpochs, epoch 3 would run at a rate of 0
         XCTAssertTrue(resumed.state.map(\.value) == straight.state.map(\.value), "the weights differ from training straight through")
@@ -219,7 +219,7 @@ final class RecipeTests: XCTestCase {
             var t = TrainConfig(epochs: 2, batchSize: 8, learningRate: 3e-3, patience: nil, seed: 9)
             edit(&t)
             let model = Trainer.initialModel(config: Self.config, seed: 7)
-            _ = try Trainer(model: model, config: t).fit(train: NNTrainingTests.toyData(count: 40, seed: 2),
+            _ = try Trainer(model: model, config: t, context: engine).fit(train: NNTrainingTests.toyData(count: 40, seed: 2),
                                                          validation: NNTrainingTests.toyData(count: 12, seed: 3))
             return model.state.flatMap(\.value)
         }
@@ -229,7 +229,7 @@ final class RecipeTests: XCTestCase {
         XCTAssertNotEqual(try run { $0.weightDecay = 1e-2 }, plain)
         XCTAssertNotEqual(try run { $0.schedule = .step(every: 1, factor: 0.5) }, plain)
         XCTAssertEqual(try run { _ in }, plain)
-        let (_, learned) = try recipeRun(threads: 2, epochs: 8)
+        let (_, learned) = try recipeRun(on: engine, epochs: 8)
         XCTAssertGreaterThan(learned.history.last!.validationAccuracy, 0.6) // chance is 1/3
     }
 }

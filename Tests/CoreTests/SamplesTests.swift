@@ -56,9 +56,10 @@ final class SamplesTests: XCTestCase {
         let train = NNTrainingTests.toyData(count: 30, seed: 6), validation = NNTrainingTests.toyData(count: 9, seed: 7)
         func run(_ t: Dataset, _ v: Dataset) throws -> (TrainResult, [Float], [Float]) {
             let model = Trainer.initialModel(config: NNTrainingTests.config, seed: 3)
-            let r = try Trainer(model: model, config: TrainConfig(epochs: 3, batchSize: 8, learningRate: 3e-3, patience: nil, seed: 5))
+            let r = try Trainer(model: model, config: TrainConfig(epochs: 3, batchSize: 8, learningRate: 3e-3, patience: nil, seed: 5),
+                                context: engine)
                 .fit(train: t, validation: v)
-            return (r, model.predict(v.samples, batchSize: 4), model.state.flatMap(\.value))
+            return (r, model.predict(v.samples, batchSize: 4, on: engine), model.state.flatMap(\.value))
         }
         let (a, pa, wa) = try run(train, validation)
         let (b, pb, wb) = try run(try streamed(train), try streamed(validation))

@@ -1,4 +1,5 @@
 import Foundation
+import Core
 import XCTest
 
 /// A fresh temporary directory, removed when the test ends.
@@ -18,3 +19,7 @@ func fixtureURL(_ sub: String) -> URL {
 func sine(_ hz: Double, seconds: Double, rate: Int, amplitude: Double = 0.5) -> [Float] {
     (0..<Int(seconds * Double(rate))).map { Float(amplitude * sin(2 * Double.pi * hz * Double($0) / Double(rate))) }
 }
+
+/// The engine context most tests run on: two threads, the kernels LAB_KERNELS names (the best this CPU
+/// has when unset). Tests of threads and kernel paths build their own contexts beside it.
+let engine = try! ExecutionContext.fromEnvironment(threads: 2)

@@ -11,7 +11,7 @@ final class TrainingOptionsTests: XCTestCase {
         p.grad = [1, -2]
         var v: [Float] = [0, 0], w: [Float] = [1, 1]
         for _ in 0..<3 {
-            optimizer.update([p])
+            optimizer.update([p], on: engine)
             for j in 0..<2 { v[j] = 0.9 * v[j] - 0.1 * p.grad[j]; w[j] += v[j] }
         }
         XCTAssertEqual(p.value, w)
@@ -37,7 +37,7 @@ final class TrainingOptionsTests: XCTestCase {
     func testLearningRateDecaysEveryEpoch() throws {
         let model = Trainer.initialModel(config: Self.config, seed: 1)
         let result = try Trainer(model: model, config: TrainConfig(epochs: 3, batchSize: 8, learningRate: 0.01, patience: nil,
-                                                                   lrDecay: 0.5))
+                                                                   lrDecay: 0.5), context: engine)
             .fit(train: Self.data(count: 24, seed: 2), validation: Self.data(count: 9, seed: 3))
         XCTAssertEqual(result.history.map(\.learningRate), [0.01, 0.005, 0.0025])
     }
@@ -46,7 +46,7 @@ final class TrainingOptionsTests: XCTestCase {
         // Validation labels are noise, so validation loss rises while the model fits the training set.
         let validation = Self.data(count: 30, seed: 5, randomLabels: true)
         let model = Trainer.initialModel(config: Self.config, seed: 4)
-        let trainer = Trainer(model: model, config: TrainConfig(epochs: 12, batchSize: 8, learningRate: 0.01, patience: 3))
+        let trainer = Trainer(model: model, config: TrainConfig(epochs: 12, batchSize: 8, learningRate: 0.01, patience: 3), context: engine)
         let result = try trainer.fit(train: Self.data(count: 48, seed: 6), validation: validation)
         XCTAssertTrue(result.stoppedEarly, "validation loss kept rising: \(result.history.map(\.validationLoss))")
         XCTAssertLessThan(result.bestEpoch, result.history.count)
@@ -63,7 +63,7 @@ final class TrainingOptionsTests: XCTestCase {
         bn.runningMean.value = [1, -2]
         bn.runningVariance.value = [4, 0.25]
         let x = Tensor(shape: [2, 1, 1, 3], data: [1, 3, 5, -2, -1, 0])
-        let y = bn.forward(x, training: false).data
+        let y = bn.forward(x, training: false, on: engine).data
         let eps = Double(bn.epsilon)
         for (i, v) in x.data.enumerated() {
             let c = i / 3
@@ -73,7 +73,7 @@ final class TrainingOptionsTests: XCTestCase {
         }
         // Inference leaves the running statistics alone; training moves them toward the batch's.
         XCTAssertEqual(bn.runningMean.value, [1, -2])
-        _ = bn.forward(x, training: true)
+        _ = bn.forward(x, training: true, on: engine)
         XCTAssertNotEqual(bn.runningMean.value, [1, -2])
     }
     /// The running statistics follow the batches with momentum 0.9: one step moves them a tenth of the
@@ -83,14 +83,14 @@ final class TrainingOptionsTests: XCTestCase {
     func testBatchNormRunningStatisticsFollowTheBatches() {
         let bn = BatchNorm(name: "bn", channels: 1)
         let x = Tensor(shape: [1, 2, 1, 2], data: [3, 5, 7, 9]) // mean 6, biased variance 5
-        _ = bn.forward(x, training: true)
+        _ = bn.forward(x, training: true, on: engine)
         XCTAssertEqual(bn.runningMean.value[0], 0.6, accuracy: 1e-6)
         XCTAssertEqual(bn.runningVariance.value[0], 0.9 + 0.5, accuracy: 1e-6)
-        for _ in 1..<50 { _ = bn.forward(x, training: true) }
+        for _ in 1..<50 { _ = bn.forward(x, training: true, on: engine) }
         XCTAssertEqual(Double(bn.runningMean.value[0]), 6, accuracy: 0.06)
         XCTAssertEqual(Double(bn.runningVariance.value[0]), 5, accuracy: 0.05)
         // So inference on a batch like the training ones gives nearly what training mode gives.
-        let train = bn.forward(x, training: true).data, infer = bn.forward(x, training: false).data
+        let train = bn.forward(x, training: true, on: engine).data, infer = bn.forward(x, training: false, on: engine).data
         for (a, b) in zip(train, infer) { XCTAssertEqual(a, b, accuracy: 0.03) }
     }
 }

@@ -47,7 +47,7 @@ final class CompareTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
 
     func testAChangedLearningRateShowsBesideItsMetricChange() throws {
-        let c = Comparison([try Revision.load("HEAD~2", workspace: ws), try Revision.load("HEAD~1", workspace: ws)])
+        let c = Comparison([try Revision.load("HEAD~2", workspace: ws), try Revision.load("HEAD~1", workspace: ws)], on: engine)
         let inputs = c.inputChanges(md: false)
         let expected = "`multi-class`: config: training.learning_rate: 0.001 → 0.0005, same data, tested on the same clips"
         XCTAssertTrue(inputs.contains(expected), inputs)
@@ -62,7 +62,7 @@ final class CompareTests: XCTestCase {
     }
 
     func testAnAddedExperimentShowsAsAddedAndThreeRevisionsGiveThreeColumns() throws {
-        let c = Comparison(try ["HEAD~2", "HEAD~1", "HEAD"].map { try Revision.load($0, workspace: ws) })
+        let c = Comparison(try ["HEAD~2", "HEAD~1", "HEAD"].map { try Revision.load($0, workspace: ws) }, on: engine)
         XCTAssertTrue(c.inputChanges(md: false).contains("`extra`: added"))
         let md = c.headline(md: true)
         let header = try XCTUnwrap(md.split(separator: "\n").first)
@@ -72,7 +72,7 @@ final class CompareTests: XCTestCase {
     }
 
     func testFiguresArePNGsOfTheirSizeAndTheSameBytesTwice() throws {
-        let c = Comparison(try ["HEAD~2", "HEAD~1", "HEAD"].map { try Revision.load($0, workspace: ws) })
+        let c = Comparison(try ["HEAD~2", "HEAD~1", "HEAD"].map { try Revision.load($0, workspace: ws) }, on: engine)
         let a = try c.drawFigures(into: root + "/a"), b = try c.drawFigures(into: root + "/b")
         XCTAssertEqual(a, b)
         XCTAssertEqual(a.count, 3 * c.experiments.count)

@@ -9,7 +9,7 @@ final class DataCheckTests: XCTestCase {
     func testEveryKindOfBadFileIsListedWithItsReason() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-check-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try BuiltinCollection.write(to: root, clipsPerGenre: 4, seconds: 3, seed: 5, genres: ["jazz", "metal"])
+        try BuiltinCollection.write(to: root, clipsPerGenre: 4, seconds: 3, seed: 5, genres: ["jazz", "metal"], threads: 2)
         func wav(_ samples: [Float], _ name: String) throws {
             try AudioIO.write(AudioClip(samples: samples, sampleRate: 22050), to: root + "/" + name, format: .wavFloat)
         }
@@ -29,7 +29,8 @@ final class DataCheckTests: XCTestCase {
         try FileManager.default.copyItem(atPath: root + "/jazz/jazz.00001.au", toPath: root + "/metal/copy-of-jazz.au")
 
         let collection = try AudioCollection.scan(root: root)
-        let check = DataCheck.run(collection, rule: Self.rule(seconds: 2, tail: .drop), progress: ProgressReporter(label: "t", quiet: true))
+        let check = DataCheck.run(collection, rule: Self.rule(seconds: 2, tail: .drop), progress: ProgressReporter(label: "t", quiet: true),
+                                  on: engine)
         let reasons = Dictionary(uniqueKeysWithValues: check.skipped.map { ($0.relativePath, $0.reason) })
         XCTAssertEqual(Set(reasons.keys), ["jazz/text.wav", "jazz/text.au", "jazz/silent.wav", "jazz/whisper.wav", "metal/short.wav",
                                            "metal/nan.wav", "metal/truncated.au", "metal/empty.wav"], "\(reasons)")
@@ -54,7 +55,8 @@ final class DataCheckTests: XCTestCase {
         e.segmentHopSeconds = 1
         e.model = ModelSpec(filters: [4, 8], dropout: 0, denseUnits: 8)
         e.training = TrainConfig(epochs: 1, batchSize: 8, patience: nil)
-        guard case .complete(let dir, let metrics) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
+        guard case .complete(let dir, let metrics) = try ExperimentRunner(workspace: ws, quiet: true, command: "t",
+                                                                          context: engine).run(e) else {
             return XCTFail("the run did not complete")
         }
         // The same files for the same reasons, word for word: one skip rule for both.
@@ -62,11 +64,12 @@ final class DataCheckTests: XCTestCase {
         XCTAssertEqual(metrics.clips.values.reduce(0, +), 9)
 
         // With `tail: pad` a run keeps a file shorter than one segment, and so does `data check`.
-        let padded = DataCheck.run(collection, rule: Self.rule(seconds: 2, tail: .pad), progress: ProgressReporter(label: "t", quiet: true))
+        let padded = DataCheck.run(collection, rule: Self.rule(seconds: 2, tail: .pad), progress: ProgressReporter(label: "t", quiet: true),
+                                   on: engine)
         XCTAssertFalse(padded.skipped.map(\.relativePath).contains("metal/short.wav"))
         e.segmentTail = .pad
         e.name = "check-pad"
-        guard case .complete(let padDir, _) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
+        guard case .complete(let padDir, _) = try ExperimentRunner(workspace: ws, quiet: true, command: "t", context: engine).run(e) else {
             return XCTFail("the pad run did not complete")
         }
         XCTAssertEqual(Set(try padDir.readManifest().skipped.map(\.relativePath)), Set(padded.skipped.map(\.relativePath)))

@@ -37,7 +37,7 @@ final class EndToEndTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
     func reproduce() throws -> (ResultsFile, String) {
-        let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, command: "lab reproduce results")
+        let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, command: "lab reproduce results", context: engine)
         let file = try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path, writeReport: true)
         return (file, try String(contentsOf: root.appendingPathComponent("reports/results.md"), encoding: .utf8))
     }
@@ -190,7 +190,7 @@ final class EndToEndTests: XCTestCase {
         let ws = Workspace(root: root.path)
         let old = try ResultsSource.load("HEAD~1", results: Workspace.resultsJSON, workspace: ws), new = try ResultsSource.load("HEAD",
                 results: Workspace.resultsJSON, workspace: ws)
-        let changed = MetricsDiff.rows(old: old, new: new).filter { $0.old != $0.new }
+        let changed = MetricsDiff.rows(old: old, new: new, on: engine).filter { $0.old != $0.new }
         XCTAssertEqual(changed.count, 1)
         XCTAssertEqual(changed[0].metric, "test.clip.accuracy")
         XCTAssertEqual(changed[0].change!, 0.25, accuracy: 1e-12)
@@ -259,7 +259,7 @@ final class EndToEndTests: XCTestCase {
         let ws = Workspace(root: root.path)
         let alone = Self.searchCell.replacingOccurrences(of: "  baseline: tiny\n", with: "")
         let cell = try XCTUnwrap(try NotebookParser.parse("# s\n\n```lab\n\(alone)\n```\n", file: "nb.lab.md").experiments.first)
-        var stopping = SearchRunner(workspace: ws, quiet: true, command: "t")
+        var stopping = SearchRunner(workspace: ws, quiet: true, command: "t", context: engine)
         stopping.shouldStop = { ws.runIDs().contains { FileManager.default.fileExists(atPath: ws.run($0).file("rungs.json")) } }
         guard case .interrupted(let dir) = try stopping.run(cell) else { return XCTFail("search was not interrupted") }
         var resume = try ResumeCommand.parse([dir.id, "--quiet", "-C", root.path])
@@ -300,13 +300,13 @@ final class EndToEndTests: XCTestCase {
         var renamed = baseline
         renamed.name = "tuned"
         if let auc = Significance.of(metric: "test.clip.macro_auc", old: renamed,
-                                     new: entry), let i = auc.changeInterval, let p = auc.pValue {
+                                     new: entry, on: engine), let i = auc.changeInterval, let p = auc.pValue {
             XCTAssertTrue(markdown.contains(String(format: "95%% interval [%+.3f, %+.3f], p = %.3g", i.low, i.high, p)),
                           "\(auc.text)\n\(markdown)")
         } else {
             XCTAssertTrue(markdown.contains("Both were tested on the same"), markdown)
         }
-        if let acc = Significance.of(metric: "test.clip.accuracy", old: renamed, new: entry), let p = acc.pValue {
+        if let acc = Significance.of(metric: "test.clip.accuracy", old: renamed, new: entry, on: engine), let p = acc.pValue {
             XCTAssertTrue(markdown.contains(String(format: "only for `tuned`, p = %.3g", p)), "\(acc.text)\n\(markdown)")
         }
         let ws = Workspace(root: root.path)
@@ -321,7 +321,7 @@ final class EndToEndTests: XCTestCase {
 
         // Stopped during rung 2, then resumed: the same record and metrics, bit for bit.
         let cell = try XCTUnwrap(try NotebookParser.load(path: root.appendingPathComponent("reports/results.lab.md").path).experiments.last)
-        var stopping = SearchRunner(workspace: ws, quiet: true, command: "t")
+        var stopping = SearchRunner(workspace: ws, quiet: true, command: "t", context: engine)
         stopping.shouldStop = {
             ws.runIDs().contains { id in
                 ((try? String(contentsOfFile: ws.run(id).file("rungs.json"), encoding: .utf8)) ?? "").contains("\"epochs\" : 1")
@@ -330,7 +330,8 @@ final class EndToEndTests: XCTestCase {
         }
         guard case .interrupted(let stopped) = try stopping.run(cell) else { return XCTFail("search was not interrupted") }
         XCTAssertEqual(try stopped.readManifest().status, .interrupted)
-        guard case .complete(let resumedDir, let resumed) = try SearchRunner(workspace: ws, quiet: true, command: "t").run(cell,
+        guard case .complete(let resumedDir, let resumed) = try SearchRunner(workspace: ws, quiet: true, command: "t",
+                                                                             context: engine).run(cell,
                 resuming: stopped) else {
             return XCTFail("resumed search did not complete")
         }
@@ -348,7 +349,7 @@ final class EndToEndTests: XCTestCase {
         let ws = Workspace(root: root.path)
         let alone = Self.searchCell.replacingOccurrences(of: "  baseline: tiny\n", with: "") // no baseline cell in this notebook
         let cell = try XCTUnwrap(try NotebookParser.parse("# s\n\n```lab\n\(alone)\n```\n", file: "nb.lab.md").experiments.first)
-        var stopping = SearchRunner(workspace: ws, quiet: true, command: "t")
+        var stopping = SearchRunner(workspace: ws, quiet: true, command: "t", context: engine)
         stopping.shouldStop = {
             ws.runIDs().contains { ((try? String(contentsOfFile: ws.run($0).file("rungs.json"),
                                                  encoding: .utf8)) ?? "").contains("\"epochs\" : 1") }
@@ -359,7 +360,7 @@ final class EndToEndTests: XCTestCase {
         let victim = rungs[0].promoted[0], survivor = rungs[0].promoted[1]
         try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: dir.file(String(format: "trials/%03d/checkpoint.safetensors",
                                                                                          victim))))
-        guard case .complete = try SearchRunner(workspace: ws, quiet: true, command: "t").run(cell, resuming: dir) else {
+        guard case .complete = try SearchRunner(workspace: ws, quiet: true, command: "t", context: engine).run(cell, resuming: dir) else {
             return XCTFail("the search did not finish without the failed trial")
         }
         let record = try XCTUnwrap(try SearchRunner.record(in: dir))
@@ -400,7 +401,7 @@ final class EndToEndTests: XCTestCase {
         let wrong = e.testClips!.filter { argmax($0.probabilities, offset: 0, count: k) != $0.label }.count
         better.experiments[0].test.clip.accuracy = 1
         better.experiments[0].test.clip.macroAUC = 1
-        let rows = MetricsDiff.rows(old: file, new: better).filter { $0.old != $0.new }
+        let rows = MetricsDiff.rows(old: file, new: better, on: engine).filter { $0.old != $0.new }
         let accuracy = try XCTUnwrap(rows.first { $0.metric == "test.clip.accuracy" }?.significance)
         XCTAssertEqual(accuracy.pValue!, min(1, 2 * pow(0.5, Double(wrong))), accuracy: 1e-12) // b = 0, c = wrong
         XCTAssertTrue(accuracy.method.contains("0 clips right only before, \(wrong) only after"), accuracy.method)
@@ -418,7 +419,8 @@ final class EndToEndTests: XCTestCase {
         var elsewhere = better
         elsewhere.experiments[0].testClips![0].path = "elsewhere.au"
         elsewhere.experiments[0].test.clip.intervals!.accuracy = Interval(low: 2, high: 3)
-        let apart = try XCTUnwrap(MetricsDiff.rows(old: file, new: elsewhere).first { $0.metric == "test.clip.accuracy" }?.significance)
+        let apart = try XCTUnwrap(MetricsDiff.rows(old: file, new: elsewhere,
+                                                   on: engine).first { $0.metric == "test.clip.accuracy" }?.significance)
         XCTAssertTrue(apart.method.hasPrefix("interval overlap"))
         XCTAssertTrue(apart.outsideNoise)
     }
@@ -427,16 +429,17 @@ final class EndToEndTests: XCTestCase {
         let ws = Workspace(root: root.path)
         let nb = try NotebookParser.load(path: root.appendingPathComponent("reports/results.lab.md").path)
         let e = nb.experiments[0]
-        guard case .complete(_, let full) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
+        guard case .complete(_, let full) = try ExperimentRunner(workspace: ws, quiet: true, command: "t", context: engine).run(e) else {
             return XCTFail("uninterrupted run did not complete")
         }
-        var stopping = ExperimentRunner(workspace: ws, quiet: true, command: "t")
+        var stopping = ExperimentRunner(workspace: ws, quiet: true, command: "t", context: engine)
         // Stop once the first epoch's checkpoint exists: during epoch 2.
         stopping.shouldStop = { ws.runIDs().contains { FileManager.default.fileExists(atPath: ws.run($0).file("checkpoint.safetensors")) } }
         guard case .interrupted(let dir) = try stopping.run(e) else { return XCTFail("run was not interrupted") }
         XCTAssertEqual(try dir.readManifest().status, .interrupted)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("checkpoint.safetensors")))
-        guard case .complete(_, let resumed) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").resume(dir) else {
+        guard case .complete(_, let resumed) = try ExperimentRunner(workspace: ws, quiet: true, command: "t",
+                                                                    context: engine).resume(dir) else {
             return XCTFail("resume did not complete")
         }
         XCTAssertEqual(resumed.test, full.test)
@@ -474,14 +477,15 @@ final class EndToEndTests: XCTestCase {
     /// lists them with their reasons, and a class left without clips for a split is a clear error.
     func testBadClipsAreSetAsideBeforeTheSplit() throws {
         let data = root.appendingPathComponent("collection").path
-        try BuiltinCollection.write(to: data, clipsPerGenre: 5, seconds: 3, seed: 3, genres: ["classical", "metal", "reggae"])
+        try BuiltinCollection.write(to: data, clipsPerGenre: 5, seconds: 3, seed: 3, genres: ["classical", "metal", "reggae"], threads: 2)
         try "not audio at all\n".write(toFile: data + "/metal/notes.wav", atomically: true, encoding: .utf8)
         try AudioIO.write(AudioClip(samples: [Float](repeating: 0.1, count: 2205), sampleRate: 22050), to: data + "/reggae/short.wav",
                           format: .wav16)
         let ws = Workspace(root: root.path)
         var e = try NotebookParser.load(path: root.appendingPathComponent("reports/results.lab.md").path).experiments[0]
         e.data = .path(data)
-        guard case .complete(let dir, let metrics) = try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e) else {
+        guard case .complete(let dir, let metrics) = try ExperimentRunner(workspace: ws, quiet: true, command: "t",
+                                                                          context: engine).run(e) else {
             return XCTFail("run did not complete")
         }
         let skipped = try dir.readManifest().skipped
@@ -494,7 +498,7 @@ final class EndToEndTests: XCTestCase {
 
         // A class with one usable clip cannot fill three splits.
         for i in 1..<5 { try FileManager.default.removeItem(atPath: data + "/classical/classical.0000\(i).au") }
-        XCTAssertThrowsError(try ExperimentRunner(workspace: ws, quiet: true, command: "t").run(e)) { err in
+        XCTAssertThrowsError(try ExperimentRunner(workspace: ws, quiet: true, command: "t", context: engine).run(e)) { err in
             XCTAssertTrue("\(err)".contains("class classical: 1/0/0 clips"), "\(err)")
         }
     }
@@ -503,7 +507,7 @@ final class EndToEndTests: XCTestCase {
     /// permissions alone would not stop the write) is one clear error naming it, not a hang.
     func testUnwritableTargetIsAClearError() throws {
         try Data("not a folder".utf8).write(to: root.appendingPathComponent("target"))
-        let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, command: "t")
+        let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, command: "t", context: engine)
         XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path,
                                          writeReport: true)) { e in
             XCTAssertTrue("\(e)".contains("target") && "\(e)".contains("cannot create"), "\(e)")
@@ -511,7 +515,8 @@ final class EndToEndTests: XCTestCase {
     }
 
     func testMissingDataPathIsAClearError() throws {
-        let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, dataOverride: "no/such/dir", command: "t")
+        let run = NotebookRun(workspace: Workspace(root: root.path), quiet: true, dataOverride: "no/such/dir", command: "t",
+                              context: engine)
         XCTAssertThrowsError(try run.run(notebookPath: root.appendingPathComponent("reports/results.lab.md").path,
                                          writeReport: true)) { e in
             XCTAssertTrue("\(e)".contains("no/such/dir"), "\(e)")

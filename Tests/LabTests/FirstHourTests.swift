@@ -10,7 +10,7 @@ import XCTest
 final class FirstHourTests: WorkspaceTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
-        try BuiltinCollection.write(to: root + "/data", clipsPerGenre: 6, seconds: 3, seed: 5, genres: ["blues", "metal"])
+        try BuiltinCollection.write(to: root + "/data", clipsPerGenre: 6, seconds: 3, seed: 5, genres: ["blues", "metal"], threads: 2)
         try Data("OggS but not really an Ogg stream".utf8).write(to: URL(fileURLWithPath: root + "/data/blues/broken.ogg"))
     }
 

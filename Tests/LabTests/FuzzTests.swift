@@ -56,7 +56,8 @@ final class FuzzTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir.file("trials/000"), withIntermediateDirectories: true)
         let manifest = RunManifest(runID: "1", experiment: Experiment(name: "x"), status: .complete, gitCommit: nil, gitDirty: nil,
                                    toolkitVersion: "t", dataRoot: "", fingerprint: nil, classes: [], skipped: [], seed: 1, threads: 1,
-                                   startTime: "t", endTime: nil, error: nil, command: "t", machine: MachineDescription.current, pid: 1,
+                                   startTime: "t", endTime: nil, error: nil, command: "t",
+                                   machine: MachineDescription.current(kernels: engine.kernels), pid: 1,
                                    host: "h", engine: "e")
         let validManifest = try JSONCoding.encode(manifest)
         let trial = SearchRecord.Trial(trial: 0, params: ["dropout": 0.1], seed: 1, status: .running, scores: [], curve: [])
@@ -83,7 +84,7 @@ final class FuzzTests: XCTestCase {
     /// its reason, and use the real clips.
     func testRandomByteAudioFilesAreSkippedByDataCheckAndARun() throws {
         let data = root + "/data"
-        try BuiltinCollection.write(to: data, clipsPerGenre: 4, seconds: 2, seed: 3, genres: ["blues", "metal"])
+        try BuiltinCollection.write(to: data, clipsPerGenre: 4, seconds: 2, seed: 3, genres: ["blues", "metal"], threads: 2)
         var rng = SeededRNG(seed: 12)
         let extensions = ["wav", "au", "flac", "ogg", "mp3", "aiff"]
         var junk: Set<String> = []
@@ -96,7 +97,7 @@ final class FuzzTests: XCTestCase {
         }
         let collection = try AudioCollection.scan(root: data)
         let check = DataCheck.run(collection, rule: DataCheckTests.rule(seconds: 1, tail: .drop), progress: ProgressReporter(label: "t",
-                quiet: true))
+                quiet: true), on: engine)
         XCTAssertTrue(junk.isSubset(of: Set(check.skipped.map(\.relativePath))),
                       "data check missed \(junk.subtracting(check.skipped.map(\.relativePath)))")
         XCTAssertEqual(check.inspections.count, 8)
@@ -111,7 +112,8 @@ final class FuzzTests: XCTestCase {
         e.split = SplitFractions(train: 0.5, validation: 0.25, test: 0.25)
         let ws = Workspace(root: root + "/ws")
         guard case .complete(let dir, _) = try ExperimentRunner(workspace: ws, quiet: true,
-                                                                command: "t").run(e) else { return XCTFail("not complete") }
+                                                                command: "t", context: engine).run(e) else { return XCTFail("not "
+                                                                        + "complete") }
         XCTAssertTrue(junk.isSubset(of: Set(try dir.readManifest().skipped.map(\.relativePath))))
     }
 

@@ -100,7 +100,7 @@ final class HonestSplitTests: XCTestCase {
     /// are listed as skipped, with the reason.
     func testARunFollowsTheSplitFile() throws {
         let data = root + "/data"
-        try BuiltinCollection.write(to: data, clipsPerGenre: 4, seconds: 2, seed: 3, genres: ["blues", "metal"])
+        try BuiltinCollection.write(to: data, clipsPerGenre: 4, seconds: 2, seed: 3, genres: ["blues", "metal"], threads: 2)
         let lines = ["blues/blues.00000.au,train", "blues/blues.00001.au,train", "blues/blues.00002.au,validation",
                      "blues/blues.00003.au,test",
                      "metal/metal.00000.au,train", "metal/metal.00001.au,validation", "metal/metal.00002.au,test", "metal/gone.au,test"]
@@ -113,7 +113,7 @@ final class HonestSplitTests: XCTestCase {
         e.model = ModelSpec(filters: [2], dropout: 0, denseUnits: 4)
         e.training = TrainConfig(epochs: 1, batchSize: 8, patience: nil)
         guard case .complete(let dir, _) = try ExperimentRunner(workspace: Workspace(root: root + "/ws"), quiet: true,
-                                                                command: "t").run(e) else {
+                                                                command: "t", context: engine).run(e) else {
             return XCTFail("not complete")
         }
         let split = try JSONCoding.decoder.decode(DataSplit.self, from: Data(contentsOf: URL(fileURLWithPath: dir.file("split.json"))))

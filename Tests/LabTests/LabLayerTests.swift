@@ -128,7 +128,7 @@ final class LabLayerTests: WorkspaceTestCase {
     /// Within one notebook run the reuse check and the data step share one scan: each file is hashed
     /// once. Outside one (a new run), the collection is scanned afresh.
     func testACollectionIsScannedOncePerNotebookRun() throws {
-        try BuiltinCollection.write(to: root + "/data", clipsPerGenre: 2, seconds: 2, seed: 3, genres: ["blues", "metal"])
+        try BuiltinCollection.write(to: root + "/data", clipsPerGenre: 2, seconds: 2, seed: 3, genres: ["blues", "metal"], threads: 2)
         let ws = Workspace(root: root).scanningOnce()
         let first = try ws.scan(root: root + "/data", classes: nil)
         // A copy of the workspace (as ExperimentRunner holds) shares the scans.

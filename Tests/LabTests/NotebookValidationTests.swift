@@ -143,24 +143,24 @@ final class NotebookValidationTests: XCTestCase {
             return d
         }
         let plan = BootstrapPlan(seed: 3, resamples: 300)
-        let direct = try XCTUnwrap(PairedClipComparison.compare(clips, other, classCount: 3, plan: plan))
+        let direct = try XCTUnwrap(PairedClipComparison.compare(clips, other, classCount: 3, plan: plan, on: engine))
         let aligned = try XCTUnwrap(PairedClipComparison.align(clips, other, classCount: 3))
-        let viaCompare = try XCTUnwrap(PairedClipComparison.aucDifference(aligned, plan: plan, micro: false))
+        let viaCompare = try XCTUnwrap(PairedClipComparison.aucDifference(aligned, plan: plan, micro: false, on: engine))
         XCTAssertEqual(direct.macroAUCInterval, viaCompare.interval)
         XCTAssertEqual(direct.macroAUCP, viaCompare.p)
         // Different labels: not the same test set, so no paired test at all.
         var relabelled = other
         relabelled[0].label = (relabelled[0].label + 1) % 3
-        XCTAssertNil(PairedClipComparison.compare(clips, relabelled, classCount: 3, plan: plan))
+        XCTAssertNil(PairedClipComparison.compare(clips, relabelled, classCount: 3, plan: plan, on: engine))
     }
 
     func testMissingClassesHintNamesTheNotebook() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-hint-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try BuiltinCollection.write(to: root, clipsPerGenre: 2, seconds: 1, seed: 3, genres: ["blues", "metal"])
+        try BuiltinCollection.write(to: root, clipsPerGenre: 2, seconds: 1, seed: 3, genres: ["blues", "metal"], threads: 2)
         var e = Experiment(name: "x")
         e.classes = ["blues", "classical"]
-        XCTAssertThrowsError(try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: root + "-cache")) { error in
+        XCTAssertThrowsError(try PreparedData.prepare(e.dataPlan(root: root), cacheDirectory: root + "-cache", on: engine)) { error in
             let hint = (error as? UserError)?.hint ?? ""
             XCTAssertTrue(hint.contains("notebook") && hint.contains("'classical'") && hint.contains("lab init"), hint)
         }
@@ -169,7 +169,7 @@ final class NotebookValidationTests: XCTestCase {
     func testInitWritesTheStudyForAnyCollection() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-init-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try BuiltinCollection.write(to: root, clipsPerGenre: 2, seconds: 1, seed: 3, genres: ["blues", "jazz", "metal"])
+        try BuiltinCollection.write(to: root, clipsPerGenre: 2, seconds: 1, seed: 3, genres: ["blues", "jazz", "metal"], threads: 2)
         try FileManager.default.copyItem(atPath: root + "/jazz/jazz.00000.au", toPath: root + "/jazz/extra.au")
         let collection = try AudioCollection.scan(root: root)
         let notebook = try NotebookParser.parse(StarterNotebook.text(collection: collection, data: "songs"), file: "mine.lab.md")

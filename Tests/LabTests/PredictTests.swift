@@ -28,7 +28,7 @@ final class PredictTests: XCTestCase {
         try! FileManager.default.createDirectory(atPath: root + "/reports", withIntermediateDirectories: true)
         try! notebook.write(toFile: root + "/reports/results.lab.md", atomically: true, encoding: .utf8)
         let ws = Workspace(root: root)
-        _ = try! NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: root + "/reports/results.lab.md",
+        _ = try! NotebookRun(workspace: ws, quiet: true, command: "t", context: engine).run(notebookPath: root + "/reports/results.lab.md",
                                                                            writeReport: true)
         run = ws.runIDs().map(ws.run).first!
     }
@@ -44,17 +44,17 @@ final class PredictTests: XCTestCase {
         let csv = try String(contentsOfFile: Self.run.file("predictions.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
         XCTAssertFalse(csv.isEmpty)
         for threads in [1, 2] {
-            Parallelism.setThreads(threads)
-            defer { Parallelism.setThreads(2) }
+            let context = engine.with(threads: threads)
             // By experiment name (through the report) and by run id: the same weights.
-            let path = try ModelSource.resolve("tiny", notebook: "results", workspace: ws, reproduce: false, quiet: true).weights
+            let path = try ModelSource.resolve("tiny", notebook: "results", workspace: ws, reproduce: false, quiet: true,
+                                               on: engine).weights
             XCTAssertEqual(path, try ModelSource.resolve(Self.run.id, notebook: "results", workspace: ws, reproduce: false,
-                                                         quiet: true).weights)
+                                                         quiet: true, on: engine).weights)
             let trained = try TrainedModel.load(path: path)
             XCTAssertEqual(trained.card.classes, ["classical", "metal", "reggae"])
             for row in csv {
                 let fields = row.split(separator: ",").map(String.init)
-                let p = try trained.predict(file: dataRoot + "/" + fields[0])
+                let p = try trained.predict(file: dataRoot + "/" + fields[0], on: context)
                 XCTAssertEqual(p.clipProbabilities.map { "\($0)" }, Array(fields[2...]), "\(fields[0]) on \(threads) threads")
             }
         }
@@ -70,7 +70,7 @@ final class PredictTests: XCTestCase {
         try AudioIO.write(AudioClip(samples: tone, sampleRate: 22050), to: dir + "/song.flac", format: .flac16)
         try Self.writeStereoWAV(tone, rate: 48000, sourceRate: 22050, to: dir + "/stereo48k.wav")
         for name in ["song.mp3", "song.flac", "stereo48k.wav"] {
-            let p = try trained.predict(file: dir + "/" + name)
+            let p = try trained.predict(file: dir + "/" + name, on: engine)
             XCTAssertEqual(p.clipProbabilities.count, 3, name)
             XCTAssertEqual(p.clipProbabilities.reduce(0, +), 1, accuracy: 1e-6, name) // a float32 softmax
             XCTAssertGreaterThan(p.segmentTimes.count, 8, name)
@@ -81,14 +81,14 @@ final class PredictTests: XCTestCase {
         }
         // FLAC is lossless: the same probabilities as the original samples written as WAV.
         try AudioIO.write(AudioClip(samples: tone, sampleRate: 22050), to: dir + "/song16.wav", format: .wav16)
-        XCTAssertEqual(try trained.predict(file: dir + "/song.flac").clipProbabilities,
-                       try trained.predict(file: dir + "/song16.wav").clipProbabilities)
+        XCTAssertEqual(try trained.predict(file: dir + "/song.flac", on: engine).clipProbabilities,
+                       try trained.predict(file: dir + "/song16.wav", on: engine).clipProbabilities)
 
         // Shorter than one segment: refused as training refused it, or padded on request.
         try AudioIO.write(AudioClip(samples: Array(tone.prefix(22050 / 4)), sampleRate: 22050), to: dir + "/short.wav", format: .wavFloat)
         XCTAssertThrowsError(try trained.predict(file: dir
-                + "/short.wav")) { XCTAssertTrue("\($0)".contains("shorter than one 1-s segment"), "\($0)") }
-        let padded = try trained.predict(file: dir + "/short.wav", padShort: true)
+                + "/short.wav", on: engine)) { XCTAssertTrue("\($0)".contains("shorter than one 1-s segment"), "\($0)") }
+        let padded = try trained.predict(file: dir + "/short.wav", padShort: true, on: engine)
         XCTAssertEqual(padded.segmentTimes.count, 1)
         XCTAssertEqual(padded.segmentTimes[0].end, 0.25, accuracy: 0.01)
     }
@@ -137,23 +137,24 @@ final class PredictTests: XCTestCase {
                                                                                          atomically: true,
                                                                                           encoding: .utf8)
         for name in ["soundtracks", "scratch"] {
-            _ = try NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: dir + "/reports/\(name).lab.md",
+            _ = try NotebookRun(workspace: ws, quiet: true, command: "t",
+                                context: engine).run(notebookPath: dir + "/reports/\(name).lab.md",
                                                                               writeReport: true)
         }
         let runs = RunStore(workspace: ws).runs
         let own = try XCTUnwrap(runs.first { $0.manifest.experiment.training.epochs == 2 }?.dir.id)
         let scratch = try XCTUnwrap(runs.first { $0.manifest.experiment.training.epochs == 1 }?.dir.id)
         XCTAssertEqual(runs.first?.dir.id, scratch, "the scratch run is the newer one")
-        XCTAssertThrowsError(try ModelSource.resolve("tiny", notebook: nil, workspace: ws, reproduce: false, quiet: true)) {
+        XCTAssertThrowsError(try ModelSource.resolve("tiny", notebook: nil, workspace: ws, reproduce: false, quiet: true, on: engine)) {
             XCTAssertTrue("\($0)".contains("an experiment of 2 notebooks") && "\($0)".contains("--notebook"), "\($0)")
         }
-        let named = try ModelSource.resolve("tiny", notebook: "soundtracks", workspace: ws, reproduce: false, quiet: true)
+        let named = try ModelSource.resolve("tiny", notebook: "soundtracks", workspace: ws, reproduce: false, quiet: true, on: engine)
         XCTAssertEqual(named.weights, ws.run(own).file("model.safetensors"))
         XCTAssertEqual(named.description, "run \(own) (tiny of reports/soundtracks.lab.md)")
         try FileManager.default.removeItem(atPath: dir + "/reports/scratch.lab.md")
-        XCTAssertEqual(try ModelSource.resolve("tiny", notebook: nil, workspace: ws, reproduce: false, quiet: true).weights,
+        XCTAssertEqual(try ModelSource.resolve("tiny", notebook: nil, workspace: ws, reproduce: false, quiet: true, on: engine).weights,
                        ws.run(own).file("model.safetensors"))
-        XCTAssertThrowsError(try ModelSource.resolve("nope", notebook: nil, workspace: ws, reproduce: false, quiet: true)) {
+        XCTAssertThrowsError(try ModelSource.resolve("nope", notebook: nil, workspace: ws, reproduce: false, quiet: true, on: engine)) {
             XCTAssertTrue("\($0)".contains("notebooks: reports/soundtracks.lab.md"), "\($0)")
         }
     }
@@ -165,21 +166,22 @@ final class PredictTests: XCTestCase {
         defer { try? FileManager.default.moveItem(atPath: weights + ".away", toPath: weights) }
         for source in ["tiny", Self.run.id] {
             XCTAssertThrowsError(try ModelSource.resolve(source, notebook: "results", workspace: ws, reproduce: false,
-                                                         quiet: true)) { error in
+                                                         quiet: true, on: engine)) { error in
                 let e = error as? UserError
                 XCTAssertTrue(e?.message.contains("weights are not committed") == true
                         && e?.message.contains("regenerates them bit for bit") == true, "\(error)")
                 XCTAssertTrue(e?.hint?.contains("--reproduce") == true)
             }
         }
-        XCTAssertThrowsError(try ModelSource.resolve("nope", notebook: "results", workspace: ws, reproduce: false, quiet: true)) {
+        XCTAssertThrowsError(try ModelSource.resolve("nope", notebook: "results", workspace: ws, reproduce: false, quiet: true,
+                                                     on: engine)) {
             XCTAssertTrue("\($0)".contains("nope: not an experiment of reports/results.lab.md (its experiments: tiny)"), "\($0)")
         }
     }
 
     func testTaggramAndOutputs() throws {
         let trained = try TrainedModel.load(path: Self.run.file("model.safetensors"))
-        let p = try trained.predict(file: dataRoot + "/classical/classical.00002.au")
+        let p = try trained.predict(file: dataRoot + "/classical/classical.00002.au", on: engine)
         let a = PredictionOutput.taggram(p, classes: trained.card.classes, title: "t"), b = PredictionOutput.taggram(p,
                 classes: trained.card.classes, title: "t")
         let pa = Self.root + "/a.png", pb = Self.root + "/b.png"

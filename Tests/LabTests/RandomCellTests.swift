@@ -63,7 +63,7 @@ final class RandomCellTests: XCTestCase {
 
     override class func setUp() {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-random-\(UUID().uuidString)").path
-        try! BuiltinCollection.write(to: dir, clipsPerGenre: 4, seconds: 2, seed: 3, genres: ["blues", "jazz", "metal"])
+        try! BuiltinCollection.write(to: dir, clipsPerGenre: 4, seconds: 2, seed: 3, genres: ["blues", "jazz", "metal"], threads: 2)
         collection = dir
     }
 
@@ -109,7 +109,7 @@ final class RandomCellTests: XCTestCase {
             let path = root + "/reports/n\(i).lab.md"
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             do {
-                _ = try NotebookRun(workspace: ws, quiet: true, command: "test").run(notebookPath: path, writeReport: true)
+                _ = try NotebookRun(workspace: ws, quiet: true, command: "test", context: engine).run(notebookPath: path, writeReport: true)
                 outcomes["complete"]! += 1
             } catch let error as NotebookError {
                 XCTAssertGreaterThanOrEqual(error.line, 3, "notebook \(i): \(error)")

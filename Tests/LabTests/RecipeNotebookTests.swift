@@ -110,7 +110,8 @@ final class RecipeNotebookTests: XCTestCase {
         ```
         """.write(toFile: root + "/reports/results.lab.md", atomically: true, encoding: .utf8)
         let ws = Workspace(root: root)
-        let file = try NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: root + "/reports/results.lab.md",
+        let file = try NotebookRun(workspace: ws, quiet: true, command: "t",
+                                   context: engine).run(notebookPath: root + "/reports/results.lab.md",
                                                                                  writeReport: true)
         let run = try XCTUnwrap(ws.runIDs().map(ws.run).first)
         let manifest = try run.readManifest()
@@ -129,7 +130,7 @@ final class RecipeNotebookTests: XCTestCase {
         XCTAssertFalse(csv.isEmpty)
         for row in csv {
             let fields = row.split(separator: ",").map(String.init)
-            let p = try trained.predict(file: ws.absolute(manifest.dataRoot) + "/" + fields[0])
+            let p = try trained.predict(file: ws.absolute(manifest.dataRoot) + "/" + fields[0], on: engine)
             XCTAssertEqual(p.clipProbabilities.map { "\($0)" }, Array(fields[2...]), fields[0])
         }
     }

@@ -38,7 +38,8 @@ final class ReuseTests: XCTestCase {
 
     func reproduce(_ text: String) throws -> (ResultsFile, String) {
         try text.write(toFile: notebookPath, atomically: true, encoding: .utf8)
-        let file = try NotebookRun(workspace: ws, quiet: true, command: "t").run(notebookPath: notebookPath, writeReport: true)
+        let file = try NotebookRun(workspace: ws, quiet: true, command: "t", context: engine).run(notebookPath: notebookPath,
+                writeReport: true)
         return (file, try String(contentsOfFile: NotebookRun.resultsPath(notebookPath: notebookPath).replacingOccurrences(of: ".json",
                 with: ".md"),
                                  encoding: .utf8))
@@ -66,14 +67,15 @@ final class ReuseTests: XCTestCase {
         _ = try reproduce(notebook(title: "A", group: "g").replacingOccurrences(of: "repeats: 2\nablation: g\n", with: ""))
         let run = try XCTUnwrap(ws.runIDs().first.map(ws.run))
         try FileManager.default.removeItem(atPath: run.file("model.safetensors"))
-        XCTAssertThrowsError(try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: false, quiet: true))
-        let path = try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: true, quiet: true).weights
+        XCTAssertThrowsError(try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: false, quiet: true, on: engine))
+        let path = try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: true, quiet: true, on: engine).weights
         XCTAssertNotEqual(path, run.file("model.safetensors"), "a new run")
         let again = RunDirectory(id: (path as NSString).deletingLastPathComponent.split(separator: "/").last.map(String.init) ?? "",
                                  path: (path as NSString).deletingLastPathComponent)
         XCTAssertEqual(try String(contentsOfFile: again.file("predictions.csv"), encoding: .utf8),
                        try String(contentsOfFile: run.file("predictions.csv"), encoding: .utf8))
         // Now found without --reproduce.
-        XCTAssertEqual(try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: false, quiet: true).weights, path)
+        XCTAssertEqual(try ModelSource.resolve("a", notebook: "results", workspace: ws, reproduce: false, quiet: true, on: engine).weights,
+                       path)
     }
 }

@@ -201,7 +201,7 @@ final class SlurmSearchTests: XCTestCase {
 /// Job whose pods pick their trial by JOB_COMPLETION_INDEX.
 final class KubernetesManifestTests: XCTestCase {
     func testIndexedJobManifest() throws {
-        let text = SearchK8sCommand.manifest(run: "123", rung: 2, epochs: 9, trials: [4, 7, 8], image: "lab:1", claim: "ws",
+        let text = KubernetesJob.manifest(run: "123", rung: 2, epochs: 9, trials: [4, 7, 8], image: "lab:1", claim: "ws",
                                              workspace: "/w",
                                              cpus: 2, parallelism: 8)
         let yaml = try XCTUnwrap(try Yams.load(yaml: text) as? [String: Any])

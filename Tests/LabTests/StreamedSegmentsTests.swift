@@ -10,14 +10,14 @@ final class StreamedSegmentsTests: XCTestCase {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("lab-stream-\(UUID().uuidString)").path
         let cacheDir = root + "-cache"
         defer { try? FileManager.default.removeItem(atPath: root); try? FileManager.default.removeItem(atPath: cacheDir) }
-        try BuiltinCollection.write(to: root, clipsPerGenre: 4, seconds: 3, seed: 3, genres: ["blues", "metal"])
+        try BuiltinCollection.write(to: root, clipsPerGenre: 4, seconds: 3, seed: 3, genres: ["blues", "metal"], threads: 2)
         var e = Experiment(name: "x")
         e.classes = ["blues", "metal"]
         e.segmentSeconds = 1
         e.segmentHopSeconds = 0.5
         e.augment = AugmentPlan(copies: 1, noiseSNR: [20, 30])
         let plan = e.dataPlan(root: root)
-        let data = try PreparedData.prepare(plan, cacheDirectory: cacheDir)
+        let data = try PreparedData.prepare(plan, cacheDirectory: cacheDir, on: engine)
         for d in [data.train, data.validation, data.test] { XCTAssertTrue(d.samples.isStreamed) }
         XCTAssertFalse(try FileManager.default.subpathsOfDirectory(atPath: cacheDir).contains { $0.contains("segments-") },
                        "segment files are unlinked")

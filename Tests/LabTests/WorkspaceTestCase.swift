@@ -21,3 +21,7 @@ class WorkspaceTestCase: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
     }
 }
+
+/// The engine context the Lab tests hand to runners directly: two threads, the kernels LAB_KERNELS
+/// names (the best this CPU has when unset), as `lab` itself builds it.
+let engine = try! ExecutionContext.fromEnvironment(threads: 2)

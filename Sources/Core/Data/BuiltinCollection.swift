@@ -24,7 +24,7 @@ public enum BuiltinCollection {
     /// Writes DIR/<genre>/<genre>.000NN.au (22050 Hz, mono, 16-bit). Clips are rendered in parallel;
     /// each depends only on its own generator, so the bytes do not depend on the thread count.
     public static func write(to dir: String, clipsPerGenre: Int = 100, seconds: Double = 30, seed: UInt64 = 1,
-                             genres: [String] = genres, threads: Int = Parallelism.threads,
+                             genres: [String] = genres, threads: Int,
                              progress: (Int, Int) -> Void = { _, _ in },
                              shouldStop: @escaping () -> Bool = { false }) throws {
         for g in genres where !Self.genres.contains(g) {

@@ -52,12 +52,12 @@ public enum Bootstrap {
     /// `body(rows)` for each of `plan.resamples` stratified resamples, in parallel; resample r draws
     /// from a generator derived from (seed, `stream`, r), so the draws are the same on any thread count.
     static func eachResample<T>(_ plan: BootstrapPlan, stream: String, labels: [Int], classCount k: Int, empty: T,
-                                _ body: @escaping ([Int]) -> T) -> [T] {
+                                on context: ExecutionContext, _ body: @escaping ([Int]) -> T) -> [T] {
         var out = [T](repeating: empty, count: plan.resamples)
         let root = SeededRNG(seed: plan.seed).derived(stream)
         out.withUnsafeMutableBufferPointer { buffer in
             let slots = buffer
-            Parallelism.forEach(plan.resamples) { r in
+            context.forEach(plan.resamples) { r in
                 var rng = root.derived("\(r)")
                 slots[r] = body(resample(labels: labels, classCount: k, rng: &rng))
             }
@@ -66,10 +66,11 @@ public enum Bootstrap {
     }
 
     public static func intervals(probabilities: [Double], labels: [Int], classCount: Int, plan: BootstrapPlan,
-                                 purpose: String) -> LevelIntervals {
+                                 purpose: String, on context: ExecutionContext) -> LevelIntervals {
         let k = classCount
         struct Draw { var accuracy = 0.0; var macro: Double?; var micro: Double?; var perClass: [Double?] = [] }
-        let draws = eachResample(plan, stream: "bootstrap/\(purpose)", labels: labels, classCount: k, empty: Draw()) { rows in
+        let draws = eachResample(plan, stream: "bootstrap/\(purpose)", labels: labels, classCount: k, empty: Draw(),
+                                 on: context) { rows in
             var p = [Double](), y = [Int]()
             p.reserveCapacity(rows.count * k)
             for i in rows { p += probabilities[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
@@ -124,11 +125,12 @@ public enum PairedTest {
     /// same rows (stratified by class) for both. Returns the interval of the difference and the
     /// two-sided bootstrap p-value (twice the smaller share of differences on either side of 0).
     public static func bootstrapDifference(a: [Double], b: [Double], labels: [Int], classCount: Int, plan: BootstrapPlan,
-                                           purpose: String, statistic: @escaping (_ probabilities: [Double], _ labels: [Int]) -> Double?)
+                                           purpose: String, on context: ExecutionContext,
+                                           statistic: @escaping (_ probabilities: [Double], _ labels: [Int]) -> Double?)
         -> (interval: Interval, p: Double)? {
         let k = classCount
         let diffs: [Double?] = Bootstrap.eachResample(plan, stream: "paired/\(purpose)", labels: labels, classCount: k,
-                                                      empty: nil) { rows in
+                                                      empty: nil, on: context) { rows in
             var pa = [Double](), pb = [Double](), y = [Int]()
             for i in rows { pa += a[(i * k)..<((i + 1) * k)]; pb += b[(i * k)..<((i + 1) * k)]; y.append(labels[i]) }
             guard let sa = statistic(pa, y), let sb = statistic(pb, y) else { return nil }
@@ -176,12 +178,13 @@ public enum RepeatedComparison {
     }
 
     public static func compare(variant: [[Double]], reference: [[Double]], labels: [Int], classCount k: Int, plan: BootstrapPlan,
-                               purpose: String, statistic: @escaping ([Double], [Int]) -> Double?) -> Result {
+                               purpose: String, on context: ExecutionContext,
+                               statistic: @escaping ([Double], [Int]) -> Double?) -> Result {
         let all = Array(labels.indices)
         let mean = meanStatistic(variant, rows: all, labels: labels, classCount: k, statistic: statistic)
         let referenceMean = meanStatistic(reference, rows: all, labels: labels, classCount: k, statistic: statistic)
         let draws: [(Double?, Double?)] = Bootstrap.eachResample(plan, stream: "repeated/\(purpose)", labels: labels, classCount: k,
-                                                                  empty: (nil, nil)) { rows in
+                                                                  empty: (nil, nil), on: context) { rows in
             let v = meanStatistic(variant, rows: rows, labels: labels, classCount: k, statistic: statistic)
             let a = meanStatistic(reference, rows: rows, labels: labels, classCount: k, statistic: statistic)
             return (v, v.flatMap { v in a.map { v - $0 } })

@@ -66,10 +66,10 @@ public struct PairedClipComparison: Codable, Equatable, Sendable {
     /// The paired tests, or nil when the two sides did not see the same clips. `plan` is B's
     /// bootstrap plan; the resampling stream is fixed, so the same pair gives the same interval anywhere.
     public static func compare(_ a: [ClipPrediction], _ b: [ClipPrediction], classCount k: Int,
-                               plan: BootstrapPlan) -> PairedClipComparison? {
+                               plan: BootstrapPlan, on context: ExecutionContext) -> PairedClipComparison? {
         guard let p = align(a, b, classCount: k) else { return nil }
         let m = mcnemar(p)
-        let auc = aucDifference(p, plan: plan, micro: false)
+        let auc = aucDifference(p, plan: plan, micro: false, on: context)
         let change = ROC.macroAUC(probabilities: p.b, labels: p.labels, classCount: k)
             .flatMap { b in ROC.macroAUC(probabilities: p.a, labels: p.labels, classCount: k).map { b - $0 } }
         return PairedClipComparison(clips: p.labels.count, onlyA: m.onlyA, onlyB: m.onlyB, accuracyP: m.p,
@@ -83,10 +83,11 @@ public struct PairedClipComparison: Codable, Equatable, Sendable {
     }
 
     /// Paired bootstrap of the macro (or micro) ROC-AUC change B - A over the aligned clips.
-    public static func aucDifference(_ p: Aligned, plan: BootstrapPlan, micro: Bool) -> (interval: Interval, p: Double)? {
+    public static func aucDifference(_ p: Aligned, plan: BootstrapPlan, micro: Bool,
+                                     on context: ExecutionContext) -> (interval: Interval, p: Double)? {
         let k = p.classCount
         return PairedTest.bootstrapDifference(a: p.a, b: p.b, labels: p.labels, classCount: k, plan: plan,
-                                              purpose: micro ? "test.clip.micro_auc" : "test.clip.macro_auc") { q, y in
+                                              purpose: micro ? "test.clip.micro_auc" : "test.clip.macro_auc", on: context) { q, y in
             micro ? ROC.microAUC(probabilities: q, labels: y, classCount: k) : ROC.macroAUC(probabilities: q, labels: y, classCount: k)
         }
     }

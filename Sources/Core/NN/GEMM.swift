@@ -19,8 +19,8 @@ public enum GEMM {
 
     /// C[m x n] = op(A)[m x k] · op(B)[k x n] (+ C when `accumulate`). Products of at least 2^20
     /// multiply-adds are cut into `parts(work:side:)` slices of C, fixed by the shape, and the slices run on
-    /// up to Parallelism.threads workers. Every element is still one chain, so no bit depends on either.
-    static func multiply(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+    /// up to the context's threads. Every element is still one chain, so no bit depends on either.
+    static func multiply(on context: ExecutionContext, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int) {
         // Slice C by columns when B is packed (each slice then packs only its own columns of B),
@@ -28,19 +28,19 @@ public enum GEMM {
         let splitRows = !packsB(transB: transB, ldb: ldb) && m >= n
         let parts = Self.parts(work: m * n * k, side: splitRows ? m : n)
         guard parts > 1 else {
-            serial(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+            serial(kernels: context.kernels, transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                    accumulate: accumulate, c: c, ldc: ldc)
             return
         }
-        Parallelism.run(parts) { i in
+        context.run(parts) { i in
             if splitRows {
                 let m0 = m * i / parts, m1 = m * (i + 1) / parts
-                serial(transA: transA, transB: transB, m: m1 - m0, n: n, k: k,
+                serial(kernels: context.kernels, transA: transA, transB: transB, m: m1 - m0, n: n, k: k,
                        a: transA ? a + m0 : a + m0 * lda, lda: lda, b: b, ldb: ldb,
                        accumulate: accumulate, c: c + m0 * ldc, ldc: ldc)
             } else {
                 let n0 = n * i / parts, n1 = n * (i + 1) / parts
-                serial(transA: transA, transB: transB, m: m, n: n1 - n0, k: k, a: a, lda: lda,
+                serial(kernels: context.kernels, transA: transA, transB: transB, m: m, n: n1 - n0, k: k, a: a, lda: lda,
                        b: transB ? b + n0 * ldb : b + n0, ldb: ldb,
                        accumulate: accumulate, c: c + n0, ldc: ldc)
             }
@@ -60,12 +60,12 @@ public enum GEMM {
 
     /// The same product on the calling thread, for callers that spread independent products over
     /// threads themselves (Winograd's per-image products). `kBlock` and `nBlock` exist for the tests.
-    public static func serial(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+    public static func serial(kernels: KernelPath, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                               accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int,
                               kBlock: Int = defaultKBlock, nBlock: Int = defaultNBlock) {
         guard m > 0, n > 0 else { return }
-        if KernelPath.current == .avx512 {
+        if kernels == .avx512 {
             lab_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc, kBlock, nBlock)
             return
         }

@@ -2,7 +2,7 @@ import Foundation
 import Kernels
 
 /// Which vector kernels the engine's matrix products run on. Chosen once, at start-up, from the CPU
-/// and `LAB_KERNELS`. The path changes how many elements are computed together, never the order of
+/// and `LAB_KERNELS`, and carried by the ExecutionContext. The path changes how many elements are computed together, never the order of
 /// any sum, so every path gives the same bits (GEMMTests, `make baseline-check`); it is recorded in
 /// the manifest's machine block, never in a number.
 public enum KernelPath: String, Sendable, CaseIterable {
@@ -41,20 +41,6 @@ public enum KernelPath: String, Sendable, CaseIterable {
                 + "save the ZMM registers)") }
         #endif
         return path
-    }
-
-    /// The path in use: `LAB_KERNELS` when it names one this CPU has, else the best.
-    /// `lab` itself refuses a bad `LAB_KERNELS` before any work (LabMain/main.swift), so this fallback only
-    /// matters to library users and tests.
-    nonisolated(unsafe) public private(set) static var current: KernelPath =
-        (try? requested(ProcessInfo.processInfo.environment["LAB_KERNELS"])) ?? best
-
-    /// Runs `body` on `path` (tests compare the paths' bits). Not for concurrent use.
-    static func using<T>(_ path: KernelPath, _ body: () throws -> T) rethrows -> T {
-        let saved = current
-        current = path
-        defer { current = saved }
-        return try body()
     }
 
     /// A line for the manifest and `lab bench`: the path, and why.

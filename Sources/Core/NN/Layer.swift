@@ -6,9 +6,9 @@ public protocol Layer: AnyObject {
     var parameters: [Parameter] { get }
     /// Tracked state that is not trained (BatchNorm running statistics); saved in checkpoints.
     var buffers: [Parameter] { get }
-    func forward(_ x: Tensor, training: Bool) -> Tensor
+    func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor
     /// Given dLoss/dOutput, fills parameter gradients and returns dLoss/dInput.
-    func backward(_ dy: Tensor) -> Tensor
+    func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor
 }
 
 extension Layer {

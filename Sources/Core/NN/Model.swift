@@ -287,21 +287,21 @@ public final class Model {
     }
 
     /// Logits for a batch [channels, N, H, W]: a plain list of layers, one after another.
-    func forward(_ x: Tensor, training: Bool) -> Tensor {
+    func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         var t = x
         for (i, layer) in layers.enumerated() {
             let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-            t = layer.forward(t, training: training)
+            t = layer.forward(t, training: training, on: context)
             if profile != nil { profile!.forward[i] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         }
         return t
     }
 
-    func backward(_ dLogits: Tensor) {
+    func backward(_ dLogits: Tensor, on context: ExecutionContext) {
         var g = dLogits
         for i in layers.indices.reversed() {
             let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-            g = layers[i].backward(g)
+            g = layers[i].backward(g, on: context)
             if profile != nil { profile!.backward[i] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         }
     }
@@ -313,22 +313,25 @@ public final class Model {
     /// sample alone (every sum runs over one image, or over features for one row), so which thread
     /// and which batch computed it changes no bit: `predict` gives the same bits on any thread count.
     /// `logits: true` returns the network's outputs before the softmax.
-    public func predict(_ x: [Float], count: Int, batchSize: Int = 32, logits wantsLogits: Bool = false) -> [Float] {
+    public func predict(_ x: [Float], count: Int, batchSize: Int = 32, logits wantsLogits: Bool = false,
+                        on context: ExecutionContext) -> [Float] {
         let size = config.input.channels * config.inputHeight * config.inputWidth
         precondition(x.count == count * size, "predict: \(x.count) values for \(count) samples of \(size)")
-        return predict(Samples(x, sampleSize: size), batchSize: batchSize, logits: wantsLogits)
+        return predict(Samples(x, sampleSize: size), batchSize: batchSize, logits: wantsLogits, on: context)
     }
 
     /// `predict` on samples in memory or streamed from a file: the same bits either way.
-    public func predict(_ samples: Samples, batchSize: Int = 32, logits wantsLogits: Bool = false) -> [Float] {
+    public func predict(_ samples: Samples, batchSize: Int = 32, logits wantsLogits: Bool = false,
+                        on context: ExecutionContext) -> [Float] {
         let channels = config.input.channels, count = samples.count
         precondition(samples.sampleSize == channels * config.inputHeight * config.inputWidth,
                      "predict: samples of \(samples.sampleSize) floats for a \(channels)x\(config.inputHeight)x\(config.inputWidth) input")
         var out = [Float](repeating: 0, count: count * config.classes)
         let batches = (count + batchSize - 1) / batchSize
-        // Whole batches per worker, each worker on a model of its own; every batch's numbers are the
-        // same whichever worker runs it.
-        let workers = profile == nil ? max(1, min(Parallelism.threads, batches)) : 1
+        // Whole batches per worker, each worker on a model of its own and on one thread; every batch's
+        // numbers are the same whichever worker runs it.
+        let workers = profile == nil ? max(1, min(context.threads, batches)) : 1
+        let layerContext = workers == 1 ? context : context.serial
         let models = [self] + (1..<workers).map { replicaForInference($0) }
         out.withUnsafeMutableBufferPointer { buffer in
             let outp = buffer.baseAddress!
@@ -339,7 +342,7 @@ public final class Model {
                     let start = batch * batchSize, n = min(batchSize, count - start)
                     input.reshape(to: [channels, n, self.config.inputHeight, self.config.inputWidth])
                     samples.gather((start..<(start + n)).map { $0 }[...], channels: channels, into: input)
-                    var logits = model.forward(input, training: false).data
+                    var logits = model.forward(input, training: false, on: layerContext).data
                     if !wantsLogits { SoftmaxCrossEntropy.softmax(&logits, classes: self.config.classes) }
                     (outp + start * self.config.classes).update(from: logits, count: logits.count)
                 }
@@ -347,7 +350,7 @@ public final class Model {
             if workers == 1 {
                 run(0)
             } else {
-                Parallelism.serially { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }
+                DispatchQueue.concurrentPerform(iterations: workers, execute: run)
             }
         }
         return out

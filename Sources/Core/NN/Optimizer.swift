@@ -25,14 +25,14 @@ final class Optimizer {
         second = kind == .adam ? parameters.map { [Float](repeating: 0, count: $0.value.count) } : []
     }
 
-    func update(_ parameters: [Parameter]) {
+    func update(_ parameters: [Parameter], on context: ExecutionContext) {
         step += 1
         if weightDecay > 0 {
             let shrink = Float(learningRate * weightDecay)
             for p in parameters where p.shape.count > 1 {
                 p.value.withUnsafeMutableBufferPointer { w in
                     let wb = w.baseAddress!
-                    parallelFor(w.count, minChunk: 1 << 15) { range in for j in range { wb[j] -= shrink * wb[j] } }
+                    context.parallelFor(w.count, minChunk: 1 << 15) { range in for j in range { wb[j] -= shrink * wb[j] } }
                 }
             }
         }
@@ -48,7 +48,7 @@ final class Optimizer {
                             second[i].withUnsafeMutableBufferPointer { v in
                                 let (wb, gb, mb, vb) = (w.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
                                 // Element-wise, so any split gives the same bits.
-                                parallelFor(w.count, minChunk: 1 << 15) { range in
+                                context.parallelFor(w.count, minChunk: 1 << 15) { range in
                                     for j in range {
                                         mb[j] = b1 * mb[j] + (1 - b1) * gb[j]
                                         vb[j] = b2 * vb[j] + (1 - b2) * gb[j] * gb[j]

@@ -116,12 +116,15 @@ public struct TrainResult: Sendable {
 public final class Trainer {
     public let model: Model
     public let config: TrainConfig
+    /// Threads and kernels: they change no bit of the result (NNTests compares 1, 2 and 3 threads).
+    public let context: ExecutionContext
     private(set) var state: TrainingState
     private let optimizer: Optimizer
 
-    public init(model: Model, config: TrainConfig) {
+    public init(model: Model, config: TrainConfig, context: ExecutionContext) {
         self.model = model
         self.config = config
+        self.context = context
         let base = SeededRNG(seed: config.seed)
         optimizer = Optimizer(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum,
                               weightDecay: config.weightDecay ?? 0, parameters: model.parameters)
@@ -134,8 +137,8 @@ public final class Trainer {
 
     /// Continues from a checkpoint: weights, optimiser moments, generators, epoch and history are restored,
     /// so the run ends bit-identical to one that never stopped.
-    public convenience init(model: Model, config: TrainConfig, resumingFrom saved: TrainingState) throws {
-        self.init(model: model, config: config)
+    public convenience init(model: Model, config: TrainConfig, context: ExecutionContext, resumingFrom saved: TrainingState) throws {
+        self.init(model: model, config: config, context: context)
         try restore(saved)
     }
 
@@ -191,7 +194,7 @@ public final class Trainer {
                 let mixed = config.mixup.map {
                     Mixup.apply(to: input, labels: labels[0..<n], classes: model.config.classes, alpha: $0, rng: &mixupRNG)
                 }
-                let logits = model.forward(input, training: true)
+                let logits = model.forward(input, training: true, on: context)
                 if let mixed {
                     lossSum += SoftmaxCrossEntropy.lossAndGradient(logits: logits, targets: mixed.values,
                                                                    probabilities: &probabilities, gradient: dLogits)
@@ -201,8 +204,8 @@ public final class Trainer {
                                                                    probabilities: &probabilities, gradient: dLogits)
                     correct += countCorrect(probabilities, labels: labels[0..<n], classes: model.config.classes)
                 }
-                model.backward(dLogits)
-                optimizer.update(parameters)
+                model.backward(dLogits, on: context)
+                optimizer.update(parameters, on: context)
                 let elapsed = Date().timeIntervalSince(epochStart)
                 let rate = Double(hi) / max(elapsed, 1e-9)
                 progress(TrainProgress(epoch: epoch, epochs: config.epochs, batch: b + 1, batches: batches,
@@ -249,7 +252,7 @@ public final class Trainer {
     /// Loss, accuracy and macro ROC-AUC in inference mode.
     public func evaluate(_ data: Dataset) -> (loss: Double, accuracy: Double, auc: Double?) {
         guard data.count > 0 else { return (.nan, .nan, nil) }
-        let probs = model.predict(data.samples)
+        let probs = model.predict(data.samples, on: context)
         let k = model.config.classes
         var loss = 0.0
         for i in 0..<data.count { loss -= Double(Elementary.log(max(probs[i * k + data.labels[i]], 1e-12))) }

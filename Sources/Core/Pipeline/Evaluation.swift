@@ -13,9 +13,10 @@ public struct Evaluation: Sendable {
     public var segmentLabels: [Int]
 
     /// `clipIndex[i]` is the clip of segment i; `aggregate` turns a clip's segments into the clip's output.
-    public init(model: Model, data: Dataset, clipIndex: [Int], aggregate: ClipAggregate = .meanProbability) {
+    public init(model: Model, data: Dataset, clipIndex: [Int], aggregate: ClipAggregate = .meanProbability,
+                on context: ExecutionContext) {
         let k = model.config.classes
-        let (p, logits) = model.outputs(data.samples, for: aggregate)
+        let (p, logits) = model.outputs(data.samples, for: aggregate, on: context)
         segment = ClassificationReport(probabilities: p, labels: data.labels, classCount: k)
         segmentProbabilities = p
         segmentLabels = data.labels
@@ -29,21 +30,23 @@ public struct Evaluation: Sendable {
     }
 
     /// 95% (or `plan.level`) intervals of every metric, over clips and over segments.
-    public func intervals(_ plan: BootstrapPlan, purpose: String) -> (segment: LevelIntervals, clip: LevelIntervals) {
+    public func intervals(_ plan: BootstrapPlan, purpose: String,
+                          on context: ExecutionContext) -> (segment: LevelIntervals, clip: LevelIntervals) {
         let k = clip.confusion.classCount
         return (Bootstrap.intervals(probabilities: segmentProbabilities, labels: segmentLabels, classCount: k, plan: plan,
-                                    purpose: "\(purpose)/segment"),
+                                    purpose: "\(purpose)/segment", on: context),
                 Bootstrap.intervals(probabilities: clipProbabilities, labels: clipLabels, classCount: k, plan: plan,
-                                    purpose: "\(purpose)/clip"))
+                                    purpose: "\(purpose)/clip", on: context))
     }
 }
 
 extension Model {
     /// The segments' probabilities, and their logits too where `aggregate` needs them (as Double).
     /// The softmax runs row by row, as `predict` does, so the probabilities have the same bits either way.
-    public func outputs(_ samples: Samples, for aggregate: ClipAggregate) -> (probabilities: [Double], logits: [Double]?) {
-        guard aggregate == .meanLogit else { return (predict(samples).map(Double.init), nil) }
-        var z = predict(samples, logits: true)
+    public func outputs(_ samples: Samples, for aggregate: ClipAggregate,
+                        on context: ExecutionContext) -> (probabilities: [Double], logits: [Double]?) {
+        guard aggregate == .meanLogit else { return (predict(samples, on: context).map(Double.init), nil) }
+        var z = predict(samples, logits: true, on: context)
         let logits = z.map(Double.init)
         SoftmaxCrossEntropy.softmax(&z, classes: config.classes)
         return (z.map(Double.init), logits)

@@ -188,12 +188,13 @@ public struct TrainedModel {
         return (x, segmentStarts(frames: m.cols, spec: spec), spec)
     }
 
-    public func predict(features m: FeatureMatrix, seconds: Double, padShort: Bool = false) throws -> FilePrediction {
+    public func predict(features m: FeatureMatrix, seconds: Double, padShort: Bool = false,
+                        on context: ExecutionContext) throws -> FilePrediction {
         let (x, starts, spec) = try inputs(m, padShort: padShort)
         let k = card.classes.count
         let aggregate = card.aggregate ?? .meanProbability
         let sampleSize = model.config.input.channels * model.config.inputHeight * model.config.inputWidth
-        let (p, logits) = model.outputs(Samples(x, sampleSize: sampleSize), for: aggregate)
+        let (p, logits) = model.outputs(Samples(x, sampleSize: sampleSize), for: aggregate, on: context)
         let clip = ClipAggregation.aggregate(aggregate, probabilities: p, logits: logits, classCount: k,
                                              clipIDs: [Int](repeating: 0, count: starts.count))
         let frame = Double(card.features.hopLength) / Double(card.features.sampleRate)
@@ -203,8 +204,8 @@ public struct TrainedModel {
     }
 
     /// Decode, features, segments, network, clip: one file end to end.
-    public func predict(file path: String, padShort: Bool = false) throws -> FilePrediction {
-        try predict(files: [path], padShort: padShort).predictions[0].get()
+    public func predict(file path: String, padShort: Bool = false, on context: ExecutionContext) throws -> FilePrediction {
+        try predict(files: [path], padShort: padShort, on: context).predictions[0].get()
     }
 
     /// Where `predict(files:)` spent its time: decoding and features summed over threads, their wall
@@ -217,10 +218,10 @@ public struct TrainedModel {
     /// (decoding dominates), then the network on them in order, so memory stays bounded however many
     /// files there are and the output order is fixed. A file that cannot be read is its error; the
     /// others go on. `progress(done, total)` after each chunk. `lab predict` and the tests call this.
-    public func predict(files: [String], padShort: Bool = false,
+    public func predict(files: [String], padShort: Bool = false, on context: ExecutionContext,
                         progress: (Int, Int) -> Void = { _, _ in }) -> (predictions: [Result<FilePrediction, Error>], timing: Timing) {
         let extractor = LogMelExtractor(params: card.features)
-        let chunk = max(8, 4 * Parallelism.threads)
+        let chunk = max(8, 4 * context.threads)
         var out: [Result<FilePrediction, Error>] = []
         var timing = Timing()
         for start in stride(from: 0, to: files.count, by: chunk) {
@@ -232,7 +233,7 @@ public struct TrainedModel {
                 let slots = slots
                 stageTimes.withUnsafeMutableBufferPointer { times in
                     let times = times
-                    Parallelism.forEach(part.count) { i in
+                    context.forEach(part.count) { i in
                         slots[i] = Result {
                             let t0 = Date()
                             // The file is opened once: its length is the decoded samples' at the model's rate.
@@ -250,7 +251,7 @@ public struct TrainedModel {
             for r in features {
                 let t0 = Date()
                 out.append(Result { let (m, seconds) = try r!.get(); return try predict(features: m, seconds: seconds,
-                                                                                        padShort: padShort) })
+                                                                                        padShort: padShort, on: context) })
                 timing.inference += Date().timeIntervalSince(t0)
             }
             progress(min(files.count, start + chunk), files.count)

@@ -83,6 +83,7 @@ public struct PreparedData: Sendable {
     /// `collection`: the plan's collection when the caller has scanned it already (lab's reuse check
     /// does), so every file is hashed once.
     public static func prepare(_ plan: DataPlan, cacheDirectory: String, collection scanned: AudioCollection? = nil,
+                               on context: ExecutionContext,
                                progress: @escaping (_ done: Int, _ total: Int) -> Void = { _, _ in },
                                shouldStop: @escaping () -> Bool = { false }) throws -> PreparedData {
         let collection = try scanned ?? scan(root: plan.root, classes: plan.classes)
@@ -98,7 +99,7 @@ public struct PreparedData: Sendable {
         var failures = [SkippedFile?](repeating: nil, count: clips.count)
         let lock = NSLock()
         var done = 0
-        Parallelism.forEach(clips.count) { i in
+        context.forEach(clips.count) { i in
             if shouldStop() { return }
             var usable = false, failure: SkippedFile?
             let path = clips[i].relativePath
@@ -160,7 +161,7 @@ public struct PreparedData: Sendable {
             // Computed (and cached) in parallel; then read back one at a time, in order, below.
             var errors = [Error?](repeating: nil, count: jobs.count)
             var finished = 0
-            Parallelism.forEach(jobs.count) { j in
+            context.forEach(jobs.count) { j in
                 if shouldStop() { return }
                 let job = jobs[j]
                 let r = Result { try cache.logMel(for: clipsByPath[job.clip]!, root: plan.root, params: plan.features, extractor: extractor,

@@ -19,12 +19,6 @@ struct BenchSynthCommand: ParsableCommand {
     @Option(help: "Threads.") var threads = 2
 
     func run() throws {
-        let dir = try benchDirectory("synth")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let t = Date()
-        try BuiltinCollection.write(to: dir, clipsPerGenre: clipsPerGenre, seconds: seconds, threads: threads)
-        let s = Date().timeIntervalSince(t)
-        let n = clipsPerGenre * BuiltinCollection.genres.count
-        print(String(format: "%d clips x %.0f s on %d threads: %.1f s (%.1f clips/s)", n, seconds, threads, s, Double(n) / s))
+        try SynthBenchmark(clipsPerGenre: clipsPerGenre, seconds: seconds, threads: threads).run()
     }
 }

@@ -53,7 +53,8 @@ struct CompareCommand: ParsableCommand {
         let ws = place.workspace
         let specs = revisions.count == 1 ? revisions + ["workspace"] : revisions
         let report = try ws.report(notebook: notebook)
-        let comparison = Comparison(try specs.map { try Revision.load($0, results: report, workspace: ws) }, everyTest: all || json)
+        let comparison = Comparison(try specs.map { try Revision.load($0, results: report, workspace: ws) }, everyTest: all || json,
+                                    on: try ExecutionContext.fromEnvironment(threads: RunOptions.defaultThreads))
         if json {
             // Every pair of neighbours, every metric, machine-readable: always a list, however many revisions.
             struct Pair: Encodable { var a: String; var b: String; var engineChanged: Bool?; var rows: [MetricsDiff.Row] }

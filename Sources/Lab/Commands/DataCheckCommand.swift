@@ -48,14 +48,14 @@ struct DataCheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         let exts = extensions.map { Set($0.split(separator: ",").map { $0.lowercased() }) } ?? AudioCollection.defaultExtensions
         let collection: AudioCollection
         let root = options.workspace.userPath(directory)
         do { collection = try AudioCollection.scan(root: root, extensions: exts) } catch let e as CollectionError {
             throw LabError("\(e)", hint: "a collection is a folder with one sub-folder of audio files per class")
         }
-        let report = DataCheck.run(collection, rule: rule, progress: ProgressReporter(label: "decoding", quiet: options.quiet))
+        let report = DataCheck.run(collection, rule: rule, progress: ProgressReporter(label: "decoding", quiet: options.quiet), on: context)
         print("collection \(directory)")
         print("fingerprint \(collection.fingerprint)")
         for (i, name) in collection.classes.enumerated() {

@@ -25,11 +25,12 @@ struct DataSynthCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         let list = genres.map { $0.split(separator: ",").map(String.init) } ?? BuiltinCollection.genres
         let bar = ProgressReporter(label: "synth", quiet: options.quiet)
         let start = Date()
-        try BuiltinCollection.write(to: out, clipsPerGenre: clipsPerGenre, seconds: seconds, seed: seed, genres: list) { done, total in
+        try BuiltinCollection.write(to: out, clipsPerGenre: clipsPerGenre, seconds: seconds, seed: seed, genres: list,
+                                    threads: context.threads) { done, total in
             bar.update(done: done, total: total, detail: "clips")
         }
         bar.finish("\(list.count * clipsPerGenre) clips in \(out) (\(String(format: "%.1f", Date().timeIntervalSince(start))) s)")

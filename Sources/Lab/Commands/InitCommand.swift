@@ -33,7 +33,7 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         // Like `git init`, a new workspace where the user stands, unless that is an existing one's
         // root or its reports/ folder (a second notebook for the same project).
         let found = options.workspace
@@ -54,7 +54,8 @@ struct InitCommand: ParsableCommand {
         params.sampleRate = 22050
         let check = DataCheck.run(collection, rule: DataCheck.Rule(params: params, segmentSeconds: 2,
                                                                    spec: .seconds(2, hop: 2, params: params, tail: .drop)),
-                                  progress: ProgressReporter(label: "checking \(collection.clips.count) files", quiet: options.quiet))
+                                  progress: ProgressReporter(label: "checking \(collection.clips.count) files", quiet: options.quiet),
+                                          on: context)
         let text = StarterNotebook.text(collection: collection, data: StarterNotebook.portable(root, typed: data, workspace: ws))
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -59,9 +59,10 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         let ws = options.workspace
-        let resolved = try ModelSource.resolve(source, notebook: notebook, workspace: ws, reproduce: reproduce, quiet: options.quiet)
+        let resolved = try ModelSource.resolve(source, notebook: notebook, workspace: ws, reproduce: reproduce, quiet: options.quiet,
+                                               on: context)
         let trained = try TrainedModel.load(path: resolved.weights)
         if !options.quiet { FileHandle.standardError.write(Data("using \(resolved.description)\n".utf8)) }
         let (files, missing) = try Self.audioFiles(inputs, workspace: ws)
@@ -69,7 +70,7 @@ struct PredictCommand: ParsableCommand {
             throw LabError("--png draws one file's taggram; \(files.count) files were given", hint: "name one file, or leave out --png")
         }
         let bar = ProgressReporter(label: "[predict \(trained.card.experiment)]", quiet: options.quiet || files.count < 2)
-        let (predictions, timing) = trained.predict(files: files.map(\.path), padShort: padShort) { done, total in
+        let (predictions, timing) = trained.predict(files: files.map(\.path), padShort: padShort, on: context) { done, total in
             bar.update(done: done, total: total, detail: "files")
         }
         // A missing or unreadable file is reported at the end: the others still go on.
@@ -89,7 +90,7 @@ struct PredictCommand: ParsableCommand {
                     + "threads: %.1f ms "
                                                        + "wall), inference %.1f ms; %d "
                                                                + "files\n", 1000 * timing.decode / n, 1000 * timing.features / n,
-                                                       Parallelism.threads, 1000 * timing.featureWall / n, 1000 * timing.inference / n,
+                                                       context.threads, 1000 * timing.featureWall / n, 1000 * timing.inference / n,
                                                        files.count).utf8))
         }
         print(PredictionOutput.render(results, classes: trained.card.classes, top: top, timeline: timeline,

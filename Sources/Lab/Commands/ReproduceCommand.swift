@@ -45,14 +45,14 @@ struct ReproduceCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         let ws = options.workspace
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let started = Date()
         // A --data path is stored as the notebook would write it (relative, or ~/...), never as this machine's absolute path.
         let dataOverride = data.map { StarterNotebook.portable(ws.userPath($0), typed: $0, workspace: ws) }
         let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: dataOverride,
-                                 command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }, force: force,
+                                 command: CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }, context: context, force: force,
                                  executor: executor == "slurm" ? .slurm(slurm.options(threads: options.threads))
                                      : workers > 1 ? .processes(workers: workers) : .local)
         let file = try runner.run(notebookPath: path, writeReport: true)

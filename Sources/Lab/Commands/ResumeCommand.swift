@@ -20,7 +20,7 @@ struct ResumeCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         StopSignal.install()
         let ws = options.workspace
         let dir = ws.run(runID)
@@ -31,10 +31,11 @@ struct ResumeCommand: ParsableCommand {
         let outcome: ExperimentRunner.Outcome
         if manifest.experiment.search != nil {
             // A search resumes as a search (never as its base config), and not while its Slurm jobs are queued.
-            let searcher = SearchRunner(workspace: ws, quiet: options.quiet, command: "lab resume \(runID)")
+            let searcher = SearchRunner(workspace: ws, quiet: options.quiet, command: "lab resume \(runID)", context: context)
             outcome = try searcher.run(manifest.experiment, resuming: dir)
         } else {
-            outcome = try ExperimentRunner(workspace: ws, quiet: options.quiet, command: "lab resume \(runID)").resume(dir)
+            outcome = try ExperimentRunner(workspace: ws, quiet: options.quiet, command: "lab resume \(runID)",
+                                           context: context).resume(dir)
         }
         switch outcome {
         case .interrupted: throw LabError("interrupted again", hint: "lab resume \(runID)")

@@ -4,7 +4,10 @@ import Foundation
 
 /// The options every command that runs work in parallel shares, declared once (`@OptionGroup`).
 struct RunOptions: ParsableArguments {
-    @Option(help: "Threads for decoding, synthesis, features and the CNN engine. Any count gives the same bits.") var threads = 2
+    /// The thread count of a command that has no `--threads` of its own (compare's bootstrap).
+    static let defaultThreads = 2
+    @Option(help: "Threads for decoding, synthesis, features and the CNN engine. Any count gives the same bits.")
+    var threads = defaultThreads
     @Flag(help: "No progress output.") var quiet = false
     @OptionGroup var place: WorkspaceOption
 
@@ -15,8 +18,9 @@ struct RunOptions: ParsableArguments {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
-    /// Sets the thread count every parallel stage uses.
-    func apply() { Parallelism.setThreads(threads) }
+    /// The engine's context for this command: `--threads`, and the kernels LAB_KERNELS names (the best this CPU
+    /// has when unset). Made once per command and handed down; it changes no bit.
+    func context() throws -> ExecutionContext { try ExecutionContext.fromEnvironment(threads: threads) }
 }
 
 /// The Slurm flags `lab reproduce --executor slurm` and `lab search submit --slurm` share, with one

@@ -47,28 +47,7 @@ struct SearchStatusCommand: ParsableCommand {
     func run() throws {
         let ws = place.workspace
         let (dir, manifest, spec) = try searchRun(runID, workspace: ws)
-        let names = spec.space.keys.sorted()
-        print("search \(runID) (cell \(manifest.experiment.name)): \(spec.trials) trials, eta \(spec.eta), rungs "
-              + spec.rungs.map(String.init).joined(separator: ", ") + " epochs; run \(manifest.displayStatus)")
-        print(pad("trial", 7) + pad("status", 10) + names.map { pad($0, 15) }.joined() + spec.rungs.map { pad("AUC @\($0)", 10) }.joined())
-        var counts: [String: Int] = [:]
-        for t in 0..<spec.trials {
-            guard let trial = try? SearchRunner.status(dir, t) else {
-                counts["pending", default: 0] += 1
-                print(pad("\(t)", 7) + "pending")
-                continue
-            }
-            // A trial between rungs has finished the last one it trained and waits for the ranking.
-            let state = trial.status == .running ? (trial.scores.isEmpty ? "pending" : "done r\(trial.scores.count)")
-                : trial.status == .complete ? "chosen" : trial.status.rawValue
-            counts[state, default: 0] += 1
-            var line = pad("\(t)", 7) + pad(state, 10) + names.map { pad(String(format: "%.4g", trial.params[$0] ?? .nan), 15) }.joined()
-            line += spec.rungs.indices.map { pad($0 < trial.scores.count ? trial.scores[$0].validationAUC.map { String(format: "%.3f",
-                    $0) } ?? "n/a" : "-", 10) }.joined()
-            if let error = trial.error { line += "  " + error }
-            print(line)
-        }
-        print(counts.keys.sorted().map { "\(counts[$0]!) \($0)" }.joined(separator: ", "))
+        print(SearchStatusTable.render(dir: dir, manifest: manifest, spec: spec), terminator: "")
     }
 }
 
@@ -112,40 +91,18 @@ struct SearchTrialCommand: ParsableCommand {
     }
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         StopSignal.install()
         let ws = options.workspace
         let (dir, _, spec) = try searchRun(runID, workspace: ws)
-        let r: Int
-        if let rung {
-            guard rung <= spec.rungs.count else { throw LabError("run \(runID) has \(spec.rungs.count) rungs, not \(rung)") }
-            r = rung - 1
-        } else {
-            guard let found = spec.rungs.firstIndex(of: epochs!) else { throw LabError("run "
-                    + "\(runID)'s rungs are \(spec.rungs), not \(epochs!) epochs") }
-            r = found
-        }
-        let t: Int
-        if let index {
-            guard let entrants = SearchRunner.entrants(rung: r, spec: spec, rungs: try SearchRunner.rungs(dir)) else {
-                throw LabError("rung \(r) of run \(runID) has not been ranked yet",
-                               hint: "`lab search promote \(runID) --rung \(r)` ranks it")
-            }
-            guard index < entrants.count else {
-                if !options.quiet { print("rung "
-                        + "\(r + 1) of run \(runID) has \(entrants.count) trials; index \(index) has nothing to train") }
-                return
-            }
-            t = entrants[index]
-        } else {
-            t = trial!
-            guard t < spec.trials else { throw LabError("run \(runID) has trials 0 to \(spec.trials - 1), not \(t)") }
-        }
+        guard let (t, r) = try SearchRunner.trialToTrain(dir: dir, spec: spec, trial: trial, epochs: epochs, rung: rung, index: index,
+                                                         quiet: options.quiet) else { return }
         if let markFailed {
             try SearchRunner.markFailed(dir: dir, trial: t, rung: r, reason: markFailed)
             return
         }
-        try SearchRunner(workspace: ws, quiet: true, command: "lab search trial").trainOne(dir: dir, trial: t, epochs: spec.rungs[r])
+        try SearchRunner(workspace: ws, quiet: true, command: "lab search trial", context: context).trainOne(dir: dir, trial: t,
+                epochs: spec.rungs[r])
         if !options.quiet { print("trial \(t) of run \(runID) trained to \(spec.rungs[r]) epochs (rung \(r + 1))") }
     }
 }
@@ -187,58 +144,8 @@ struct SearchK8sCommand: ParsableCommand {
     func run() throws {
         let ws = place.workspace
         let (dir, _, spec) = try searchRun(runID, workspace: ws)
-        guard rung <= spec.rungs.count else { throw LabError("run \(runID) has \(spec.rungs.count) rungs, not \(rung)") }
-        let epochs = spec.rungs[rung - 1]
-        // Trials still to train at this rung: those that reached the previous rung's promotion.
-        var trials = Array(0..<spec.trials)
-        if rung > 1, let d = FileManager.default.contents(atPath: dir.file("rungs.json")),
-           let rungs = try? JSONCoding.decoder.decode([SearchRecord.Rung].self, from: d), rungs.count >= rung - 1 {
-            trials = rungs[rung - 2].promoted
-        } else if rung > 1 {
-            throw LabError("rung \(rung - 1) of run \(runID) has not been ranked yet", hint: "rank it with `lab reproduce` first")
-        }
-        trials = trials.filter { ((try? SearchRunner.status(dir, $0))?.scores.count ?? 0) < rung }
-        guard !trials.isEmpty else { throw LabError("every trial of rung \(rung) is already trained") }
-        print(Self.manifest(run: runID, rung: rung, epochs: epochs, trials: trials, image: image, claim: claim, workspace: workspace,
+        let trials = try KubernetesJob.trialsToTrain(dir, spec: spec, rung: rung)
+        print(KubernetesJob.manifest(run: runID, rung: rung, epochs: spec.rungs[rung - 1], trials: trials, image: image, claim: claim, workspace: workspace,
                             cpus: cpus, parallelism: parallelism), terminator: "")
-    }
-
-    static func manifest(run: String, rung: Int, epochs: Int, trials: [Int], image: String, claim: String, workspace: String,
-                         cpus: Int, parallelism: Int) -> String {
-        """
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: lab-search-\(run)-rung\(rung)
-        spec:
-          completionMode: Indexed
-          completions: \(trials.count)
-          parallelism: \(min(parallelism, trials.count))
-          backoffLimit: 0
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-              - name: trial
-                image: \(image)
-                workingDir: \(workspace)
-                env:
-                - name: TRIALS
-                  value: "\(trials.map(String.init).joined(separator: " "))"
-                command: ["bash", "-c"]
-                args:
-                - 'set -- $TRIALS; shift $JOB_COMPLETION_INDEX; exec lab search trial \(run) --trial $1 --epochs \(epochs) --threads \(cpus)'
-                resources:
-                  requests: {cpu: "\(cpus)"}
-                  limits: {cpu: "\(cpus)"}
-                volumeMounts:
-                - name: workspace
-                  mountPath: \(workspace)
-              volumes:
-              - name: workspace
-                persistentVolumeClaim:
-                  claimName: \(claim)
-
-        """
     }
 }

@@ -48,17 +48,17 @@ struct SearchSubmitCommand: ParsableCommand {
     }
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         let ws = options.workspace
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
         let data = self.data.map { StarterNotebook.portable(ws.userPath($0), typed: $0, workspace: ws) }
         let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
         guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet, command: command,
-                                       force: force) else { return }
+                                       force: force, on: context) else { return }
         try SlurmSubmission.refuseWhileQueued(dir, workspace: ws)
         let spec = e.search!
         if k8s {
-            print(SearchK8sCommand.manifest(run: dir.id, rung: 1, epochs: spec.rungs[0], trials: Array(0..<spec.trials), image: image!,
+            print(KubernetesJob.manifest(run: dir.id, rung: 1, epochs: spec.rungs[0], trials: Array(0..<spec.trials), image: image!,
                                             claim: claim, workspace: mount,
                                                     cpus: slurmFlags.options(threads: options.threads).cpus ?? options.threads,
                                                             parallelism: 4),
@@ -113,7 +113,7 @@ struct SearchRunCommand: ParsableCommand {
     }
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         StopSignal.install()
         let ws = options.workspace
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
@@ -123,7 +123,7 @@ struct SearchRunCommand: ParsableCommand {
         guard trial < spec.trials else { throw LabError("search \(cell) has trials 0 to \(spec.trials - 1), not \(trial)") }
         if let rung, rung > spec.rungs.count { throw LabError("search \(cell) has \(spec.rungs.count) rungs, not \(rung)") }
         guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet,
-                                       command: command) else { return }
+                                       command: command, on: context) else { return }
         let rungs = try SearchRunner.rungs(dir)
         let done = try SearchRunner.status(dir, trial).scores.count
         let target = rung.map { $0 - 1 } ?? done
@@ -143,7 +143,8 @@ struct SearchRunCommand: ParsableCommand {
             if !options.quiet { print("trial \(trial) of run \(dir.id) was not promoted to rung \(target + 1)") }
             return
         }
-        try SearchRunner(workspace: ws, quiet: true, command: command).trainOne(dir: dir, trial: trial, epochs: spec.rungs[target])
+        try SearchRunner(workspace: ws, quiet: true, command: command, context: context).trainOne(dir: dir, trial: trial,
+                epochs: spec.rungs[target])
         if !options.quiet { print("trial \(trial) of run \(dir.id) trained to rung \(target + 1) (\(spec.rungs[target]) epochs)") }
     }
 }
@@ -217,7 +218,7 @@ struct SearchCollectCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         let ws = options.workspace
         let dir = ws.run(runID)
         guard try dir.readManifest().experiment.search != nil else { throw LabError("run \(runID) is not a search") }
@@ -227,7 +228,8 @@ struct SearchCollectCommand: ParsableCommand {
         }
         let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
         let path = ws.absolute(submission.notebook)
-        let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: submission.dataOverride, command: command)
+        let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: submission.dataOverride, command: command,
+                                 context: context)
         let file = try runner.run(notebookPath: path, writeReport: true)
         guard let entry = file.experiments.first(where: { $0.name == submission.cell }) else { return }
         print(String(format: "search %@ collected: test accuracy %.3f (clip); wrote %@", runID, entry.test.clip.accuracy,

@@ -28,7 +28,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Keep the scratch directory with the rerun's runs, and print its path.") var keep = false
 
     func run() throws {
-        options.apply()
+        let context = try options.context()
         let ws = options.workspace
         let path = NotebookRun.notebookPath(notebook, workspace: ws)
         let (committedData, source) = try Self.committedResults(notebookPath: path, against: against, workspace: ws)
@@ -38,7 +38,7 @@ struct VerifyCommand: ParsableCommand {
         defer {
             if keep { print("scratch runs kept in \(scratch)") } else { try? FileManager.default.removeItem(atPath: scratch) }
         }
-        let runner = NotebookRun(workspace: ws.scratch(at: scratch), quiet: options.quiet, command: "lab verify")
+        let runner = NotebookRun(workspace: ws.scratch(at: scratch), quiet: options.quiet, command: "lab verify", context: context)
         let fresh: ResultsFile
         do {
             fresh = try runner.run(notebookPath: path, writeReport: false)
@@ -54,7 +54,7 @@ struct VerifyCommand: ParsableCommand {
             return
         }
         print(comparison.summary(committed: committed, rerun: fresh))
-        let rows = MetricsDiff.rows(old: committed, new: fresh).filter { $0.old?.bitPattern != $0.new?.bitPattern }
+        let rows = MetricsDiff.rows(old: committed, new: fresh, on: context).filter { $0.old?.bitPattern != $0.new?.bitPattern }
         if !rows.isEmpty { print("\nheadline metrics that differ:\n" + MetricsDiff.format(rows, md: false, a: "committed", b: "rerun")) }
         throw ExitCode(1)
     }

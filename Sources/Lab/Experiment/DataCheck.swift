@@ -15,7 +15,7 @@ struct DataCheck {
         var spec: SegmentSpec
     }
 
-    static func run(_ collection: AudioCollection, rule: Rule, progress: ProgressReporter) -> DataCheck {
+    static func run(_ collection: AudioCollection, rule: Rule, progress: ProgressReporter, on context: ExecutionContext) -> DataCheck {
         let clips = collection.clips
         var results = [Result<AudioInspection, Error>?](repeating: nil, count: clips.count)
         let lock = NSLock()
@@ -23,7 +23,7 @@ struct DataCheck {
         // The run's own rule decides what is unusable: the file's log-mel features at the run's
         // parameters, judged by `ClipFeatures.unusable` (silent, or too short for one segment).
         let extractor = LogMelExtractor(params: rule.params)
-        Parallelism.forEach(clips.count) { i in
+        context.forEach(clips.count) { i in
             let r = Result { () throws -> AudioInspection in
                 let path = collection.path(of: clips[i])
                 // One decode: the file's own rate for the inspection, resampled for the features.

@@ -8,18 +8,20 @@ struct ExperimentRunner {
     var workspace: Workspace
     var quiet: Bool
     var command: String
+    var context: ExecutionContext
     /// Polled between batches; Ctrl-C by default. Tests stop a run here to exercise resume.
     var shouldStop: () -> Bool = { StopSignal.isRequested }
 
     enum Outcome { case complete(RunDirectory, RunMetrics), interrupted(RunDirectory) }
 
     func run(_ e: Experiment) throws -> Outcome {
-        let (dir, manifest) = try RunLifecycle.begin(e, seed: e.training.seed, workspace: workspace, command: command)
+        let (dir, manifest) = try RunLifecycle.begin(e, seed: e.training.seed, workspace: workspace, command: command, context: context)
         return try execute(e, dir: dir, manifest: manifest, resume: nil)
     }
 
     func resume(_ dir: RunDirectory) throws -> Outcome {
         let (dir, manifest) = try RunLifecycle.begin(try dir.readManifest().experiment, seed: 0, workspace: workspace, command: command,
+                                                                          context: context,
                                                                           resuming: dir)
         let checkpoint = dir.file("checkpoint.safetensors")
         let hasCheckpoint = FileManager.default.fileExists(atPath: checkpoint)
@@ -46,7 +48,8 @@ struct ExperimentRunner {
             }
         }, onFailure: { note("failed: \($0)") }) { manifest in
             let bar = ProgressReporter(label: "[\(e.runName)]", quiet: quiet)
-            let data = try workspace.prepareData(for: e, label: "[\(e.runName)]", quiet: quiet, shouldStop: shouldStop, manifest: &manifest)
+            let data = try workspace.prepareData(for: e, label: "[\(e.runName)]", quiet: quiet, context: context, shouldStop: shouldStop,
+                                                     manifest: &manifest)
             // The spec built for this data: its input shape and its classes (Keras's build(input_shape)).
             let model = Trainer.initialModel(config: ModelConfig(spec: e.model, input: e.inputShape,
                                                                  classes: data.collection.classes.count), seed: e.training.seed)
@@ -59,9 +62,10 @@ struct ExperimentRunner {
 
             let trainer: Trainer
             if let resume {
-                trainer = try Trainer(model: model, config: e.training, resumingFrom: try Checkpoint.load(path: resume, model: model))
+                trainer = try Trainer(model: model, config: e.training, context: context, resumingFrom: try Checkpoint.load(path: resume,
+                        model: model))
             } else {
-                trainer = Trainer(model: model, config: e.training)
+                trainer = Trainer(model: model, config: e.training, context: context)
             }
             let started = Date()
             let result = try trainer.fit(train: data.train, validation: data.validation, progress: { p in
@@ -85,13 +89,14 @@ struct ExperimentRunner {
 
             // Each split is predicted once; metrics, predictions.csv and the figures all read that.
             let aggregate = e.aggregate ?? .meanProbability
-            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips, aggregate: aggregate)
+            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips, aggregate: aggregate,
+                                        on: context)
             if shouldStop() { throw Interrupted() }
-            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate)
+            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate, on: context)
             if shouldStop() { throw Interrupted() }
             let metrics = RunMetrics(experiment: e.runName, data: data, validation: validation, test: test, result: result,
                                      seconds: seconds,
-                                     bootstrap: e.bootstrap ?? BootstrapPlan())
+                                     bootstrap: e.bootstrap ?? BootstrapPlan(), on: context)
             try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
                                        metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
             try dir.writeJSON(metrics, to: "metrics.json")
@@ -112,23 +117,23 @@ struct ExperimentRunner {
 extension RunMetrics {
     /// Test metrics carry `plan`'s bootstrap intervals; validation metrics are the selection set's and carry none.
     init(experiment name: String, data: PreparedData, validation: Evaluation, test: Evaluation, result: TrainResult, seconds: Double,
-         bootstrap plan: BootstrapPlan) {
-        let intervals = test.intervals(plan, purpose: "test")
+         bootstrap plan: BootstrapPlan, on context: ExecutionContext) {
+        let intervals = test.intervals(plan, purpose: "test", on: context)
         let k = data.collection.classes.count
-        self.init(experiment: name, classes: data.collection.classes, fingerprint: data.collection.fingerprint,
+        let record = RunRecord(classes: data.collection.classes, fingerprint: data.collection.fingerprint,
                   validation: SplitMetrics(segment: LevelMetrics(validation.segment), clip: LevelMetrics(validation.clip)),
                   test: SplitMetrics(segment: LevelMetrics(test.segment, intervals: intervals.segment),
                                      clip: LevelMetrics(test.clip, intervals: intervals.clip)),
                   epochsRun: result.history.count, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
                   clips: ["train": data.split.train.count, "validation": data.split.validation.count, "test": data.split.test.count],
                   segments: ["train": data.train.count, "validation": data.validation.count, "test": data.test.count],
-                  trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std,
                   history: result.history.map(\.withoutWallTime), bootstrap: plan,
                   testClips: test.clipIDs.enumerated().map { row, clip in
                       let ref = data.split.test[clip]
                       return ClipPrediction(path: ref.relativePath, sha256: ref.sha256, label: ref.classIndex,
                                             probabilities: Array(test.clipProbabilities[(row * k)..<((row + 1) * k)]))
                   })
+        self.init(experiment: name, record: record, trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std)
     }
 }
 

@@ -9,6 +9,7 @@ struct NotebookRun {
     var quiet = false
     var dataOverride: String? = nil
     var command: String
+    var context: ExecutionContext
     /// Rerun every cell, even one with a complete run of the same config, data and engine.
     var force = false
     /// Where search trials train (`--executor`, `--workers`).
@@ -53,9 +54,9 @@ struct NotebookRun {
             if let dataOverride { cell.data = .path(dataOverride) }
             results[cell.name] = try self.results(of: cell, runs: try runs(of: cell, store: store, workspace: workspace), figures: figures)
         }
-        let ablations = try Self.ablations(of: notebook, results: results, figures: figures)
+        let ablations = try ablations(of: notebook, results: results, figures: figures)
         let reportDir = (notebookPath as NSString).deletingLastPathComponent
-        var file = ResultsFile(notebook: workspace.relative(notebookPath), machine: MachineDescription.current,
+        var file = ResultsFile(notebook: workspace.relative(notebookPath), machine: MachineDescription.current(kernels: context.kernels),
                                experiments: notebook.experiments.flatMap { (results[$0.name] ?? []).map(\.entry) })
         file.ablations = ablations.isEmpty ? nil : ablations
         file.engine = Engine.identity
@@ -63,8 +64,8 @@ struct NotebookRun {
                                       rootFromReport: Self.relativePath(from: reportDir, to: workspace.root),
                                       footer: .init(commit: origin.commit, dirty: origin.dirty,
                                                     command: command, totalSeconds: Date().timeIntervalSince(started),
-                                                    threads: Parallelism.threads, machine: file.machine, notebookTracked: origin.tracked),
-                                      ablations: ablations, figures: "figures/\(stem)")
+                                                    threads: context.threads, machine: file.machine, notebookTracked: origin.tracked),
+                                      ablations: ablations, figures: "figures/\(stem)", context: context)
         let markdown = try renderer.render()
         if writeReport {
             try JSONCoding.encode(file).write(to: URL(fileURLWithPath: Self.resultsPath(notebookPath: notebookPath)), options: .atomic)
@@ -77,8 +78,8 @@ struct NotebookRun {
     /// Each run a cell asks for (one, or one per repeat): reused, resumed or run afresh, with its
     /// manifest under today's title.
     private func runs(of cell: Experiment, store: RunStore, workspace: Workspace) throws -> [(RunDirectory, RunMetrics, RunManifest)] {
-        let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command)
-        var searcher = SearchRunner(workspace: workspace, quiet: quiet, command: command)
+        let runner = ExperimentRunner(workspace: workspace, quiet: quiet, command: command, context: context)
+        var searcher = SearchRunner(workspace: workspace, quiet: quiet, command: command, context: context)
         searcher.executor = executor
         var runs: [(RunDirectory, RunMetrics, RunManifest)] = []
         for e in cell.expanded() {
@@ -135,14 +136,15 @@ struct NotebookRun {
     }
 
     /// Each `ablation:` group compared once every cell has run; its figure is one of the report's.
-    private static func ablations(of notebook: Notebook, results: [String: [ReportRenderer.RunResult]],
-                                  figures: ReportFigures) throws -> [AblationRecord] {
+    private func ablations(of notebook: Notebook, results: [String: [ReportRenderer.RunResult]],
+                           figures: ReportFigures) throws -> [AblationRecord] {
         var ablations: [AblationRecord] = []
         for group in notebook.experiments.compactMap(\.ablation).reduce(into: [String](), { if !$0.contains($1) { $0.append($1) } }) {
             let cells = notebook.experiments.filter { $0.ablation == group }
             let groupRuns = cells.map { e in (e, (results[e.name] ?? []).map(\.entry)) }
             guard groupRuns.allSatisfy({ !$0.1.isEmpty }) else { continue }
-            var record = AblationRecord.build(group: group, cells: groupRuns, plan: cells[0].bootstrap ?? BootstrapPlan())
+            var record = AblationRecord.build(group: group, cells: groupRuns, plan: cells[0].bootstrap ?? BootstrapPlan(),
+                                              on: context)
             let path = try figures.path(record.figure)
             try record.draw(to: path)
             record.figureSHA256 = try FigureHashes.hash(path)
@@ -160,7 +162,7 @@ struct NotebookRun {
     /// step (`Workspace.scans`); problems are left for the run to report.
     func previousRun(of e: Experiment, in store: RunStore, workspace ws: Workspace) -> RunStore.PreviousRun? {
         store.reusable(for: e) {
-            guard let root = try? ws.dataRoot(for: e.data, quiet: quiet, shouldStop: { StopSignal.isRequested }),
+            guard let root = try? ws.dataRoot(for: e.data, quiet: quiet, threads: context.threads, shouldStop: { StopSignal.isRequested }),
                   let scanned = try? ws.scan(root: root, classes: e.classes) else { return nil }
             return ws.runFingerprint(scanned.fingerprint, e)
         }

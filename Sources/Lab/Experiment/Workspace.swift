@@ -115,7 +115,7 @@ struct Workspace {
     }
 
     /// The collection a cell names; the built-in one is synthesised once per option set and reused.
-    func dataRoot(for source: DataSource, quiet: Bool, shouldStop: @escaping () -> Bool = { false }) throws -> String {
+    func dataRoot(for source: DataSource, quiet: Bool, threads: Int, shouldStop: @escaping () -> Bool = { false }) throws -> String {
         switch source {
         case .path(let p):
             let expanded = absolute((p as NSString).expandingTildeInPath)
@@ -128,7 +128,8 @@ struct Workspace {
             let marker = (dir as NSString).appendingPathComponent(".complete")
             if !FileManager.default.fileExists(atPath: marker) {
                 let bar = ProgressReporter(label: "built-in collection", quiet: quiet)
-                try BuiltinCollection.write(to: dir, clipsPerGenre: clips, seconds: seconds, seed: seed, progress: { done, total in
+                try BuiltinCollection.write(to: dir, clipsPerGenre: clips, seconds: seconds, seed: seed, threads: threads,
+                                            progress: { done, total in
                     bar.update(done: done, total: total, detail: "clips")
                 }, shouldStop: shouldStop)
                 try Data().write(to: URL(fileURLWithPath: marker)) // fails loudly, naming the path
@@ -150,14 +151,15 @@ extension Workspace {
     /// The data step every run and search starts with: the cell's collection (synthesised once if
     /// built in), every clip decoded and checked, the split, the cut segments, with a progress bar.
     /// The manifest learns the data root, fingerprint, classes and skipped files.
-    func prepareData(for e: Experiment, label: String, quiet: Bool, shouldStop: @escaping () -> Bool,
+    func prepareData(for e: Experiment, label: String, quiet: Bool, context: ExecutionContext, shouldStop: @escaping () -> Bool,
                      manifest: inout RunManifest) throws -> PreparedData {
-        let root = try dataRoot(for: e.data, quiet: quiet, shouldStop: shouldStop)
+        let root = try dataRoot(for: e.data, quiet: quiet, threads: context.threads, shouldStop: shouldStop)
         manifest.dataRoot = relative(root)
         let bar = ProgressReporter(label: label, quiet: quiet)
         let collection = try scan(root: root, classes: e.classes)
         let plan = dataPlan(for: e, root: root)
-        let data = try PreparedData.prepare(plan, cacheDirectory: cache, collection: collection, progress: { done, total in
+        let data = try PreparedData.prepare(plan, cacheDirectory: cache, collection: collection, on: context,
+                                            progress: { done, total in
             bar.update(done: done, total: total, detail: "clips (features)")
         }, shouldStop: shouldStop)
         let copies = data.augmented.isEmpty ? "" : " and \(data.augmented.count) augmented copies"

@@ -34,7 +34,8 @@ public struct AblationRecord: Codable, Equatable, Sendable {
     }
 
     /// `cells`: the group's cells in notebook order, each with its runs' metrics.
-    static func build(group: String, cells: [(Experiment, [ResultsFile.Entry])], plan: BootstrapPlan) -> AblationRecord {
+    static func build(group: String, cells: [(Experiment, [ResultsFile.Entry])], plan: BootstrapPlan,
+                      on context: ExecutionContext) -> AblationRecord {
         func predictions(_ m: ResultsFile.Entry) -> [ClipPrediction] { (m.testClips ?? []).sorted { $0.path < $1.path } }
         let reference = cells[0].1.map(predictions)
         let paths = reference.first?.map(\.path) ?? []
@@ -72,7 +73,8 @@ public struct AblationRecord: Codable, Equatable, Sendable {
                         : { p, y in ROC.macroAUC(perClassAUC: ROC.perClassAUC(probabilities: p, labels: y, classCount: kv)) }
                     return RepeatedComparison.compare(variant: probabilities(runs), reference: probabilities(runs),
                                                       labels: first.map(\.label),
-                                                      classCount: kv, plan: plan, purpose: "\(group)/\(e.name)/\(name)", statistic: stat)
+                                                      classCount: kv, plan: plan, purpose: "\(group)/\(e.name)/\(name)", on: context,
+                                                      statistic: stat)
                 }
                 var a = own("accuracy"), b = own("auc")
                 a.difference = nil; a.differenceInterval = nil; a.p = nil
@@ -83,9 +85,9 @@ public struct AblationRecord: Codable, Equatable, Sendable {
             let p = probabilities(runs), ref = probabilities(cells[0].1)
             return Variant(cell: e.name, title: e.title, repeats: runs.count,
                            accuracy: RepeatedComparison.compare(variant: p, reference: ref, labels: labels, classCount: k, plan: plan,
-                                                                purpose: "\(group)/\(e.name)/accuracy", statistic: accuracy),
+                                                                purpose: "\(group)/\(e.name)/accuracy", on: context, statistic: accuracy),
                            macroAUC: RepeatedComparison.compare(variant: p, reference: ref, labels: labels, classCount: k, plan: plan,
-                                                                purpose: "\(group)/\(e.name)/auc", statistic: auc),
+                                                                purpose: "\(group)/\(e.name)/auc", on: context, statistic: auc),
                            accuracySD: sdAcc, macroAUCSD: sdAUC)
         }
         return AblationRecord(group: group, reference: cells[0].0.name, paired: paired, testClips: paths.count, bootstrap: plan,

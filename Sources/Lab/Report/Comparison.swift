@@ -43,14 +43,15 @@ struct Comparison {
     /// (test clip accuracy, macro ROC-AUC) carry their tests, which is all the headline prints.
     static let headlineMetrics: Set<String> = ["test.clip.accuracy", "test.clip.macro_auc"]
 
-    init(_ revisions: [Revision], everyTest: Bool = true) {
+    init(_ revisions: [Revision], everyTest: Bool = true, on context: ExecutionContext) {
         self.revisions = revisions
         var names: [String] = []
         for r in revisions { for e in r.file.experiments where !names.contains(e.name) { names.append(e.name) } }
         experiments = names
         steps = revisions.indices.map { i in
             guard i > 0 else { return [] }
-            return MetricsDiff.rows(old: revisions[i - 1].file, new: revisions[i].file) { everyTest || Self.headlineMetrics.contains($0) }
+            return MetricsDiff.rows(old: revisions[i - 1].file, new: revisions[i].file,
+                                    on: context) { everyTest || Self.headlineMetrics.contains($0) }
         }
         for name in names {
             for i in revisions.indices.dropFirst() { changes[name, default: [:]][i] = computeChange(name, i) }

@@ -46,8 +46,8 @@ struct Significance: Encodable, Equatable {
     /// When both sides were tested on the same clips (same paths, contents and labels), a paired
     /// test: McNemar's for accuracy, a paired bootstrap for AUCs. Otherwise, whether the two
     /// intervals overlap. nil for metrics without either (validation, or records without intervals).
-    static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?) -> Significance? {
-        of(metric: metric, old: old, new: new, paired: old.flatMap { o in new.flatMap { sameClips(o, $0) } })
+    static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?, on context: ExecutionContext) -> Significance? {
+        of(metric: metric, old: old, new: new, paired: old.flatMap { o in new.flatMap { sameClips(o, $0) } }, on: context)
     }
 
     /// Both entries' test clips aligned, when they are the same clips (paths, contents, labels) and classes.
@@ -58,7 +58,7 @@ struct Significance: Encodable, Equatable {
 
     /// As above with the clips aligned once by the caller, for every metric of a pair of entries.
     static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?,
-                   paired: PairedClipComparison.Aligned?) -> Significance? {
+                   paired: PairedClipComparison.Aligned?, on context: ExecutionContext) -> Significance? {
         guard let old, let new, metric.hasPrefix("test.") else { return nil }
         let plan = new.bootstrap ?? BootstrapPlan()
         if metric.hasPrefix("test.clip."), let paired {
@@ -69,8 +69,8 @@ struct Significance: Encodable, Equatable {
                 return Significance(method: "McNemar exact, \(m.onlyA) clips right only before, \(m.onlyB) only after",
                                     pValue: m.p, changeInterval: nil, outsideNoise: Noise.outside(p: m.p))
             case "test.clip.macro_auc", "test.clip.micro_auc":
-                guard let t = PairedClipComparison.aucDifference(paired, plan: plan,
-                                                                 micro: metric == "test.clip.micro_auc") else { return nil }
+                guard let t = PairedClipComparison.aucDifference(paired, plan: plan, micro: metric == "test.clip.micro_auc",
+                                                                 on: context) else { return nil }
                 return Significance(method: "paired bootstrap over the same \(paired.labels.count) clips", pValue: t.p,
                                     changeInterval: t.interval,
                                     outsideNoise: Noise.outside(change: t.interval))
@@ -105,7 +105,8 @@ enum MetricsDiff {
 
     /// `tested`: the metrics whose change gets its significance (all by default; the headline asks
     /// for its two only, so no paired bootstrap runs for a metric nobody prints).
-    static func rows(old: ResultsFile, new: ResultsFile, tested: (String) -> Bool = { _ in true }) -> [Row] {
+    static func rows(old: ResultsFile, new: ResultsFile, on context: ExecutionContext,
+                     tested: (String) -> Bool = { _ in true }) -> [Row] {
         var oldMap: [String: Double?] = [:]
         for m in old.flatMetrics() { oldMap["\(m.experiment)|\(m.metric)"] = m.value }
         let oldEntries = Dictionary(old.experiments.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -123,7 +124,8 @@ enum MetricsDiff {
             }
             let (a, b) = (oldEntries[m.experiment], newEntries[m.experiment])
             if aligned[m.experiment] == nil { aligned[m.experiment] = a.flatMap { a in b.flatMap { Significance.sameClips(a, $0) } } }
-            let significance = Significance.of(metric: m.metric, old: a, new: b, paired: aligned[m.experiment] ?? nil)
+            let significance = Significance.of(metric: m.metric, old: a, new: b, paired: aligned[m.experiment] ?? nil,
+                                               on: context)
             rows.append(Row(experiment: m.experiment, metric: m.metric, old: old, new: m.value, significance: significance))
         }
         for m in old.flatMetrics() where !seen.contains("\(m.experiment)|\(m.metric)") {

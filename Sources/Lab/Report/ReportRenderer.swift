@@ -27,6 +27,8 @@ struct ReportRenderer {
     var ablations: [AblationRecord] = []
     /// The report's own figures (repeat bands, ablations), relative to the report's folder.
     var figures = "figures"
+    /// For the paired tests the report draws (bootstrap resamples run in parallel; no bit depends on it).
+    var context: ExecutionContext
 
     struct Footer {
         var commit: String?
@@ -269,7 +271,7 @@ struct ReportRenderer {
             if baseline.classes == r.entry.classes,
                let c = PairedClipComparison.compare(baseline.testClips ?? [], r.entry.testClips ?? [],
                        classCount: r.entry.classes.count,
-                                                    plan: r.entry.bootstrap ?? BootstrapPlan()) {
+                                                    plan: r.entry.bootstrap ?? BootstrapPlan(), on: context) {
                 // The same test clips: paired tests say more than two intervals.
                 s += String(format: "Both were tested on the same %d clips. Accuracy: McNemar's exact test, %d clips right only for `%@`, "
                             + "%d only for `%@`, p = %.3g (%@ noise at the 5%% level). "

@@ -29,7 +29,15 @@ public struct MachineDescription: Codable, Equatable, Sendable {
     /// Variables that could steer a library's code path, when set (GLIBC_TUNABLES, SOXR_*, ...).
     public var environment: [String: String]
 
-    public static let current: MachineDescription = {
+    /// This machine, running the engine on `kernels` (the ExecutionContext's).
+    public static func current(kernels: KernelPath) -> MachineDescription {
+        var machine = probed
+        machine.kernels = kernels.rawValue
+        return machine
+    }
+
+    /// What does not depend on the engine's context, probed once per process.
+    private static let probed: MachineDescription = {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let line = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
         let wanted: Set<String> = ["sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "fma4", "f16c", "bmi1", "bmi2", "abm", "movbe",
@@ -57,7 +65,7 @@ public struct MachineDescription: Codable, Equatable, Sendable {
         }
         return MachineDescription(
             cpu: brand, cpuFlags: flags, os: os, kernel: "\(kernel) \(machine)", toolchain: swiftVersion, build: buildTarget,
-            kernels: KernelPath.current.rawValue,
+            kernels: nil,
             libraries: NumericEnvironment.libraryVersions().merging(PlotLibraries.versions()) { a, _ in a },
             fftwPlan: NumericEnvironment.fftwPlan(), soxrEngine: NumericEnvironment.soxrEngine(),
             probes: NumericEnvironment.probes(), libraryProbe: nil, environment: env)

@@ -6,7 +6,8 @@ enum ModelSource {
     /// The weights to use, and the run they are (nil for a bare weights file), said on the terminal.
     struct Resolved { var weights: String; var description: String }
 
-    static func resolve(_ source: String, notebook: String?, workspace ws: Workspace, reproduce: Bool, quiet: Bool) throws -> Resolved {
+    static func resolve(_ source: String, notebook: String?, workspace ws: Workspace, reproduce: Bool, quiet: Bool,
+                        on context: ExecutionContext) throws -> Resolved {
         let typed = ws.userPath(source)
         if source.hasSuffix(".safetensors") || (source.contains("/") && FileManager.default.fileExists(atPath: typed)) {
             guard FileManager.default.fileExists(atPath: typed) else { throw LabError("\(source): no such weights file") }
@@ -34,7 +35,7 @@ enum ModelSource {
                                hint: "--notebook names that notebook, and --reproduce trains it again now")
             }
             return try missing(runName: manifest.experiment.runName, run: source, notebookPath: home.path, workspace: ws,
-                               reproduce: reproduce, quiet: quiet)
+                               reproduce: reproduce, quiet: quiet, on: context)
         }
         // An experiment of a notebook: the newest complete run of that name whose config and data
         // are the notebook's report's (so a run of an edited cell, or of another notebook's cell of
@@ -47,7 +48,8 @@ enum ModelSource {
             return Resolved(weights: run.file("model.safetensors"), description: "run \(run.id) (\(source) of \(ws.relative(home.path)))")
         }
         let run = store.newestComplete(named: source, entry: entry, cell: home.cell, withWeights: false)
-        return try missing(runName: source, run: run?.id, notebookPath: home.path, workspace: ws, reproduce: reproduce, quiet: quiet)
+        return try missing(runName: source, run: run?.id, notebookPath: home.path, workspace: ws, reproduce: reproduce, quiet: quiet,
+                           on: context)
     }
 
     /// The notebook whose cells include `runName`: the one named with --notebook, else the only one
@@ -85,7 +87,7 @@ enum ModelSource {
     /// The weights are not here (they are never committed): say how to get them, or with
     /// --reproduce train the experiment again, which gives the same bits.
     static func missing(runName: String, run: String?, notebookPath: String, workspace ws: Workspace, reproduce: Bool,
-                        quiet: Bool) throws -> Resolved {
+                        quiet: Bool, on context: ExecutionContext) throws -> Resolved {
         let what = run.map { "target/\($0)/model.safetensors" } ?? "a run of `\(runName)` with its weights"
         guard reproduce else {
             throw LabError("\(what) is not here: weights are not committed; `lab reproduce \(ws.relative(notebookPath))` regenerates them "
@@ -100,8 +102,9 @@ enum ModelSource {
         StopSignal.install()
         let lock = try WorkspaceLock(workspace: ws)
         defer { withExtendedLifetime(lock) {} }
-        let outcome = e.search != nil ? try SearchRunner(workspace: ws, quiet: quiet, command: "lab predict --reproduce").run(e)
-            : try ExperimentRunner(workspace: ws, quiet: quiet, command: "lab predict --reproduce").run(e)
+        let outcome = e.search != nil ? try SearchRunner(workspace: ws, quiet: quiet, command: "lab predict --reproduce",
+                                                         context: context).run(e)
+            : try ExperimentRunner(workspace: ws, quiet: quiet, command: "lab predict --reproduce", context: context).run(e)
         guard case .complete(let dir, _) = outcome else { throw LabError("interrupted: \(runName) was not trained again") }
         return Resolved(weights: dir.file("model.safetensors"), description: "run \(dir.id) (\(runName), trained again now)")
     }

@@ -6,7 +6,7 @@ import Foundation
 /// exactly once: complete when the body returns, interrupted when it throws `Interrupted` (Ctrl-C,
 /// SIGTERM: what was written stays, `lab reproduce` resumes it), failed with the error otherwise.
 enum RunLifecycle {
-    static func begin(_ e: Experiment, seed: UInt64, workspace: Workspace, command: String,
+    static func begin(_ e: Experiment, seed: UInt64, workspace: Workspace, command: String, context: ExecutionContext,
                       resuming existing: RunDirectory? = nil) throws -> (RunDirectory, RunManifest) {
         if let existing {
             var manifest = try existing.readManifest()
@@ -15,7 +15,7 @@ enum RunLifecycle {
             manifest.error = nil
             manifest.pid = getpid()
             manifest.host = ProcessInfo.processInfo.hostName
-            manifest.resumedOn = (manifest.resumedOn ?? []) + [MachineDescription.current]
+            manifest.resumedOn = (manifest.resumedOn ?? []) + [MachineDescription.current(kernels: context.kernels)]
             try existing.writeJSON(manifest, to: "manifest.json")
             return (existing, manifest)
         }
@@ -23,8 +23,9 @@ enum RunLifecycle {
         let manifest = RunManifest(runID: dir.id, experiment: e, status: .running, gitCommit: Git.commit(in: workspace.root),
                                    gitDirty: Git.isDirty(in: workspace.root), toolkitVersion: LabVersion.string,
                                    dataRoot: "", fingerprint: nil, classes: [], skipped: [], seed: seed,
-                                   threads: Parallelism.threads, startTime: isoNow(), endTime: nil, error: nil, command: command,
-                                   machine: MachineDescription.current, pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                                   threads: context.threads, startTime: isoNow(), endTime: nil, error: nil, command: command,
+                                   machine: MachineDescription.current(kernels: context.kernels), pid: getpid(),
+                                   host: ProcessInfo.processInfo.hostName,
                                    engine: Engine.identity)
         try dir.writeJSON(manifest, to: "manifest.json")
         return (dir, manifest)

@@ -105,9 +105,11 @@ public struct SplitMetrics: Codable, Equatable, Sendable {
     public var clip: LevelMetrics
 }
 
-/// metrics.json. Everything here is deterministic except `trainingSeconds`.
-public struct RunMetrics: Codable, Equatable, Sendable {
-    public var experiment: String
+/// What one run measured: the one record of a run's numbers. metrics.json holds it (with the run's
+/// training time and input standardisation), and the report's results.json entry holds it (with the
+/// cell's name, config and figures); both write its fields at the top level, as they always have.
+/// Everything here is deterministic.
+public struct RunRecord: Codable, Equatable, Sendable {
     public var classes: [String]
     public var fingerprint: String
     public var validation: SplitMetrics
@@ -117,16 +119,64 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var stoppedEarly: Bool
     public var clips: [String: Int]
     public var segments: [String: Int]
-    public var trainingSeconds: Double
-    /// Inputs were standardised with the training segments' mean and standard deviation (dB).
-    public var inputMean: Double?
-    public var inputStd: Double?
     /// Every epoch's deterministic numbers (wall time left out), so a rerun can say where it diverged.
     public var history: [EpochRecord]?
     /// How the test metrics' intervals were drawn.
     public var bootstrap: BootstrapPlan?
     /// Each test clip's true class and clip-level probabilities: what `lab compare` pairs two runs on.
     public var testClips: [ClipPrediction]?
+}
+
+/// A type that carries a RunRecord reads its fields as its own (`entry.test.clip.accuracy`).
+@dynamicMemberLookup
+public protocol CarriesRunRecord {
+    var record: RunRecord { get set }
+}
+
+extension CarriesRunRecord {
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<RunRecord, T>) -> T {
+        get { record[keyPath: keyPath] }
+        set { record[keyPath: keyPath] = newValue }
+    }
+}
+
+/// metrics.json: the run's record, plus what only the run folder keeps. Everything is deterministic
+/// except `trainingSeconds`.
+public struct RunMetrics: CarriesRunRecord, Codable, Equatable, Sendable {
+    public var experiment: String
+    public var record: RunRecord
+    public var trainingSeconds: Double
+    /// Inputs were standardised with the training segments' mean and standard deviation (dB).
+    public var inputMean: Double?
+    public var inputStd: Double?
+
+    public init(experiment: String, record: RunRecord, trainingSeconds: Double, inputMean: Double?, inputStd: Double?) {
+        self.experiment = experiment
+        self.record = record
+        self.trainingSeconds = trainingSeconds
+        self.inputMean = inputMean
+        self.inputStd = inputStd
+    }
+
+    private enum CodingKeys: String, CodingKey { case experiment, trainingSeconds, inputMean, inputStd }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        experiment = try c.decode(String.self, forKey: .experiment)
+        trainingSeconds = try c.decode(Double.self, forKey: .trainingSeconds)
+        inputMean = try c.decodeIfPresent(Double.self, forKey: .inputMean)
+        inputStd = try c.decodeIfPresent(Double.self, forKey: .inputStd)
+        record = try RunRecord(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(experiment, forKey: .experiment)
+        try c.encode(trainingSeconds, forKey: .trainingSeconds)
+        try c.encodeIfPresent(inputMean, forKey: .inputMean)
+        try c.encodeIfPresent(inputStd, forKey: .inputStd)
+        try record.encode(to: encoder) // the record's fields beside these, as one object
+    }
 }
 
 /// A run directory under target/: every file written atomically (temporary name, then rename).

@@ -9,7 +9,7 @@ extension SearchRunner {
     /// a process that fails leaves its trial marked failed, with its output in trials/NNN/worker.log.
     func runInProcesses(_ pending: [Int], rung r: Int, epochs: Int, workers: Int, dir: RunDirectory, bar: ProgressReporter) throws {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let threads = max(1, Parallelism.threads / max(1, workers))
+        let threads = max(1, context.threads / max(1, workers))
         var queue = pending[...], running: [(trial: Int, process: Process)] = []
         func finish(_ t: Int, _ p: Process) throws {
             // A worker stopped by Ctrl-C (which reaches the whole process group) is interrupted, not failed.
@@ -51,7 +51,7 @@ extension SearchRunner {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let list = pending.map(String.init).joined(separator: ",")
         let log = dir.file("trials/slurm-%A_%a.out")
-        let cpus = options.cpus ?? Parallelism.threads // the CPUs a job asks for are the threads its trial trains with
+        let cpus = options.cpus ?? context.threads // the CPUs a job asks for are the threads its trial trains with
         let worker = "trials=(\(pending.map(String.init).joined(separator: " "))); exec '\(exe)' search trial \(dir.id) "
             + "--trial ${trials[$SLURM_ARRAY_TASK_ID]} --epochs \(epochs) --threads \(cpus)"
         let args = SlurmSubmission.sbatchArguments(name: "lab-search-r\(r + 1)", cpus: cpus, options: options, array: pending.count,

@@ -14,6 +14,7 @@ struct SearchRunner {
     var workspace: Workspace
     var quiet: Bool
     var command: String
+    var context: ExecutionContext
     var shouldStop: () -> Bool = { StopSignal.isRequested }
     /// Where trials train: in this process, or as Slurm jobs (one array per rung).
     var executor: TrialExecutor = .local
@@ -62,11 +63,12 @@ struct SearchRunner {
             try Checkpoint.loadWeights(into: model, path: trialFile(dir, chosen, "model.safetensors")) // best epoch's weights
             let result = TrainResult(history: state.history, bestEpoch: state.bestEpoch, stoppedEarly: false, interrupted: false)
             let aggregate = cell.aggregate ?? .meanProbability
-            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips, aggregate: aggregate)
-            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate)
+            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips, aggregate: aggregate,
+                                        on: context)
+            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate, on: context)
             let metrics = RunMetrics(experiment: cell.name, data: data, validation: validation, test: test, result: result,
                                      seconds: state.history.reduce(0) { $0 + ($1.seconds ?? 0) },
-                                     bootstrap: cell.bootstrap ?? BootstrapPlan())
+                                     bootstrap: cell.bootstrap ?? BootstrapPlan(), on: context)
             manifest.model = BuiltModel(model)
             try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
                                        metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
@@ -109,13 +111,15 @@ struct SearchRunner {
 
     /// The search's run folder, new or resumed, with its manifest marked running by this process.
     func open(_ cell: Experiment, existing: RunDirectory?) throws -> (RunDirectory, RunManifest) {
-        try RunLifecycle.begin(cell, seed: cell.search?.seed ?? 0, workspace: workspace, command: command, resuming: existing)
+        try RunLifecycle.begin(cell, seed: cell.search?.seed ?? 0, workspace: workspace, command: command, context: context,
+                              resuming: existing)
     }
 
     /// Prepares the data once for every trial, writes split.json, and freezes plan.json (or checks
     /// that a resumed search still has the same data, split and space).
     func prepare(_ cell: Experiment, spec: SearchSpec, dir: RunDirectory, manifest: inout RunManifest) throws -> PreparedData {
-        let data = try workspace.prepareData(for: cell, label: "[\(cell.name) search]", quiet: quiet, shouldStop: shouldStop,
+        let data = try workspace.prepareData(for: cell, label: "[\(cell.name) search]", quiet: quiet, context: context,
+                                             shouldStop: shouldStop,
                                              manifest: &manifest)
         try dir.writeJSON(data.split, to: "split.json")
         let splitHash = try FigureHashes.hash(dir.file("split.json"))
@@ -201,9 +205,9 @@ struct SearchRunner {
         let cell = try dir.readManifest().experiment
         guard let r = cell.search?.rungs.firstIndex(of: epochs) else { throw LabError("\(dir.id): no rung of \(epochs) epochs") }
         guard try Self.status(dir, t).scores.count <= r else { return } // already done
-        let root = try workspace.dataRoot(for: cell.data, quiet: true)
+        let root = try workspace.dataRoot(for: cell.data, quiet: true, threads: context.threads)
         let data = try PreparedData.prepare(workspace.dataPlan(for: cell, root: root), cacheDirectory: workspace.cache,
-                                            shouldStop: shouldStop)
+                                            on: context, shouldStop: shouldStop)
         let trial = try Self.status(dir, t)
         guard trial.scores.count <= r else { return }
         try Self.writeStatus(try train(cell, trial: trial, to: epochs, data: data, dir: dir), dir)
@@ -273,8 +277,9 @@ struct SearchRunner {
         let model = buildModel(e, data: data)
         let checkpoint = trialFile(dir, trial.trial, "checkpoint.safetensors")
         let trainer = FileManager.default.fileExists(atPath: checkpoint)
-            ? try Trainer(model: model, config: e.training, resumingFrom: try Checkpoint.load(path: checkpoint, model: model))
-            : Trainer(model: model, config: e.training)
+            ? try Trainer(model: model, config: e.training, context: context, resumingFrom: try Checkpoint.load(path: checkpoint,
+                    model: model))
+            : Trainer(model: model, config: e.training, context: context)
         let result = try trainer.fit(train: data.train, validation: data.validation, checkpoint: { state in
             try Checkpoint.save(state, model: model, to: checkpoint)
         }, shouldStop: shouldStop)

@@ -21,8 +21,8 @@ func searchCell(notebook: String, name: String, dataOverride: String?, workspace
 /// plan frozen, trials sampled), recorded with its notebook so `lab search collect` can finish it.
 /// nil if a complete run already holds the search.
 func openSearch(path: String, cell: Experiment, dataOverride: String?, workspace: Workspace, quiet: Bool,
-                        command: String, force: Bool = false) throws -> RunDirectory? {
-    let notebookRun = NotebookRun(workspace: workspace, quiet: true, dataOverride: dataOverride, command: command)
+                        command: String, force: Bool = false, on context: ExecutionContext) throws -> RunDirectory? {
+    let notebookRun = NotebookRun(workspace: workspace, quiet: true, dataOverride: dataOverride, command: command, context: context)
     switch force ? nil : notebookRun.previousRun(of: cell, in: RunStore(workspace: workspace), workspace: workspace) {
     case .complete(let dir, _)?:
         if !quiet { print("search \(cell.name) is complete in run \(dir.id); `lab reproduce` writes its report") }
@@ -33,7 +33,7 @@ func openSearch(path: String, cell: Experiment, dataOverride: String?, workspace
         StopSignal.install()
         let lock = try WorkspaceLock(workspace: workspace)
         defer { withExtendedLifetime(lock) {} }
-        let dir = try SearchRunner(workspace: workspace, quiet: quiet, command: command).initialise(cell)
+        let dir = try SearchRunner(workspace: workspace, quiet: quiet, command: command, context: context).initialise(cell)
         try dir.writeJSON(SlurmSubmission(notebook: workspace.relative(path), cell: cell.name, dataOverride: dataOverride, jobs: []),
                           to: SlurmSubmission.file)
         return dir

@@ -31,7 +31,7 @@ public final class BatchNorm: Layer {
     }
 
     /// Channel-major input: channel c's values are x[c*m ..< (c+1)*m].
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         precondition(x.shape.count == 4 && x.shape[0] == channels, "\(name): BatchNorm expects [C, N, H, W]")
         let m = x.count / channels
         let y = Tensor.reuse(out, shape: x.shape); out = y
@@ -46,7 +46,7 @@ public final class BatchNorm: Layer {
                 xhat.withUnsafeMutableBufferPointer { hb in
                     invStd.withUnsafeMutableBufferPointer { ib in
                         let hp = hb.baseAddress!, ip = ib.baseAddress!
-                        parallelFor(channels) { cs in
+                        context.parallelFor(channels) { cs in
                             for c in cs {
                                 let xs = xp + c * m, hs = hp + c * m, ys = yp + c * m
                                 var mean: Float, variance: Float
@@ -80,7 +80,7 @@ public final class BatchNorm: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         let m = dy.count / channels
         let g = Tensor.reuse(dx, shape: dy.shape); dx = g
         dy.data.withUnsafeBufferPointer { db in
@@ -92,7 +92,7 @@ public final class BatchNorm: Layer {
                             beta.grad.withUnsafeMutableBufferPointer { bgb in
                                 g.data.withUnsafeMutableBufferPointer { gb in
                                     let ggp = ggb.baseAddress!, bgp = bgb.baseAddress!, gp = gb.baseAddress!
-                                    parallelFor(channels) { cs in
+                                    context.parallelFor(channels) { cs in
                                         for c in cs {
                                             let ds = dp + c * m, hs = hp + c * m, out = gp + c * m
                                             var sumDy: Double = 0, sumDyXhat: Double = 0

@@ -62,26 +62,26 @@ public final class Conv2D: Layer {
         ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(c == inChannels, "\(name): expected \(inChannels) channels, got \(c)")
         let (ho, wo) = outputSize(h, w)
         let y = Tensor.reuse(out, shape: [outChannels, n, ho, wo]); out = y
         input = x
         if algorithm != .im2col {
-            forwardWithKernel(x, into: y, pooledReLU: false, argmax: nil)
+            forwardWithKernel(x, into: y, pooledReLU: false, argmax: nil, on: context)
             return y
         }
         let rows = c * kernel * kernel, cols = n * ho * wo
         if col.count != rows * cols { col = [Float](repeating: 0, count: rows * cols) }
-        im2col(x, h: h, w: w, n: n, ho: ho, wo: wo)
+        im2col(x, h: h, w: w, n: n, ho: ho, wo: wo, on: context)
         weight.value.withUnsafeBufferPointer { wp in
             col.withUnsafeBufferPointer { cp in
                 y.data.withUnsafeMutableBufferPointer { yp in
-                    GEMM.multiply(m: outChannels, n: cols, k: rows, a: wp.baseAddress!, lda: rows,
+                    GEMM.multiply(on: context, m: outChannels, n: cols, k: rows, a: wp.baseAddress!, lda: rows,
                                b: cp.baseAddress!, ldb: cols, c: yp.baseAddress!, ldc: cols)
                     let yb = yp.baseAddress!
-                    parallelFor(outChannels) { fs in
+                    context.parallelFor(outChannels) { fs in
                         for f in fs {
                             let b = bias.value[f], row = yb + f * cols
                             for i in 0..<cols { row[i] += b }
@@ -94,7 +94,8 @@ public final class Conv2D: Layer {
     }
 
     /// The direct or Winograd kernel on x into y (full map, or pooled and rectified).
-    private func forwardWithKernel(_ x: Tensor, into y: Tensor, pooledReLU: Bool, argmax: UnsafeMutablePointer<Int32>?) {
+    private func forwardWithKernel(_ x: Tensor, into y: Tensor, pooledReLU: Bool, argmax: UnsafeMutablePointer<Int32>?,
+                                   on context: ExecutionContext) {
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
@@ -102,10 +103,10 @@ public final class Conv2D: Layer {
                     y.data.withUnsafeMutableBufferPointer { yp in
                         if algorithm == .winograd {
                             winograd.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!, bias: bp.baseAddress!,
-                                             y: yp.baseAddress!, pooledReLU: pooledReLU, argmax: argmax)
+                                             y: yp.baseAddress!, pooledReLU: pooledReLU, argmax: argmax, on: context)
                         } else {
                             direct.forward(x: xp.baseAddress!, n: n, h: h, w: w, weight: wp.baseAddress!, bias: bp.baseAddress!,
-                                           y: yp.baseAddress!, pooledReLU: pooledReLU, argmax: argmax)
+                                           y: yp.baseAddress!, pooledReLU: pooledReLU, argmax: argmax, on: context)
                         }
                     }
                 }
@@ -116,27 +117,28 @@ public final class Conv2D: Layer {
     /// relu(maxpool2x2(conv(x))) in one pass, for a conv -> MaxPool2D(2) -> ReLU sequence; the same
     /// bits as the three layers. With `argmax` (training), also records the pool's argmax, and
     /// `backward` works as after `forward`. Nil when this layer's algorithm has no fused path.
-    func forwardPooledReLU(_ x: Tensor, argmax: UnsafeMutablePointer<Int32>? = nil) -> Tensor? {
+    func forwardPooledReLU(_ x: Tensor, argmax: UnsafeMutablePointer<Int32>? = nil, on context: ExecutionContext) -> Tensor? {
         guard algorithm != .im2col else { return nil }
         input = x
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         precondition(x.shape[0] == inChannels, "\(name): expected \(inChannels) channels, got \(x.shape[0])")
         let y = Tensor.reuse(pooledOut, shape: [outChannels, n, h / 2, w / 2]); pooledOut = y
-        forwardWithKernel(x, into: y, pooledReLU: true, argmax: argmax)
+        forwardWithKernel(x, into: y, pooledReLU: true, argmax: argmax, on: context)
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         guard let x = input else { fatalError("\(name): backward before forward") }
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (ho, wo) = outputSize(h, w)
         let rows = c * kernel * kernel, cols = n * ho * wo
-        biasGradient(dy, cols: cols)
+        biasGradient(dy, cols: cols, on: context)
         let g = Tensor.reuse(dx, shape: x.shape); dx = g
         if algorithm == .direct {
             precondition(!computesInputGradient, "\(name): the direct kernel computes no input gradient")
             dy.data.withUnsafeBufferPointer { dyp in
-                weight.grad.withUnsafeMutableBufferPointer { gw in direct.weightGradient(dy: dyp.baseAddress!, dWeight: gw.baseAddress!) }
+                weight.grad.withUnsafeMutableBufferPointer { gw in direct.weightGradient(dy: dyp.baseAddress!, dWeight: gw.baseAddress!,
+                                                                                         on: context) }
             }
             return g
         }
@@ -146,7 +148,7 @@ public final class Conv2D: Layer {
                     weight.grad.withUnsafeMutableBufferPointer { gw in
                         g.data.withUnsafeMutableBufferPointer { gp in
                             winograd.backward(x: xp.baseAddress!, dy: .full(dyp.baseAddress!), dWeight: gw.baseAddress!,
-                                              dx: computesInputGradient ? gp.baseAddress! : nil)
+                                              dx: computesInputGradient ? gp.baseAddress! : nil, on: context)
                         }
                     }
                 }
@@ -157,7 +159,7 @@ public final class Conv2D: Layer {
             let d = dyp.baseAddress!
             col.withUnsafeBufferPointer { cp in
                 weight.grad.withUnsafeMutableBufferPointer { gw in
-                    GEMM.multiply(transB: true, m: outChannels, n: rows, k: cols, a: d, lda: cols,
+                    GEMM.multiply(on: context, transB: true, m: outChannels, n: rows, k: cols, a: d, lda: cols,
                                b: cp.baseAddress!, ldb: cols, c: gw.baseAddress!, ldc: rows)
                 }
             }
@@ -167,12 +169,12 @@ public final class Conv2D: Layer {
         weight.value.withUnsafeBufferPointer { wp in
             dy.data.withUnsafeBufferPointer { dyp in
                 dcol.withUnsafeMutableBufferPointer { dc in
-                    GEMM.multiply(transA: true, m: rows, n: cols, k: outChannels, a: wp.baseAddress!, lda: rows,
+                    GEMM.multiply(on: context, transA: true, m: rows, n: cols, k: outChannels, a: wp.baseAddress!, lda: rows,
                                b: dyp.baseAddress!, ldb: cols, c: dc.baseAddress!, ldc: cols)
                 }
             }
         }
-        col2im(into: g, h: h, w: w, n: n, ho: ho, wo: wo)
+        col2im(into: g, h: h, w: w, n: n, ho: ho, wo: wo, on: context)
         return g
     }
 
@@ -181,7 +183,7 @@ public final class Conv2D: Layer {
     /// applied where the sums need them, one image plane (first layer, bias) or one tile (Winograd) at
     /// a time. The same sums in the same order as `pool.backward(_:throughReLUOf:)` then `backward`.
     /// Nil where that path does not exist (im2col).
-    func backwardThroughPool(_ dy: Tensor, pool: MaxPool2D, reluOutput: Tensor) -> Tensor? {
+    func backwardThroughPool(_ dy: Tensor, pool: MaxPool2D, reluOutput: Tensor, on context: ExecutionContext) -> Tensor? {
         let winogradPath = algorithm == .winograd
         guard pool.size == 2, let x = input, (algorithm == .direct && !computesInputGradient) || winogradPath else { return nil }
         let (n, h, w) = (x.shape[1], x.shape[2], x.shape[3])
@@ -194,15 +196,15 @@ public final class Conv2D: Layer {
                             let (d, r) = (dyp.baseAddress!, rp.baseAddress!)
                             guard winogradPath else {
                                 direct.gradientsThroughPool(dy: d, argmax: ap, reluOutput: r, dWeight: gw.baseAddress!,
-                                                            dBias: gb.baseAddress!)
+                                                            dBias: gb.baseAddress!, on: context)
                                 return
                             }
-                            biasGradientThroughPool(dy: d, argmax: ap, reluOutput: r, n: n, h: h, w: w, into: gb.baseAddress!)
+                            biasGradientThroughPool(dy: d, argmax: ap, reluOutput: r, n: n, h: h, w: w, into: gb.baseAddress!, on: context)
                             x.data.withUnsafeBufferPointer { xp in
                                 g.data.withUnsafeMutableBufferPointer { gp in
                                     winograd.backward(x: xp.baseAddress!, dy: .pooled(d, argmax: ap, reluOutput: r),
                                                       dWeight: gw.baseAddress!,
-                                                      dx: computesInputGradient ? gp.baseAddress! : nil)
+                                                      dx: computesInputGradient ? gp.baseAddress! : nil, on: context)
                                 }
                             }
                         }
@@ -217,9 +219,9 @@ public final class Conv2D: Layer {
     /// (one row of pool windows) at a time, so it stays in L1: BiasSum continues its lanes from piece
     /// to piece, so the sums are those over whole planes.
     private func biasGradientThroughPool(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, reluOutput: UnsafePointer<Float>,
-                                         n: Int, h: Int, w: Int, into gb: UnsafeMutablePointer<Float>) {
+                                         n: Int, h: Int, w: Int, into gb: UnsafeMutablePointer<Float>, on context: ExecutionContext) {
         let (ho, wo) = (h / 2, w / 2)
-        parallelFor(outChannels) { fs in
+        context.parallelFor(outChannels) { fs in
             let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * w)
             defer { rows.deallocate() }
             for f in fs {
@@ -243,11 +245,11 @@ public final class Conv2D: Layer {
     }
 
     /// db = row sums of dY [F, N*Ho*Wo].
-    private func biasGradient(_ dy: Tensor, cols: Int) {
+    private func biasGradient(_ dy: Tensor, cols: Int, on context: ExecutionContext) {
         dy.data.withUnsafeBufferPointer { dyp in
             let d = dyp.baseAddress!
             bias.grad.withUnsafeMutableBufferPointer { gb in
-                parallelFor(outChannels) { fs in
+                context.parallelFor(outChannels) { fs in
                     for f in fs {
                         // Eight running sums, added in a fixed order at the end.
                         var acc = SIMD8<Float>()
@@ -267,12 +269,12 @@ public final class Conv2D: Layer {
     }
 
     /// col[(ci*k + ky)*k + kx, (b*Ho + oy)*Wo + ox] = x[ci, b, oy*s - p + ky, ox*s - p + kx] (0 outside).
-    private func im2col(_ x: Tensor, h: Int, w: Int, n: Int, ho: Int, wo: Int) {
+    private func im2col(_ x: Tensor, h: Int, w: Int, n: Int, ho: Int, wo: Int, on context: ExecutionContext) {
         let k = kernel, s = stride, p = padding, cols = n * ho * wo
         x.data.withUnsafeBufferPointer { xp in
             col.withUnsafeMutableBufferPointer { cp in
                 let xb = xp.baseAddress!, cb = cp.baseAddress!
-                parallelFor(inChannels * k * k) { rowRange in
+                context.parallelFor(inChannels * k * k) { rowRange in
                     for r in rowRange {
                         let ci = r / (k * k), ky = (r / k) % k, kx = r % k
                         let dst = cb + r * cols
@@ -308,12 +310,12 @@ public final class Conv2D: Layer {
 
     /// The adjoint of im2col: each input channel gathers its own rows, so channels run in parallel
     /// and every sum is taken in the same order whatever the thread count.
-    private func col2im(into g: Tensor, h: Int, w: Int, n: Int, ho: Int, wo: Int) {
+    private func col2im(into g: Tensor, h: Int, w: Int, n: Int, ho: Int, wo: Int, on context: ExecutionContext) {
         let k = kernel, s = stride, p = padding, cols = n * ho * wo
         dcol.withUnsafeBufferPointer { dp in
             g.data.withUnsafeMutableBufferPointer { gp in
                 let db = dp.baseAddress!, gb = gp.baseAddress!
-                parallelFor(inChannels) { channels in
+                context.parallelFor(inChannels) { channels in
                     for ci in channels {
                         let planeBase = gb + ci * n * h * w
                         for i in 0..<(n * h * w) { planeBase[i] = 0 }

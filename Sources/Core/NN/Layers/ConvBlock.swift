@@ -21,21 +21,22 @@ public final class ConvBlock: Layer {
 
     public var parameters: [Parameter] { conv.parameters }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         guard fused, conv.algorithm != .im2col else {
-            return relu.forward(pool.forward(conv.forward(x, training: training), training: training), training: training)
+            let convolved = conv.forward(x, training: training, on: context)
+            return relu.forward(pool.forward(convolved, training: training, on: context), training: training, on: context)
         }
-        guard training else { return conv.forwardPooledReLU(x)! }
+        guard training else { return conv.forwardPooledReLU(x, on: context)! }
         var y: Tensor?
         let shape = [conv.outChannels, x.shape[1], x.shape[2], x.shape[3]] // stride 1, "same"
-        pool.fusedForward(inShape: shape) { y = conv.forwardPooledReLU(x, argmax: $0) }
+        pool.fusedForward(inShape: shape) { y = conv.forwardPooledReLU(x, argmax: $0, on: context) }
         relu.adoptFusedOutput(y!)
         return y!
     }
 
     /// The pool applies the ReLU's backward on its way (same arithmetic as one after the other).
-    public func backward(_ dy: Tensor) -> Tensor {
-        if fused, let out = relu.output, let dx = conv.backwardThroughPool(dy, pool: pool, reluOutput: out) { return dx }
-        return conv.backward(pool.backward(dy, throughReLUOf: relu.output))
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
+        if fused, let out = relu.output, let dx = conv.backwardThroughPool(dy, pool: pool, reluOutput: out, on: context) { return dx }
+        return conv.backward(pool.backward(dy, throughReLUOf: relu.output, on: context), on: context)
     }
 }

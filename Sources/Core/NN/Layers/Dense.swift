@@ -17,7 +17,7 @@ public final class Dense: Layer {
         bias = Parameter(name: "\(name).bias", shape: [outFeatures], value: [Float](repeating: 0, count: outFeatures))
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         let n = x.shape[0]
         precondition(x.shape[1] == inFeatures, "\(name): expected \(inFeatures) features, got \(x.shape[1])")
         input = x
@@ -25,7 +25,7 @@ public final class Dense: Layer {
         x.data.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
                 y.data.withUnsafeMutableBufferPointer { yp in
-                    GEMM.multiply(m: n, n: outFeatures, k: inFeatures, a: xp.baseAddress!, lda: inFeatures,
+                    GEMM.multiply(on: context, m: n, n: outFeatures, k: inFeatures, a: xp.baseAddress!, lda: inFeatures,
                                b: wp.baseAddress!, ldb: outFeatures, c: yp.baseAddress!, ldc: outFeatures)
                 }
             }
@@ -34,13 +34,13 @@ public final class Dense: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         guard let x = input else { fatalError("\(name): backward before forward") }
         let n = x.shape[0]
         x.data.withUnsafeBufferPointer { xp in
             dy.data.withUnsafeBufferPointer { dp in
                 weight.grad.withUnsafeMutableBufferPointer { gw in
-                    GEMM.multiply(transA: true, m: inFeatures, n: outFeatures, k: n, a: xp.baseAddress!, lda: inFeatures,
+                    GEMM.multiply(on: context, transA: true, m: inFeatures, n: outFeatures, k: n, a: xp.baseAddress!, lda: inFeatures,
                                b: dp.baseAddress!, ldb: outFeatures, c: gw.baseAddress!, ldc: outFeatures)
                 }
             }
@@ -54,7 +54,7 @@ public final class Dense: Layer {
         dy.data.withUnsafeBufferPointer { dp in
             weight.value.withUnsafeBufferPointer { wp in
                 g.data.withUnsafeMutableBufferPointer { gp in
-                    GEMM.multiply(transB: true, m: n, n: inFeatures, k: outFeatures, a: dp.baseAddress!, lda: outFeatures,
+                    GEMM.multiply(on: context, transB: true, m: n, n: inFeatures, k: outFeatures, a: dp.baseAddress!, lda: outFeatures,
                                b: wp.baseAddress!, ldb: outFeatures, c: gp.baseAddress!, ldc: inFeatures)
                 }
             }

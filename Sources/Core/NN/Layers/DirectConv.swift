@@ -21,7 +21,7 @@ final class DirectConv3x3SingleChannel {
     /// With `pooledReLU`, y is relu(maxpool2x2(conv)) [K, N, H/2, W/2], the full map never written.
     func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
                  bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, pooledReLU: Bool = false,
-                 argmax: UnsafeMutablePointer<Int32>? = nil) {
+                 argmax: UnsafeMutablePointer<Int32>? = nil, on context: ExecutionContext) {
         let wp = wp(w), hp = h + 2, k = outChannels
         if shape != (n, h, w) {
             shape = (n, h, w)
@@ -31,13 +31,13 @@ final class DirectConv3x3SingleChannel {
         if pooledReLU && split.count != n * splitSize { split = [Float](repeating: 0, count: n * splitSize) }
         split.withUnsafeMutableBufferPointer { sp in padded.withUnsafeMutableBufferPointer { pp in
             let pb = pp.baseAddress!, sb = sp.baseAddress
-            parallelFor(n) { images in
+            context.parallelFor(n) { images in
                 for b in images {
                     let pad = pb + b * hp * wp, src = x + b * h * w
                     for r in 0..<h { (pad + (r + 1) * wp + 1).update(from: src + r * w, count: w) }
                     if pooledReLU {
                         pooledRows(pad: UnsafePointer(pad), wp: wp, split: sb! + b * splitSize, image: b, n: n, h: h, w: w,
-                                   weight: weight, bias: bias, y: y, argmax: argmax)
+                                   weight: weight, bias: bias, y: y, argmax: argmax, on: context)
                         continue
                     }
                     for r in 0..<h {
@@ -70,14 +70,14 @@ final class DirectConv3x3SingleChannel {
     /// output is still bias, then taps 0...8 in order, the sum `forward` computes.
     private func pooledRows(pad: UnsafePointer<Float>, wp: Int, split: UnsafeMutablePointer<Float>, image b: Int,
                             n: Int, h: Int, w: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                            y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?) {
+                            y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?, on context: ExecutionContext) {
         // Half a padded row: a pooled block's loads reach index q0 + 8 <= wo + 7, inside it since wp >= w + 16.
         let (ho, wo, wq) = (h / 2, w / 2, wp / 2)
         for r in 0..<(h + 2) { // even columns, then odd, of each padded row
             let src = pad + r * wp, even = split + 2 * r * wq, odd = even + wq
             for j in 0..<(wp / 2) { even[j] = src[2 * j]; odd[j] = src[2 * j + 1] }
         }
-        if KernelPath.current == .avx512 { // the same sums, 16 outputs at a time (Sources/Kernels/direct_avx512.c)
+        if context.kernels == .avx512 { // the same sums, 16 outputs at a time (Sources/Kernels/direct_avx512.c)
             let image = b * ho * wo
             lab_direct_pooled_avx512(split, wq, ho, wo, w, outChannels, weight, bias, y + image, argmax.map { $0 + image }, n * ho * wo)
             return
@@ -137,16 +137,16 @@ final class DirectConv3x3SingleChannel {
     /// value at its argmax), and fed to the sums of Conv2D.biasGradient and `weightGradient` in their
     /// order. The 45 MB full map of a study batch is never written or read.
     func gradientsThroughPool(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, reluOutput: UnsafePointer<Float>,
-                              dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>) {
+                              dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>, on context: ExecutionContext) {
         let (n, h, w) = shape
         let (wp, hp, ho, wo) = (wp(w), h + 2, h / 2, w / 2)
-        if KernelPath.current == .avx512 { // two filters a register, the same lanes (direct_avx512.c)
-            gradientPairsThroughPool(dy: dy, argmax: argmax, reluOutput: reluOutput, dWeight: dWeight, dBias: dBias)
+        if context.kernels == .avx512 { // two filters a register, the same lanes (direct_avx512.c)
+            gradientPairsThroughPool(dy: dy, argmax: argmax, reluOutput: reluOutput, dWeight: dWeight, dBias: dBias, on: context)
             return
         }
         padded.withUnsafeBufferPointer { pp in
             let pb = pp.baseAddress!
-            parallelFor(outChannels) { filters in
+            context.parallelFor(outChannels) { filters in
                 let plane = UnsafeMutablePointer<Float>.allocate(capacity: h * w)
                 defer { plane.deallocate() }
                 for f in filters {
@@ -168,12 +168,13 @@ final class DirectConv3x3SingleChannel {
     /// `gradientsThroughPool` on the avx512 path: filters in pairs, each pair's two SIMD8 sums side by side
     /// in one 16-lane register; each lane's chain, and the final `sum()` of each eight, as in Swift.
     private func gradientPairsThroughPool(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, reluOutput: UnsafePointer<Float>,
-                                          dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>) {
+                                          dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+                                                  on context: ExecutionContext) {
         let (n, h, w) = shape
         let (wp, hp, ho, wo, k) = (wp(w), h + 2, h / 2, w / 2, outChannels)
         padded.withUnsafeBufferPointer { pp in
             let pb = pp.baseAddress!
-            parallelFor((k + 1) / 2) { pairs in
+            context.parallelFor((k + 1) / 2) { pairs in
                 let planes = UnsafeMutablePointer<Float>.allocate(capacity: 2 * h * w)
                 let acc = UnsafeMutablePointer<Float>.allocate(capacity: 9 * 16)
                 defer { planes.deallocate(); acc.deallocate() }
@@ -200,12 +201,12 @@ final class DirectConv3x3SingleChannel {
     }
 
     /// dWeight [K, 9] from dy [K, N, H, W] and the input kept by `forward`.
-    func weightGradient(dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>) {
+    func weightGradient(dy: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>, on context: ExecutionContext) {
         let (n, h, w) = shape
         let wp = wp(w), hp = h + 2
         padded.withUnsafeBufferPointer { pp in
             let pb = pp.baseAddress!
-            parallelFor(outChannels) { filters in
+            context.parallelFor(outChannels) { filters in
                 for f in filters {
                     var sums = TapSums()
                     for b in 0..<n { sums.add(gradient: dy + (f * n + b) * h * w, image: pb + b * hp * wp, h: h, w: w, wp: wp) }

@@ -15,7 +15,7 @@ public final class Dropout: Layer {
         self.rate = Float(rate)
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         guard training && rate > 0 else { return x }
         let y = Tensor.reuse(out, shape: x.shape); out = y
         if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
@@ -27,7 +27,7 @@ public final class Dropout: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         guard rate > 0, mask.count == dy.count else { return dy }
         let g = Tensor.reuse(dx, shape: dy.shape); dx = g
         multiply(dy, mask, into: g)

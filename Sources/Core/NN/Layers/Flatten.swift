@@ -6,7 +6,7 @@ public final class Flatten: Layer {
     private var dx: Tensor?
     public init(name: String) { self.name = name }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         inShape = x.shape
         let (c, n, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         let y = Tensor.reuse(out, shape: [n, c * hw]); out = y
@@ -22,7 +22,7 @@ public final class Flatten: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         let (c, n, hw) = (inShape[0], inShape[1], inShape[2] * inShape[3])
         let g = Tensor.reuse(dx, shape: inShape); dx = g
         dy.data.withUnsafeBufferPointer { dp in
@@ -46,7 +46,7 @@ public final class GlobalAveragePool: Layer {
     private var dx: Tensor?
     public init(name: String) { self.name = name }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         inShape = x.shape
         let (c, n, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         let y = Tensor.reuse(out, shape: [n, c]); out = y
@@ -60,7 +60,7 @@ public final class GlobalAveragePool: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         let (c, n, hw) = (inShape[0], inShape[1], inShape[2] * inShape[3])
         let g = Tensor.reuse(dx, shape: inShape); dx = g
         for ci in 0..<c { for b in 0..<n {

@@ -13,7 +13,7 @@ public final class MaxPool2D: Layer {
         self.size = size
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let ho = h / size, wo = w / size
         inShape = x.shape
@@ -23,7 +23,7 @@ public final class MaxPool2D: Layer {
             y.data.withUnsafeMutableBufferPointer { yp in
                 argmax.withUnsafeMutableBufferPointer { ap in
                     let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress!
-                    parallelFor(c * n) { planes in
+                    context.parallelFor(c * n) { planes in
                         for pl in planes {
                             let src = xb + pl * h * w, dst = yb + pl * ho * wo, arg = ab + pl * ho * wo
                             for oy in 0..<ho {
@@ -80,7 +80,7 @@ public final class MaxPool2D: Layer {
         argmax.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 
-    public func backward(_ dy: Tensor) -> Tensor { backward(dy, throughReLUOf: nil) }
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor { backward(dy, throughReLUOf: nil, on: context) }
 
     /// One plane of `backward(_:throughReLUOf:)`'s result, the same way: zero, then each window's
     /// gradient (0 where the ReLU's output is not positive) added at its argmax. The pooled window
@@ -98,7 +98,7 @@ public final class MaxPool2D: Layer {
 
     /// With `reluOutput` (the output of the ReLU that follows this pool), applies that ReLU's backward
     /// on the way: the same arithmetic as the two layers one after the other, in one pass.
-    func backward(_ dy: Tensor, throughReLUOf reluOutput: Tensor?) -> Tensor {
+    func backward(_ dy: Tensor, throughReLUOf reluOutput: Tensor?, on context: ExecutionContext) -> Tensor {
         let (c, n, h, w) = (inShape[0], inShape[1], inShape[2], inShape[3])
         let ho = h / size, wo = w / size
         let g = Tensor.reuse(dx, shape: inShape); dx = g
@@ -109,7 +109,7 @@ public final class MaxPool2D: Layer {
                     argmax.withUnsafeBufferPointer { ap in
                         let db = dp.baseAddress!, mb = mp.baseAddress!, gb = gp.baseAddress!, ab = ap.baseAddress!
                         let throughReLU = reluOutput != nil
-                        parallelFor(c * n) { planes in
+                        context.parallelFor(c * n) { planes in
                             for pl in planes {
                                 let dst = gb + pl * h * w, first = pl * ho * wo
                                 dst.update(repeating: 0, count: h * w)

@@ -44,35 +44,35 @@ public final class ResidualBlock: Layer {
     }
     public var buffers: [Parameter] { bn1.buffers + bn2.buffers + (shortcut?.bn.buffers ?? []) }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        var a = conv1.forward(x, training: training)
-        a = relu1.forward(bn1.forward(a, training: training), training: training)
-        a = bn2.forward(conv2.forward(a, training: training), training: training)
-        let s = shortcut.map { $0.bn.forward($0.conv.forward(x, training: training), training: training) } ?? x
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
+        let a = ([conv1, bn1, relu1, conv2, bn2] as [any Layer]).reduce(x) { $1.forward($0, training: training, on: context) }
+        let s = shortcut.map { short in
+            short.bn.forward(short.conv.forward(x, training: training, on: context), training: training, on: context)
+        } ?? x
         let total = Tensor.reuse(sum, shape: a.shape); sum = total
-        Self.add(a, s, into: total)
-        return pool.forward(relu2.forward(total, training: training), training: training)
+        Self.add(a, s, into: total, on: context)
+        return pool.forward(relu2.forward(total, training: training, on: context), training: training, on: context)
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        let g = relu2.backward(pool.backward(dy))
-        let dMain = conv1.backward(bn1.backward(relu1.backward(conv2.backward(bn2.backward(g)))))
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
+        let g = relu2.backward(pool.backward(dy, on: context), on: context)
+        let dMain = ([bn2, conv2, relu1, bn1, conv1] as [any Layer]).reduce(g) { $1.backward($0, on: context) }
         // The projection's weight gradient is needed even where no input gradient is.
-        let dShortcut = shortcut.map { $0.conv.backward($0.bn.backward(g)) } ?? g
+        let dShortcut = shortcut.map { $0.conv.backward($0.bn.backward(g, on: context), on: context) } ?? g
         guard conv1.computesInputGradient else { return dMain } // the first block: nothing reads it
         let total = Tensor.reuse(dx, shape: dMain.shape); dx = total
-        Self.add(dMain, dShortcut, into: total)
+        Self.add(dMain, dShortcut, into: total, on: context)
         return total
     }
 
     /// out = a + b, element by element (any split gives the same bits).
-    private static func add(_ a: Tensor, _ b: Tensor, into out: Tensor) {
+    private static func add(_ a: Tensor, _ b: Tensor, into out: Tensor, on context: ExecutionContext) {
         precondition(a.shape == b.shape, "residual paths disagree: \(a.shape) and \(b.shape)")
         a.data.withUnsafeBufferPointer { ap in
             b.data.withUnsafeBufferPointer { bp in
                 out.data.withUnsafeMutableBufferPointer { op in
                     let (ab, bb, ob) = (ap.baseAddress!, bp.baseAddress!, op.baseAddress!)
-                    parallelFor(a.count, minChunk: 4096) { r in for i in r { ob[i] = ab[i] + bb[i] } }
+                    context.parallelFor(a.count, minChunk: 4096) { r in for i in r { ob[i] = ab[i] + bb[i] } }
                 }
             }
         }

@@ -19,7 +19,7 @@ public final class TimePool: Layer {
     private var takesMean: Bool { pooling != .max }
     private var takesMax: Bool { pooling != .avg }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         inShape = x.shape
         let (c, n, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let features = pooling.parts * c * h
@@ -47,7 +47,7 @@ public final class TimePool: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         let (c, n, h, w) = (inShape[0], inShape[1], inShape[2], inShape[3])
         let features = pooling.parts * c * h, maxOffset = takesMean ? c * h : 0
         let g = Tensor.reuse(dx, shape: inShape); dx = g

@@ -20,9 +20,6 @@ import Kernels
 /// than keeping it. Images are split into fixed chunks; each chunk sums its own dU in a fixed order and
 /// the chunks' sums are added in chunk order, so the bits do not depend on the thread count.
 final class WinogradConv3x3 {
-    /// Tests switch the transposed weight gradient off to show it gives the same bits.
-    nonisolated(unsafe) static var transposesNarrowGradient = true
-
     let inChannels: Int, outChannels: Int
     /// Channel counts rounded up to whole SIMD8 lanes: the row strides of V, M and the padded images.
     let cp: Int, kp: Int
@@ -103,7 +100,7 @@ final class WinogradConv3x3 {
         ut = u
         transformedWeights = []
         scratch.free()
-        let chunks = fixedChunkCount(g.n)
+        let chunks = ExecutionContext.fixedChunkCount(g.n)
         func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
             p.initialize(repeating: 0, count: count)
@@ -144,7 +141,7 @@ final class WinogradConv3x3 {
     /// With `pooledReLU`, y is relu(maxpool2x2(conv)) [K, N, H/2, W/2], the full map never written.
     func forward(x: UnsafePointer<Float>, n: Int, h: Int, w: Int, weight: UnsafePointer<Float>,
                  bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, pooledReLU: Bool = false,
-                 argmax: UnsafeMutablePointer<Int32>? = nil) {
+                 argmax: UnsafeMutablePointer<Int32>? = nil, on context: ExecutionContext) {
         let g = Geometry(n: n, h: h, w: w, pooled: pooledReLU)
         plan(g)
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
@@ -153,7 +150,8 @@ final class WinogradConv3x3 {
             && transformedWeights.withUnsafeBytes { memcmp($0.baseAddress!, weight, weightCount * 4) == 0 }
         if !unchanged {
             u.withUnsafeMutableBufferPointer { up in
-                ut.withUnsafeMutableBufferPointer { transformFilters(weight, into: up.baseAddress!, transposed: $0.baseAddress!) }
+                ut.withUnsafeMutableBufferPointer { transformFilters(weight, into: up.baseAddress!, transposed: $0.baseAddress!,
+                                                                     on: context) }
             }
             if transformedWeights.count != weightCount { transformedWeights = [Float](repeating: 0, count: weightCount) }
             transformedWeights.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: weight, count: weightCount) }
@@ -161,20 +159,21 @@ final class WinogradConv3x3 {
         let s = scratch
         ut.withUnsafeBufferPointer { up in
             let utb = up.baseAddress!
-            parallelChunks(n) { chunk, images in
+            context.parallelChunks(n) { chunk, images in
                 let pad = s.padIn! + chunk * s.padSize, v = s.v! + chunk * s.vSize, m = s.m! + chunk * s.mSize
                 for b in images {
-                    loadImage(x, image: b, g: g, into: pad)
+                    loadImage(x, image: b, g: g, into: pad, on: context)
                     for ty0 in stride(from: 0, to: g.th, by: g.blockRows) {
                         let rows = ty0..<min(g.th, ty0 + g.blockRows), tiles = rows.count * g.tw
                         transformInput(pad, g: g, rows: rows, into: v)
                         for xi in 0..<36 { // M[ξ] = V[ξ] · U[ξ]ᵀ
-                            GEMM.serial(m: tiles, n: k, k: c, a: v + xi * vPoint(tiles), lda: cp,
+                            GEMM.serial(kernels: context.kernels, m: tiles, n: k, k: c, a: v + xi * vPoint(tiles), lda: cp,
                                         b: utb + xi * c * k, ldb: k, c: m + xi * mPoint(tiles), ldc: kp)
                         }
                         if pooledReLU {
                             let stage = (s.stage! + chunk * s.stageSize, s.argmaxStage! + chunk * s.stageSize)
-                            transformOutputPooledReLU(m, g: g, image: b, rows: rows, bias: bias, into: y, argmax: argmax, stage: stage)
+                            transformOutputPooledReLU(m, g: g, image: b, rows: rows, bias: bias, into: y, argmax: argmax, stage: stage,
+                                                      on: context)
                         } else {
                             transformOutput(m, g: g, image: b, rows: rows, bias: bias, into: y)
                         }
@@ -187,17 +186,17 @@ final class WinogradConv3x3 {
     /// Given the forward input x and dy [K, N, H, W]: fills dWeight [K, C*9] and, when `dx` is given,
     /// dx [C, N, H, W].
     func backward(x: UnsafePointer<Float>, dy: OutputGradient, dWeight: UnsafeMutablePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>?) {
+                  dx: UnsafeMutablePointer<Float>?, on context: ExecutionContext) {
         let g = geometry
         if case .pooled = dy { precondition(g.pooled, "a pooled gradient needs a pooled forward") }
         let (c, k, cp, kp) = (inChannels, outChannels, cp, kp)
         // Few input channels (a multi-channel first layer): the GEMM's narrow edge would be C, below
         // its 8-wide kernels, so dU is built transposed.
-        let narrow = c < 8 && k >= 16 && Self.transposesNarrowGradient
+        let narrow = c < 8 && k >= 16 && context.transposesNarrowGradient
         let s = scratch
         u.withUnsafeBufferPointer { up in
             let ub = up.baseAddress!
-            parallelChunks(g.n) { chunk, images in
+            context.parallelChunks(g.n) { chunk, images in
                 let pad = s.padIn! + chunk * s.padSize, padDx = s.padDx! + chunk * s.padSize
                 let v = s.v! + chunk * s.vSize, m = s.m! + chunk * s.mSize, du = s.du! + chunk * s.duSize
                 du.update(repeating: 0, count: s.duSize)
@@ -206,11 +205,11 @@ final class WinogradConv3x3 {
                 let argmaxStage = s.gradientArgmaxStage.map { $0 + chunk * s.gradientStageSize }
                 let reluStage = s.gradientReluStage.map { $0 + chunk * s.gradientStageSize }
                 for b in images {
-                    loadImage(x, image: b, g: g, into: pad)
+                    loadImage(x, image: b, g: g, into: pad, on: context)
                     if dx != nil { padDx.update(repeating: 0, count: s.padSize) }
                     if case .pooled(let d, let argmax, let relu) = dy {
                         let at = b * pixels, plane = g.n * pixels // image b's first pooled pixel in each channel plane
-                        if KernelPath.current == .avx512 { // the ReLU's backward applied on the way
+                        if context.kernels == .avx512 { // the ReLU's backward applied on the way
                             lab_winograd_stage_pooled_gradient_avx512(d + at, argmax + at, relu + at, plane, k, kp, pixels,
                                                                       stage!, argmaxStage!)
                         } else { // moved as they are; transformOutputGradientPooled applies the ReLU's backward
@@ -224,7 +223,7 @@ final class WinogradConv3x3 {
                         transformInput(pad, g: g, rows: rows, into: v)
                         switch dy {
                         case .full(let d): transformOutputGradient(d, g: g, image: b, rows: rows, into: m)
-                        case .pooled where KernelPath.current == .avx512:
+                        case .pooled where context.kernels == .avx512:
                             lab_winograd_output_gradient_pooled_avx512(stage!, argmaxStage!, kp, rows.lowerBound, rows.count, g.tw,
                                                                        g.h / 2, g.w / 2, g.w, m, mPoint(tiles))
                         case .pooled:
@@ -232,21 +231,23 @@ final class WinogradConv3x3 {
                         }
                         for xi in 0..<36 {
                             if narrow { // dU[ξ]ᵀ += V[ξ]ᵀ · dM[ξ]: the same products summed in the same order, 16 wide
-                                GEMM.serial(transA: true, m: c, n: k, k: tiles, a: v + xi * vPoint(tiles), lda: cp,
+                                GEMM.serial(kernels: context.kernels, transA: true, m: c, n: k, k: tiles, a: v + xi * vPoint(tiles),
+                                            lda: cp,
                                             b: m + xi * mPoint(tiles), ldb: kp, accumulate: true, c: du + xi * k * c, ldc: k)
                             } else { // dU[ξ] += dM[ξ]ᵀ · V[ξ]
-                                GEMM.serial(transA: true, m: k, n: c, k: tiles, a: m + xi * mPoint(tiles), lda: kp,
+                                GEMM.serial(kernels: context.kernels, transA: true, m: k, n: c, k: tiles, a: m + xi * mPoint(tiles),
+                                            lda: kp,
                                             b: v + xi * vPoint(tiles), ldb: cp, accumulate: true, c: du + xi * k * c, ldc: c)
                             }
                         }
                         guard dx != nil else { continue }
                         for xi in 0..<36 { // dV[ξ] = dM[ξ] · U[ξ], over V
-                            GEMM.serial(m: tiles, n: c, k: k, a: m + xi * mPoint(tiles), lda: kp,
+                            GEMM.serial(kernels: context.kernels, m: tiles, n: c, k: k, a: m + xi * mPoint(tiles), lda: kp,
                                              b: ub + xi * k * c, ldb: c, c: v + xi * vPoint(tiles), ldc: cp)
                         }
-                        transformInputGradient(v, g: g, rows: rows, into: padDx)
+                        transformInputGradient(v, g: g, rows: rows, into: padDx, on: context)
                     }
-                    if let dx { storeImage(padDx, image: b, g: g, into: dx) }
+                    if let dx { storeImage(padDx, image: b, g: g, into: dx, on: context) }
                 }
                 if narrow { // back to dU's [ξ][K][C] layout
                     let t = UnsafeMutablePointer<Float>.allocate(capacity: k * c)
@@ -261,22 +262,23 @@ final class WinogradConv3x3 {
         }
         // The chunks' partial dU, added in chunk order.
         let total = s.du!
-        parallelFor(s.duSize, minChunk: 4096) { range in // each element sums the chunks in chunk order
+        context.parallelFor(s.duSize, minChunk: 4096) { range in // each element sums the chunks in chunk order
             for chunk in 1..<max(1, s.chunks) {
                 let part = s.du! + chunk * s.duSize
                 for i in range { total[i] += part[i] }
             }
         }
-        transformFilterGradient(total, into: dWeight)
+        transformFilterGradient(total, into: dWeight, on: context)
     }
 
     // MARK: images
 
     /// Image b, channels last, into a zero-bordered buffer (interior rows 1...h, columns 1...w), one
     /// row of its channel planes at a time.
-    private func loadImage(_ x: UnsafePointer<Float>, image b: Int, g: Geometry, into pad: UnsafeMutablePointer<Float>) {
+    private func loadImage(_ x: UnsafePointer<Float>, image b: Int, g: Geometry, into pad: UnsafeMutablePointer<Float>,
+                           on context: ExecutionContext) {
         let (c, cp, wp, plane) = (inChannels, cp, g.wp, g.n * g.h * g.w)
-        if KernelPath.current == .avx512 { // the same copies, a channel's 16 columns at a time (winograd_avx512.c)
+        if context.kernels == .avx512 { // the same copies, a channel's 16 columns at a time (winograd_avx512.c)
             lab_winograd_load_image_avx512(x + b * g.h * g.w, plane, c, cp, g.h, g.w, wp, pad)
             return
         }
@@ -286,9 +288,10 @@ final class WinogradConv3x3 {
     }
 
     /// The interior of a channels-last dx accumulator into image b of dx.
-    private func storeImage(_ pad: UnsafeMutablePointer<Float>, image b: Int, g: Geometry, into dx: UnsafeMutablePointer<Float>) {
+    private func storeImage(_ pad: UnsafeMutablePointer<Float>, image b: Int, g: Geometry, into dx: UnsafeMutablePointer<Float>,
+                            on context: ExecutionContext) {
         let (c, cp, wp, plane) = (inChannels, cp, g.wp, g.n * g.h * g.w)
-        if KernelPath.current == .avx512 {
+        if context.kernels == .avx512 {
             lab_winograd_store_image_avx512(pad, plane, c, cp, g.h, g.w, wp, dx + b * g.h * g.w)
             return
         }

@@ -36,10 +36,10 @@ extension WinogradConv3x3 {
 
     /// dx_patch = B dV_p Bᵀ, scatter-added into the channels-last dx accumulator of one image.
     func transformInputGradient(_ dv: UnsafeMutablePointer<Float>, g: Geometry, rows: Range<Int>,
-                                into pad: UnsafeMutablePointer<Float>) {
+                                into pad: UnsafeMutablePointer<Float>, on context: ExecutionContext) {
         let (cp, wp) = (cp, g.wp)
         let tiles = rows.count * g.tw, point = vPoint(tiles)
-        if KernelPath.current == .avx512 { // the same operations, 16 channels a vector (winograd_avx512.c)
+        if context.kernels == .avx512 { // the same operations, 16 channels a vector (winograd_avx512.c)
             lab_winograd_input_gradient_avx512(dv, cp, wp, rows.lowerBound, rows.count, g.tw, point, pad)
             return
         }
@@ -110,11 +110,11 @@ extension WinogradConv3x3 {
     func transformOutputPooledReLU(_ m: UnsafeMutablePointer<Float>, g: Geometry, image b: Int, rows: Range<Int>,
                                    bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
                                    argmax: UnsafeMutablePointer<Int32>?,
-                                   stage: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Int32>)) {
+                                   stage: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Int32>), on context: ExecutionContext) {
         let (k, kp, ho, wo) = (outChannels, kp, g.h / 2, g.w / 2)
         let tiles = rows.count * g.tw, point = mPoint(tiles), plane = g.n * ho * wo
         let (stage, argmaxStage) = stage
-        if KernelPath.current == .avx512 { // the same sums, 16 channels at a time (Sources/Kernels/winograd_avx512.c)
+        if context.kernels == .avx512 { // the same sums, 16 channels at a time (Sources/Kernels/winograd_avx512.c)
             let image = b * ho * wo
             lab_winograd_output_pooled_avx512(m, point, kp, k, rows.lowerBound, rows.count, g.tw, ho, wo, g.w, bias,
                                               y + image, argmax.map { $0 + image }, plane, stage, argmaxStage)
@@ -249,9 +249,9 @@ extension WinogradConv3x3 {
     /// included (IEEE 754 rounds a lane's division as it rounds a scalar one), so the bits are those
     /// of one channel at a time. Scalar, the divisions made this 3% of a training step.
     func transformFilters(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
-                          transposed ut: UnsafeMutablePointer<Float>) {
+                          transposed ut: UnsafeMutablePointer<Float>, on context: ExecutionContext) {
         let (c, k) = (inChannels, outChannels)
-        parallelFor(k) { filters in
+        context.parallelFor(k) { filters in
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 9 + 18 + 6) { buffer in
                 let g = buffer.baseAddress!, t = g + 9, row = t + 18 // taps, G g (6 rows x 3 columns), one row of U
                 // Plain floats through memory: inserting into and extracting from a SIMD8 lane by lane
@@ -284,9 +284,9 @@ extension WinogradConv3x3 {
     }
 
     /// dg = Gᵀ dU G, the adjoint of `transformFilters`.
-    func transformFilterGradient(_ du: UnsafePointer<Float>, into dWeight: UnsafeMutablePointer<Float>) {
+    func transformFilterGradient(_ du: UnsafePointer<Float>, into dWeight: UnsafeMutablePointer<Float>, on context: ExecutionContext) {
         let (c, k) = (inChannels, outChannels)
-        parallelFor(k) { filters in
+        context.parallelFor(k) { filters in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { rows in // dU G: 6 rows x 3 columns
                 let t = rows.baseAddress!
                 for f in filters {
