@@ -110,9 +110,9 @@ final class RecordsEncodingTests: XCTestCase {
     /// row on the HTK scale than on Slaney's, and at the top for fmax.
     func testSpectrogramTicksFollowTheMelScale() {
         var p = FeatureParams(nMels: 128)
-        let slaney = FeaturesCommand.frequencyTicks(p, rows: 128)
+        let slaney = FeatureExport.frequencyTicks(p, rows: 128)
         p.melScale = .htk
-        let htk = FeaturesCommand.frequencyTicks(p, rows: 128)
+        let htk = FeatureExport.frequencyTicks(p, rows: 128)
         let row = { (ticks: [(row: Double, label: String)], label: String) in ticks.first { $0.label == label }!.row }
         XCTAssertEqual(row(slaney, "0"), 0)
         XCTAssertNotEqual(row(slaney, "1k"), row(htk, "1k"))

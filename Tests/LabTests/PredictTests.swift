@@ -99,7 +99,7 @@ final class PredictTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: dataRoot + "/reggae/reggae.00001.au", toPath: dir + "/sub/good.au")
         try Data("not audio at all".utf8).write(to: URL(fileURLWithPath: dir + "/bad.wav"))
-        XCTAssertEqual(try PredictCommand.audioFiles([dir]).files.map(\.shown), ["bad.wav", "sub/good.au"])
+        XCTAssertEqual(try PredictionJob.audioFiles([dir]).files.map(\.shown), ["bad.wav", "sub/good.au"])
         var command = try PredictCommand.parse(["tiny", dir, "--quiet", "--png", Self.root + "/t.png", "-C", Self.root])
         XCTAssertThrowsError(try command.run()) { XCTAssertTrue("\($0)".contains("--png draws one file"), "\($0)") }
         command = try PredictCommand.parse(["tiny", dir, "--quiet", "--csv", "-C", Self.root])
@@ -111,10 +111,10 @@ final class PredictTests: XCTestCase {
         let good = Self.root + "/good.au"
         try? FileManager.default.removeItem(atPath: good)
         try FileManager.default.copyItem(atPath: dataRoot + "/metal/metal.00002.au", toPath: good)
-        let listed = try PredictCommand.audioFiles([good, Self.root + "/nothere.ogg"])
+        let listed = try PredictionJob.audioFiles([good, Self.root + "/nothere.ogg"])
         XCTAssertEqual(listed.files.map(\.shown), [good])
         XCTAssertEqual(listed.missing.map(\.0), [Self.root + "/nothere.ogg"])
-        XCTAssertThrowsError(try PredictCommand.audioFiles([Self.root + "/a.ogg", Self.root + "/b.ogg"])) {
+        XCTAssertThrowsError(try PredictionJob.audioFiles([Self.root + "/a.ogg", Self.root + "/b.ogg"])) {
             XCTAssertTrue("\($0)".contains("a.ogg: no such file or directory (nor 1 more of the paths given)"), "\($0)")
         }
         let command = try PredictCommand.parse(["tiny", Self.root + "/nothere.ogg", good, "--quiet", "--csv", "-C", Self.root])

@@ -45,6 +45,7 @@ struct BenchTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        try TrainBenchmark(input: input, samples: samples, epochs: epochs, threads: threads, profile: profile, inferenceOnly: inferenceOnly, inferenceBatch: inferenceBatch, inferenceRepeats: inferenceRepeats).run()
+        try TrainBenchmark(input: input, samples: samples, epochs: epochs, threads: threads, profile: profile, inferenceOnly: inferenceOnly,
+                           inferenceBatch: inferenceBatch, inferenceRepeats: inferenceRepeats).run()
     }
 }

@@ -56,32 +56,9 @@ struct CompareCommand: ParsableCommand {
         let comparison = Comparison(try specs.map { try Revision.load($0, results: report, workspace: ws) }, everyTest: all || json,
                                     on: try ExecutionContext.fromEnvironment(threads: RunOptions.defaultThreads))
         if json {
-            // Every pair of neighbours, every metric, machine-readable: always a list, however many revisions.
-            struct Pair: Encodable { var a: String; var b: String; var engineChanged: Bool?; var rows: [MetricsDiff.Row] }
-            let pairs = specs.indices.dropFirst().map { i in
-                Pair(a: specs[i - 1], b: specs[i], engineChanged: comparison.engineChanged(i),
-                     rows: comparison.steps[i].filter { all || $0.old != $0.new })
-            }
-            print(String(decoding: try JSONCoding.encode(pairs), as: UTF8.self), terminator: "")
+            print(String(decoding: try JSONCoding.encode(comparison.pairs(revisions: specs, all: all)), as: UTF8.self), terminator: "")
             return
         }
-        var out = md ? "### Headline\n\n" : ""
-        out += comparison.headline(md: md)
-        out += md ? "\n### What changed in the inputs\n\n" : "\nwhat changed in the inputs:\n"
-        out += comparison.inputChanges(md: md) + "\n"
-        if let png {
-            let files = try comparison.drawFigures(into: ws.userPath(png))
-            out += md ? "\n### Figures\n\n" + files.map { "![\($0)](\(png)/\($0))" }.joined(separator: "\n") + "\n"
-                      : "\nfigures: " + files.map { "\(png)/\($0)" }.joined(separator: ", ") + "\n"
-        }
-        if all {
-            for i in specs.indices.dropFirst() {
-                let rows = comparison.steps[i].filter { $0.old != $0.new }
-                out += "\n" + (md ? "### Every metric, \(specs[i - 1]) → \(specs[i])\n\n"
-                        : "every metric, \(specs[i - 1]) → \(specs[i]):\n")
-                out += MetricsDiff.format(rows, md: md, a: specs[i - 1], b: specs[i]) + "\n"
-            }
-        }
-        print(out, terminator: "")
+        print(try comparison.text(revisions: specs, md: md, all: all, figures: png.map { (ws.userPath($0), $0) }), terminator: "")
     }
 }

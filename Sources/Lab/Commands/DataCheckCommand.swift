@@ -56,34 +56,7 @@ struct DataCheckCommand: ParsableCommand {
             throw LabError("\(e)", hint: "a collection is a folder with one sub-folder of audio files per class")
         }
         let report = DataCheck.run(collection, rule: rule, progress: ProgressReporter(label: "decoding", quiet: options.quiet), on: context)
-        print("collection \(directory)")
-        print("fingerprint \(collection.fingerprint)")
-        for (i, name) in collection.classes.enumerated() {
-            let ok = report.inspections.filter { $0.clip.classIndex == i }
-            let rates = Set(ok.map(\.result.sampleRate)).sorted().map(String.init).joined(separator: ",")
-            let channels = Set(ok.map(\.result.channels)).sorted().map(String.init).joined(separator: ",")
-            let seconds = ok.reduce(0) { $0 + $1.result.seconds }
-            print("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
-                  + String(format: " %4d clips %9.1f s", ok.count, seconds) + "  rates \(rates)  channels \(channels)")
-        }
-        print(String(format: "total: %d usable clips, %.1f minutes", report.inspections.count,
-                     report.inspections.reduce(0) { $0 + $1.result.seconds } / 60))
-        if !report.duplicates.isEmpty {
-            print("duplicates, same decoded audio (\(report.duplicates.count) groups):")
-            for group in report.duplicates {
-                let classes = Set(group.map(\.classIndex)).count > 1 ? "across classes" : "within a class"
-                print("  \(group.map(\.relativePath).joined(separator: " = "))  (\(classes))")
-            }
-        }
-        if GTZAN.looksLike(classes: collection.classes, paths: collection.clips.map(\.relativePath)) {
-            print("warning: \(GTZAN.randomSplitWarning)")
-        }
-        if report.skipped.isEmpty {
-            print("every file is usable")
-        } else {
-            print("a run would skip (\(report.skipped.count)):")
-            for s in report.skipped { print("  \(s.relativePath): \(s.reason)") }
-            throw ExitCode(1)
-        }
+        print(report.summary(of: collection, named: directory), terminator: "")
+        if !report.skipped.isEmpty { throw ExitCode(1) }
     }
 }

@@ -33,38 +33,7 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        let context = try options.context()
-        // Like `git init`, a new workspace where the user stands, unless that is an existing one's
-        // root or its reports/ folder (a second notebook for the same project).
-        let found = options.workspace
-        let ws = found.here == found.root || found.here == found.root + "/reports" || found.here.hasPrefix(found.root + "/reports/") ? found
-            : Workspace(root: found.here)
-        let path = NotebookRun.notebookPath(notebook, workspace: ws)
-        guard path.hasSuffix(".lab.md") else { throw LabError("\(notebook): a notebook's name ends in .lab.md") }
-        if FileManager.default.fileExists(atPath: path) && !force {
-            throw LabError("\(ws.relative(path)): already exists", hint: "choose another name, or pass --force to overwrite it")
-        }
-        let root = ws.userPath(data)
-        let collection: AudioCollection
-        do { collection = try AudioCollection.scan(root: root) } catch let e as CollectionError {
-            throw LabError("\(e)", hint: "--data is a folder with one sub-folder of audio files per class")
-        }
-        // The rule the generated cells' runs apply (2-s segments at the default features).
-        var params = FeatureParams()
-        params.sampleRate = 22050
-        let check = DataCheck.run(collection, rule: DataCheck.Rule(params: params, segmentSeconds: 2,
-                                                                   spec: .seconds(2, hop: 2, params: params, tail: .drop)),
-                                  progress: ProgressReporter(label: "checking \(collection.clips.count) files", quiet: options.quiet),
-                                          on: context)
-        let text = StarterNotebook.text(collection: collection, data: StarterNotebook.portable(root, typed: data, workspace: ws))
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        print("wrote \(ws.relative(path)): \(collection.classes.count) classes, \(check.inspections.count) usable clips")
-        if let line = Workspace.skippedLine(check.skipped, listedIn: "the report after each run (`lab data check \(data)` says more)") {
-            print(line)
-        }
-        if let ignore = try StarterNotebook.ignoreTarget(in: ws.root) { print(ignore) }
-        print("next: `lab reproduce \(ws.relative(path))`, then commit .gitignore, reports/ and target/ (the ignored weights and caches "
-                + "stay out)")
+        try StarterNotebook.initialise(notebook: notebook, data: data, force: force, workspace: options.workspace, quiet: options.quiet,
+                         context: try options.context())
     }
 }

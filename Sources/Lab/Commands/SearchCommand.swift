@@ -145,7 +145,8 @@ struct SearchK8sCommand: ParsableCommand {
         let ws = place.workspace
         let (dir, _, spec) = try searchRun(runID, workspace: ws)
         let trials = try KubernetesJob.trialsToTrain(dir, spec: spec, rung: rung)
-        print(KubernetesJob.manifest(run: runID, rung: rung, epochs: spec.rungs[rung - 1], trials: trials, image: image, claim: claim, workspace: workspace,
+        print(KubernetesJob.manifest(run: runID, rung: rung, epochs: spec.rungs[rung - 1], trials: trials, image: image, claim: claim,
+                                     workspace: workspace,
                             cpus: cpus, parallelism: parallelism), terminator: "")
     }
 }

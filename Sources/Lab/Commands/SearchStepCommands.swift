@@ -48,37 +48,9 @@ struct SearchSubmitCommand: ParsableCommand {
     }
 
     func run() throws {
-        let context = try options.context()
-        let ws = options.workspace
-        let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
-        let data = self.data.map { StarterNotebook.portable(ws.userPath($0), typed: $0, workspace: ws) }
-        let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
-        guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet, command: command,
-                                       force: force, on: context) else { return }
-        try SlurmSubmission.refuseWhileQueued(dir, workspace: ws)
-        let spec = e.search!
-        if k8s {
-            print(KubernetesJob.manifest(run: dir.id, rung: 1, epochs: spec.rungs[0], trials: Array(0..<spec.trials), image: image!,
-                                            claim: claim, workspace: mount,
-                                                    cpus: slurmFlags.options(threads: options.threads).cpus ?? options.threads,
-                                                            parallelism: 4),
-                  terminator: "")
-            FileHandle.standardError.write(Data(("search \(dir.id): apply this Job, then `lab search promote \(dir.id) --rung 1`, "
-                + "`lab search k8s \(dir.id) --rung 2 ...` for the next rung, and `lab search collect \(dir.id)` at the end\n").utf8))
-            return
-        }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let jobs = try SlurmSubmission.submit(dir: dir, spec: spec, options: slurmFlags.options(threads: options.threads),
-                                              retries: retries, threads: options.threads, workspace: ws, executable: exe)
-        try dir.writeJSON(SlurmSubmission(notebook: ws.relative(path), cell: e.name, dataOverride: data, jobs: jobs),
-                          to: SlurmSubmission.file)
-        var manifest = try dir.readManifest()
-        manifest.status = .submitted
-        try dir.writeJSON(manifest, to: "manifest.json")
-        print("search \(dir.id) (cell \(e.name)): submitted \(jobs.count) Slurm jobs")
-        for job in jobs { print("  \(job.id)  \(job.name)  target/\(dir.id)/\(job.script)") }
-        print("watch it with `lab search status "
-                + "\(dir.id)`; its last job writes \(ws.relative(NotebookRun.resultsPath(notebookPath: path)))")
+        try submitSearch(notebook: notebook, cell: cell, data: data, kubernetes: k8s ? (image!, claim, mount) : nil,
+                         slurm: slurmFlags.options(threads: options.threads), retries: retries, force: force, workspace: options.workspace,
+                                 threads: options.threads, quiet: options.quiet, context: try options.context())
     }
 }
 
@@ -113,39 +85,8 @@ struct SearchRunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let context = try options.context()
-        StopSignal.install()
-        let ws = options.workspace
-        let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
-        let data = self.data.map { StarterNotebook.portable(ws.userPath($0), typed: $0, workspace: ws) }
-        let (path, e) = try searchCell(notebook: notebook, name: cell, dataOverride: data, workspace: ws)
-        let spec = e.search!
-        guard trial < spec.trials else { throw LabError("search \(cell) has trials 0 to \(spec.trials - 1), not \(trial)") }
-        if let rung, rung > spec.rungs.count { throw LabError("search \(cell) has \(spec.rungs.count) rungs, not \(rung)") }
-        guard let dir = try openSearch(path: path, cell: e, dataOverride: data, workspace: ws, quiet: options.quiet,
-                                       command: command, on: context) else { return }
-        let rungs = try SearchRunner.rungs(dir)
-        let done = try SearchRunner.status(dir, trial).scores.count
-        let target = rung.map { $0 - 1 } ?? done
-        guard target < spec.rungs.count else {
-            if !options.quiet { print("trial \(trial) of run \(dir.id) has finished every rung") }
-            return
-        }
-        guard target >= done || rung == nil else {
-            if !options.quiet { print("trial \(trial) of run \(dir.id) already finished rung \(target + 1)") }
-            return
-        }
-        guard let entrants = SearchRunner.entrants(rung: target, spec: spec, rungs: rungs) else {
-            throw LabError("rung \(target) of run \(dir.id) has not been ranked yet",
-                           hint: "once every trial of it is done, `lab search promote \(dir.id) --rung \(target)` ranks it")
-        }
-        guard entrants.contains(trial) else {
-            if !options.quiet { print("trial \(trial) of run \(dir.id) was not promoted to rung \(target + 1)") }
-            return
-        }
-        try SearchRunner(workspace: ws, quiet: true, command: command, context: context).trainOne(dir: dir, trial: trial,
-                epochs: spec.rungs[target])
-        if !options.quiet { print("trial \(trial) of run \(dir.id) trained to rung \(target + 1) (\(spec.rungs[target]) epochs)") }
+        try runSearchTrial(notebook: notebook, cell: cell, trial: trial, rung: rung, data: data, workspace: options.workspace,
+                           quiet: options.quiet, context: try options.context())
     }
 }
 
@@ -173,29 +114,7 @@ struct SearchPromoteCommand: ParsableCommand {
     @OptionGroup var place: WorkspaceOption
 
     func run() throws {
-        let ws = place.workspace
-        let dir = ws.run(runID)
-        let cell = try dir.readManifest().experiment
-        guard let spec = cell.search else { throw LabError("run \(runID) is not a search") }
-        guard rung <= spec.rungs.count else { throw LabError("run \(runID) has \(spec.rungs.count) rungs, not \(rung)") }
-        var rungs = try SearchRunner.rungs(dir)
-        guard rungs.count < rung else {
-            print("rung \(rung) of run \(runID) is already ranked: promoted \(rungs[rung - 1].promoted)")
-            return
-        }
-        guard let entrants = SearchRunner.entrants(rung: rung - 1, spec: spec, rungs: rungs) else {
-            throw LabError("rung \(rung - 1) of run \(runID) has not been ranked yet",
-                           hint: "`lab search promote \(runID) --rung \(rung - 1)` first")
-        }
-        var trials = try SearchRunner.trials(cell, spec: spec, dir: dir)
-        for t in entrants where trials[t].status != .failed && trials[t].scores.count < rung {
-            try SearchRunner.markFailed(dir: dir, trial: t, rung: rung - 1, reason: "no result for rung \(rung) when it was ranked")
-            trials[t] = try SearchRunner.status(dir, t)
-        }
-        let table = try SearchRunner.rank(rung: rung - 1, spec: spec, entrants: entrants, trials: &trials, dir: dir, workspace: ws)
-        rungs.append(table)
-        try dir.writeJSON(rungs, to: "rungs.json")
-        print("rung \(rung) of run \(runID): \(table.ranking.count) ranked, promoted \(table.promoted)")
+        try promoteRung(runID: runID, rung: rung, workspace: place.workspace)
     }
 }
 
@@ -218,21 +137,6 @@ struct SearchCollectCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        let context = try options.context()
-        let ws = options.workspace
-        let dir = ws.run(runID)
-        guard try dir.readManifest().experiment.search != nil else { throw LabError("run \(runID) is not a search") }
-        guard let submission = SlurmSubmission.read(dir) else {
-            throw LabError("run \(runID) was not submitted with `lab search submit` or `lab search run`",
-                           hint: "`lab reproduce NOTEBOOK` finishes it")
-        }
-        let command = CommandLine.arguments.dropFirst().reduce("lab") { $0 + " " + $1 }
-        let path = ws.absolute(submission.notebook)
-        let runner = NotebookRun(workspace: ws, quiet: options.quiet, dataOverride: submission.dataOverride, command: command,
-                                 context: context)
-        let file = try runner.run(notebookPath: path, writeReport: true)
-        guard let entry = file.experiments.first(where: { $0.name == submission.cell }) else { return }
-        print(String(format: "search %@ collected: test accuracy %.3f (clip); wrote %@", runID, entry.test.clip.accuracy,
-                     ws.relative(NotebookRun.resultsPath(notebookPath: path))))
+        try collectSearch(runID: runID, workspace: options.workspace, quiet: options.quiet, context: try options.context())
     }
 }

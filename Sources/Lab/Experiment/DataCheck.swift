@@ -55,3 +55,41 @@ struct DataCheck {
         return DataCheck(inspections: inspections, skipped: skipped.sorted { $0.relativePath < $1.relativePath }, duplicates: duplicates)
     }
 }
+
+extension DataCheck {
+    /// `lab data check`'s text: per class its usable clips, total length, rates and channels; the
+    /// duplicates; GTZAN's warning; and every file a run would skip, with its reason.
+    func summary(of collection: AudioCollection, named directory: String) -> String {
+        let report = self
+        var out: [String] = []
+        out.append("collection \(directory)")
+        out.append("fingerprint \(collection.fingerprint)")
+        for (i, name) in collection.classes.enumerated() {
+            let ok = report.inspections.filter { $0.clip.classIndex == i }
+            let rates = Set(ok.map(\.result.sampleRate)).sorted().map(String.init).joined(separator: ",")
+            let channels = Set(ok.map(\.result.channels)).sorted().map(String.init).joined(separator: ",")
+            let seconds = ok.reduce(0) { $0 + $1.result.seconds }
+            out.append("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                  + String(format: " %4d clips %9.1f s", ok.count, seconds) + "  rates \(rates)  channels \(channels)")
+        }
+        out.append(String(format: "total: %d usable clips, %.1f minutes", report.inspections.count,
+                     report.inspections.reduce(0) { $0 + $1.result.seconds } / 60))
+        if !report.duplicates.isEmpty {
+            out.append("duplicates, same decoded audio (\(report.duplicates.count) groups):")
+            for group in report.duplicates {
+                let classes = Set(group.map(\.classIndex)).count > 1 ? "across classes" : "within a class"
+                out.append("  \(group.map(\.relativePath).joined(separator: " = "))  (\(classes))")
+            }
+        }
+        if GTZAN.looksLike(classes: collection.classes, paths: collection.clips.map(\.relativePath)) {
+            out.append("warning: \(GTZAN.randomSplitWarning)")
+        }
+        if report.skipped.isEmpty {
+            out.append("every file is usable")
+        } else {
+            out.append("a run would skip (\(report.skipped.count)):")
+            for s in report.skipped { out.append("  \(s.relativePath): \(s.reason)") }
+        }
+        return out.map { $0 + "\n" }.joined()
+    }
+}

@@ -273,3 +273,40 @@ struct Comparison {
         return written
     }
 }
+
+extension Comparison {
+    /// `lab compare`'s text or Markdown: the headline, what changed in the inputs, the figures (drawn
+    /// into `figures.directory`, linked as `figures.shown`) and with `all` every metric of each step.
+    func text(revisions: [String], md: Bool, all: Bool, figures: (directory: String, shown: String)?) throws -> String {
+        var out = md ? "### Headline\n\n" : ""
+        out += headline(md: md)
+        out += md ? "\n### What changed in the inputs\n\n" : "\nwhat changed in the inputs:\n"
+        out += inputChanges(md: md) + "\n"
+        if let (directory, png) = figures {
+            let files = try drawFigures(into: directory)
+            out += md ? "\n### Figures\n\n" + files.map { "![\($0)](\(png)/\($0))" }.joined(separator: "\n") + "\n"
+                      : "\nfigures: " + files.map { "\(png)/\($0)" }.joined(separator: ", ") + "\n"
+        }
+        if all {
+            for i in revisions.indices.dropFirst() {
+                let rows = steps[i].filter { $0.old != $0.new }
+                out += "\n" + (md ? "### Every metric, \(revisions[i - 1]) → \(revisions[i])\n\n"
+                        : "every metric, \(revisions[i - 1]) → \(revisions[i]):\n")
+                out += MetricsDiff.format(rows, md: md, a: revisions[i - 1], b: revisions[i]) + "\n"
+            }
+        }
+        return out
+    }
+}
+
+extension Comparison {
+    /// One step of `lab compare --json`: every pair of neighbours, always a list, however many revisions.
+    struct Pair: Encodable { var a: String; var b: String; var engineChanged: Bool?; var rows: [MetricsDiff.Row] }
+
+    /// Every step's metrics (with `all`, unchanged ones too) and its tests, machine-readable.
+    func pairs(revisions: [String], all: Bool) -> [Pair] {
+        revisions.indices.dropFirst().map { i in
+            Pair(a: revisions[i - 1], b: revisions[i], engineChanged: engineChanged(i), rows: steps[i].filter { all || $0.old != $0.new })
+        }
+    }
+}

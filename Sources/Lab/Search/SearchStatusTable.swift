@@ -8,7 +8,8 @@ enum SearchStatusTable {
         let names = spec.space.keys.sorted()
         out.append("search \(dir.id) (cell \(manifest.experiment.name)): \(spec.trials) trials, eta \(spec.eta), rungs "
               + spec.rungs.map(String.init).joined(separator: ", ") + " epochs; run \(manifest.displayStatus)")
-        out.append(pad("trial", 7) + pad("status", 10) + names.map { pad($0, 15) }.joined() + spec.rungs.map { pad("AUC @\($0)", 10) }.joined())
+        out.append(pad("trial", 7) + pad("status", 10) + names.map { pad($0, 15) }.joined() + spec.rungs.map { pad("AUC @\($0)",
+                10) }.joined())
         var counts: [String: Int] = [:]
         for t in 0..<spec.trials {
             guard let trial = try? SearchRunner.status(dir, t) else {
