@@ -10,22 +10,7 @@ public struct ROCCurve: Equatable, Sendable {
 public enum ROC {
     /// The binary ROC curve. Returns nil when `positive` holds only one class: the curve is undefined.
     public static func curve(scores: [Double], positive: [Bool], dropIntermediate: Bool = true) -> ROCCurve? {
-        precondition(scores.count == positive.count, "scores and labels differ in length")
-        let n = scores.count
-        // Descending by score; ties are grouped below, so their internal order does not matter.
-        let order = (0..<n).sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }
-        var tps: [Double] = [], fps: [Double] = [], thresholds: [Double] = []
-        var tp = 0.0
-        for (rank, i) in order.enumerated() {
-            if positive[i] { tp += 1 }
-            // A threshold closes wherever the next score differs (or the list ends).
-            let last = rank == n - 1 || scores[order[rank + 1]] != scores[i]
-            if last {
-                tps.append(tp)
-                fps.append(Double(rank + 1) - tp)
-                thresholds.append(scores[i])
-            }
-        }
+        var (tps, fps, thresholds) = binaryCounts(scores: scores, positive: positive)
         guard let totalP = tps.last, let totalN = fps.last, totalP > 0, totalN > 0 else { return nil }
 
         if dropIntermediate && tps.count > 2 {
@@ -44,6 +29,27 @@ public enum ROC {
         let fpr = [0] + fps.map { $0 / totalN }
         let tpr = [0] + tps.map { $0 / totalP }
         return ROCCurve(falsePositiveRate: fpr, truePositiveRate: tpr, thresholds: [.infinity] + thresholds)
+    }
+
+    /// scikit-learn's `_binary_clf_curve`: at each distinct score, from the highest down, how many
+    /// positives (tps) and negatives (fps) score at least that much. Ties are one threshold, so their
+    /// order does not matter. Counts are whole numbers, exact in a Double.
+    static func binaryCounts(scores: [Double], positive: [Bool]) -> (tps: [Double], fps: [Double], thresholds: [Double]) {
+        precondition(scores.count == positive.count, "scores and labels differ in length")
+        let n = scores.count
+        let order = (0..<n).sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }
+        var tps: [Double] = [], fps: [Double] = [], thresholds: [Double] = []
+        var tp = 0.0
+        for (rank, i) in order.enumerated() {
+            if positive[i] { tp += 1 }
+            // A threshold closes wherever the next score differs (or the list ends).
+            if rank == n - 1 || scores[order[rank + 1]] != scores[i] {
+                tps.append(tp)
+                fps.append(Double(rank + 1) - tp)
+                thresholds.append(scores[i])
+            }
+        }
+        return (tps, fps, thresholds)
     }
 
     /// Trapezoidal area under a curve whose x is monotonic (numpy's `trapz`, as `sklearn.metrics.auc`).
