@@ -62,7 +62,8 @@ public struct TaggingReport: Equatable, Sendable {
         tagCount = k
         positives = (0..<k).map { t in (0..<items).filter { tags[$0 * k + t] }.count }
         rocAUC = (0..<k).map { let c = column($0); return ROC.auc(scores: c.scores, positive: c.positive) }
-        averagePrecision = (0..<k).map { let c = column($0); return PrecisionRecall.averagePrecision(scores: c.scores, positive: c.positive) }
+        averagePrecision = (0..<k).map { let c = column($0); return PrecisionRecall.averagePrecision(scores: c.scores,
+                positive: c.positive) }
         macroROCAUC = Self.mean(rocAUC)
         macroAveragePrecision = Self.mean(averagePrecision)
         microROCAUC = ROC.auc(scores: scores, positive: tags)
