@@ -42,10 +42,13 @@ public struct TrainConfig: Codable, Hashable, Sendable {
 }
 
 /// Labelled samples, each [channels x height x width], held in memory or streamed from a file
-/// (`Samples`); training and evaluation read them a batch at a time either way.
+/// (`Samples`); training and evaluation read them a batch at a time either way. A sample has one
+/// class (`labels`), or for tagging any number of tags (`tags`, and then `labels` is empty).
 public struct Dataset: Sendable {
     public var samples: Samples
     public var labels: [Int]
+    /// Tagging: each sample's tags, multi-hot, row-major [count x tagCount]; nil for one class per sample.
+    public var tags: [Bool]? = nil
     public var channels: Int
     public var height: Int
     public var width: Int
@@ -64,7 +67,20 @@ public struct Dataset: Sendable {
         self.height = height
         self.width = width
     }
-    public var count: Int { labels.count }
+    /// A tagging dataset: sample i carries tag t when `tags[i * tagCount + t]`.
+    public init(samples: Samples, tags: [Bool], tagCount: Int, channels: Int = 1, height: Int, width: Int) {
+        precondition(tagCount > 0 && tags.count == samples.count * tagCount && samples.sampleSize == channels * height * width,
+                     "tagging dataset: \(samples.count) samples, \(tags.count) tag flags for \(tagCount) tags")
+        self.init(samples: samples, labels: [], channels: channels, height: height, width: width, unchecked: ())
+        self.tags = tags
+    }
+
+    private init(samples: Samples, labels: [Int], channels: Int, height: Int, width: Int, unchecked: Void) {
+        (self.samples, self.labels, self.channels, self.height, self.width) = (samples, labels, channels, height, width)
+    }
+
+    public var count: Int { samples.count }
+    public var isTagging: Bool { tags != nil }
     /// Every sample's floats, in order (read whole from a streamed dataset: for tests and small data).
     public var x: [Float] { samples.values }
 }
@@ -157,8 +173,12 @@ public final class Trainer {
         precondition(train.height == model.config.inputHeight && train.width == model.config.inputWidth
                      && train.channels == model.config.input.channels,
                      "training data \(train.channels)x\(train.height)x\(train.width) does not fit the model's input")
+        let tagging = train.isTagging, k = model.config.classes
+        precondition(validation.isTagging == tagging, "training and validation data must both be tagging data, or neither")
+        precondition(!tagging || config.mixup == nil, "mixup blends one class per sample; it is not defined for tagging")
         let input = Tensor(shape: [train.channels, config.batchSize, train.height, train.width])
         let dLogits = Tensor(shape: [config.batchSize, model.config.classes])
+        var targets = [Float](repeating: 0, count: tagging ? config.batchSize * k : 0)
         var probabilities: [Float] = []
         var shuffleRNG = SeededRNG(state: state.shuffleRNG)
         var dropoutRNG = SeededRNG(state: state.dropoutRNG)
@@ -175,7 +195,7 @@ public final class Trainer {
             optimizer.learningRate = state.learningRate
             var order = Array(0..<train.count)
             shuffleRNG.shuffle(&order)
-            var lossSum = 0.0, correct = 0
+            var lossSum = 0.0, correct = 0.0 // whole samples right; for tagging, the share of a sample's tags right
             // Per-epoch streams from the seed alone, so a run resumed at an epoch boundary draws the same.
             let recipe = SeededRNG(seed: config.seed)
             var maskRNG = recipe.derived("spec_mask").derived("epoch \(epoch)")
@@ -188,21 +208,30 @@ public final class Trainer {
                 let lo = b * config.batchSize, hi = min(train.count, lo + config.batchSize), n = hi - lo
                 input.reshape(to: [train.channels, n, train.height, train.width])
                 train.samples.gather(order[lo..<hi], channels: train.channels, into: input)
-                for i in 0..<n { labels[i] = train.labels[order[lo + i]] }
+                if let tags = train.tags {
+                    for i in 0..<n { for t in 0..<k { targets[i * k + t] = tags[order[lo + i] * k + t] ? 1 : 0 } }
+                } else {
+                    for i in 0..<n { labels[i] = train.labels[order[lo + i]] }
+                }
                 for (d, purpose) in zip(dropouts, dropoutPurposes) { d.rng = dropoutRNG.derived(purpose); _ = dropoutRNG.next() }
                 config.specMask?.apply(to: input, rng: &maskRNG)
                 let mixed = config.mixup.map {
                     Mixup.apply(to: input, labels: labels[0..<n], classes: model.config.classes, alpha: $0, rng: &mixupRNG)
                 }
                 let logits = model.forward(input, training: true, on: context)
-                if let mixed {
+                if tagging {
+                    let batchTargets = Array(targets[0..<(n * k)])
+                    lossSum += SigmoidBinaryCrossEntropy.lossAndGradient(logits: logits, targets: batchTargets,
+                                                                         probabilities: &probabilities, gradient: dLogits)
+                    correct += tagsRight(probabilities, targets: batchTargets, tagCount: k)
+                } else if let mixed {
                     lossSum += SoftmaxCrossEntropy.lossAndGradient(logits: logits, targets: mixed.values,
                                                                    probabilities: &probabilities, gradient: dLogits)
-                    correct += countCorrect(probabilities, labels: mixed.dominant[...], classes: model.config.classes)
+                    correct += Double(countCorrect(probabilities, labels: mixed.dominant[...], classes: model.config.classes))
                 } else {
                     lossSum += SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: labels[0..<n],
                                                                    probabilities: &probabilities, gradient: dLogits)
-                    correct += countCorrect(probabilities, labels: labels[0..<n], classes: model.config.classes)
+                    correct += Double(countCorrect(probabilities, labels: labels[0..<n], classes: model.config.classes))
                 }
                 model.backward(dLogits, on: context)
                 optimizer.update(parameters, on: context)
@@ -214,7 +243,7 @@ public final class Trainer {
             }
             let (valLoss, valAccuracy, valAUC) = evaluate(validation)
             state.history.append(EpochRecord(epoch: epoch, trainLoss: lossSum / Double(train.count),
-                                             trainAccuracy: Double(correct) / Double(train.count),
+                                             trainAccuracy: correct / Double(train.count),
                                              validationLoss: valLoss, validationAccuracy: valAccuracy, validationAUC: valAUC,
                                              learningRate: state.learningRate, seconds: Date().timeIntervalSince(epochStart)))
             state.epoch = epoch
@@ -249,9 +278,11 @@ public final class Trainer {
         return TrainResult(history: state.history, bestEpoch: state.bestEpoch, stoppedEarly: stoppedEarly, interrupted: false)
     }
 
-    /// Loss, accuracy and macro ROC-AUC in inference mode.
+    /// Loss, accuracy and macro ROC-AUC in inference mode. For tagging: the binary cross-entropy,
+    /// the share of tags right at a 0.5 threshold, and the macro ROC-AUC over the tags that have one.
     public func evaluate(_ data: Dataset) -> (loss: Double, accuracy: Double, auc: Double?) {
         guard data.count > 0 else { return (.nan, .nan, nil) }
+        if let tags = data.tags { return evaluateTags(data, tags: tags) }
         let probs = model.predict(data.samples, on: context)
         let k = model.config.classes
         var loss = 0.0
@@ -260,6 +291,25 @@ public final class Trainer {
         let accuracy = Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(data.count)
         let auc = ROC.macroAUC(probabilities: probs.map(Double.init), labels: data.labels, classCount: k)
         return (loss / Double(data.count), accuracy, auc)
+    }
+
+    private func evaluateTags(_ data: Dataset, tags: [Bool]) -> (loss: Double, accuracy: Double, auc: Double?) {
+        let k = model.config.classes
+        let logits = model.predict(data.samples, logits: true, on: context)
+        var probabilities: [Float] = []
+        let targets = tags.map { $0 ? Float(1) : 0 }
+        var loss = 0.0
+        for start in stride(from: 0, to: data.count, by: 256) { // the loss of each block of clips, summed in order
+            let n = min(256, data.count - start)
+            loss += SigmoidBinaryCrossEntropy.lossAndGradient(logits: Tensor(shape: [n, k],
+                                                                             data: Array(logits[(start * k)..<((start + n) * k)])),
+                                                              targets: Array(targets[(start * k)..<((start + n) * k)]),
+                                                              probabilities: &probabilities, gradient: Tensor(shape: [n, k]))
+        }
+        var p = logits
+        SigmoidBinaryCrossEntropy.sigmoid(&p)
+        let report = TaggingReport(scores: p.map(Double.init), tags: tags, tagCount: k)
+        return (loss / Double(data.count), tagsRight(p, targets: targets, tagCount: k) / Double(data.count), report.macroROCAUC)
     }
 
     private func snapshot() -> TrainingState {
@@ -282,6 +332,17 @@ public final class Trainer {
         optimizer.step = saved.step
         state = saved
     }
+}
+
+/// For tagging, summed over rows: the share of a row's K outputs on the right side of 0.5.
+func tagsRight(_ probabilities: [Float], targets: [Float], tagCount k: Int) -> Double {
+    var total = 0.0
+    for r in 0..<(targets.count / k) {
+        var right = 0
+        for t in 0..<k where (probabilities[r * k + t] >= 0.5) == (targets[r * k + t] >= 0.5) { right += 1 }
+        total += Double(right) / Double(k)
+    }
+    return total
 }
 
 /// How many rows of `probabilities` put their maximum on the label (first maximum on ties, as `argmax`).
