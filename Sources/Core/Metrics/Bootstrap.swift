@@ -94,6 +94,15 @@ public enum Bootstrap {
         return Interval(low: percentile(v, tail), high: percentile(v, 1 - tail))
     }
 
+    /// A paired bootstrap's outcome from its resampled differences: their percentile interval and the
+    /// two-sided p-value, twice the smaller share of differences on either side of 0.
+    static func pairedOutcome(_ diffs: [Double?], level: Double) -> (interval: Interval, p: Double)? {
+        guard let interval = percentileInterval(diffs, level: level) else { return nil }
+        let v = diffs.compactMap { $0 }
+        let below = Double(v.filter { $0 <= 0 }.count) / Double(v.count), above = Double(v.filter { $0 >= 0 }.count) / Double(v.count)
+        return (interval, min(1, 2 * min(below, above)))
+    }
+
     /// numpy.percentile(v, 100 q) with linear interpolation; `sorted` ascending, not empty.
     public static func percentile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)
@@ -136,10 +145,7 @@ public enum PairedTest {
             guard let sa = statistic(pa, y), let sb = statistic(pb, y) else { return nil }
             return sb - sa
         }
-        guard let interval = Bootstrap.percentileInterval(diffs, level: plan.level) else { return nil }
-        let v = diffs.compactMap { $0 }
-        let below = Double(v.filter { $0 <= 0 }.count) / Double(v.count), above = Double(v.filter { $0 >= 0 }.count) / Double(v.count)
-        return (interval, min(1, 2 * min(below, above)))
+        return Bootstrap.pairedOutcome(diffs, level: plan.level)
     }
 }
 
