@@ -61,6 +61,31 @@ public struct MetadataCollection: Sendable {
 
     private var name: String { (labelsFile as NSString).lastPathComponent }
 
+    /// Every tag, sorted by name: the output order of a tagging model.
+    public var tags: [String] { Array(Set(items.flatMap(\.tags))).sorted() }
+
+    /// The clips as an AudioCollection (each file hashed; `classIndex` is the clip's first tag in
+    /// `tags` order), for what reads any collection the same way: decoding checks, the feature cache.
+    public func audioCollection(on context: ExecutionContext) throws -> AudioCollection {
+        let names = tags, index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        var hashes = [Result<String, Error>?](repeating: nil, count: items.count)
+        hashes.withUnsafeMutableBufferPointer { slots in
+            let slots = slots
+            context.forEach(items.count) { i in
+                slots[i] = Result { try AudioCollection.sha256(ofFile: (root as NSString).appendingPathComponent(items[i].relativePath)) }
+            }
+        }
+        var clips: [ClipRef] = [], unreadable = skipped
+        for (item, hash) in zip(items, hashes) {
+            switch hash! {
+            case .success(let h): clips.append(ClipRef(relativePath: item.relativePath, classIndex: index[item.tags[0]]!, sha256: h))
+            case .failure(let e): unreadable.append(SkippedFile(relativePath: item.relativePath, reason: "\(e)"))
+            }
+        }
+        return AudioCollection(root: root, classes: names, clips: clips, skipped: unreadable,
+                               fingerprint: AudioCollection.fingerprint(of: clips))
+    }
+
     /// Reads `labels` and checks each row's audio under `root`. `subset` chooses FMA's `small`,
     /// `medium` or `large` (they nest: small is in medium, medium in large); other layouts have none.
     public static func load(labels: String, root: String, subset: String? = nil,

@@ -93,3 +93,35 @@ extension DataCheck {
         return out.map { $0 + "\n" }.joined()
     }
 }
+
+extension DataCheck {
+    /// `lab data check --labels`'s text: the layout, clips per official split, every tag with its
+    /// usable clips (most frequent first), and every row or file a run would skip, with its reason.
+    func tagSummary(of metadata: MetadataCollection, named directory: String) -> String {
+        let usable = Set(inspections.map(\.clip.relativePath))
+        let items = metadata.items.filter { usable.contains($0.relativePath) }
+        var out = ["collection \(directory) (\(metadata.layout.rawValue) labels: \((metadata.labelsFile as NSString).lastPathComponent))"]
+        let splits = Dictionary(grouping: items) { $0.split ?? "none" }.mapValues(\.count)
+        if splits.keys.contains(where: { $0 != "none" }) {
+            out.append("official split: " + ["train", "validation", "test", "none"].compactMap { s in splits[s].map { "\($0) \(s)" } }
+                .joined(separator: ", "))
+        }
+        var counts: [String: Int] = [:]
+        for item in items { for t in item.tags { counts[t, default: 0] += 1 } }
+        let ranked = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let perClip = Double(items.map(\.tags.count).reduce(0, +)) / Double(max(1, items.count))
+        out.append("\(ranked.count) tags on \(items.count) usable clips (" + String(format: "%.2f", perClip) + " tags a clip):")
+        for (tag, n) in ranked {
+            out.append("  " + tag.padding(toLength: max(24, tag.count), withPad: " ", startingAt: 0) + String(format: " %6d clips", n))
+        }
+        out.append(String(format: "total: %d usable clips, %.1f minutes", inspections.count,
+                          inspections.reduce(0) { $0 + $1.result.seconds } / 60))
+        if skipped.isEmpty {
+            out.append("every row and file is usable")
+        } else {
+            out.append("a run would skip (\(skipped.count)):")
+            for s in skipped { out.append("  \(s.relativePath): \(s.reason)") }
+        }
+        return out.map { $0 + "\n" }.joined()
+    }
+}
