@@ -43,7 +43,8 @@ final class MetadataDataCheckTests: WorkspaceTestCase {
         XCTAssertEqual(status, 1, "a run would skip rows: exit 1")
         XCTAssertTrue(out.contains("(mtat labels: annotations_final.csv)"), out)
         XCTAssertTrue(out.contains("3 tags on 3 usable clips (1.67 tags a clip):"), out)
-        XCTAssertTrue(out.contains("  classical                     2 clips") && out.contains("  guitar                        2 clips"), out)
+        XCTAssertTrue(out.contains("  classical                     2 clips") && out.contains("  guitar                        2 clips"),
+                      out)
         XCTAssertTrue(out.contains("c/b-02-30-59.wav: not readable as audio"), out)
         XCTAssertTrue(out.contains("annotations_final.csv:6: no label"), out)
         XCTAssertTrue(out.contains("d/missing.wav: annotations_final.csv:7: no such audio file under"), out)
