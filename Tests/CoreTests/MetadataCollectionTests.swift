@@ -128,6 +128,15 @@ final class MetadataCollectionTests: XCTestCase {
         }
     }
 
+    /// Every row's audio missing: the root is wrong, and that is one error, not a list of every row.
+    func testAWrongAudioRootIsOneError() throws {
+        let path = try write("labels.csv", "path,labels\naudio/a.wav,rock\naudio/b.wav,jazz\n")
+        XCTAssertThrowsError(try MetadataCollection.load(labels: path, root: "/audio/audio", fileExists: exists(["audio/a.wav"]))) {
+            XCTAssertEqual("\($0)", "\(path): none of the 2 audio files it names is under /audio/audio: its paths are relative to the "
+                           + "audio root, which this is not")
+        }
+    }
+
     /// `tags: {top: N}` keeps the most frequent; a clip left with none of them is skipped, saying so.
     func testKeepingTheTopTags() throws {
         let path = try write("labels.csv", "path,labels\na.wav,rock;live\nb.wav,rock\nc.wav,jazz\nd.wav,live;jazz;rare\n")

@@ -119,6 +119,10 @@ public struct MetadataCollection: Sendable {
                     + "reads: MagnaTagATune's annotations_final.csv, an MTG-Jamendo TSV, FMA's tracks.csv, or a `path,labels` CSV")
         }
         if subset != nil && layout != .fma { throw MetadataError(labels, "`subset` is FMA's; this is a \(layout.rawValue) file") }
+        if reader.items.isEmpty, reader.missing > 0, reader.missing == reader.skipped.count {
+            throw MetadataError(labels, "none of the \(reader.missing) audio files it names is under \(root): its paths are relative to "
+                    + "the audio root, which this is not")
+        }
         return MetadataCollection(layout: layout, root: root, labelsFile: labels, items: reader.items, skipped: reader.skipped)
     }
 
@@ -126,6 +130,8 @@ public struct MetadataCollection: Sendable {
     private struct Reader {
         let labels: String, root: String, fileExists: (String) -> Bool
         var items: [Item] = [], skipped: [SkippedFile] = []
+        /// Rows skipped only because their audio file is not under the root.
+        var missing = 0
         private var seen: Set<String> = []
 
         init(labels: String, root: String, fileExists: @escaping (String) -> Bool) {
@@ -147,7 +153,10 @@ public struct MetadataCollection: Sendable {
             let clean = Array(Set(tags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
             guard !clean.isEmpty else { return skip("no label") }
             guard !seen.contains(path) else { return skip("the clip is listed again (its first row counts)") }
-            guard fileExists((root as NSString).appendingPathComponent(path)) else { return skip("no such audio file under \(root)") }
+            guard fileExists((root as NSString).appendingPathComponent(path)) else {
+                missing += 1
+                return skip("no such audio file under \(root)")
+            }
             seen.insert(path)
             items.append(Item(relativePath: path, tags: clean, split: split, line: line))
         }

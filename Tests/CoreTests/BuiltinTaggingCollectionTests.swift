@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+@testable import Core
+
+/// The built-in tagging collection: a pure function of its seed, written the same on any thread
+/// count, read back by the metadata reader, and each tag really changing the sound.
+final class BuiltinTaggingCollectionTests: XCTestCase {
+    func testWrittenTheSameOnAnyThreadCountAndReadBack() throws {
+        let dir = try makeTempDir(self, "tagging")
+        let (a, b) = (dir.appendingPathComponent("a").path, dir.appendingPathComponent("b").path)
+        try BuiltinTaggingCollection.write(to: a, clips: 12, seconds: 2, threads: 1)
+        try BuiltinTaggingCollection.write(to: b, clips: 12, seconds: 2, threads: 3)
+        for name in ["labels.csv"] + (0..<12).map(BuiltinTaggingCollection.fileName) {
+            XCTAssertEqual(FileManager.default.contents(atPath: a + "/" + name), FileManager.default.contents(atPath: b + "/" + name), name)
+        }
+        let c = try MetadataCollection.load(labels: a + "/labels.csv", root: a)
+        XCTAssertEqual(c.layout, .generic)
+        XCTAssertEqual(c.items.count, 12)
+        XCTAssertTrue(c.skipped.isEmpty)
+        XCTAssertTrue(c.items.allSatisfy { $0.tags.count >= 1 && Set($0.tags).isSubset(of: BuiltinTaggingCollection.tags) })
+        XCTAssertEqual(c.items.map(\.tags), (0..<12).map { BuiltinTaggingCollection.clip(index: $0, seconds: 2, seed: 1).tags })
+    }
+
+    /// Several tags a clip, overlapping; rare tags (swing, distorted) rarer than common ones.
+    func testTagFrequencies() {
+        let tags = (0..<400).map { BuiltinTaggingCollection.draw(index: $0, seed: 1).tags }
+        let mean = Double(tags.map(\.count).reduce(0, +)) / 400
+        XCTAssertGreaterThan(mean, 2.5)
+        func share(_ t: String) -> Double { Double(tags.filter { $0.contains(t) }.count) / 400 }
+        XCTAssertTrue((0.03...0.2).contains(share("swing")) && (0.05...0.25).contains(share("distorted")), "\(share("swing"))")
+        XCTAssertGreaterThan(share("drums"), 0.45)
+        XCTAssertTrue(BuiltinTaggingCollection.tags.allSatisfy { share($0) > 0 }, "every tag occurs")
+    }
+
+    /// The tags are what the clip sounds like: clips with a bass line hold more of their energy below
+    /// ~150 Hz, clips with drums more above ~5 kHz (the hats), than clips without.
+    func testTagsShapeTheSound() {
+        func shares(_ x: [Float]) -> (low: Double, high: Double) {
+            // Low band: a one-pole low-pass at ~150 Hz (22050 Hz); high band: the first difference, a
+            // high-pass whose gain rises with frequency.
+            var lp = 0.0, lowE = 0.0, highE = 0.0, total = 0.0
+            for (i, v) in x.map(Double.init).enumerated() {
+                lp += 0.042 * (v - lp)
+                lowE += lp * lp
+                total += v * v
+                if i > 0 { let d = v - Double(x[i - 1]); highE += d * d }
+            }
+            return (lowE / max(total, 1e-12), highE / max(total, 1e-12))
+        }
+        var withBass: [Double] = [], without: [Double] = [], withDrums: [Double] = [], noDrums: [Double] = []
+        for i in 0..<40 {
+            let (x, tags) = BuiltinTaggingCollection.clip(index: i, seconds: 3, seed: 7)
+            let s = shares(x)
+            if tags.contains("bass") { withBass.append(s.low) } else { without.append(s.low) }
+            if tags.contains("drums") { withDrums.append(s.high) } else { noDrums.append(s.high) }
+        }
+        func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(max(1, v.count)) }
+        XCTAssertFalse(withBass.isEmpty || without.isEmpty || withDrums.isEmpty || noDrums.isEmpty)
+        XCTAssertGreaterThan(mean(withBass), 1.3 * mean(without), "low-band share with and without bass")
+        XCTAssertGreaterThan(mean(withDrums), 1.3 * mean(noDrums), "high-band share with and without drums")
+    }
+}
