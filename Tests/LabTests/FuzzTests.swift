@@ -1,3 +1,4 @@
+import ArgumentParser
 import Core
 import Foundation
 import XCTest
@@ -115,6 +116,50 @@ final class FuzzTests: XCTestCase {
                                                                 command: "t", context: engine).run(e) else { return XCTFail("not "
                                                                         + "complete") }
         XCTAssertTrue(junk.isSubset(of: Set(try dir.readManifest().skipped.map(\.relativePath))))
+    }
+
+    /// Random, truncated and mangled labels files of every layout, through `lab data check --labels`:
+    /// each either reads (rows it cannot use listed with their line) or ends in one clear line; none traps.
+    func testRandomLabelsFilesReadOrErrorInOneLine() throws {
+        let audio = root + "/audio"
+        try BuiltinCollection.write(to: audio, clipsPerGenre: 2, seconds: 1, seed: 3, genres: ["blues", "metal"], threads: 2)
+        let paths = ["blues/blues.00000.au", "blues/blues.00001.au", "metal/metal.00000.au", "metal/metal.00001.au"]
+        let valid = [
+            "\"clip_id\"\t\"guitar\"\t\"slow\"\t\"mp3_path\"\n"
+                    + paths.enumerated().map { "\"\($0)\"\t\"1\"\t\"\($0 % 2)\"\t\"\($1)\"\n" }.joined(),
+            "TRACK_ID\tARTIST_ID\tALBUM_ID\tPATH\tDURATION\tTAGS\n" + paths.map { "t\ta\tb\t\($0)\t1.0\tgenre---x\tmood---y\n" }.joined(),
+            ",album,set,set,track\n,title,split,subset,genre_top\ntrack_id,,,,\n2,\"A, b\",training,small,Rock\n3,B,test,large,Pop\n",
+            "path,labels,split\n" + paths.map { "\($0),\"rock;live\",train\n" }.joined(),
+        ]
+        var rng = SeededRNG(seed: 21)
+        let fragments = ["\"", "\t", ",", "\n", "\r\n", ";", "..", "/", "~", "1", "0", "track_id", "path", "labels", "é", "\u{FEFF}", " "]
+        var cases: [Data] = []
+        for text in valid {
+            cases += Self.corruptions(of: Data(text.utf8), 24, rng: &rng)
+            for _ in 0..<12 { // text-level mangling: fragments inserted at random places
+                var chars = Array(text)
+                for _ in 0..<(1 + rng.int(below: 6)) {
+                    chars.insert(contentsOf: fragments[rng.int(below: fragments.count)], at: rng.int(below: chars.count + 1))
+                }
+                cases.append(Data(String(chars).utf8))
+            }
+        }
+        var read = 0, refused = 0
+        for (i, bytes) in cases.enumerated() {
+            let file = root + "/labels\(i).csv"
+            try bytes.write(to: URL(fileURLWithPath: file))
+            var command = try LabCommand.parseAsRoot(["data", "check", audio, "--labels", file, "-C", root, "--quiet"])
+            var finished = false
+            oneLine({
+                _ = try captureStandardOutput {
+                    do { try command.run() } catch is ExitCode {} // rows or files a run would skip: exit 1, listed
+                }
+                finished = true
+            }, "labels file \(i)")
+            if finished { read += 1 } else { refused += 1 }
+        }
+        XCTAssertGreaterThan(read, 10, "some mangled files still read")
+        XCTAssertGreaterThan(refused, 10, "some are refused")
     }
 
     static var repoRoot: String {
