@@ -57,6 +57,12 @@ final class RandomCellTests: XCTestCase {
                     "{trials: 2, rungs: [2, 1], space: {dropout: {uniform: [0, 0.5]}}}",
                     "{trials: 2, rungs: [1], space: {}}", "{trials: 2, rungs: [1], space: {learning_rate: {log_uniform: [0, 1]}}}"]),
         ("ablation", ["g", "h"]),
+        // `data` replaces the cell's collection: described by a labels file (good, one with bad rows,
+        // one with several labels a clip, a missing one), with and without `split: metadata`.
+        ("data", ["{path: COL, labels: COL/labels.csv}", "{path: COL, labels: COL/bad.csv}", "{path: COL, labels: COL/multi.csv}",
+                  "{path: COL, labels: COL/none.csv}", "{path: COL, labels: COL/labels.csv, subset: small}", "{labels: COL/labels.csv}",
+                  "{path: COL, subset: medium}"]),
+        ("split.metadata", ["metadata"]),
     ]
 
     static var collection: String!
@@ -65,6 +71,18 @@ final class RandomCellTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-random-\(UUID().uuidString)").path
         try! BuiltinCollection.write(to: dir, clipsPerGenre: 4, seconds: 2, seed: 3, genres: ["blues", "jazz", "metal"], threads: 2)
         collection = dir
+        var csv = "path,labels,split\n", multi = "path,labels\n"
+        for g in ["blues", "jazz", "metal"] {
+            for i in 0..<4 {
+                let path = "\(g)/\(BuiltinCollection.fileName(genre: g, index: i))"
+                csv += "\(path),\(g),\(["train", "train", "validation", "test"][i])\n"
+                multi += "\(path),\(g)\(i == 0 ? ";jazz" : "")\n"
+            }
+        }
+        try! csv.write(toFile: dir + "/labels.csv", atomically: true, encoding: .utf8)
+        try! multi.write(toFile: dir + "/multi.csv", atomically: true, encoding: .utf8)
+        try! (csv + "../escape.au,blues,train\nmissing.au,jazz,test\nblues/blues.00001.au,,train\n\"unclosed,x\n")
+            .write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
     }
 
     override class func tearDown() { try? FileManager.default.removeItem(atPath: collection) }
@@ -78,6 +96,8 @@ final class RandomCellTests: XCTestCase {
         for _ in 0..<(1 + rng.int(below: plausible ? 3 : 5)) {
             let (key, values) = candidates[rng.int(below: candidates.count)]
             let value = values[rng.int(below: plausible ? min(3, values.count) : values.count)]
+            if key == "data" { top[1] = "data: " + value.replacingOccurrences(of: "COL", with: collection!); continue }
+            if key == "split.metadata" { top.append("split: metadata"); continue } // with a split: section, a duplicate key
             let parts = key.split(separator: ".").map(String.init)
             if parts.count == 1 { top.append("\(key): \(value)") } else { sections[parts[0],
                                                                                    default: []].append("  \(parts[1]): \(value)") }

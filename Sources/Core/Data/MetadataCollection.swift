@@ -66,8 +66,8 @@ public struct MetadataCollection: Sendable {
 
     /// The clips as an AudioCollection (each file hashed; `classIndex` is the clip's first tag in
     /// `tags` order), for what reads any collection the same way: decoding checks, the feature cache.
-    public func audioCollection(on context: ExecutionContext) throws -> AudioCollection {
-        let names = tags, index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+    public func audioCollection(on context: ExecutionContext, classes: [String]? = nil) throws -> AudioCollection {
+        let names = classes ?? tags, index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         var hashes = [Result<String, Error>?](repeating: nil, count: items.count)
         hashes.withUnsafeMutableBufferPointer { slots in
             let slots = slots
@@ -77,8 +77,13 @@ public struct MetadataCollection: Sendable {
         }
         var clips: [ClipRef] = [], unreadable = skipped
         for (item, hash) in zip(items, hashes) {
+            guard let label = index[item.tags[0]] else {
+                unreadable.append(SkippedFile(relativePath: item.relativePath,
+                                              reason: "its label \(item.tags[0]) is not among the classes"))
+                continue
+            }
             switch hash! {
-            case .success(let h): clips.append(ClipRef(relativePath: item.relativePath, classIndex: index[item.tags[0]]!, sha256: h))
+            case .success(let h): clips.append(ClipRef(relativePath: item.relativePath, classIndex: label, sha256: h))
             case .failure(let e): unreadable.append(SkippedFile(relativePath: item.relativePath, reason: "\(e)"))
             }
         }

@@ -11,15 +11,27 @@ public enum SplitSource: Codable, Hashable, Sendable {
     case groups(pattern: String)
     /// The fault-filtered GTZAN split of Kereliuk, Sturm and Larsen (`split: gtzan-filtered`).
     case gtzanFiltered
+    /// The official split a metadata file gives (FMA's `set`/`split`, a `split` column): `split: metadata`.
+    case metadata
+    /// Each clip's split (train, validation or test) by relative path, and the file that gave it: what
+    /// `metadata` becomes once the labels file is read (a run's plan only, never a notebook's record).
+    case assigned(source: String, splits: [String: String])
 
     // As a person or jq reads it: {"file": "x.csv"}, {"groupBy": "..."}, "gtzan-filtered".
-    private enum Key: String, CodingKey { case file, groupBy }
+    private enum Key: String, CodingKey { case file, groupBy, assigned, source }
 
     public func encode(to encoder: Encoder) throws {
         switch self {
         case .gtzanFiltered:
             var c = encoder.singleValueContainer()
             try c.encode("gtzan-filtered")
+        case .metadata:
+            var c = encoder.singleValueContainer()
+            try c.encode("metadata")
+        case .assigned(let source, let map):
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(source, forKey: .source)
+            try c.encode(map, forKey: .assigned)
         case .file(let p):
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(p, forKey: .file)
@@ -30,12 +42,14 @@ public enum SplitSource: Codable, Hashable, Sendable {
     }
 
     public init(from decoder: Decoder) throws {
-        if let s = try? decoder.singleValueContainer().decode(String.self), s == "gtzan-filtered" {
-            self = .gtzanFiltered
+        if let s = try? decoder.singleValueContainer().decode(String.self), s == "gtzan-filtered" || s == "metadata" {
+            self = s == "metadata" ? .metadata : .gtzanFiltered
             return
         }
         let c = try decoder.container(keyedBy: Key.self)
-        if let p = try c.decodeIfPresent(String.self, forKey: .file) { self = .file(p) } else {
+        if let map = try c.decodeIfPresent([String: String].self, forKey: .assigned) {
+            self = .assigned(source: try c.decode(String.self, forKey: .source), splits: map)
+        } else if let p = try c.decodeIfPresent(String.self, forKey: .file) { self = .file(p) } else {
             self = .groups(pattern: try c.decode(String.self, forKey: .groupBy))
         }
     }

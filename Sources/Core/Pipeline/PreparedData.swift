@@ -235,6 +235,13 @@ public struct PreparedData: Sendable {
             let (split, left) = DataSplit.assigned(usable, by: try SplitFile.parse(String(decoding: data, as: UTF8.self), source: path),
                                                    source: name)
             return (split, left, nil)
+        case .metadata:
+            throw UserError("`split: metadata` needs a collection described by a metadata file with a split (`data: {path, labels}`)")
+        case .assigned(let source, let map):
+            var names: [String: SplitName] = [:]
+            for (path, s) in map { if let n = SplitName(rawValue: s) { names[SplitFile.stem(path)] = n } }
+            let (split, left) = DataSplit.assigned(usable, by: names, source: source)
+            return (split, left, nil)
         case .groups(let pattern):
             let keys = try GroupSummary.keys(usable.map(\.relativePath), pattern: pattern)
             let split = DataSplit.grouped(usable, fractions: plan.split,

@@ -163,7 +163,7 @@ struct NotebookRun {
     func previousRun(of e: Experiment, in store: RunStore, workspace ws: Workspace) -> RunStore.PreviousRun? {
         store.reusable(for: e) {
             guard let root = try? ws.dataRoot(for: e.data, quiet: quiet, threads: context.threads, shouldStop: { StopSignal.isRequested }),
-                  let scanned = try? ws.scan(root: root, classes: e.classes) else { return nil }
+                  let scanned = try? ws.scan(e, root: root, context: context) else { return nil }
             return ws.runFingerprint(scanned.fingerprint, e)
         }
     }

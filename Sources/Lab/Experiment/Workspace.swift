@@ -117,7 +117,7 @@ struct Workspace {
     /// The collection a cell names; the built-in one is synthesised once per option set and reused.
     func dataRoot(for source: DataSource, quiet: Bool, threads: Int, shouldStop: @escaping () -> Bool = { false }) throws -> String {
         switch source {
-        case .path(let p):
+        case .path(let p), .labelled(let p, _, _):
             let expanded = absolute((p as NSString).expandingTildeInPath)
             guard FileManager.default.fileExists(atPath: expanded) else {
                 throw LabError("\(p): no such data directory", hint: "point it at a folder with one sub-folder per class (GTZAN's genres/)")
@@ -156,8 +156,8 @@ extension Workspace {
         let root = try dataRoot(for: e.data, quiet: quiet, threads: context.threads, shouldStop: shouldStop)
         manifest.dataRoot = relative(root)
         let bar = ProgressReporter(label: label, quiet: quiet)
-        let collection = try scan(root: root, classes: e.classes)
-        let plan = dataPlan(for: e, root: root)
+        let collection = try scan(e, root: root, context: context)
+        let plan = try dataPlan(for: e, root: root)
         let data = try PreparedData.prepare(plan, cacheDirectory: cache, collection: collection, on: context,
                                             progress: { done, total in
             bar.update(done: done, total: total, detail: "clips (features)")
@@ -189,19 +189,82 @@ extension Workspace {
 }
 
 extension Workspace {
-    /// The cell's data plan, with a split file's path made absolute (relative paths are the workspace's).
-    func dataPlan(for e: Experiment, root: String) -> DataPlan {
+    /// The cell's data plan, with a split file's path made absolute (relative paths are the workspace's)
+    /// and `split: metadata` turned into each clip's split as the metadata file gives it.
+    func dataPlan(for e: Experiment, root: String) throws -> DataPlan {
         var plan = e.dataPlan(root: root)
-        if case .file(let p)? = e.splitSource { plan.splitSource = .file(absolute((p as NSString).expandingTildeInPath)) }
+        switch e.splitSource {
+        case .file(let p)?: plan.splitSource = .file(absolute((p as NSString).expandingTildeInPath))
+        case .metadata?:
+            guard case .labelled(let p, let labels, let subset) = e.data else {
+                throw UserError("`split: metadata` takes the split from a metadata file: it needs `data: {path: DIR, labels: FILE}`")
+            }
+            let m = try metadata(path: p, labels: labels, subset: subset)
+            let map = Dictionary(m.items.compactMap { item in item.split.map { (item.relativePath, $0) } }, uniquingKeysWith: { a, _ in a })
+            guard !map.isEmpty else {
+                throw UserError("\(labels): no split column or values, so `split: metadata` has nothing to follow",
+                                hint: "FMA's tracks.csv has one; a `path,labels` CSV can add a `split` column; or use `split: {train: "
+                                        + "...}`")
+            }
+            plan.splitSource = .assigned(source: (labels as NSString).lastPathComponent, splits: map)
+        default: break
+        }
         return plan
     }
 
-    /// What a run's reuse check compares: the collection's fingerprint, and with a split file, the
-    /// file's contents too (an edited split file means a new run, as new data does).
+    /// What a run's reuse check compares: the collection's fingerprint, and the contents of a split
+    /// file and of a labels file too (an edited split or label means a new run, as new data does).
     func runFingerprint(_ collection: String, _ e: Experiment) -> String {
-        guard case .file(let p)? = e.splitSource,
-              let data = FileManager.default.contents(atPath: absolute((p as NSString).expandingTildeInPath)) else { return collection }
-        return SplitFile.sha256(collection + "\n" + String(decoding: data, as: UTF8.self))
+        var files: [String] = []
+        if case .file(let p)? = e.splitSource { files.append(p) }
+        if case .labelled(_, let labels, let subset) = e.data { files.append(labels); if let subset { files.append("subset " + subset) } }
+        guard !files.isEmpty else { return collection }
+        let text = files.map { f in
+            FileManager.default.contents(atPath: absolute((f as NSString).expandingTildeInPath)).map { String(decoding: $0,
+                    as: UTF8.self) } ?? f
+        }
+        return SplitFile.sha256(([collection] + text).joined(separator: "\n"))
+    }
+
+    /// The metadata collection a `data: {path, labels}` cell names, read once per notebook run.
+    func metadata(path: String, labels: String, subset: String?) throws -> MetadataCollection {
+        let root = absolute((path as NSString).expandingTildeInPath), file = absolute((labels as NSString).expandingTildeInPath)
+        do {
+            return try scans?.metadata(labels: file, root: root, subset: subset)
+                ?? MetadataCollection.load(labels: file, root: root, subset: subset)
+        } catch let e as MetadataError {
+            throw UserError("\(e)",
+                            hint: "docs/tagging.md lists the layouts lab reads; `lab data check DIR --labels FILE` shows each row's fate")
+        }
+    }
+
+    /// The collection a cell trains on, every file hashed (once per notebook run): class folders, or
+    /// the clips a metadata file names, one label each, as classes in the order `classes:` gives
+    /// (else by name).
+    func scan(_ e: Experiment, root: String, context: ExecutionContext) throws -> AudioCollection {
+        guard case .labelled(let p, let labels, let subset) = e.data else { return try scan(root: root, classes: e.classes) }
+        var m = try metadata(path: p, labels: labels, subset: subset)
+        if let classes = e.classes {
+            let known = Set(m.tags)
+            for c in classes where !known.contains(c) {
+                throw UserError("\(labels): no clip is labelled '\(c)' (labels: \(m.tags.prefix(20).joined(separator: ", ")))",
+                                hint: "list labels the file has in `classes:`, or use `classes: all`")
+            }
+            m = m.keeping(tags: classes)
+        }
+        if let several = m.items.first(where: { $0.tags.count > 1 }) {
+            let count = m.items.filter { $0.tags.count > 1 }.count
+            throw UserError("\(labels): \(count) clips carry several labels (line \(several.line): \(several.relativePath) is "
+                            + "\(several.tags.joined(separator: ", "))); a notebook cell trains one label per clip for now",
+                            hint: "`classes:` can keep labels that never share a clip; docs/tagging.md says what lab does with tags so far")
+        }
+        let key = "labels|" + labels + "|" + (subset ?? "") + "|" + (e.classes ?? []).joined(separator: ",")
+        let make = { try m.audioCollection(on: context, classes: e.classes) }
+        let collection = try scans?.collection(key: key, make) ?? make()
+        guard collection.classes.count >= 2 else {
+            throw UserError("\(labels): a collection needs at least two labels, found \(collection.classes.count)")
+        }
+        return collection
     }
 }
 
@@ -211,10 +274,24 @@ final class CollectionScans: @unchecked Sendable {
     private var scans: [String: AudioCollection] = [:]
     private let lock = NSLock()
 
+    private var metadata: [String: MetadataCollection] = [:]
+
+    func metadata(labels: String, root: String, subset: String?) throws -> MetadataCollection {
+        let key = labels + "|" + root + "|" + (subset ?? "")
+        if let known = lock.withLock({ metadata[key] }) { return known }
+        let read = try MetadataCollection.load(labels: labels, root: root, subset: subset)
+        lock.withLock { metadata[key] = read }
+        return read
+    }
+
     func scan(root: String, classes: [String]?) throws -> AudioCollection {
-        let key = root + "|" + (classes ?? []).joined(separator: ",")
+        try collection(key: root + "|" + (classes ?? []).joined(separator: ",")) { try PreparedData.scan(root: root, classes: classes) }
+    }
+
+    /// The collection under `key`, made (scanned, every file hashed) the first time it is asked for.
+    func collection(key: String, _ make: () throws -> AudioCollection) throws -> AudioCollection {
         if let known = lock.withLock({ scans[key] }) { return known }
-        let scanned = try PreparedData.scan(root: root, classes: classes)
+        let scanned = try make()
         lock.withLock { scans[key] = scanned }
         return scanned
     }

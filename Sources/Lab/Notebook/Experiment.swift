@@ -6,11 +6,17 @@ public enum DataSource: Codable, Equatable, Sendable {
     case builtin(clipsPerGenre: Int, seconds: Double, seed: UInt64)
     /// A class-per-folder collection on disk.
     case path(String)
+    /// Audio under a root and a metadata file naming each clip's path and label (MetadataCollection's
+    /// layouts); `subset` is FMA's small, medium or large.
+    case labelled(path: String, labels: String, subset: String?)
 
     // In manifests and results.json, as a person or `jq` reads it:
     //   "data": {"builtin": {"clipsPerGenre": 30, "seconds": 10, "seed": 1}}  or  "data": {"path": "genres"}
     // (Swift's synthesised form wrote a path as {"path": {"_0": "genres"}}; that is still read.)
-    private enum Key: String, CodingKey { case builtin, path }
+    /// Audio named by a metadata file (`data: {path, labels}`).
+    public var isLabelled: Bool { if case .labelled = self { return true } else { return false } }
+
+    private enum Key: String, CodingKey { case builtin, path, labels, subset }
     private struct Builtin: Codable { var clipsPerGenre: Int; var seconds: Double; var seed: UInt64 }
     private struct Wrapped: Decodable { var _0: String }
 
@@ -20,6 +26,10 @@ public enum DataSource: Codable, Equatable, Sendable {
         case .builtin(let clips, let seconds, let seed): try c.encode(Builtin(clipsPerGenre: clips, seconds: seconds, seed: seed),
                                                                       forKey: .builtin)
         case .path(let p): try c.encode(p, forKey: .path)
+        case .labelled(let p, let labels, let subset):
+            try c.encode(p, forKey: .path)
+            try c.encode(labels, forKey: .labels)
+            try c.encodeIfPresent(subset, forKey: .subset)
         }
     }
 
@@ -27,6 +37,9 @@ public enum DataSource: Codable, Equatable, Sendable {
         let c = try decoder.container(keyedBy: Key.self)
         if let b = try c.decodeIfPresent(Builtin.self, forKey: .builtin) {
             self = .builtin(clipsPerGenre: b.clipsPerGenre, seconds: b.seconds, seed: b.seed)
+        } else if let labels = try c.decodeIfPresent(String.self, forKey: .labels) {
+            self = .labelled(path: try c.decode(String.self, forKey: .path), labels: labels,
+                             subset: try c.decodeIfPresent(String.self, forKey: .subset))
         } else if let p = try? c.decode(String.self, forKey: .path) {
             self = .path(p)
         } else {

@@ -114,13 +114,23 @@ public enum NotebookParser {
         return e
     }
 
-    /// `data: DIR`, `data: builtin` or `{path}` / `{clips_per_genre, seconds, seed}`.
+    /// `data: DIR`, `data: builtin`, `{path}`, `{path, labels, subset}` or `{clips_per_genre, seconds, seed}`.
     private static func readData(_ d: Node, into e: inout Experiment, reader r: CellReader) throws {
         if let s = d.scalar?.string, s != "builtin" {
             e.data = .path(s)
         } else if d.mapping != nil {
-            let m = try r.mapping(d, "data", allowed: ["builtin", "clips_per_genre", "seconds", "seed", "path"])
-            if let p = m["path"] { e.data = .path(try r.string(p, "data.path")) } else {
+            let m = try r.mapping(d, "data", allowed: ["builtin", "clips_per_genre", "seconds", "seed", "path", "labels", "subset"])
+            if let l = m["labels"] {
+                guard let p = m["path"] else { throw r.error(l, "data.labels",
+                                                             "a labels file needs `path:`, the audio root its paths are under") }
+                let subset = try m["subset"].map { try r.string($0, "data.subset") }
+                if let subset, !["small", "medium", "large"].contains(subset) {
+                    throw r.error(m["subset"]!, "data.subset", "FMA's subsets are small, medium and large, not \(subset)")
+                }
+                e.data = .labelled(path: try r.string(p, "data.path"), labels: try r.string(l, "data.labels"), subset: subset)
+            } else if let s = m["subset"] {
+                throw r.error(s, "data.subset", "`subset` chooses from an FMA tracks.csv: give `labels:` too")
+            } else if let p = m["path"] { e.data = .path(try r.string(p, "data.path")) } else {
                 e.data = .builtin(clipsPerGenre: try m["clips_per_genre"].map { try r.int($0, "data.clips_per_genre", min: 1,
                         max: 10_000) } ?? 30,
                                   seconds: try m["seconds"].map { try r.double($0, "data.seconds", min: 1, max: 3600) } ?? 10,
@@ -191,12 +201,13 @@ public enum NotebookParser {
     /// `split: gtzan-filtered`, or `{train, validation, test, seed}`, `{file: PATH}`, `{group_by: REGEX}`.
     private static func readSplit(_ s: Node, into e: inout Experiment, reader r: CellReader) throws {
         if s.scalar != nil {
-            guard s.scalar?.string == "gtzan-filtered" else {
-                throw r.error(s, "split",
-                              "expected gtzan-filtered, or a mapping such as {train: 0.7, validation: 0.15, test: 0.15}, {file: PATH} or "
-                                      + "{group_by: REGEX}")
+            switch s.scalar?.string {
+            case "gtzan-filtered": e.splitSource = .gtzanFiltered
+            case "metadata": e.splitSource = .metadata
+            default:
+                throw r.error(s, "split", "expected gtzan-filtered, metadata, or a mapping such as {train: 0.7, validation: 0.15, test: "
+                                      + "0.15}, {file: PATH} or {group_by: REGEX}")
             }
-            e.splitSource = .gtzanFiltered
         } else {
             let m = try r.mapping(s, "split", allowed: ["train", "validation", "test", "seed", "file", "group_by"])
             if let v = m["file"] {

@@ -56,10 +56,13 @@ enum NotebookValidator {
             throw keys.error("training.weight_decay", "learning_rate x weight_decay must be below 1 (got \(wd * e.training.learningRate)); "
                              + "each step shrinks every kernel by that fraction")
         }
+        if case .metadata? = e.splitSource, !e.data.isLabelled {
+            throw keys.error("split", "`split: metadata` takes the split from a metadata file: it needs `data: {path: DIR, labels: FILE}`")
+        }
         if keys.has("resplit") {
             if e.repeatCount < 2 { throw keys.error("resplit", "resplit needs `repeats:` of 2 or more") }
             switch e.splitSource {
-            case .file?, .gtzanFiltered?:
+            case .file?, .gtzanFiltered?, .metadata?:
                 if e.resplit == true { throw keys.error("resplit",
                                                         "a split file fixes every clip's split; there is nothing to draw again") }
             default: break

@@ -206,7 +206,8 @@ struct SearchRunner {
         guard let r = cell.search?.rungs.firstIndex(of: epochs) else { throw LabError("\(dir.id): no rung of \(epochs) epochs") }
         guard try Self.status(dir, t).scores.count <= r else { return } // already done
         let root = try workspace.dataRoot(for: cell.data, quiet: true, threads: context.threads)
-        let data = try PreparedData.prepare(workspace.dataPlan(for: cell, root: root), cacheDirectory: workspace.cache,
+        let data = try PreparedData.prepare(try workspace.dataPlan(for: cell, root: root), cacheDirectory: workspace.cache,
+                                            collection: try workspace.scan(cell, root: root, context: context),
                                             on: context, shouldStop: shouldStop)
         let trial = try Self.status(dir, t)
         guard trial.scores.count <= r else { return }
