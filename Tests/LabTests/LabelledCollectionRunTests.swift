@@ -59,6 +59,23 @@ final class LabelledCollectionRunTests: WorkspaceTestCase {
         _ = try lab(["verify", "reports/fma.lab.md", "--against", "workspace", "--quiet"])
     }
 
+    /// `lab init --labels` writes cells that read the labels file and follow its official split; the
+    /// notebook parses and names no absolute path.
+    func testInitWithALabelsFile() throws {
+        try fmaShaped()
+        let out = try lab(["init", "reports/fma.lab.md", "--data", "fma_audio", "--labels", "fma_metadata/tracks.csv", "--subset", "medium",
+                           "--quiet"])
+        XCTAssertTrue(out.contains("wrote reports/fma.lab.md: 2 classes, 10 usable clips"), out)
+        let text = try String(contentsOfFile: root + "/reports/fma.lab.md", encoding: .utf8)
+        XCTAssertTrue(text.contains("data: {path: fma_audio, labels: \"fma_metadata/tracks.csv\", subset: medium}\nsplit: metadata"), text)
+        XCTAssertFalse(text.contains(root))
+        let cells = try NotebookParser.parse(text, file: "fma.lab.md").experiments
+        XCTAssertEqual(cells.map(\.data), [.labelled(path: "fma_audio", labels: "fma_metadata/tracks.csv", subset: "medium")] + [
+            .labelled(path: "fma_audio", labels: "fma_metadata/tracks.csv", subset: "medium")])
+        XCTAssertEqual(cells.map(\.splitSource), [.metadata, .metadata])
+        XCTAssertEqual(cells[0].classes, ["Classical", "Rock"])
+    }
+
     func testAPathLabelsCSVSplitByLabAndTheLinesForWhatACellCannotTrain() throws {
         try BuiltinCollection.write(to: root + "/audio", clipsPerGenre: 6, seconds: 3, seed: 5, genres: ["jazz", "pop"], threads: 2)
         var csv = "path,labels\n"

@@ -5,7 +5,7 @@ import Foundation
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write a starter notebook for your own class-per-folder collection.",
+        abstract: "Write a starter notebook for your own collection: a folder per class, or audio a metadata file describes.",
         discussion: """
         Scans DIR (one sub-folder of audio files per class), decodes every file as a run would, and \
         writes a notebook with the study's two cells for that collection: the two-class cell on its \
@@ -24,16 +24,23 @@ struct InitCommand: ParsableCommand {
           lab init reports/mine.lab.md --data ~/datasets/soundtracks
           lab reproduce reports/mine.lab.md
           git add .gitignore reports target && git commit -m "first report"
+          lab init reports/fma.lab.md --data ~/fma/fma_large --labels ~/fma/fma_metadata/tracks.csv --subset small
+
+        With --labels, DIR is the audio root and the labels file names each clip's path and label \
+        (the layouts of docs/tagging.md); the cells read `data: {path, labels}`, and `split: metadata` \
+        when the file gives an official split.
         """
     )
 
     @Argument(help: "The notebook to write (a .lab.md path, or a bare name for reports/NAME.lab.md).") var notebook: String
-    @Option(help: "The collection: one folder per class.") var data: String
+    @Option(help: "The collection: one folder per class (with --labels, the audio root).") var data: String
+    @Option(help: "A metadata file naming each clip's path and label (see above).") var labels: String?
+    @Option(help: "With an FMA tracks.csv: small, medium or large.") var subset: String?
     @Flag(help: "Overwrite the notebook if it exists.") var force = false
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        try StarterNotebook.initialise(notebook: notebook, data: data, force: force, workspace: options.workspace, quiet: options.quiet,
-                         context: try options.context())
+        try StarterNotebook.initialise(notebook: notebook, data: data, labels: labels, subset: subset, force: force,
+                                       workspace: options.workspace, quiet: options.quiet, context: try options.context())
     }
 }

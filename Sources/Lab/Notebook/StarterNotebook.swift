@@ -6,8 +6,8 @@ import Foundation
 enum StarterNotebook {
     /// `lab init`: a starter notebook for the collection at `data` (every file decoded with a run's rule
     /// first), and the .gitignore lines that keep weights and caches out of git.
-    static func initialise(notebook: String, data: String, force: Bool, workspace found: Workspace, quiet: Bool,
-                           context: ExecutionContext) throws {
+    static func initialise(notebook: String, data: String, labels: String? = nil, subset: String? = nil, force: Bool,
+                           workspace found: Workspace, quiet: Bool, context: ExecutionContext) throws {
         // Like `git init`, a new workspace where the user stands, unless that is an existing one's
         // root or its reports/ folder (a second notebook for the same project).
         let ws = found.here == found.root || found.here == found.root + "/reports" || found.here.hasPrefix(found.root + "/reports/") ? found
@@ -19,8 +19,26 @@ enum StarterNotebook {
         }
         let root = ws.userPath(data)
         let collection: AudioCollection
-        do { collection = try AudioCollection.scan(root: root) } catch let e as CollectionError {
-            throw LabError("\(e)", hint: "--data is a folder with one sub-folder of audio files per class")
+        var dataValue = yamlName(portable(root, typed: data, workspace: ws)), officialSplit = false
+        if let labels {
+            let file = ws.userPath(labels)
+            let described: MetadataCollection
+            do { described = try MetadataCollection.load(labels: file, root: root, subset: subset) } catch let e as MetadataError {
+                throw LabError("\(e)", hint: "docs/tagging.md lists the layouts lab reads; `lab data check` shows each row's fate")
+            }
+            if let several = described.items.first(where: { $0.tags.count > 1 }) {
+                throw LabError("\(labels): clips carry several labels (line \(several.line): \(several.relativePath) is "
+                               + "\(several.tags.joined(separator: ", "))); a notebook cell trains one label per clip for now")
+            }
+            collection = try described.audioCollection(on: context)
+            guard collection.classes.count >= 2 else { throw LabError("\(labels): a collection needs at least two labels") }
+            officialSplit = described.items.contains { $0.split != nil }
+            dataValue = "{path: \(dataValue), labels: \(yamlName(portable(file, typed: labels, workspace: ws)))"
+                + (subset.map { ", subset: \($0)" } ?? "") + "}"
+        } else {
+            do { collection = try AudioCollection.scan(root: root) } catch let e as CollectionError {
+                throw LabError("\(e)", hint: "--data is a folder with one sub-folder of audio files per class, or give --labels")
+            }
         }
         // The rule the generated cells' runs apply (2-s segments at the default features).
         var params = FeatureParams()
@@ -29,7 +47,7 @@ enum StarterNotebook {
                                                                    spec: .seconds(2, hop: 2, params: params, tail: .drop)),
                                   progress: ProgressReporter(label: "checking \(collection.clips.count) files", quiet: quiet),
                                           on: context)
-        let text = StarterNotebook.text(collection: collection, data: StarterNotebook.portable(root, typed: data, workspace: ws))
+        let text = StarterNotebook.text(collection: collection, data: dataValue, officialSplit: officialSplit)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         print("wrote \(ws.relative(path)): \(collection.classes.count) classes, \(check.inspections.count) usable clips")
@@ -76,16 +94,20 @@ enum StarterNotebook {
 
     /// The study's two cells for `collection`. The two-class cell takes the two classes with most
     /// clips (ties: by name), so it has the most data to learn from.
-    static func text(collection: AudioCollection, data: String) -> String {
+    /// A name as YAML holds it: bare when it is a plain word or path, else in double quotes.
+    static func yamlName(_ s: String) -> String {
+        s.range(of: "^[A-Za-z0-9_][A-Za-z0-9_ .-]*$", options: .regularExpression) != nil && !s.hasSuffix(" ") ? s
+            : "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// The starter notebook: `data` is the cells' `data:` value as YAML; `officialSplit` adds
+    /// `split: metadata` (the labels file's own split).
+    static func text(collection: AudioCollection, data: String, officialSplit: Bool = false) -> String {
         let counts = collection.classes.indices.map { c in collection.clips.filter { $0.classIndex == c }.count }
         let largest = collection.classes.indices.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1]
                 : collection.classes[$0] < collection.classes[$1] }
             .prefix(2).sorted().map { collection.classes[$0] }
-        func yamlName(_ s: String) -> String {
-            s.range(of: "^[A-Za-z0-9_][A-Za-z0-9_ .-]*$", options: .regularExpression) != nil && !s.hasSuffix(" ") ? s
-                : "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
-        let dataLine = "data: " + yamlName(data)
+        let dataLine = "data: " + data + (officialSplit ? "\nsplit: metadata" : "")
         return """
         # Results on \((data as NSString).lastPathComponent)
 
