@@ -72,6 +72,32 @@ final class MetadataCollectionTests: XCTestCase {
         ])
     }
 
+    /// MTG-Jamendo's official split is three files: naming any of them reads all three.
+    func testJamendoSplitFiles() throws {
+        let header = "TRACK_ID\tARTIST_ID\tALBUM_ID\tPATH\tDURATION\tTAGS\n"
+        let train = try write("autotagging_top50tags-train.tsv", header + "t1\ta\tb\t01/1.mp3\t1.0\tgenre---rock\n"
+                              + "t2\ta\tb\t02/2.mp3\t1.0\tgenre---pop\tmood/theme---happy\n")
+        _ = try write("autotagging_top50tags-validation.tsv", header + "t3\ta\tb\t03/3.mp3\t1.0\tgenre---rock\n")
+        _ = try write("autotagging_top50tags-test.tsv",
+                      header + "t4\ta\tb\t04/4.mp3\t1.0\tgenre---pop\nt1\ta\tb\t01/1.mp3\t1.0\tgenre---rock\n")
+        let all = ["01/1.mp3", "02/2.mp3", "03/3.mp3", "04/4.mp3"]
+        let c = try MetadataCollection.load(labels: dir.path + "/autotagging_top50tags-validation.tsv", root: "/audio",
+                                            fileExists: exists(all))
+        XCTAssertEqual(c.items.map(\.relativePath), all)
+        XCTAssertEqual(c.items.map(\.split), ["train", "train", "validation", "test"])
+        XCTAssertEqual(c.skipped.map(\.reason), ["autotagging_top50tags-test.tsv:3: the clip is listed again (its first row counts)"])
+        // A lone file (no siblings) has no split.
+        let lone = try write("raw_30s.tsv", header + "t1\ta\tb\t01/1.mp3\t1.0\tgenre---rock\n")
+        XCTAssertEqual(try MetadataCollection.load(labels: lone, root: "/audio", fileExists: exists(all)).items.map(\.split), [nil])
+        XCTAssertEqual(MetadataCollection.jamendoSplitFiles(train).map(\.split), ["train", "validation", "test"])
+        // A sibling with another header is one clear error.
+        _ = try write("autotagging_top50tags-test.tsv", "path,labels\n01/1.mp3,rock\n")
+        XCTAssertThrowsError(try MetadataCollection.load(labels: train, root: "/audio", fileExists: exists(all))) {
+            XCTAssertTrue("\($0)".hasSuffix("autotagging_top50tags-test.tsv: not an MTG-Jamendo TSV like autotagging_top50tags-train.tsv "
+                                          + "(its header differs)"), "\($0)")
+        }
+    }
+
     func testFMAWithItsTwoRowHeaderSplitAndNestedSubsets() throws {
         let path = try write("tracks.csv", """
         ,album,set,set,track,track

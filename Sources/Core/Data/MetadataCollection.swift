@@ -96,9 +96,7 @@ public struct MetadataCollection: Sendable {
     public static func load(labels: String, root: String, subset: String? = nil,
                             fileExists: @escaping (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
         throws -> MetadataCollection {
-        guard let data = FileManager.default.contents(atPath: labels) else { throw MetadataError(labels, "no such file") }
-        guard !data.isEmpty else { throw MetadataError(labels, "empty file") }
-        guard let text = String(data: data, encoding: .utf8) else { throw MetadataError(labels, "not UTF-8 text") }
+        let text = try Self.text(of: labels)
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" }
         let delimiter: Character = firstLine.contains("\t") ? "\t" : ","
         let rows = DelimitedText.rows(text, delimiter: delimiter)
@@ -112,7 +110,18 @@ public struct MetadataCollection: Sendable {
             try reader.magnaTagATune(header: header, rows: rows.dropFirst())
         } else if header.count >= 6 && Array(header.prefix(6)) == ["TRACK_ID", "ARTIST_ID", "ALBUM_ID", "PATH", "DURATION", "TAGS"] {
             layout = .jamendo
-            reader.jamendo(rows: rows.dropFirst())
+            // Its official split is three files, NAME-train.tsv, NAME-validation.tsv, NAME-test.tsv:
+            // naming any of them reads all three, each clip with its split.
+            let splits = Self.jamendoSplitFiles(labels)
+            for (file, split) in splits {
+                reader.labels = file
+                let fileRows = file == labels ? rows : DelimitedText.rows(try Self.text(of: file), delimiter: "\t")
+                guard fileRows.first?.fields.prefix(6).elementsEqual(header.prefix(6)) == true else {
+                    throw MetadataError(file, "not an MTG-Jamendo TSV like \((labels as NSString).lastPathComponent) (its header differs)")
+                }
+                reader.jamendo(rows: fileRows.dropFirst(), split: split)
+            }
+            reader.labels = labels
         } else if rows.count >= 2, header.dropFirst().contains("track"), header.dropFirst().contains("set") {
             layout = .fma
             try reader.fma(top: header, sub: rows[1].fields, rows: rows.dropFirst(2), subset: subset)
@@ -131,9 +140,30 @@ public struct MetadataCollection: Sendable {
         return MetadataCollection(layout: layout, root: root, labelsFile: labels, items: reader.items, skipped: reader.skipped)
     }
 
+    /// A labels file's text: one clear line when it is missing, empty or not UTF-8.
+    static func text(of file: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file) else { throw MetadataError(file, "no such file") }
+        guard !data.isEmpty else { throw MetadataError(file, "empty file") }
+        guard let text = String(data: data, encoding: .utf8) else { throw MetadataError(file, "not UTF-8 text") }
+        return text
+    }
+
+    /// MTG-Jamendo's split files beside `file` when it is one of NAME-{train,validation,test}.tsv and
+    /// all three are there; else `file` alone, without a split.
+    public static func jamendoSplitFiles(_ file: String) -> [(file: String, split: String?)] {
+        let name = (file as NSString).lastPathComponent, dir = (file as NSString).deletingLastPathComponent
+        for s in ["train", "validation", "test"] where name.hasSuffix("-\(s).tsv") {
+            let stem = String(name.dropLast("-\(s).tsv".count))
+            let files = ["train", "validation", "test"].map { ((dir as NSString).appendingPathComponent("\(stem)-\($0).tsv"), $0) }
+            if files.allSatisfy({ FileManager.default.fileExists(atPath: $0.0) }) { return files.map { ($0.0, Optional($0.1)) } }
+        }
+        return [(file, nil)]
+    }
+
     /// The row-by-row reading shared by the layouts: each row's path checked, its tags cleaned.
     private struct Reader {
-        let labels: String, root: String, fileExists: (String) -> Bool
+        var labels: String
+        let root: String, fileExists: (String) -> Bool
         var items: [Item] = [], skipped: [SkippedFile] = []
         /// Rows skipped only because their audio file is not under the root.
         var missing = 0
@@ -179,14 +209,14 @@ public struct MetadataCollection: Sendable {
             }
         }
 
-        mutating func jamendo(rows: ArraySlice<DelimitedText.Row>) {
+        mutating func jamendo(rows: ArraySlice<DelimitedText.Row>, split: String?) {
             for row in rows {
                 guard row.fields.count >= 5 else {
                     skipped.append(SkippedFile(relativePath: "\(name):\(row.line)",
                                                reason: "\(name):\(row.line): \(row.fields.count) fields, at least 5 expected"))
                     continue
                 }
-                add(path: row.fields[3], tags: Array(row.fields.dropFirst(5)), split: nil, line: row.line)
+                add(path: row.fields[3], tags: Array(row.fields.dropFirst(5)), split: split, line: row.line)
             }
         }
 

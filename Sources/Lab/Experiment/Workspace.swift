@@ -217,7 +217,11 @@ extension Workspace {
     func runFingerprint(_ collection: String, _ e: Experiment) -> String {
         var files: [String] = []
         if case .file(let p)? = e.splitSource { files.append(p) }
-        if case .labelled(_, let labels, let subset) = e.data { files.append(labels); if let subset { files.append("subset " + subset) } }
+        if case .labelled(_, let labels, let subset) = e.data {
+            // Every file the labels come from: MTG-Jamendo's three split files when one is named.
+            files += MetadataCollection.jamendoSplitFiles(absolute((labels as NSString).expandingTildeInPath)).map(\.file)
+            if let subset { files.append("subset " + subset) }
+        }
         guard !files.isEmpty else { return collection }
         let text = files.map { f in
             FileManager.default.contents(atPath: absolute((f as NSString).expandingTildeInPath)).map { String(decoding: $0,
