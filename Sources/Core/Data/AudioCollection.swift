@@ -7,10 +7,14 @@ public struct ClipRef: Codable, Hashable, Sendable {
     public var classIndex: Int
     /// Hex SHA-256 of the file's bytes.
     public var sha256: String
-    public init(relativePath: String, classIndex: Int, sha256: String) {
+    /// For tagging: every tag of the clip, as indices into the collection's `classes` (then
+    /// `classIndex` is the first); nil for one class per clip, and then absent from split.json.
+    public var tags: [Int]? = nil
+    public init(relativePath: String, classIndex: Int, sha256: String, tags: [Int]? = nil) {
         self.relativePath = relativePath
         self.classIndex = classIndex
         self.sha256 = sha256
+        self.tags = tags
     }
 }
 

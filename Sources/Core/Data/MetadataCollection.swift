@@ -66,7 +66,8 @@ public struct MetadataCollection: Sendable {
 
     /// The clips as an AudioCollection (each file hashed; `classIndex` is the clip's first tag in
     /// `tags` order), for what reads any collection the same way: decoding checks, the feature cache.
-    public func audioCollection(on context: ExecutionContext, classes: [String]? = nil) throws -> AudioCollection {
+    /// `tagging`: each clip also carries all its tags (`ClipRef.tags`), for a tagging run.
+    public func audioCollection(on context: ExecutionContext, classes: [String]? = nil, tagging: Bool = false) throws -> AudioCollection {
         let names = classes ?? tags, index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         var hashes = [Result<String, Error>?](repeating: nil, count: items.count)
         hashes.withUnsafeMutableBufferPointer { slots in
@@ -83,7 +84,9 @@ public struct MetadataCollection: Sendable {
                 continue
             }
             switch hash! {
-            case .success(let h): clips.append(ClipRef(relativePath: item.relativePath, classIndex: label, sha256: h))
+            case .success(let h):
+                clips.append(ClipRef(relativePath: item.relativePath, classIndex: label, sha256: h,
+                                     tags: tagging ? item.tags.compactMap { index[$0] } : nil))
             case .failure(let e): unreadable.append(SkippedFile(relativePath: item.relativePath, reason: "\(e)"))
             }
         }

@@ -127,7 +127,9 @@ public struct PreparedData: Sendable {
         let usable = zip(clips, usableFlags).filter(\.1).map(\.0)
         let usablePaths = Set(usable.map(\.relativePath))
         let (split, leftOut, grouping) = try Self.split(usable, plan: plan)
-        try checkEveryClassIsInEverySplit(split, usable: usable, collection: collection)
+        let tagging = usable.contains { $0.tags != nil }
+        // A tag may be missing from a split: its metrics are then undefined, and the report says so.
+        if !tagging { try checkEveryClassIsInEverySplit(split, usable: usable, collection: collection) }
 
         // The segments stream into unlinked files beside the cache, one clip's features in memory at
         // a time: peak memory stays flat as the collection grows, and the floats are the same.
@@ -140,12 +142,18 @@ public struct PreparedData: Sendable {
             }
         }
         let sampleSize = plan.features.channels * plan.features.bands * spec.length
+        let tagCount = collection.classes.count
         func dataset(_ sink: SegmentSink) -> Dataset {
-            Dataset(samples: Samples(file: sink.file, sampleSize: sampleSize), labels: sink.labels,
-                    channels: plan.features.channels, height: plan.features.bands, width: spec.length)
+            let samples = Samples(file: sink.file, sampleSize: sampleSize)
+            if tagging {
+                return Dataset(samples: samples, tags: sink.tags, tagCount: tagCount, channels: plan.features.channels,
+                               height: plan.features.bands, width: spec.length)
+            }
+            return Dataset(samples: samples, labels: sink.labels, channels: plan.features.channels, height: plan.features.bands,
+                           width: spec.length)
         }
-        var train = try SegmentSink(directory: cacheDirectory, standardisation: nil)
-        for clip in split.train { try train.append(cached(clip), spec: spec, label: clip.classIndex, clip: 0) }
+        var train = try SegmentSink(directory: cacheDirectory, standardisation: nil, tagCount: tagging ? tagCount : nil)
+        for clip in split.train { try train.append(cached(clip), spec: spec, clip: clip, index: 0) }
         // Augmented copies of the training clips, after the originals; each from its own seed and
         // cached by (audio, features, draw) like any features.
         var augmented: [AugmentedCopy] = []
@@ -178,7 +186,7 @@ public struct PreparedData: Sendable {
             }
             for job in jobs {
                 let clip = clipsByPath[job.clip]!
-                try train.append(cached(clip, augmentation: job.draw), spec: spec, label: clip.classIndex, clip: 0)
+                try train.append(cached(clip, augmentation: job.draw), spec: spec, clip: clip, index: 0)
             }
             augmented = jobs
         }
@@ -188,11 +196,11 @@ public struct PreparedData: Sendable {
         let std = max((train.sq / Double(max(train.floats, 1)) - mean * mean).squareRoot(), 1e-6)
         let standardisation = Standardisation(mean: mean, std: std)
         try train.file.standardise(with: standardisation)
-        var validation = try SegmentSink(directory: cacheDirectory, standardisation: standardisation)
-        for (i, clip) in split.validation.enumerated() { try validation.append(cached(clip), spec: spec, label: clip.classIndex, clip: i) }
-        var test = try SegmentSink(directory: cacheDirectory, standardisation: standardisation)
-        for (i, clip) in split.test.enumerated() { try test.append(cached(clip), spec: spec, label: clip.classIndex, clip: i) }
-        for (name, d) in [("training", train), ("validation", validation), ("test", test)] where d.labels.isEmpty {
+        var validation = try SegmentSink(directory: cacheDirectory, standardisation: standardisation, tagCount: train.tagCount)
+        for (i, clip) in split.validation.enumerated() { try validation.append(cached(clip), spec: spec, clip: clip, index: i) }
+        var test = try SegmentSink(directory: cacheDirectory, standardisation: standardisation, tagCount: train.tagCount)
+        for (i, clip) in split.test.enumerated() { try test.append(cached(clip), spec: spec, clip: clip, index: i) }
+        for (name, d) in [("training", train), ("validation", validation), ("test", test)] where d.segmentCount == 0 {
             throw UserError("no \(name) segments: clips are shorter than one \(plan.segmentSeconds)-s segment, or too few clips per class",
                                 hint: "use more clips per class, shorter segments, or `segment: {tail: pad}`")
         }
@@ -265,22 +273,36 @@ public struct PreparedData: Sendable {
     }
 }
 
-/// One split's segments as they are cut: their floats appended to a `SampleFile`, their labels and
-/// clips, and (before the statistics exist, for the training split) the sums that standardise them;
-/// after, each segment is standardised as it is written.
+/// One split's segments as they are cut: their floats appended to a `SampleFile`, their labels (or,
+/// for tagging, their clip's tags, multi-hot) and clips, and (before the statistics exist, for the
+/// training split) the sums that standardise them; after, each segment is standardised as it is written.
 struct SegmentSink {
     let file: SampleFile
     let standardisation: Standardisation?
-    var labels: [Int] = [], clipIndex: [Int] = []
+    /// Tagging: how many tags a multi-hot row has; nil for one class per clip.
+    let tagCount: Int?
+    var labels: [Int] = [], clipIndex: [Int] = [], tags: [Bool] = []
     var sum = 0.0, sq = 0.0
     var floats: Int { file.floats }
+    var segmentCount: Int { clipIndex.count }
 
-    init(directory: String, standardisation: Standardisation?) throws {
+    init(directory: String, standardisation: Standardisation?, tagCount: Int? = nil) throws {
         file = try SampleFile(directory: directory)
         self.standardisation = standardisation
+        self.tagCount = tagCount
     }
 
-    mutating func append(_ m: FeatureMatrix, spec: SegmentSpec, label: Int, clip: Int) throws {
+    /// Every segment of `m`, labelled as `clip` is; `index` is the clip's place in its split.
+    mutating func append(_ m: FeatureMatrix, spec: SegmentSpec, clip: ClipRef, index: Int) throws {
+        var row: [Bool] = []
+        if let tagCount {
+            row = [Bool](repeating: false, count: tagCount)
+            for t in clip.tags ?? [clip.classIndex] where t < tagCount { row[t] = true }
+        }
+        try append(m, spec: spec, label: clip.classIndex, clip: index, tags: row)
+    }
+
+    private mutating func append(_ m: FeatureMatrix, spec: SegmentSpec, label: Int, clip: Int, tags row: [Bool]) throws {
         for s in segments(of: m, spec: spec) {
             var v = s.values
             if let standardisation {
@@ -289,7 +311,7 @@ struct SegmentSink {
                 for x in v { sum += Double(x); sq += Double(x) * Double(x) }
             }
             try file.append(v)
-            labels.append(label)
+            if tagCount == nil { labels.append(label) } else { tags += row }
             clipIndex.append(clip)
         }
     }
