@@ -100,5 +100,21 @@ final class TaggingPipelineTests: XCTestCase {
         let (loss, share, auc) = trainer.evaluate(prepared.test)
         XCTAssertTrue(loss.isFinite && (0...1).contains(share))
         XCTAssertNotNil(auc, "some tags have positives and negatives among the test clips")
+
+        // The clip level: each clip's score is the mean of its segments' sigmoid outputs; its tags are its own.
+        let e = TaggingEvaluation(model: model, data: prepared.test, clipIndex: prepared.testClips, on: engine)
+        XCTAssertEqual(e.clipIDs.count, prepared.split.test.count)
+        for (row, c) in e.clipIDs.enumerated() {
+            let segments = prepared.testClips.indices.filter { prepared.testClips[$0] == c }
+            for t in 0..<k {
+                let mean = segments.reduce(0.0) { $0 + e.segmentProbabilities[$1 * k + t] } / Double(segments.count)
+                XCTAssertEqual(e.clipProbabilities[row * k + t], mean, accuracy: 1e-12)
+                XCTAssertEqual(e.clipTags[row * k + t], prepared.split.test[c].tags!.contains(t))
+            }
+        }
+        XCTAssertEqual(e.clip, TaggingReport(scores: e.clipProbabilities, tags: e.clipTags, tagCount: k))
+        let resampling = BootstrapPlan(seed: 2, resamples: 100)
+        XCTAssertEqual(e.intervals(resampling, purpose: "t", on: engine.with(threads: 1)), e.intervals(resampling, purpose: "t",
+                on: engine.with(threads: 2)))
     }
 }

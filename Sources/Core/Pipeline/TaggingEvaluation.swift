@@ -1,0 +1,40 @@
+/// A tagging model on one split, predicted once: each segment's sigmoid outputs, each clip's the
+/// mean of its segments' (as Won et al. score a clip), and the per-tag report at both levels.
+public struct TaggingEvaluation: Sendable {
+    public var tagCount: Int
+    public var segment: TaggingReport
+    public var clip: TaggingReport
+    /// The clips, as indices into the split's clip list, in order of their first segment.
+    public var clipIDs: [Int]
+    /// Row-major [clips x tags]: each clip's mean segment probability per tag, and its tags.
+    public var clipProbabilities: [Double]
+    public var clipTags: [Bool]
+    /// Row-major [segments x tags].
+    public var segmentProbabilities: [Double]
+
+    /// `clipIndex[i]` is the clip of segment i; `data` must be a tagging dataset.
+    public init(model: Model, data: Dataset, clipIndex: [Int], on context: ExecutionContext) {
+        let k = model.config.classes
+        guard let tags = data.tags else { preconditionFailure("TaggingEvaluation needs a tagging dataset") }
+        var z = model.predict(data.samples, logits: true, on: context)
+        SigmoidBinaryCrossEntropy.sigmoid(&z)
+        let p = z.map(Double.init)
+        tagCount = k
+        segmentProbabilities = p
+        segment = TaggingReport(scores: p, tags: tags, tagCount: k)
+        let clips = ClipAggregation.aggregate(.meanProbability, probabilities: p, logits: nil, classCount: k, clipIDs: clipIndex)
+        clipIDs = clips.clipIDs
+        clipProbabilities = clips.probabilities
+        // A clip's tags are its segments' (each segment carries its clip's row); the first segment's.
+        var firstSegment: [Int: Int] = [:]
+        for (s, c) in clipIndex.enumerated() where firstSegment[c] == nil { firstSegment[c] = s }
+        clipTags = clips.clipIDs.flatMap { c in tags[(firstSegment[c]! * k)..<((firstSegment[c]! + 1) * k)] }
+        clip = TaggingReport(scores: clipProbabilities, tags: clipTags, tagCount: k)
+    }
+
+    /// 95% (or `plan.level`) intervals of the macro ROC-AUC and PR-AUC over clips.
+    public func intervals(_ plan: BootstrapPlan, purpose: String, on context: ExecutionContext) -> TaggingIntervals {
+        TaggingBootstrap.intervals(scores: clipProbabilities, tags: clipTags, tagCount: tagCount, plan: plan, purpose: "\(purpose)/clip",
+                                   on: context)
+    }
+}
