@@ -79,6 +79,9 @@ final class MetadataDataCheckTests: WorkspaceTestCase {
         XCTAssertEqual(medium.status, 0)
         XCTAssertTrue(medium.out.contains("official split: 1 train, 1 test"), medium.out)
         XCTAssertTrue(medium.out.contains("2 tags on 2 usable clips"), medium.out)
+        // Hip-Hop is only in training, Pop only in test: each split misses one.
+        XCTAssertTrue(medium.out.contains("warning: no train clip carries Pop: it cannot be learnt"), medium.out)
+        XCTAssertTrue(medium.out.contains("warning: no test clip carries Hip-Hop: it cannot be measured"), medium.out)
         XCTAssertThrowsError(try lab(["data", "check", "audio", "--labels", "tracks.csv", "--subset", "tiny"])) {
             XCTAssertTrue("\($0)".hasSuffix("tracks.csv: subset tiny: FMA's are small, medium and large"), "\($0)")
         }

@@ -105,6 +105,15 @@ extension DataCheck {
         if splits.keys.contains(where: { $0 != "none" }) {
             out.append("official split: " + ["train", "validation", "test", "none"].compactMap { s in splits[s].map { "\($0) \(s)" } }
                 .joined(separator: ", "))
+            // A tag no training clip carries cannot be learnt, and one no test clip carries cannot be measured.
+            for (split, what) in [("train", "learnt"), ("test", "measured")] {
+                let carried = Set(items.filter { $0.split == split }.flatMap(\.tags))
+                let missing = Set(items.flatMap(\.tags)).subtracting(carried).sorted()
+                if !missing.isEmpty {
+                    out.append("warning: no \(split) clip carries \(missing.joined(separator: ", ")): "
+                               + "\(missing.count == 1 ? "it" : "they") cannot be \(what)")
+                }
+            }
         }
         var counts: [String: Int] = [:]
         for item in items { for t in item.tags { counts[t, default: 0] += 1 } }
