@@ -27,7 +27,7 @@ final class TaggingMetricsTests: XCTestCase {
         XCTAssertEqual(r.positives, [2, 0])
         XCTAssertNil(r.rocAUC[1])
         XCTAssertNil(r.averagePrecision[1])
-        XCTAssertEqual(r.definedROCAUC, 1)
+        XCTAssertEqual(r.rocAUC.compactMap { $0 }.count, 1)
         XCTAssertEqual(r.macroROCAUC, r.rocAUC[0]!, "the macro mean is over the defined tags only")
         XCTAssertEqual(r.macroAveragePrecision, r.averagePrecision[0]!)
         let none = TaggingReport(scores: [0.3, 0.4], tags: [false, false], tagCount: 1)

@@ -56,23 +56,17 @@ public struct TaggingReport: Equatable, Sendable {
     public init(scores: [Double], tags: [Bool], tagCount k: Int) {
         precondition(k > 0 && scores.count == tags.count && scores.count % k == 0, "scores and tags must be [items x \(k)]")
         let items = scores.count / k
-        func column(_ t: Int) -> (scores: [Double], positive: [Bool]) {
-            ((0..<items).map { scores[$0 * k + t] }, (0..<items).map { tags[$0 * k + t] })
-        }
+        // Each tag's column, taken out once for both metrics.
+        let columns = (0..<k).map { t in ((0..<items).map { scores[$0 * k + t] }, (0..<items).map { tags[$0 * k + t] }) }
         tagCount = k
-        positives = (0..<k).map { t in (0..<items).filter { tags[$0 * k + t] }.count }
-        rocAUC = (0..<k).map { let c = column($0); return ROC.auc(scores: c.scores, positive: c.positive) }
-        averagePrecision = (0..<k).map { let c = column($0); return PrecisionRecall.averagePrecision(scores: c.scores,
-                positive: c.positive) }
+        positives = columns.map { $0.1.filter { $0 }.count }
+        rocAUC = columns.map { ROC.auc(scores: $0.0, positive: $0.1) }
+        averagePrecision = columns.map { PrecisionRecall.averagePrecision(scores: $0.0, positive: $0.1) }
         macroROCAUC = Self.mean(rocAUC)
         macroAveragePrecision = Self.mean(averagePrecision)
         microROCAUC = ROC.auc(scores: scores, positive: tags)
         microAveragePrecision = PrecisionRecall.averagePrecision(scores: scores, positive: tags)
     }
-
-    /// How many tags have each metric defined.
-    public var definedROCAUC: Int { rocAUC.compactMap { $0 }.count }
-    public var definedAveragePrecision: Int { averagePrecision.compactMap { $0 }.count }
 
     /// The mean of the defined values, in index order; nil when none is defined.
     static func mean(_ values: [Double?]) -> Double? {

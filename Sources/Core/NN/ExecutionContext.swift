@@ -52,9 +52,6 @@ public struct ExecutionContext: Sendable {
     func with(transposesNarrowGradient: Bool) -> ExecutionContext {
         ExecutionContext(threads: threads, kernels: kernels, transposesNarrowGradient: transposesNarrowGradient)
     }
-
-    /// A line for the manifest and `lab bench`.
-    public var description: String { "\(threads) thread\(threads == 1 ? "" : "s"), kernels \(kernels.description)" }
 }
 
 extension ExecutionContext {

@@ -296,18 +296,11 @@ public final class Trainer {
     private func evaluateTags(_ data: Dataset, tags: [Bool]) -> (loss: Double, accuracy: Double, auc: Double?) {
         let k = model.config.classes
         let logits = model.predict(data.samples, logits: true, on: context)
-        var probabilities: [Float] = []
         let targets = tags.map { $0 ? Float(1) : 0 }
-        var loss = 0.0
-        for start in stride(from: 0, to: data.count, by: 256) { // the loss of each block of clips, summed in order
-            let n = min(256, data.count - start)
-            loss += SigmoidBinaryCrossEntropy.lossAndGradient(logits: Tensor(shape: [n, k],
-                                                                             data: Array(logits[(start * k)..<((start + n) * k)])),
-                                                              targets: Array(targets[(start * k)..<((start + n) * k)]),
-                                                              probabilities: &probabilities, gradient: Tensor(shape: [n, k]))
-        }
-        var p = logits
-        SigmoidBinaryCrossEntropy.sigmoid(&p)
+        // One pass gives the loss and the sigmoid outputs the accuracy and AUC read.
+        var p: [Float] = []
+        let loss = SigmoidBinaryCrossEntropy.lossAndGradient(logits: Tensor(shape: [data.count, k], data: logits), targets: targets,
+                                                             probabilities: &p, gradient: Tensor(shape: [data.count, k]))
         let report = TaggingReport(scores: p.map(Double.init), tags: tags, tagCount: k)
         return (loss / Double(data.count), tagsRight(p, targets: targets, tagCount: k) / Double(data.count), report.macroROCAUC)
     }

@@ -72,8 +72,7 @@ extension DataCheck {
             out.append("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
                   + String(format: " %4d clips %9.1f s", ok.count, seconds) + "  rates \(rates)  channels \(channels)")
         }
-        out.append(String(format: "total: %d usable clips, %.1f minutes", report.inspections.count,
-                     report.inspections.reduce(0) { $0 + $1.result.seconds } / 60))
+        out.append(totalLine)
         if !report.duplicates.isEmpty {
             out.append("duplicates, same decoded audio (\(report.duplicates.count) groups):")
             for group in report.duplicates {
@@ -84,13 +83,7 @@ extension DataCheck {
         if GTZAN.looksLike(classes: collection.classes, paths: collection.clips.map(\.relativePath)) {
             out.append("warning: \(GTZAN.randomSplitWarning)")
         }
-        if report.skipped.isEmpty {
-            out.append("every file is usable")
-        } else {
-            out.append("a run would skip (\(report.skipped.count)):")
-            for s in report.skipped { out.append("  \(s.relativePath): \(s.reason)") }
-        }
-        return out.map { $0 + "\n" }.joined()
+        return (out + skippedLines(allUsable: "every file is usable")).map { $0 + "\n" }.joined()
     }
 }
 
@@ -123,14 +116,19 @@ extension DataCheck {
         for (tag, n) in ranked {
             out.append("  " + tag.padding(toLength: max(24, tag.count), withPad: " ", startingAt: 0) + String(format: " %6d clips", n))
         }
-        out.append(String(format: "total: %d usable clips, %.1f minutes", inspections.count,
-                          inspections.reduce(0) { $0 + $1.result.seconds } / 60))
-        if skipped.isEmpty {
-            out.append("every row and file is usable")
-        } else {
-            out.append("a run would skip (\(skipped.count)):")
-            for s in skipped { out.append("  \(s.relativePath): \(s.reason)") }
-        }
-        return out.map { $0 + "\n" }.joined()
+        out.append(totalLine)
+        return (out + skippedLines(allUsable: "every row and file is usable")).map { $0 + "\n" }.joined()
+    }
+}
+
+extension DataCheck {
+    /// How much usable audio there is, in clips and minutes.
+    var totalLine: String {
+        String(format: "total: %d usable clips, %.1f minutes", inspections.count, inspections.reduce(0) { $0 + $1.result.seconds } / 60)
+    }
+
+    /// Every file a run would skip with its reason, or `allUsable` when there is none.
+    func skippedLines(allUsable: String) -> [String] {
+        skipped.isEmpty ? [allUsable] : ["a run would skip (\(skipped.count)):"] + skipped.map { "  \($0.relativePath): \($0.reason)" }
     }
 }
