@@ -95,8 +95,11 @@ public struct Band: Artist {
         guard x.count >= 2 else { return }
         // Each pixel column between the first and last x is filled from the interpolated low to high.
         let left = axes.px(x[0]), right = axes.px(x[x.count - 1])
+        // A band narrower than one pixel column covers none.
+        let first = Int(left.rounded(.up)), last = Int(right.rounded(.down))
+        guard first <= last else { return }
         var segment = 0
-        for column in Int(left.rounded(.up))...Int(right.rounded(.down)) {
+        for column in first...last {
             let centre = Double(column) + 0.5
             while segment < x.count - 2 && axes.px(x[segment + 1]) < centre { segment += 1 }
             let x0 = axes.px(x[segment]), x1 = axes.px(x[segment + 1])

@@ -95,8 +95,9 @@ final class LabelledCollectionRunTests: WorkspaceTestCase {
         try (csv.replacingOccurrences(of: "jazz/jazz.00000.au,jazz", with: "jazz/jazz.00000.au,jazz;pop"))
             .write(toFile: root + "/labels3.csv", atomically: true, encoding: .utf8)
         for (file, split, expected) in [
-            ("labels3.csv", "{train: 0.5, validation: 0.25, test: 0.25}", "labels3.csv: 1 clips carry several labels (line 2: "
-                + "jazz/jazz.00000.au is jazz, pop)"),
+            ("labels3.csv", "{train: 0.5, validation: 0.25, test: 0.25}\ntask: classification",
+             "labels3.csv: 1 clips carry several labels (line 2: jazz/jazz.00000.au is jazz, pop); a classification cell trains one "
+                + "label per clip"),
             ("labels.csv", "metadata", "labels.csv: no split column or values, so `split: metadata` has nothing to follow"),
             ("nothere.csv", "metadata", "nothere.csv: no such file"),
         ] {

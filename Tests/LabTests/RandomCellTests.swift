@@ -63,6 +63,12 @@ final class RandomCellTests: XCTestCase {
                   "{path: COL, labels: COL/none.csv}", "{path: COL, labels: COL/labels.csv, subset: small}", "{labels: COL/labels.csv}",
                   "{path: COL, subset: medium}"]),
         ("split.metadata", ["metadata"]),
+        // Tagging: several tags a clip (multi.csv, the built-in tagging set), the top N, and what a
+        // tagging cell cannot ask for (mixup, another aggregate, a search or an ablation, drawn above).
+        ("task", ["tagging", "classification", "tags"]),
+        ("tags", ["{top: 2}", "{top: 3}", "{top: 0}", "{bottom: 2}"]),
+        ("data.tagging", ["{builtin: tagging, clips: 12, seconds: 2}", "{builtin: tagging, clips: 3}"]),
+        ("training.mixup", ["0.2", "0", "-1"]),
     ]
 
     static var collection: String!
@@ -96,7 +102,10 @@ final class RandomCellTests: XCTestCase {
         for _ in 0..<(1 + rng.int(below: plausible ? 3 : 5)) {
             let (key, values) = candidates[rng.int(below: candidates.count)]
             let value = values[rng.int(below: plausible ? min(3, values.count) : values.count)]
-            if key == "data" { top[1] = "data: " + value.replacingOccurrences(of: "COL", with: collection!); continue }
+            if key == "data" || key == "data.tagging" {
+                top[1] = "data: " + value.replacingOccurrences(of: "COL", with: collection!)
+                continue
+            }
             if key == "split.metadata" { top.append("split: metadata"); continue } // with a split: section, a duplicate key
             let parts = key.split(separator: ".").map(String.init)
             if parts.count == 1 { top.append("\(key): \(value)") } else { sections[parts[0],

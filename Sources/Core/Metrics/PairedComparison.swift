@@ -19,11 +19,38 @@ public struct ClipPrediction: Codable, Equatable, Sendable {
     public var sha256: String
     public var label: Int
     public var probabilities: [Double]
-    public init(path: String, sha256: String, label: Int, probabilities: [Double]) {
+    /// A tagging run's clip: every tag it carries (indices into the run's tags; `label` is the
+    /// first), and `probabilities` one per tag. nil for one class per clip.
+    public var tags: [Int]? = nil
+    public init(path: String, sha256: String, label: Int, probabilities: [Double], tags: [Int]? = nil) {
         self.path = path
         self.sha256 = sha256
         self.label = label
         self.probabilities = probabilities
+        self.tags = tags
+    }
+}
+
+/// Two tagging runs' test clips in one order, when they are the same clips (paths, contents and
+/// every tag): the scores of each side and the shared multi-hot tags, row-major [clips x tags].
+public struct AlignedTagging: Sendable {
+    public var tags: [Bool]
+    public var a: [Double], b: [Double]
+    public var tagCount: Int
+
+    public init?(_ a: [ClipPrediction], _ b: [ClipPrediction], tagCount k: Int) {
+        let x = a.sorted { $0.path < $1.path }, y = b.sorted { $0.path < $1.path }
+        guard !x.isEmpty, k >= 1, x.count == y.count,
+              zip(x, y).allSatisfy({ $0.path == $1.path && $0.sha256 == $1.sha256 && $0.tags != nil && $0.tags == $1.tags }),
+              (x + y).allSatisfy({ $0.probabilities.count == k && ($0.tags ?? []).allSatisfy((0..<k).contains) }) else { return nil }
+        tags = x.flatMap { clip in (0..<k).map { (clip.tags ?? []).contains($0) } }
+        (self.a, self.b, tagCount) = (x.flatMap(\.probabilities), y.flatMap(\.probabilities), k)
+    }
+
+    /// The paired bootstrap of the change B - A of a macro figure over these clips.
+    public func difference(_ metric: TaggingBootstrap.Metric, plan: BootstrapPlan,
+                           on context: ExecutionContext) -> (interval: Interval, p: Double)? {
+        TaggingBootstrap.difference(metric, a: a, b: b, tags: tags, tagCount: tagCount, plan: plan, purpose: "test.clip", on: context)
     }
 }
 
@@ -58,7 +85,8 @@ public struct PairedClipComparison: Codable, Equatable, Sendable {
     public static func align(_ a: [ClipPrediction], _ b: [ClipPrediction], classCount k: Int) -> Aligned? {
         let x = a.sorted { $0.path < $1.path }, y = b.sorted { $0.path < $1.path }
         guard !x.isEmpty, k >= 2, x.count == y.count,
-              zip(x, y).allSatisfy({ $0.path == $1.path && $0.sha256 == $1.sha256 && $0.label == $1.label }),
+              zip(x, y).allSatisfy({ $0.path == $1.path && $0.sha256 == $1.sha256 && $0.label == $1.label && $0.tags == nil
+                                         && $1.tags == nil }),
               (x + y).allSatisfy({ $0.probabilities.count == k && (0..<k).contains($0.label) }) else { return nil }
         return Aligned(labels: x.map(\.label), a: x.flatMap(\.probabilities), b: y.flatMap(\.probabilities), classCount: k)
     }

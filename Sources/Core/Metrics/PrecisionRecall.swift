@@ -40,7 +40,7 @@ public enum PrecisionRecall {
 /// et al. 2020: macro ROC-AUC and PR-AUC over tags). Scores and tags are row-major [items x tags].
 /// A tag with no positive or no negative item has no ROC-AUC, and one with no positive has no PR-AUC:
 /// they are nil, and the macro averages are over the tags that have one, with the count that do.
-public struct TaggingReport: Equatable, Sendable {
+public struct TaggingReport: Codable, Equatable, Sendable {
     public var tagCount: Int
     /// Per tag: how many items carry it.
     public var positives: [Int]

@@ -69,18 +69,21 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public var standardisation: Standardisation
     /// How the run aggregated a clip's segments (nil: the mean of probabilities); `predict` does the same.
     public var aggregate: ClipAggregate?
+    /// A tagging model: one sigmoid per tag (`classes` are its tags), a clip the mean of its segments'.
+    public var tagging = false
 
     /// The metadata keys, shared by the writer and the reader.
     public enum Key {
         public static let experiment = "experiment", run = "run", architecture = "architecture", classes = "classes",
                           features = "features", segment = "segment", mean = "input_mean", std = "input_std",
-                          aggregate = "clip_aggregate"
+                          aggregate = "clip_aggregate", task = "task"
     }
 
     public init(experiment: String, run: String, architecture: ModelConfig, classes: [String], features: FeatureParams,
-                segment: SegmentSpec, standardisation: Standardisation, aggregate: ClipAggregate? = nil) {
+                segment: SegmentSpec, standardisation: Standardisation, aggregate: ClipAggregate? = nil, tagging: Bool = false) {
         (self.experiment, self.run, self.architecture, self.classes) = (experiment, run, architecture, classes)
         (self.features, self.segment, self.standardisation, self.aggregate) = (features, segment, standardisation, aggregate)
+        self.tagging = tagging
     }
 
     /// The header's `__metadata__` strings. Doubles are written by Swift's shortest round-trip form,
@@ -94,9 +97,11 @@ public struct ModelCard: Codable, Equatable, Sendable {
             Key.features: json(features), Key.segment: json(segment),
             Key.mean: "\(standardisation.mean)", Key.std: "\(standardisation.std)",
             "input": "float32 [N, \(architecture.input.channels), \(architecture.inputHeight), \(architecture.inputWidth)]: "
-                + "log-mel dB segments, standardised as (x - input_mean) / input_std; outputs are logits (softmax them)",
+                + "log-mel dB segments, standardised as (x - input_mean) / input_std; outputs are logits ("
+                + (tagging ? "one per tag: apply the sigmoid to each)" : "softmax them)"),
         ]
         if let aggregate { meta[Key.aggregate] = aggregate.rawValue }
+        if tagging { meta[Key.task] = "tagging" }
         return meta
     }
 
@@ -135,8 +140,13 @@ public struct ModelCard: Codable, Equatable, Sendable {
                     + "\(Key.aggregate) \"\(text)\" is not mean, mean_logits or max") }
             aggregate = a
         }
+        if let task = meta[Key.task], task != "tagging" && task != "classification" {
+            throw fail("metadata task \"\(task)\" is not tagging or classification")
+        }
+        if meta[Key.task] == "tagging", aggregate != nil { throw fail("a tagging model's clips are the mean of their segments") }
         self.init(experiment: meta[Key.experiment] ?? "", run: meta[Key.run] ?? "", architecture: architecture, classes: classes,
-                  features: features, segment: segment, standardisation: Standardisation(mean: mean, std: std), aggregate: aggregate)
+                  features: features, segment: segment, standardisation: Standardisation(mean: mean, std: std), aggregate: aggregate,
+                  tagging: meta[Key.task] == "tagging")
     }
 }
 
@@ -194,7 +204,14 @@ public struct TrainedModel {
         let k = card.classes.count
         let aggregate = card.aggregate ?? .meanProbability
         let sampleSize = model.config.input.channels * model.config.inputHeight * model.config.inputWidth
-        let (p, logits) = model.outputs(Samples(x, sampleSize: sampleSize), for: aggregate, on: context)
+        let (p, logits): ([Double], [Double]?)
+        if card.tagging {
+            var z = model.predict(Samples(x, sampleSize: sampleSize), logits: true, on: context)
+            SigmoidBinaryCrossEntropy.sigmoid(&z)
+            (p, logits) = (z.map(Double.init), nil)
+        } else {
+            (p, logits) = model.outputs(Samples(x, sampleSize: sampleSize), for: aggregate, on: context)
+        }
         let clip = ClipAggregation.aggregate(aggregate, probabilities: p, logits: logits, classCount: k,
                                              clipIDs: [Int](repeating: 0, count: starts.count))
         let frame = Double(card.features.hopLength) / Double(card.features.sampleRate)

@@ -11,6 +11,9 @@ public struct TaggingEvaluation: Sendable {
     public var clipTags: [Bool]
     /// Row-major [segments x tags].
     public var segmentProbabilities: [Double]
+    /// The share of (item, tag) decisions right at a 0.5 threshold, per segment and per clip.
+    public var segmentAccuracy: Double
+    public var clipAccuracy: Double
 
     /// `clipIndex[i]` is the clip of segment i; `data` must be a tagging dataset.
     public init(model: Model, data: Dataset, clipIndex: [Int], on context: ExecutionContext) {
@@ -30,6 +33,16 @@ public struct TaggingEvaluation: Sendable {
         for (s, c) in clipIndex.enumerated() where firstSegment[c] == nil { firstSegment[c] = s }
         clipTags = clips.clipIDs.flatMap { c in tags[(firstSegment[c]! * k)..<((firstSegment[c]! + 1) * k)] }
         clip = TaggingReport(scores: clipProbabilities, tags: clipTags, tagCount: k)
+        segmentAccuracy = Self.accuracy(p, tags)
+        clipAccuracy = Self.accuracy(clipProbabilities, clipTags)
+    }
+
+    /// The share of decisions (a score at or above 0.5 says "tagged") that match the tags, summed in order.
+    static func accuracy(_ scores: [Double], _ tags: [Bool]) -> Double {
+        guard !scores.isEmpty else { return 0 }
+        var right = 0
+        for (p, t) in zip(scores, tags) where (p >= 0.5) == t { right += 1 }
+        return Double(right) / Double(scores.count)
     }
 
     /// 95% (or `plan.level`) intervals of the macro ROC-AUC and PR-AUC over clips.

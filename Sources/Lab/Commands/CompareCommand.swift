@@ -16,7 +16,9 @@ struct CompareCommand: ParsableCommand {
         intervals on each side, the change, its test and the verdict. When both sides were tested on \
         the same clips (same paths, contents and labels) the test is paired: McNemar's exact test for \
         accuracy, a paired bootstrap for ROC-AUC. Otherwise the two intervals are compared \
-        (overlapping: within noise). Then what changed in the inputs: the configuration keys that \
+        (overlapping: within noise). A tagging experiment's headline is its macro ROC-AUC and PR-AUC \
+        (paired bootstrap over the same clips and tags), followed by the tags whose ROC-AUC moved most. \
+        Then what changed in the inputs: the configuration keys that \
         differ, whether the data fingerprint changed, whether the engine changed (the executable's hash \
         each report records, as `lab reproduce` decides reuse), and experiments added or removed. --all adds \
         every metric (each split, segment and \

@@ -35,12 +35,16 @@ struct PredictCommand: ParsableCommand {
           lab predict 1795800690 clips/ --threads 2
           lab predict target/1795800690/model.safetensors song.wav
           lab predict two-class song.ogg --reproduce
+          lab predict cnn song.mp3 --notebook tagging                 (a tagging model: the top tags)
+          lab predict cnn clips/ --notebook tagging --threshold 0.5   (every tag at or above 0.5)
         """
     )
 
     @Argument(help: "A run id, an experiment name of the report, or a model.safetensors path.") var source: String
     @Argument(help: "Audio files or directories.") var inputs: [String]
-    @Option(help: "Classes to print per file (0: all).") var top = 5
+    @Option(help: "Classes (or tags) to print per file (0: all).") var top = 5
+    @Option(help: "A tagging model: the tags whose probability is at or above this (0 to 1), instead of the top ones.")
+    var threshold: Double?
     @Flag(help: "One row per segment, with its start and end in seconds.") var timeline = false
     @Flag(help: "CSV on standard output (probabilities at full precision).") var csv = false
     @Flag(help: "JSON on standard output.") var json = false
@@ -56,11 +60,15 @@ struct PredictCommand: ParsableCommand {
         guard top >= 0 else { throw ValidationError("--top must be 0 (all) or more, got \(top)") }
         guard !(csv && json) else { throw ValidationError("give one of --csv or --json") }
         guard !inputs.isEmpty else { throw ValidationError("name at least one audio file or directory") }
+        if let threshold, !(0...1).contains(threshold) {
+            throw ValidationError("--threshold is a probability from 0 to 1, got \(threshold)")
+        }
     }
 
     func run() throws {
         let job = PredictionJob(source: source, notebook: notebook, reproduce: reproduce, inputs: inputs, padShort: padShort,
-                                format: csv ? .csv : json ? .json : .text, top: top, timeline: timeline, png: png, profile: profile)
+                                format: csv ? .csv : json ? .json : .text, top: top, threshold: threshold, timeline: timeline, png: png,
+                                profile: profile)
         try job.run(workspace: options.workspace, quiet: options.quiet, context: try options.context())
     }
 }

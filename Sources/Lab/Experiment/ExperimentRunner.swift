@@ -87,22 +87,9 @@ struct ExperimentRunner {
             let seconds = Date().timeIntervalSince(started)
             bar.finish("trained \(result.history.count) epochs (best \(result.bestEpoch)) in \(String(format: "%.1f", seconds)) s")
 
-            // Each split is predicted once; metrics, predictions.csv and the figures all read that.
-            let aggregate = e.aggregate ?? .meanProbability
-            let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips, aggregate: aggregate,
-                                        on: context)
-            if shouldStop() { throw Interrupted() }
-            let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate, on: context)
-            if shouldStop() { throw Interrupted() }
-            let metrics = RunMetrics(experiment: e.runName, data: data, validation: validation, test: test, result: result,
-                                     seconds: seconds,
-                                     bootstrap: e.bootstrap ?? BootstrapPlan(), on: context)
-            try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
-                                       metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
-            try dir.writeJSON(metrics, to: "metrics.json")
-            try dir.write(Data(HistoryCSV.render(result.history).utf8), to: "history.csv")
-            try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
-            try RunFigures.draw(metrics: metrics, history: result.history, test: test, title: e.runName, into: dir)
+            let metrics = data.train.isTagging
+                ? try finishTagging(e, model: model, data: data, result: result, seconds: seconds, dir: dir)
+                : try finishClassification(e, model: model, data: data, result: result, seconds: seconds, dir: dir)
             return metrics
         }
         if case .complete(_, let metrics) = outcome {
@@ -114,7 +101,81 @@ struct ExperimentRunner {
     }
 }
 
+extension ExperimentRunner {
+    /// Each split is predicted once; metrics, predictions.csv and the figures all read that.
+    private func finishClassification(_ e: Experiment, model: Model, data: PreparedData, result: TrainResult, seconds: Double,
+                                      dir: RunDirectory) throws -> RunMetrics {
+        let aggregate = e.aggregate ?? .meanProbability
+        let validation = Evaluation(model: model, data: data.validation, clipIndex: data.validationClips, aggregate: aggregate,
+                                    on: context)
+        if shouldStop() { throw Interrupted() }
+        let test = Evaluation(model: model, data: data.test, clipIndex: data.testClips, aggregate: aggregate, on: context)
+        if shouldStop() { throw Interrupted() }
+        let metrics = RunMetrics(experiment: e.runName, data: data, validation: validation, test: test, result: result, seconds: seconds,
+                                 bootstrap: e.bootstrap ?? BootstrapPlan(), on: context)
+        try save(e, model: model, data: data, metrics: metrics, history: result.history, dir: dir)
+        try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
+        try RunFigures.draw(metrics: metrics, history: result.history, test: test, title: e.runName, into: dir)
+        return metrics
+    }
+
+    /// As above for a tagging model: sigmoid outputs, each clip the mean of its segments'.
+    private func finishTagging(_ e: Experiment, model: Model, data: PreparedData, result: TrainResult, seconds: Double,
+                               dir: RunDirectory) throws -> RunMetrics {
+        let validation = TaggingEvaluation(model: model, data: data.validation, clipIndex: data.validationClips, on: context)
+        if shouldStop() { throw Interrupted() }
+        let test = TaggingEvaluation(model: model, data: data.test, clipIndex: data.testClips, on: context)
+        if shouldStop() { throw Interrupted() }
+        let metrics = RunMetrics(experiment: e.runName, data: data, validation: validation, test: test, result: result, seconds: seconds,
+                                 bootstrap: e.bootstrap ?? BootstrapPlan(), on: context)
+        try save(e, model: model, data: data, metrics: metrics, history: result.history, dir: dir)
+        try dir.write(Data(PredictionsCSV.render(test, data: data).utf8), to: "predictions.csv")
+        try RunFigures.drawTagging(metrics: metrics, history: result.history, test: test, title: e.runName, into: dir)
+        return metrics
+    }
+
+    private func save(_ e: Experiment, model: Model, data: PreparedData, metrics: RunMetrics, history: [EpochRecord],
+                      dir: RunDirectory) throws {
+        try Checkpoint.saveWeights(model, to: dir.file("model.safetensors"),
+                                   metadata: try WeightsMetadata.describe(e, model: model, data: data, run: dir.id))
+        try dir.writeJSON(metrics, to: "metrics.json")
+        try dir.write(Data(HistoryCSV.render(history).utf8), to: "history.csv")
+    }
+}
+
 extension RunMetrics {
+    /// A tagging run's record: the levels every report reads (ROC-AUC, decision accuracy), and the
+    /// per-tag ROC-AUC, PR-AUC and positives with the test clips' macro intervals.
+    init(experiment name: String, data: PreparedData, validation: TaggingEvaluation, test: TaggingEvaluation, result: TrainResult,
+         seconds: Double, bootstrap plan: BootstrapPlan, on context: ExecutionContext) {
+        let k = data.collection.classes.count
+        func levels(_ t: TaggingEvaluation) -> SplitMetrics {
+            SplitMetrics(segment: LevelMetrics(tagging: t.segment, accuracy: t.segmentAccuracy, count: t.segmentProbabilities.count / k),
+                         clip: LevelMetrics(tagging: t.clip, accuracy: t.clipAccuracy, count: t.clipIDs.count))
+        }
+        var trainingClips = [Int](repeating: 0, count: k)
+        for clip in data.split.train { for t in clip.tags ?? [] where t < k { trainingClips[t] += 1 } }
+        let tagging = TaggingRecord(trainingClips: trainingClips,
+                                    validation: TaggingSplitMetrics(segment: validation.segment, clip: validation.clip, intervals: nil),
+                                    test: TaggingSplitMetrics(segment: test.segment, clip: test.clip,
+                                                              intervals: test.intervals(plan, purpose: "test", on: context)))
+        let record = RunRecord(classes: data.collection.classes, fingerprint: data.collection.fingerprint,
+                               validation: levels(validation), test: levels(test),
+                               epochsRun: result.history.count, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
+                               clips: ["train": data.split.train.count, "validation": data.split.validation.count,
+                                       "test": data.split.test.count],
+                               segments: ["train": data.train.count, "validation": data.validation.count, "test": data.test.count],
+                               history: result.history.map(\.withoutWallTime), bootstrap: plan,
+                               testClips: test.clipIDs.enumerated().map { row, clip in
+                                   let ref = data.split.test[clip]
+                                   return ClipPrediction(path: ref.relativePath, sha256: ref.sha256, label: ref.classIndex,
+                                                         probabilities: Array(test.clipProbabilities[(row * k)..<((row + 1) * k)]),
+                                                         tags: ref.tags ?? [])
+                               }, tagging: tagging)
+        self.init(experiment: name, record: record, trainingSeconds: seconds, inputMean: data.mean, inputStd: data.std)
+    }
+
+
     /// Test metrics carry `plan`'s bootstrap intervals; validation metrics are the selection set's and carry none.
     init(experiment name: String, data: PreparedData, validation: Evaluation, test: Evaluation, result: TrainResult, seconds: Double,
          bootstrap plan: BootstrapPlan, on context: ExecutionContext) {
@@ -138,7 +199,19 @@ extension RunMetrics {
 }
 
 /// predictions.csv: one row per test clip: path, true label, then the clip-level probability of each class.
+/// For tagging: path, the clip's tags (`;`-separated), then each tag's probability.
 enum PredictionsCSV {
+    static func render(_ test: TaggingEvaluation, data: PreparedData) -> String {
+        let tags = data.collection.classes, k = tags.count
+        var out = "path,tags," + tags.map { "p_\(CSVField.escape($0))" }.joined(separator: ",") + "\n"
+        for (row, clip) in test.clipIDs.enumerated() {
+            let ref = data.split.test[clip]
+            out += CSVField.escape(ref.relativePath) + "," + CSVField.escape((ref.tags ?? []).map { tags[$0] }.joined(separator: ";")) + ","
+            out += (0..<k).map { "\(test.clipProbabilities[row * k + $0])" }.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
     static func render(_ test: Evaluation, data: PreparedData) -> String {
         let classes = data.collection.classes, k = classes.count
         var out = "path,true_label," + classes.map { "p_\($0)" }.joined(separator: ",") + "\n"
@@ -182,5 +255,67 @@ enum RunFigures {
         }
         try Charts.roc(curves: curves,
                        title: "\(title): ROC, test clips" + (binary ? "" : " (one-vs-rest)")).writePNG(to: dir.file("roc.png"))
+    }
+}
+
+extension RunFigures {
+    /// A tagging run's figures: the training history, every tag's test ROC-AUC and PR-AUC (tags.png),
+    /// and the precision-recall and ROC curves of the best and worst tags by PR-AUC (all, up to six).
+    static func drawTagging(metrics: RunMetrics, history: [EpochRecord], test: TaggingEvaluation, title: String,
+                            into dir: RunDirectory) throws {
+        try Charts.lossHistory(trainLoss: history.map(\.trainLoss), validationLoss: history.map(\.validationLoss),
+                               trainAccuracy: history.map(\.trainAccuracy), validationAccuracy: history.map(\.validationAccuracy),
+                               validationAUC: history.map(\.validationAUC), bestEpoch: metrics.bestEpoch,
+                               title: "\(title): training history (accuracy: tag decisions at 0.5)")
+            .writePNG(to: dir.file("loss_history.png"))
+        let tags = metrics.classes, report = test.clip, clips = max(1, test.clipIDs.count)
+        let order = TaggingTable.order(report)
+        try Charts.tagMetrics(tags: order.map { tags[$0] }, rocAUC: order.map { report.rocAUC[$0] },
+                              averagePrecision: order.map { report.averagePrecision[$0] },
+                              prevalence: order.map { Double(report.positives[$0]) / Double(clips) },
+                              title: "\(title): per-tag figures, \(test.clipIDs.count) test clips").writePNG(to: dir.file("tags.png"))
+        let shown = TaggingTable.extremes(report, count: 3)
+        let k = test.tagCount
+        func column(_ t: Int) -> (scores: [Double], positive: [Bool]) {
+            let rows = 0..<test.clipIDs.count
+            return (rows.map { test.clipProbabilities[$0 * k + t] }, rows.map { test.clipTags[$0 * k + t] })
+        }
+        let pr = shown.compactMap { t -> (label: String, recall: [Double], precision: [Double], ap: Double?, prevalence: Double)? in
+            let (scores, positive) = column(t)
+            return PrecisionRecall.curve(scores: scores, positive: positive).map {
+                (tags[t], $0.recall, $0.precision, report.averagePrecision[t], Double(report.positives[t]) / Double(clips))
+            }
+        }
+        try Charts.precisionRecall(curves: pr, title: "\(title): precision-recall, test clips (best and worst tags)")
+            .writePNG(to: dir.file("pr.png"))
+        let roc = shown.compactMap { t -> (label: String, fpr: [Double], tpr: [Double], auc: Double?)? in
+            let (scores, positive) = column(t)
+            return ROC.curve(scores: scores, positive: positive).map { (tags[t], $0.falsePositiveRate, $0.truePositiveRate, ROC.area($0)) }
+        }
+        try Charts.roc(curves: roc, title: "\(title): ROC, test clips (best and worst tags)").writePNG(to: dir.file("roc.png"))
+    }
+}
+
+/// How a tagging report orders its tags, shared by the table and the figures.
+enum TaggingTable {
+    /// Tag indices by ROC-AUC, highest first; undefined ones last, each group by index.
+    static func order(_ r: TaggingReport) -> [Int] {
+        (0..<r.tagCount).sorted { a, b in
+            switch (r.rocAUC[a], r.rocAUC[b]) {
+            case let (x?, y?): return x != y ? x > y : a < b
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a < b
+            }
+        }
+    }
+
+    /// The `count` tags with the highest PR-AUC and the `count` with the lowest (every tag with one
+    /// when there are few), best first.
+    static func extremes(_ r: TaggingReport, count: Int) -> [Int] {
+        let defined = (0..<r.tagCount).filter { r.averagePrecision[$0] != nil }
+            .sorted { a, b in r.averagePrecision[a]! != r.averagePrecision[b]! ? r.averagePrecision[a]! > r.averagePrecision[b]! : a < b }
+        guard defined.count > 2 * count else { return defined }
+        return Array(defined.prefix(count)) + Array(defined.suffix(count))
     }
 }

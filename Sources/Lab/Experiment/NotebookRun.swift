@@ -127,7 +127,8 @@ struct NotebookRun {
             let (dir, metrics, manifest) = run
             let search = try SearchRunner.record(in: dir)
             if search != nil { for name in SearchRunner.figures { extra[name] = try FigureHashes.hash(dir.file(name)) } }
-            var entry = ResultsFile.entry(manifest, metrics, figures: try FigureHashes.of(dir).merging(i == 0 ? extra : [:]) { a, _ in a })
+            let own = try FigureHashes.of(dir, tagging: metrics.tagging != nil)
+            var entry = ResultsFile.entry(manifest, metrics, figures: own.merging(i == 0 ? extra : [:]) { a, _ in a })
             entry.search = search
             // The report is rendered from the very entries results.json holds, with the two things
             // that are not reproducible beside them: the run's folder and its training time.
@@ -215,9 +216,9 @@ struct NotebookInterrupted: Error, CustomStringConvertible {
 
 /// SHA-256 of a run's figures, as results.json records them.
 enum FigureHashes {
-    static func of(_ dir: RunDirectory) throws -> [String: String] {
+    static func of(_ dir: RunDirectory, tagging: Bool) throws -> [String: String] {
         var out: [String: String] = [:]
-        for name in ResultsFile.figureNames {
+        for name in ResultsFile.figureNames(tagging: tagging) {
             out[name] = try hash(dir.file(name))
         }
         return out

@@ -123,6 +123,18 @@ struct Workspace {
                 throw LabError("\(p): no such data directory", hint: "point it at a folder with one sub-folder per class (GTZAN's genres/)")
             }
             return expanded
+        case .builtinTagging(let clips, let seconds, let seed):
+            let dir = builtinTaggingDirectory(clips: clips, seconds: seconds, seed: seed)
+            let marker = (dir as NSString).appendingPathComponent(".complete")
+            if !FileManager.default.fileExists(atPath: marker) {
+                let bar = ProgressReporter(label: "built-in tagging collection", quiet: quiet)
+                try BuiltinTaggingCollection.write(to: dir, clips: clips, seconds: seconds, seed: seed, threads: threads) { done, total in
+                    bar.update(done: done, total: total, detail: "clips")
+                }
+                try Data().write(to: URL(fileURLWithPath: marker))
+                bar.finish("\(clips) tagged clips of \(String(format: "%g", seconds)) s in \(relative(dir))")
+            }
+            return dir
         case .builtin(let clips, let seconds, let seed):
             let dir = builtinDirectory(clipsPerGenre: clips, seconds: seconds, seed: seed)
             let marker = (dir as NSString).appendingPathComponent(".complete")
@@ -136,6 +148,24 @@ struct Workspace {
                 bar.finish("\(BuiltinCollection.genres.count * clips) clips of \(String(format: "%g", seconds)) s in \(relative(dir))")
             }
             return dir
+        }
+    }
+
+    /// The built-in tagging collection's folder, named as the genre set's is.
+    func builtinTaggingDirectory(clips: Int, seconds: Double, seed: UInt64) -> String {
+        let name = "builtin-tagging-v\(BuiltinTaggingCollection.version)-\(clips)x\(String(format: "%g", seconds))s-seed\(seed)"
+        return (data as NSString).appendingPathComponent(name)
+    }
+
+    /// The audio root and labels file of a cell whose clips a metadata file names (`data: {path,
+    /// labels}`, or the built-in tagging set and its labels.csv); nil for class folders.
+    func labelledData(_ e: Experiment) -> (path: String, labels: String, subset: String?)? {
+        switch e.data {
+        case .labelled(let p, let labels, let subset): return (p, labels, subset)
+        case .builtinTagging(let clips, let seconds, let seed):
+            let dir = builtinTaggingDirectory(clips: clips, seconds: seconds, seed: seed)
+            return (dir, (dir as NSString).appendingPathComponent(BuiltinTaggingCollection.labelsFile), nil)
+        case .builtin, .path: return nil
         }
     }
 
@@ -196,7 +226,7 @@ extension Workspace {
         switch e.splitSource {
         case .file(let p)?: plan.splitSource = .file(absolute((p as NSString).expandingTildeInPath))
         case .metadata?:
-            guard case .labelled(let p, let labels, let subset) = e.data else {
+            guard let (p, labels, subset) = labelledData(e) else {
                 throw UserError("`split: metadata` takes the split from a metadata file: it needs `data: {path: DIR, labels: FILE}`")
             }
             let m = try metadata(path: p, labels: labels, subset: subset)
@@ -217,7 +247,7 @@ extension Workspace {
     func runFingerprint(_ collection: String, _ e: Experiment) -> String {
         var files: [String] = []
         if case .file(let p)? = e.splitSource { files.append(p) }
-        if case .labelled(_, let labels, let subset) = e.data {
+        if let (_, labels, subset) = labelledData(e) {
             // Every file the labels come from: MTG-Jamendo's three split files when one is named.
             files += MetadataCollection.jamendoSplitFiles(absolute((labels as NSString).expandingTildeInPath)).map(\.file)
             if let subset { files.append("subset " + subset) }
@@ -243,10 +273,10 @@ extension Workspace {
     }
 
     /// The collection a cell trains on, every file hashed (once per notebook run): class folders, or
-    /// the clips a metadata file names, one label each, as classes in the order `classes:` gives
-    /// (else by name).
+    /// the clips a metadata file names, as classes in the order `classes:` gives (else by name) or,
+    /// for tagging, every clip with all its tags (`tags: {top: N}` keeps the N most frequent).
     func scan(_ e: Experiment, root: String, context: ExecutionContext) throws -> AudioCollection {
-        guard case .labelled(let p, let labels, let subset) = e.data else { return try scan(root: root, classes: e.classes) }
+        guard let (p, labels, subset) = labelledData(e) else { return try scan(root: root, classes: e.classes) }
         var m = try metadata(path: p, labels: labels, subset: subset)
         if let classes = e.classes {
             let known = Set(m.tags)
@@ -255,18 +285,26 @@ extension Workspace {
                                 hint: "list labels the file has in `classes:`, or use `classes: all`")
             }
             m = m.keeping(tags: classes)
+        } else if let top = e.tags?.top {
+            m = m.keeping(tags: m.topTags(top))
         }
-        if let several = m.items.first(where: { $0.tags.count > 1 }) {
-            let count = m.items.filter { $0.tags.count > 1 }.count
-            throw UserError("\(labels): \(count) clips carry several labels (line \(several.line): \(several.relativePath) is "
-                            + "\(several.tags.joined(separator: ", "))); a notebook cell trains one label per clip for now",
-                            hint: "`classes:` can keep labels that never share a clip; docs/tagging.md says what lab does with tags so far")
+        let several = m.items.filter { $0.tags.count > 1 }
+        let tagging = e.task == .tagging || (e.task == nil && (!several.isEmpty || e.data.isBuiltinTagging))
+        if tagging, let conflict = e.taggingConflict {
+            throw UserError("\(labels): clips carry several tags, so this cell trains a tagging model, and \(conflict.message)",
+                            hint: "`task: classification` with `classes:` naming labels that never share a clip trains one per clip")
         }
-        let key = "labels|" + labels + "|" + (subset ?? "") + "|" + (e.classes ?? []).joined(separator: ",")
-        let make = { try m.audioCollection(on: context, classes: e.classes) }
+        if !tagging, let first = several.first {
+            throw UserError("\(labels): \(several.count) clips carry several labels (line \(first.line): \(first.relativePath) is "
+                            + "\(first.tags.joined(separator: ", "))); a classification cell trains one label per clip",
+                            hint: "`task: tagging` trains one output per tag; or `classes:` can keep labels that never share a clip")
+        }
+        let key = "labels|\(labels)|\(subset ?? "")|\((e.classes ?? []).joined(separator: ","))|top \(e.tags?.top ?? 0)|\(tagging)"
+        let make = { try m.audioCollection(on: context, classes: e.classes, tagging: tagging) }
         let collection = try scans?.collection(key: key, make) ?? make()
         guard collection.classes.count >= 2 else {
-            throw UserError("\(labels): a collection needs at least two labels, found \(collection.classes.count)")
+            throw UserError("\(labels): a collection needs at least two \(tagging ? "tags" : "labels"), found "
+                            + "\(collection.classes.count)")
         }
         return collection
     }

@@ -9,15 +9,26 @@ public enum DataSource: Codable, Equatable, Sendable {
     /// Audio under a root and a metadata file naming each clip's path and label (MetadataCollection's
     /// layouts); `subset` is FMA's small, medium or large.
     case labelled(path: String, labels: String, subset: String?)
+    /// The built-in tagging collection (several tags a clip), generated once under target/data/ with
+    /// its labels.csv.
+    case builtinTagging(clips: Int, seconds: Double, seed: UInt64)
 
     // In manifests and results.json, as a person or `jq` reads it:
     //   "data": {"builtin": {"clipsPerGenre": 30, "seconds": 10, "seed": 1}}  or  "data": {"path": "genres"}
     // (Swift's synthesised form wrote a path as {"path": {"_0": "genres"}}; that is still read.)
     /// Audio named by a metadata file (`data: {path, labels}`).
-    public var isLabelled: Bool { if case .labelled = self { return true } else { return false } }
+    public var isLabelled: Bool {
+        switch self {
+        case .labelled, .builtinTagging: return true
+        case .builtin, .path: return false
+        }
+    }
 
-    private enum Key: String, CodingKey { case builtin, path, labels, subset }
+    public var isBuiltinTagging: Bool { if case .builtinTagging = self { return true } else { return false } }
+
+    private enum Key: String, CodingKey { case builtin, builtinTagging, path, labels, subset }
     private struct Builtin: Codable { var clipsPerGenre: Int; var seconds: Double; var seed: UInt64 }
+    private struct BuiltinTagging: Codable { var clips: Int; var seconds: Double; var seed: UInt64 }
     private struct Wrapped: Decodable { var _0: String }
 
     public func encode(to encoder: Encoder) throws {
@@ -25,6 +36,8 @@ public enum DataSource: Codable, Equatable, Sendable {
         switch self {
         case .builtin(let clips, let seconds, let seed): try c.encode(Builtin(clipsPerGenre: clips, seconds: seconds, seed: seed),
                                                                       forKey: .builtin)
+        case .builtinTagging(let clips, let seconds, let seed):
+            try c.encode(BuiltinTagging(clips: clips, seconds: seconds, seed: seed), forKey: .builtinTagging)
         case .path(let p): try c.encode(p, forKey: .path)
         case .labelled(let p, let labels, let subset):
             try c.encode(p, forKey: .path)
@@ -37,6 +50,8 @@ public enum DataSource: Codable, Equatable, Sendable {
         let c = try decoder.container(keyedBy: Key.self)
         if let b = try c.decodeIfPresent(Builtin.self, forKey: .builtin) {
             self = .builtin(clipsPerGenre: b.clipsPerGenre, seconds: b.seconds, seed: b.seed)
+        } else if let b = try c.decodeIfPresent(BuiltinTagging.self, forKey: .builtinTagging) {
+            self = .builtinTagging(clips: b.clips, seconds: b.seconds, seed: b.seed)
         } else if let labels = try c.decodeIfPresent(String.self, forKey: .labels) {
             self = .labelled(path: try c.decode(String.self, forKey: .path), labels: labels,
                              subset: try c.decodeIfPresent(String.self, forKey: .subset))
@@ -48,6 +63,16 @@ public enum DataSource: Codable, Equatable, Sendable {
     }
 }
 
+/// What a cell trains: one class per clip (softmax), or any number of tags per clip (sigmoid outputs
+/// and binary cross-entropy, per tag).
+public enum LearningTask: String, Codable, Sendable { case classification, tagging }
+
+/// `tags: {top: N}`: keep the N most frequent tags (ties broken by name).
+public struct TagSelection: Codable, Equatable, Sendable {
+    public var top: Int
+    public init(top: Int) { self.top = top }
+}
+
 /// One experiment cell, with every default filled in.
 public struct Experiment: Codable, Equatable, Sendable {
     public var name: String
@@ -55,6 +80,11 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var data: DataSource = .builtin(clipsPerGenre: 30, seconds: 10, seed: 1)
     /// nil: every class of the collection.
     public var classes: [String]? = nil
+    /// `task:`; nil: tagging when the data is the built-in tagging set or a clip carries several
+    /// labels, else classification (omitted from JSON then, so older records read the same).
+    public var task: LearningTask? = nil
+    /// `tags: {top: N}` (tagging): only the N most frequent tags; nil: every tag (or `classes:`).
+    public var tags: TagSelection? = nil
     public var features = FeatureParams()
     /// `augment:`: copies of the training clips with noise, pitch shift and time stretch.
     public var augment: AugmentPlan? = nil
@@ -104,6 +134,24 @@ public struct Experiment: Codable, Equatable, Sendable {
     }
 
     public var repeatCount: Int { max(1, repeats ?? 1) }
+
+    /// Whether the cell says it trains tags: `task: tagging`, or the built-in tagging set without a
+    /// task (labelled data with several labels a clip is found to be tagging when it is read).
+    public var declaresTagging: Bool { task == .tagging || (task == nil && data.isBuiltinTagging) }
+
+    /// What a tagging cell cannot ask for, as (notebook key, why), or nil.
+    public var taggingConflict: (key: String, message: String)? {
+        if training.mixup != nil {
+            return ("training.mixup", "mixup blends one class per sample; it is not defined for several tags a clip")
+        }
+        if let a = aggregate, a != .meanProbability {
+            return ("evaluation.aggregate", "a tagging clip's score is the mean of its segments' probabilities (Won et al. 2020); "
+                    + "`aggregate: \(a.rawValue)` is for one class per clip")
+        }
+        if search != nil { return ("search", "a search chooses by classification figures; tagging cells cannot search yet") }
+        if ablation != nil { return ("ablation", "an ablation compares classification figures; tagging cells cannot be variants yet") }
+        return nil
+    }
 
     /// What decides a run's result, as `lab reproduce` matches runs for reuse (DVC's stage hash): the
     /// cell without its presentation (`title`, the `ablation` group's name, `search.baseline`).

@@ -90,7 +90,8 @@ public enum NotebookParser {
         }
         let r = CellReader(file: file, firstLine: firstLine)
         let top = try r.mapping(node, "cell", allowed: ["name", "title", "data", "classes", "features", "augment", "segment", "split",
-                                                        "model", "training", "evaluation", "repeats", "resplit", "search", "ablation"])
+                                                        "model", "training", "evaluation", "repeats", "resplit", "search", "ablation",
+                                                        "task", "tags"])
         guard let nameNode = top["name"] else { throw r.error(node, "name", "every cell needs a name") }
         let name = try r.string(nameNode, "name")
         guard name.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
@@ -99,6 +100,17 @@ public enum NotebookParser {
         var e = Experiment(name: name, title: try top["title"].map { try r.string($0, "title") })
         if let v = top["data"] { try readData(v, into: &e, reader: r) }
         if let v = top["classes"] { try readClasses(v, into: &e, reader: r) }
+        if let v = top["task"] {
+            guard let t = LearningTask(rawValue: try r.string(v, "task")) else {
+                throw r.error(v, "task", "expected classification or tagging")
+            }
+            e.task = t
+        }
+        if let v = top["tags"] {
+            let m = try r.mapping(v, "tags", allowed: ["top"])
+            guard let n = m["top"] else { throw r.error(v, "tags", "expected `{top: N}`, the N most frequent tags") }
+            e.tags = TagSelection(top: try r.int(n, "tags.top", min: 1, max: 10_000))
+        }
         if let v = top["features"] { try readFeatures(v, into: &e, reader: r) }
         if let v = top["segment"] { try readSegment(v, into: &e, reader: r) }
         if let v = top["split"] { try readSplit(v, into: &e, reader: r) }
@@ -114,13 +126,30 @@ public enum NotebookParser {
         return e
     }
 
-    /// `data: DIR`, `data: builtin`, `{path}`, `{path, labels, subset}` or `{clips_per_genre, seconds, seed}`.
+    /// `data: DIR`, `data: builtin`, `{path}`, `{path, labels, subset}`, `{clips_per_genre, seconds, seed}`
+    /// or `{builtin: tagging, clips, seconds, seed}`.
     private static func readData(_ d: Node, into e: inout Experiment, reader r: CellReader) throws {
         if let s = d.scalar?.string, s != "builtin" {
             e.data = .path(s)
         } else if d.mapping != nil {
-            let m = try r.mapping(d, "data", allowed: ["builtin", "clips_per_genre", "seconds", "seed", "path", "labels", "subset"])
-            if let l = m["labels"] {
+            let m = try r.mapping(d, "data", allowed: ["builtin", "clips_per_genre", "clips", "seconds", "seed", "path", "labels",
+                                                       "subset"])
+            let builtin = try m["builtin"].map { try r.string($0, "data.builtin") }
+            if let builtin, !["genres", "tagging", "true", "yes"].contains(builtin) {
+                throw r.error(m["builtin"]!, "data.builtin", "expected genres or tagging, not \(builtin)")
+            }
+            if let c = m["clips"], builtin != "tagging" {
+                throw r.error(c, "data.clips", "`clips` sizes the built-in tagging set (`builtin: tagging`); the genre set takes "
+                                + "`clips_per_genre`")
+            }
+            if builtin == "tagging" {
+                for key in ["clips_per_genre", "path", "labels", "subset"] where m[key] != nil {
+                    throw r.error(m[key]!, "data.\(key)", "the built-in tagging set takes `clips`, `seconds` and `seed` only")
+                }
+                e.data = .builtinTagging(clips: try m["clips"].map { try r.int($0, "data.clips", min: 4, max: 100_000) } ?? 300,
+                                         seconds: try m["seconds"].map { try r.double($0, "data.seconds", min: 1, max: 3600) } ?? 10,
+                                         seed: UInt64(try m["seed"].map { try r.int($0, "data.seed", min: 0) } ?? 1))
+            } else if let l = m["labels"] {
                 guard let p = m["path"] else { throw r.error(l, "data.labels",
                                                              "a labels file needs `path:`, the audio root its paths are under") }
                 let subset = try m["subset"].map { try r.string($0, "data.subset") }

@@ -8,7 +8,7 @@ import Core
 enum NotebookValidator {
     /// Why the engine cannot train `e`, as (notebook key, message), or nil.
     static func problem(_ e: Experiment) -> (key: String, message: String)? {
-        let config = ModelConfig(spec: e.model, input: e.inputShape, classes: max(2, e.classes?.count ?? 2))
+        let config = ModelConfig(spec: e.model, input: e.inputShape, classes: max(2, e.classes?.count ?? e.tags?.top ?? 2))
         if let p = config.problem(batch: e.training.batchSize) { return p }
         if e.features.fmin >= e.features.effectiveFmax {
             return ("features.fmin", "fmin \(e.features.fmin) Hz must lie below fmax \(e.features.effectiveFmax) Hz")
@@ -59,6 +59,20 @@ enum NotebookValidator {
         if case .metadata? = e.splitSource, !e.data.isLabelled {
             throw keys.error("split", "`split: metadata` takes the split from a metadata file: it needs `data: {path: DIR, labels: FILE}`")
         }
+        if e.task == .tagging && !e.data.isLabelled {
+            throw keys.error("task", "tagging needs clips with tags: `data: {path: DIR, labels: FILE}` or `data: {builtin: tagging}`")
+        }
+        if e.task == .classification && e.data.isBuiltinTagging {
+            throw keys.error("task", "the built-in tagging set gives a clip several tags: use `task: tagging`")
+        }
+        if keys.has("tags") {
+            if !e.data.isLabelled { throw keys.error("tags", "`tags: {top: N}` keeps a metadata file's most frequent tags: it needs "
+                                                     + "`data: {path: DIR, labels: FILE}` or `data: {builtin: tagging}`") }
+            if e.classes != nil {
+                throw keys.error("tags", "use one of `classes:` (these labels) and `tags: {top: N}` (the most frequent)")
+            }
+        }
+        if e.declaresTagging, let conflict = e.taggingConflict { throw keys.error(conflict.key, conflict.message) }
         if keys.has("resplit") {
             if e.repeatCount < 2 { throw keys.error("resplit", "resplit needs `repeats:` of 2 or more") }
             switch e.splitSource {

@@ -32,8 +32,8 @@ struct Comparison {
     private(set) var steps: [[MetricsDiff.Row]]
 
     struct Change {
-        var accuracy: Significance?
-        var macroAUC: Significance?
+        /// Each headline metric's test (by its `flatMetrics` key).
+        var tests: [String: Significance]
         var sameClips: Bool
         var configChanges: [String]
         var dataChanged: Bool
@@ -41,7 +41,8 @@ struct Comparison {
 
     /// Every metric each step changes is in `steps`; with `everyTest` false only the headline's two
     /// (test clip accuracy, macro ROC-AUC) carry their tests, which is all the headline prints.
-    static let headlineMetrics: Set<String> = ["test.clip.accuracy", "test.clip.macro_auc"]
+    static let headlineMetrics: Set<String> = ["test.clip.accuracy", "test.clip.macro_auc", "test.clip.macro_roc_auc",
+                                               "test.clip.macro_pr_auc"]
 
     init(_ revisions: [Revision], everyTest: Bool = true, on context: ExecutionContext) {
         self.revisions = revisions
@@ -73,10 +74,11 @@ struct Comparison {
 
     private func computeChange(_ name: String, _ i: Int) -> Change? {
         guard i > 0, let old = entry(name, i - 1), let new = entry(name, i) else { return nil }
-        func significance(_ metric: String) -> Significance? {
-            steps[i].first { $0.experiment == name && $0.metric == metric }?.significance
+        var tests: [String: Significance] = [:]
+        for h in new.headline {
+            tests[h.metric] = steps[i].first { $0.experiment == name && $0.metric == h.metric }?.significance
         }
-        return Change(accuracy: significance("test.clip.accuracy"), macroAUC: significance("test.clip.macro_auc"),
+        return Change(tests: tests,
                       sameClips: Significance.sameClips(old, new) != nil, configChanges: Self.configDiff(old.config, new.config),
                       dataChanged: old.fingerprint != new.fingerprint)
     }
@@ -144,19 +146,21 @@ struct Comparison {
         }
         var rows: [[String]] = []
         for name in experiments {
-            for (metric, pick) in [("test clip accuracy", { (e: ResultsFile.Entry) in (e.test.clip.accuracy as Double?,
-                                                                                       e.test.clip.intervals?.accuracy) }),
-                                   ("test macro ROC-AUC", { (e: ResultsFile.Entry) in (e.test.clip.macroAUC,
-                                                                                       e.test.clip.intervals?.macroAUC) })] {
-                var row = [name, metric]
+            // The headline of the newest revision that has the experiment (a tagging run's two macro figures).
+            guard let shape = revisions.indices.reversed().compactMap({ entry(name, $0) }).first?.headline else { continue }
+            for (h, (label, metric, _, _)) in shape.enumerated() {
+                func pick(_ e: ResultsFile.Entry) -> (Double?, Interval?) {
+                    let mine = e.headline
+                    return h < mine.count && mine[h].metric == metric ? (mine[h].value, mine[h].interval) : (nil, nil)
+                }
+                var row = [name, label]
                 for i in revisions.indices {
                     let e = entry(name, i)
                     row.append(e.map { let (v, iv) = pick($0); return value(v, iv) } ?? (i > 0 && entry(name,
                             i - 1) != nil ? "removed" : "—"))
                     if i > 0 {
                         if let old = entry(name, i - 1), let new = e {
-                            let c = change(name, i)
-                            row.append(delta(pick(old).0, pick(new).0, metric.contains("accuracy") ? c?.accuracy : c?.macroAUC))
+                            row.append(delta(pick(old).0, pick(new).0, change(name, i)?.tests[metric]))
                         } else {
                             row.append(e != nil ? "added" : "")
                         }
@@ -242,14 +246,16 @@ struct Comparison {
                 series.append(("\(revisions[i].label) training\(note)", x, h.map(\.trainLoss), i, false))
                 series.append(("\(revisions[i].label) validation\(note)", x, h.map(\.validationLoss), i, true))
             }
-            try Charts.overlay(series: series, xLabel: "epoch", yLabel: "categorical cross-entropy",
+            let tagging = entry(name, present.last!)?.tagging != nil
+            try Charts.overlay(series: series, xLabel: "epoch", yLabel: tagging ? "binary cross-entropy" : "categorical cross-entropy",
                                title: "\(name): loss per epoch (solid: training, dashed: validation)").writePNG(to: dir
                                        + "/\(safe)_loss.png")
             // ROC: each revision's micro-average over the test clips (one-vs-rest, every class pooled).
             let curves = present.compactMap { i -> (label: String, fpr: [Double], tpr: [Double], auc: Double?)? in
                 let e = entry(name, i)!, k = e.classes.count
                 guard let clips = e.testClips, !clips.isEmpty else { return nil }
-                let scores = clips.flatMap(\.probabilities), positive = clips.flatMap { c in (0..<k).map { $0 == c.label } }
+                let scores = clips.flatMap(\.probabilities)
+                let positive = clips.flatMap { c in (0..<k).map { c.tags?.contains($0) ?? ($0 == c.label) } }
                 let label = revisions[i].label + same(i) { $0.testClips }
                 return ROC.curve(scores: scores, positive: positive).map { (label, $0.falsePositiveRate, $0.truePositiveRate,
                                                                             ROC.area($0)) }
@@ -263,9 +269,13 @@ struct Comparison {
             }
             try Charts.dotWhisker(variants: present.map { i in revisions[i].commit.map { $0 == revisions[i].label ? $0
                     : "\(revisions[i].label) (\($0))" } ?? revisions[i].label },
-                                  panels: [panel("test clip accuracy") { ($0.test.clip.accuracy, $0.test.clip.intervals?.accuracy) },
-                                           panel("test macro ROC-AUC (clips)") { ($0.test.clip.macroAUC,
-                                                                                  $0.test.clip.intervals?.macroAUC) }],
+                                  panels: (entry(name, present.last!)?.headline ?? []).enumerated().map { h, head in
+                                      panel(head.name + " (clips)") { e in
+                                          let mine = e.headline
+                                          return h < mine.count && mine[h].metric == head.metric ? (mine[h].value, mine[h].interval)
+                                              : (nil, nil)
+                                      }
+                                  },
                                   title: "\(name): headline metrics per revision, 95% bootstrap intervals over test clips")
                 .writePNG(to: dir + "/\(safe)_headline.png")
             written += ["\(safe)_loss.png", "\(safe)_roc.png", "\(safe)_headline.png"]
@@ -280,6 +290,7 @@ extension Comparison {
     func text(revisions: [String], md: Bool, all: Bool, figures: (directory: String, shown: String)?) throws -> String {
         var out = md ? "### Headline\n\n" : ""
         out += headline(md: md)
+        out += movedTags(md: md)
         out += md ? "\n### What changed in the inputs\n\n" : "\nwhat changed in the inputs:\n"
         out += inputChanges(md: md) + "\n"
         if let (directory, png) = figures {
@@ -308,5 +319,35 @@ extension Comparison {
         revisions.indices.dropFirst().map { i in
             Pair(a: revisions[i - 1], b: revisions[i], engineChanged: engineChanged(i), rows: steps[i].filter { all || $0.old != $0.new })
         }
+    }
+}
+
+extension Comparison {
+    /// For each tagging experiment and step, the tags whose test ROC-AUC moved most (up to 5), with
+    /// their PR-AUC beside; empty when no experiment tags.
+    func movedTags(md: Bool, count: Int = 5) -> String {
+        var out = ""
+        for name in experiments {
+            for i in revisions.indices.dropFirst() {
+                guard let a = entry(name, i - 1), let b = entry(name, i), let ta = a.tagging, let tb = b.tagging else { continue }
+                struct Moved { var tag: String; var old: Double; var new: Double; var oldAP: Double?; var newAP: Double? }
+                var moved: [Moved] = []
+                for (t, tag) in b.classes.enumerated() {
+                    guard let o = a.classes.firstIndex(of: tag), let x = ta.test.clip.rocAUC[safe: o] ?? nil,
+                          let y = tb.test.clip.rocAUC[safe: t] ?? nil, x != y else { continue }
+                    moved.append(Moved(tag: tag, old: x, new: y, oldAP: ta.test.clip.averagePrecision[safe: o] ?? nil,
+                                       newAP: tb.test.clip.averagePrecision[safe: t] ?? nil))
+                }
+                moved.sort { abs($0.new - $0.old) != abs($1.new - $1.old) ? abs($0.new - $0.old) > abs($1.new - $1.old) : $0.tag < $1.tag }
+                guard !moved.isEmpty else { continue }
+                out += md ? "\n### Tags that moved most: `\(name)`, \(revisions[i - 1].label) → \(revisions[i].label)\n\n"
+                          : "\ntags that moved most, \(name), \(revisions[i - 1].label) → \(revisions[i].label):\n"
+                func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "undefined" }
+                out += Self.table(header: ["tag", "ROC-AUC", "change", "PR-AUC"], rows: moved.prefix(count).map { m in
+                    [m.tag, "\(f(m.old)) → \(f(m.new))", String(format: "%+.3f", m.new - m.old), "\(f(m.oldAP)) → \(f(m.newAP))"]
+                }, md: md)
+            }
+        }
+        return out
     }
 }

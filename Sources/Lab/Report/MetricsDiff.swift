@@ -61,6 +61,7 @@ struct Significance: Encodable, Equatable {
                    paired: PairedClipComparison.Aligned?, on context: ExecutionContext) -> Significance? {
         guard let old, let new, metric.hasPrefix("test.") else { return nil }
         let plan = new.bootstrap ?? BootstrapPlan()
+        if let tagging = taggingSignificance(metric: metric, old: old, new: new, plan: plan, on: context) { return tagging }
         if metric.hasPrefix("test.clip."), let paired {
             switch metric {
             case "test.clip.accuracy":
@@ -78,6 +79,30 @@ struct Significance: Encodable, Equatable {
             }
         }
         guard let i = interval(metric, old), let j = interval(metric, new) else { return nil }
+        return Significance(method: "interval overlap: the test clips differ", pValue: nil, changeInterval: nil,
+                            outsideNoise: Noise.outside(i, j))
+    }
+
+    /// A tagging run's macro figures: a paired bootstrap over the same clips (the same tags), else
+    /// whether the two intervals overlap. nil for any other metric.
+    private static func taggingSignificance(metric: String, old: ResultsFile.Entry, new: ResultsFile.Entry, plan: BootstrapPlan,
+                                            on context: ExecutionContext) -> Significance? {
+        let which: TaggingBootstrap.Metric
+        switch metric {
+        case "test.clip.macro_roc_auc": which = .rocAUC
+        case "test.clip.macro_pr_auc": which = .averagePrecision
+        default: return nil
+        }
+        guard let a = old.tagging, let b = new.tagging else { return nil }
+        if old.classes == new.classes, let aligned = AlignedTagging(old.testClips ?? [], new.testClips ?? [], tagCount: new.classes.count) {
+            guard let t = aligned.difference(which, plan: plan, on: context) else { return nil }
+            return Significance(method: "paired bootstrap over the same \(aligned.tags.count / max(1, aligned.tagCount)) clips",
+                                pValue: t.p, changeInterval: t.interval, outsideNoise: Noise.outside(change: t.interval))
+        }
+        let pick: (TaggingRecord) -> Interval? = {
+            which == .rocAUC ? $0.test.intervals?.macroROCAUC : $0.test.intervals?.macroAveragePrecision
+        }
+        guard let i = pick(a), let j = pick(b) else { return nil }
         return Significance(method: "interval overlap: the test clips differ", pValue: nil, changeInterval: nil,
                             outsideNoise: Noise.outside(i, j))
     }

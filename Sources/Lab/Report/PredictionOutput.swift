@@ -5,10 +5,19 @@ import Plot
 /// What `lab predict` prints, and its taggram.
 enum PredictionOutput {
     enum Format { case text, csv, json }
+    /// A tagging model's output: each tag's own probability (they do not sum to 1); with a threshold,
+    /// the tags at or above it instead of the top ones.
+    struct Tagging { var threshold: Double? }
 
     static func render(_ results: [(file: String, prediction: TrainedModel.FilePrediction)], classes: [String], top: Int, timeline: Bool,
-                       format: Format) -> String {
+                       format: Format, tags: Tagging? = nil) -> String {
         let k = classes.count, n = top == 0 ? k : min(top, k)
+        /// The tags at or above the threshold, most likely first (nil without a threshold).
+        func chosen(_ p: ArraySlice<Double>) -> [(String, Double)]? {
+            guard let t = tags?.threshold else { return nil }
+            let v = Array(p)
+            return v.indices.filter { v[$0] >= t }.sorted { v[$0] != v[$1] ? v[$0] > v[$1] : $0 < $1 }.map { (classes[$0], v[$0]) }
+        }
         func ranked(_ p: ArraySlice<Double>) -> [(String, Double)] {
             let v = Array(p)
             return v.indices.sorted { v[$0] != v[$1] ? v[$0] > v[$1] : $0 < $1 }.prefix(n).map { (classes[$0], v[$0]) }
@@ -18,7 +27,7 @@ enum PredictionOutput {
         switch format {
         case .csv:
             // Full precision, as predictions.csv writes them, so the numbers can be compared bit for bit.
-            var s = timeline ? "path,segment,start_s,end_s," : "path,seconds,top,"
+            var s = timeline ? "path,segment,start_s,end_s," : tags?.threshold != nil ? "path,seconds,tags," : "path,seconds,top,"
             s += classes.map { "p_\($0)" }.joined(separator: ",") + "\n"
             for (file, p) in results {
                 if timeline {
@@ -27,7 +36,9 @@ enum PredictionOutput {
                         s += p.segmentProbabilities[(j * k)..<((j + 1) * k)].map { "\($0)" }.joined(separator: ",") + "\n"
                     }
                 } else {
-                    s += "\(csvField(file)),\(String(format: "%.3f", p.seconds)),\(ranked(p.clipProbabilities[...])[0].0),"
+                    let first = chosen(p.clipProbabilities[...]).map { csvField($0.map(\.0).joined(separator: ";")) }
+                        ?? ranked(p.clipProbabilities[...])[0].0
+                    s += "\(csvField(file)),\(String(format: "%.3f", p.seconds)),\(first),"
                     s += p.clipProbabilities.map { "\($0)" }.joined(separator: ",") + "\n"
                 }
             }
@@ -36,6 +47,8 @@ enum PredictionOutput {
             struct Segment: Encodable { var start: Double; var end: Double; var probabilities: [String: Double] }
             struct File: Encodable {
                 var path: String; var seconds: Double; var top: [String]; var probabilities: [String: Double]; var segments: [Segment]?
+                /// A tagging model with a threshold: the tags at or above it.
+                var tags: [String]? = nil
             }
             func named(_ p: ArraySlice<Double>) -> [String: Double] { Dictionary(uniqueKeysWithValues: zip(classes, p)) }
             let files = results.map { file, p in
@@ -43,17 +56,23 @@ enum PredictionOutput {
                      probabilities: named(p.clipProbabilities[...]),
                      segments: timeline ? p.segmentTimes.enumerated().map { j, t in
                          Segment(start: t.start, end: t.end, probabilities: named(p.segmentProbabilities[(j * k)..<((j + 1) * k)]))
-                     } : nil)
+                     } : nil, tags: chosen(p.clipProbabilities[...])?.map(\.0))
             }
-            struct Out: Encodable { var classes: [String]; var files: [File] }
-            return (try? String(decoding: JSONCoding.encode(Out(classes: classes, files: files)), as: UTF8.self)) ?? "{}\n"
+            struct Out: Encodable { var classes: [String]; var files: [File]; var task: String?; var threshold: Double? }
+            let out = Out(classes: classes, files: files, task: tags == nil ? nil : "tagging", threshold: tags?.threshold)
+            return (try? String(decoding: JSONCoding.encode(out), as: UTF8.self)) ?? "{}\n"
         case .text:
             var s = ""
             for (file, p) in results {
                 s += "\(file)  (\(String(format: "%.1f", p.seconds)) s, \(p.segmentTimes.count) "
                 s += "segment\(p.segmentTimes.count == 1 ? "" : "s"))\n"
-                for (i, (name, v)) in ranked(p.clipProbabilities[...]).enumerated() {
-                    s += "  \(i + 1). " + pad(name, 14) + String(format: "%.3f", v) + "\n"
+                if let picked = chosen(p.clipProbabilities[...]) {
+                    s += "  tags at or above \(String(format: "%.2f", tags?.threshold ?? 0)): "
+                    s += picked.isEmpty ? "none\n" : picked.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", ") + "\n"
+                } else {
+                    for (i, (name, v)) in ranked(p.clipProbabilities[...]).enumerated() {
+                        s += "  \(i + 1). " + pad(name, 14) + String(format: "%.3f", v) + "\n"
+                    }
                 }
                 if timeline {
                     for (j, t) in p.segmentTimes.enumerated() {

@@ -28,8 +28,9 @@ enum ReportHistory {
                     func v(_ x: Double?, _ i: Interval?) -> String {
                         (x.map { String(format: "%.3f", $0) } ?? "-") + (i.map { String(format: " [%.2f, %.2f]", $0.low, $0.high) } ?? "")
                     }
-                    return "\(e.name) acc \(v(e.test.clip.accuracy, e.test.clip.intervals?.accuracy)) auc "
-                            + "\(v(e.test.clip.macroAUC, e.test.clip.intervals?.macroAUC))"
+                    let (first, second) = (e.headline[0], e.headline[1])
+                    return "\(e.name) \(e.tagging != nil ? "roc" : "acc") \(v(first.value, first.interval)) "
+                            + "\(e.tagging != nil ? "pr" : "auc") \(v(second.value, second.interval))"
                 }.joined(separator: " | ")
                 print("\(parts[1]) \(parts[2])  \(summary)  \(subject)")
                 let name = experiment ?? points.first(where: { $0.entry != nil })?.entry?.name ?? file.experiments.first?.name

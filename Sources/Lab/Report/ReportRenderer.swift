@@ -71,15 +71,16 @@ struct ReportRenderer {
         return out
     }
 
-    private func fmt(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "undefined" }
+    func fmt(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "undefined" }
 
     /// A value with its interval: "0.680 [0.560, 0.800]".
-    private func fmt(_ v: Double?, _ i: Interval?) -> String {
+    func fmt(_ v: Double?, _ i: Interval?) -> String {
         guard let i, v != nil else { return fmt(v) }
         return fmt(v) + String(format: " [%.3f, %.3f]", i.low, i.high)
     }
 
     private func section(_ r: RunResult) -> String {
+        if r.entry.tagging != nil { return taggingSection(r) }
         let m = r.entry
         let base = "\(rootFromReport)/target/\(r.runID)"
         var s = "**Experiment `\(r.experiment.name)`**: \(m.classes.count) classes (\(m.classes.joined(separator: ", "))); "
@@ -144,13 +145,14 @@ struct ReportRenderer {
                     + "clips on the other side of the split: " + g.unmatched.prefix(20).map { "`\($0)`" }.joined(separator: ", ")
                     + (g.unmatched.count > 20 ? " and \(g.unmatched.count - 20) more (all in the run's manifest)" : "") + ".\n\n"
         }
-        if r.entry.skipped.isEmpty {
-            s += "Skipped files: none.\n"
-        } else {
-            s += "Skipped files (\(r.entry.skipped.count)):\n\n"
-                    + r.entry.skipped.map { "- `\($0.relativePath)`: \($0.reason)" }.joined(separator: "\n") + "\n"
-        }
-        return s
+        return s + skippedFiles(r.entry.skipped)
+    }
+
+    /// Every file a run could not use, with why, or "none".
+    func skippedFiles(_ skipped: [SkippedFile]) -> String {
+        skipped.isEmpty ? "Skipped files: none.\n"
+            : "Skipped files (\(skipped.count)):\n\n"
+                + skipped.map { "- `\($0.relativePath)`: \($0.reason)" }.joined(separator: "\n") + "\n"
     }
 
     private func footerText() -> String {
@@ -199,11 +201,21 @@ struct ReportRenderer {
     /// spread of the training curves, and each repeat's own figures.
     private func repeatedSection(_ e: Experiment, _ runs: [RunResult]) -> String {
         let first = runs[0].entry
-        var s = "**Experiment `\(e.name)`**: \(first.classes.count) classes (\(first.classes.joined(separator: ", "))), "
+        var s = "**Experiment `\(e.name)`**: \(first.classes.count) \(first.tagging != nil ? "tags" : "classes") "
+        s += "(\(first.classes.joined(separator: ", "))), "
         s += "trained \(runs.count) times with derived seeds (\(runs.map { "\($0.experiment.training.seed)" }.joined(separator: ", "))), "
         s += e.resplit == true ? "each on its own stratified split. " : "all on the same split. "
         s += "\(first.clips["test", default: 0]) test clips per run.\n\n"
-        let rows: [(String, (ResultsFile.Entry) -> Double?)] = [
+        let tagging = first.tagging != nil
+        let rows: [(String, (ResultsFile.Entry) -> Double?)] = tagging ? [
+            ("test macro ROC-AUC, clip", { $0.test.clip.macroAUC }), ("test macro PR-AUC, clip",
+                                                                      { $0.tagging?.test.clip.macroAveragePrecision }),
+            ("test macro ROC-AUC, segment", { $0.test.segment.macroAUC }), ("test macro PR-AUC, segment",
+                                                                            { $0.tagging?.test.segment.macroAveragePrecision }),
+            ("validation macro ROC-AUC, clip", { $0.validation.clip.macroAUC }),
+            ("validation macro PR-AUC, clip", { $0.tagging?.validation.clip.macroAveragePrecision }),
+            ("epochs run", { Double($0.epochsRun) }),
+        ] : [
             ("test accuracy, clip", { $0.test.clip.accuracy }), ("test macro ROC-AUC, clip", { $0.test.clip.macroAUC }),
             ("test accuracy, segment", { $0.test.segment.accuracy }), ("test macro ROC-AUC, segment", { $0.test.segment.macroAUC }),
             ("validation accuracy, clip", { $0.validation.clip.accuracy }), ("validation macro ROC-AUC, clip",
@@ -218,18 +230,21 @@ struct ReportRenderer {
         }
         let base = "\(rootFromReport)/target/\(runs[0].runID)"
         s += "\n![\(e.title): loss history of \(runs.count) repeats](\(figures)/\(Self.bandFigure(e.name)))\n\n"
-        s += "![\(e.title), repeat 1: confusion matrix](\(base)/matrix.png)\n\n"
+        s += tagging ? "![\(e.title), repeat 1: per-tag ROC-AUC and PR-AUC](\(base)/tags.png)\n\n"
+            : "![\(e.title), repeat 1: confusion matrix](\(base)/matrix.png)\n\n"
         for (i, r) in runs.enumerated() {
             let b = "\(rootFromReport)/target/\(r.runID)"
-            s += "- Repeat \(i + 1): run [`target/\(r.runID)`](\(b)/manifest.json), test clip accuracy "
-            s += "\(fmt(r.entry.test.clip.accuracy, r.entry.test.clip.intervals?.accuracy)); "
-            s += "[loss history](\(b)/loss_history.png), [confusion matrix](\(b)/matrix.png), [ROC curves](\(b)/roc.png)\n"
+            s += "- Repeat \(i + 1): run [`target/\(r.runID)`](\(b)/manifest.json), "
+            if let t = r.entry.tagging {
+                s += "test macro ROC-AUC \(fmt(t.test.clip.macroROCAUC, t.test.intervals?.macroROCAUC)), PR-AUC "
+                s += "\(fmt(t.test.clip.macroAveragePrecision, t.test.intervals?.macroAveragePrecision)); "
+                s += "[loss history](\(b)/loss_history.png), [per-tag figures](\(b)/tags.png), [PR curves](\(b)/pr.png)\n"
+            } else {
+                s += "test clip accuracy \(fmt(r.entry.test.clip.accuracy, r.entry.test.clip.intervals?.accuracy)); "
+                s += "[loss history](\(b)/loss_history.png), [confusion matrix](\(b)/matrix.png), [ROC curves](\(b)/roc.png)\n"
+            }
         }
-        let skipped = runs[0].entry.skipped
-        s += "\n" + (skipped.isEmpty ? "Skipped files: none.\n"
-                     : "Skipped files (\(skipped.count)):\n\n"
-                             + skipped.map { "- `\($0.relativePath)`: \($0.reason)" }.joined(separator: "\n") + "\n")
-        return s
+        return s + "\n" + skippedFiles(runs[0].entry.skipped)
     }
 
     /// A search cell: the space and the halving, every trial, the two search figures, then the chosen
@@ -331,6 +346,13 @@ struct ReportRenderer {
             case "accuracy": pick = { level($0).accuracy }
             case "macro_auc": pick = { level($0).macroAUC }
             case "micro_auc": pick = { level($0).microAUC }
+            case "macro_pr_auc", "micro_pr_auc":
+                let macro = rest.last! == "macro_pr_auc"
+                pick = { m in
+                    guard let t = m.tagging else { return nil }
+                    let split = rest[0] == "test" ? t.test : t.validation, r = segment ? split.segment : split.clip
+                    return macro ? r.macroAveragePrecision : r.microAveragePrecision
+                }
             default: throw LabError("\(notebook.path): {{ \(key) }}: unknown metric \(rest.last!)")
             }
         }

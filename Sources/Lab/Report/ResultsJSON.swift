@@ -65,8 +65,11 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     /// Each `ablation:` group's comparison (nil when the notebook has none).
     public var ablations: [AblationRecord]? = nil
 
-    /// The figures every run draws; their hashes are part of the report.
-    static let figureNames = ["loss_history.png", "matrix.png", "roc.png"]
+    /// The figures every run draws; their hashes are part of the report. A tagging run has no
+    /// confusion matrix: a per-tag AUC chart and precision-recall curves instead.
+    static func figureNames(tagging: Bool) -> [String] {
+        tagging ? ["loss_history.png", "tags.png", "pr.png", "roc.png"] : ["loss_history.png", "matrix.png", "roc.png"]
+    }
 
     /// A run's entry: its metrics, and from its manifest the experiment, model, skipped files and grouping.
     static func entry(_ manifest: RunManifest, _ m: RunMetrics, figures: [String: String]? = nil) -> Entry {
@@ -81,10 +84,25 @@ public struct ResultsFile: Codable, Equatable, Sendable {
         }
     }
 
-    /// The headline numbers, flattened: what compare, log and verify look at.
+    /// The headline numbers, flattened: what compare, log and verify look at. A tagging run's are its
+    /// macro and micro ROC-AUC and PR-AUC, each tag's, and the share of tag decisions right.
     func flatMetrics() -> [(experiment: String, metric: String, value: Double?)] {
         var out: [(String, String, Double?)] = []
         for e in experiments {
+            if let t = e.tagging {
+                for (split, s, levels) in [("test", t.test, e.test), ("validation", t.validation, e.validation)] {
+                    for (level, r, l) in [("clip", s.clip, levels.clip), ("segment", s.segment, levels.segment)] {
+                        out.append((e.name, "\(split).\(level).macro_roc_auc", r.macroROCAUC))
+                        out.append((e.name, "\(split).\(level).macro_pr_auc", r.macroAveragePrecision))
+                        out.append((e.name, "\(split).\(level).micro_roc_auc", r.microROCAUC))
+                        out.append((e.name, "\(split).\(level).micro_pr_auc", r.microAveragePrecision))
+                        out.append((e.name, "\(split).\(level).tag_accuracy", l.accuracy))
+                        for (c, auc) in zip(e.classes, r.rocAUC) { out.append((e.name, "\(split).\(level).roc_auc.\(c)", auc)) }
+                        for (c, ap) in zip(e.classes, r.averagePrecision) { out.append((e.name, "\(split).\(level).pr_auc.\(c)", ap)) }
+                    }
+                }
+                continue
+            }
             for (split, s) in [("test", e.test), ("validation", e.validation)] {
                 for (level, l) in [("clip", s.clip), ("segment", s.segment)] {
                     out.append((e.name, "\(split).\(level).accuracy", l.accuracy))
@@ -95,5 +113,21 @@ public struct ResultsFile: Codable, Equatable, Sendable {
             }
         }
         return out
+    }
+}
+
+extension ResultsFile.Entry {
+    /// The two figures a comparison or a report's history leads with, each with its test interval
+    /// and its key among `flatMetrics`: test clip accuracy and macro ROC-AUC, or for a tagging run
+    /// macro ROC-AUC and macro PR-AUC.
+    var headline: [(name: String, metric: String, value: Double?, interval: Interval?)] {
+        if let t = self.tagging {
+            return [("test macro ROC-AUC", "test.clip.macro_roc_auc", t.test.clip.macroROCAUC, t.test.intervals?.macroROCAUC),
+                    ("test macro PR-AUC", "test.clip.macro_pr_auc", t.test.clip.macroAveragePrecision,
+                     t.test.intervals?.macroAveragePrecision)]
+        }
+        let test = self.test
+        return [("test clip accuracy", "test.clip.accuracy", test.clip.accuracy, test.clip.intervals?.accuracy),
+                ("test macro ROC-AUC", "test.clip.macro_auc", test.clip.macroAUC, test.clip.intervals?.macroAUC)]
     }
 }

@@ -13,6 +13,7 @@ struct PredictionJob {
     let padShort: Bool
     let format: PredictionOutput.Format
     let top: Int
+    let threshold: Double?
     let timeline: Bool
     let png: String?
     let profile: Bool
@@ -22,6 +23,10 @@ struct PredictionJob {
                                                on: context)
         let trained = try TrainedModel.load(path: resolved.weights)
         if !quiet { FileHandle.standardError.write(Data("using \(resolved.description)\n".utf8)) }
+        if threshold != nil && !trained.card.tagging {
+            throw LabError("--threshold chooses tags of a tagging model; \(trained.card.experiment) gives one class per clip",
+                           hint: "--top N prints its N most likely classes")
+        }
         let (files, missing) = try Self.audioFiles(inputs, workspace: ws)
         if png != nil && files.count != 1 {
             throw LabError("--png draws one file's taggram; \(files.count) files were given", hint: "name one file, or leave out --png")
@@ -40,7 +45,8 @@ struct PredictionJob {
             case .failure(let e): failures.append((file.shown, "\(e)"))
             }
         }
-        bar.finish("\(results.count) \(results.count == 1 ? "file" : "files") classified, \(failures.count) unreadable")
+        bar.finish("\(results.count) \(results.count == 1 ? "file" : "files") \(trained.card.tagging ? "tagged" : "classified"), "
+                   + "\(failures.count) unreadable")
         if profile {
             let n = Double(max(1, files.count))
             FileHandle.standardError.write(Data(String(format: "per file: decode %.1f ms, features %.1f ms (thread time; both on %d "
@@ -50,12 +56,13 @@ struct PredictionJob {
                                                        context.threads, 1000 * timing.featureWall / n, 1000 * timing.inference / n,
                                                        files.count).utf8))
         }
-        print(PredictionOutput.render(results, classes: trained.card.classes, top: top, timeline: timeline,
-                                      format: format), terminator: "")
+        print(PredictionOutput.render(results, classes: trained.card.classes, top: top, timeline: timeline, format: format,
+                                      tags: trained.card.tagging ? .init(threshold: threshold) : nil), terminator: "")
         if let png, let first = results.first {
             let name = (first.file as NSString).lastPathComponent
             try PredictionOutput.taggram(first.prediction, classes: trained.card.classes,
-                                         title: "\(name): class probability per segment (run \(trained.card.run), "
+                                         title: "\(name): \(trained.card.tagging ? "tag" : "class") probability per segment "
+                                                 + "(run \(trained.card.run), "
                                                  + "\(trained.card.experiment))")
                 .writePNG(to: ws.userPath(png))
             FileHandle.standardError.write(Data("wrote \(png)\n".utf8))

@@ -118,7 +118,8 @@ enum WeightsMetadata {
     /// The model card a run's model.safetensors carries (see `ModelCard`).
     static func describe(_ e: Experiment, model: Model, data: PreparedData, run: String) throws -> [String: String] {
         ModelCard(experiment: e.name, run: run, architecture: model.config, classes: data.collection.classes, features: e.features,
-                  segment: e.segmentSpec, standardisation: Standardisation(mean: data.mean, std: data.std), aggregate: e.aggregate).metadata
+                  segment: e.segmentSpec, standardisation: Standardisation(mean: data.mean, std: data.std), aggregate: e.aggregate,
+                  tagging: data.train.isTagging).metadata
     }
 }
 
@@ -174,5 +175,14 @@ enum JSONValue: Decodable {
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
         init?(intValue: Int) { nil }
+    }
+}
+
+/// One CSV field as RFC 4180 writes it: quoted (quotes doubled) when it holds a comma, a quote or a
+/// line break; as it is otherwise.
+enum CSVField {
+    static func escape(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -100,6 +100,39 @@ public struct LevelMetrics: Codable, Equatable, Sendable {
     }
 }
 
+extension LevelMetrics {
+    /// A tagging run's level in the form every report reads: ROC-AUC per tag, macro and micro, and
+    /// the share of (item, tag) decisions right at 0.5 as its accuracy; no confusion matrix.
+    init(tagging r: TaggingReport, accuracy: Double, count: Int) {
+        self.count = count
+        self.accuracy = accuracy
+        macroAUC = r.macroROCAUC
+        microAUC = r.microROCAUC
+        perClassAUC = r.rocAUC
+        confusion = []
+        intervals = nil
+    }
+}
+
+/// One split of a tagging run: per tag ROC-AUC, PR-AUC (average precision) and positives, macro
+/// and micro, per segment and per clip; the test clips' macro figures with their intervals.
+public struct TaggingSplitMetrics: Codable, Equatable, Sendable {
+    public var segment: TaggingReport
+    public var clip: TaggingReport
+    public var intervals: TaggingIntervals?
+}
+
+/// What a tagging run measured beyond the levels every run has.
+public struct TaggingRecord: Codable, Equatable, Sendable {
+    /// Per tag (in `classes` order): how many training clips carry it. A tag on none could not be learnt.
+    public var trainingClips: [Int]
+    public var validation: TaggingSplitMetrics
+    public var test: TaggingSplitMetrics
+
+    /// The tags no training clip carries, by name.
+    func untrained(_ tags: [String]) -> [String] { zip(tags, trainingClips).filter { $0.1 == 0 }.map(\.0) }
+}
+
 public struct SplitMetrics: Codable, Equatable, Sendable {
     public var segment: LevelMetrics
     public var clip: LevelMetrics
@@ -125,6 +158,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var bootstrap: BootstrapPlan?
     /// Each test clip's true class and clip-level probabilities: what `lab compare` pairs two runs on.
     public var testClips: [ClipPrediction]?
+    /// A tagging run's per-tag figures (nil for one class per clip, and then left out of the JSON).
+    public var tagging: TaggingRecord? = nil
 }
 
 /// A type that carries a RunRecord reads its fields as its own (`entry.test.clip.accuracy`).

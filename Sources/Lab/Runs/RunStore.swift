@@ -59,7 +59,7 @@ final class RunStore {
         for (dir, m) in candidates {
             switch m.status {
             case .complete:
-                if m.fingerprint == fingerprint, let metrics = try? dir.readMetrics(), hasFigures(dir),
+                if m.fingerprint == fingerprint, let metrics = try? dir.readMetrics(), hasFigures(dir, tagging: metrics.tagging != nil),
                    e.search == nil || ((try? SearchRunner.record(in: dir)) ?? nil) != nil { return .complete(dir, metrics) }
             case .interrupted, .running, .submitted:
                 if m.status != .running || m.isOrphaned, m.fingerprint == nil || m.fingerprint == fingerprint { return .unfinished(dir) }
@@ -71,8 +71,8 @@ final class RunStore {
     }
 
     /// The figures are drawn at the end of a run: a complete run without them was damaged since.
-    private func hasFigures(_ dir: RunDirectory) -> Bool {
-        ResultsFile.figureNames.allSatisfy { FileManager.default.fileExists(atPath: dir.file($0)) }
+    private func hasFigures(_ dir: RunDirectory, tagging: Bool) -> Bool {
+        ResultsFile.figureNames(tagging: tagging).allSatisfy { FileManager.default.fileExists(atPath: dir.file($0)) }
     }
 
     /// The newest complete run of `runName` that is the one a report describes: same configuration
@@ -81,7 +81,9 @@ final class RunStore {
     func newestComplete(named runName: String, entry: ResultsFile.Entry?, cell: Experiment?, withWeights: Bool) -> RunDirectory? {
         runs.first { dir, m in
             guard m.status == .complete, m.experiment.runName == runName else { return false }
-            if let entry, m.experiment.reuseKey != entry.config.reuseKey || m.fingerprint != entry.fingerprint { return false }
+            // The manifest's fingerprint covers a labels or split file too; the record's is the audio's.
+            if let entry, m.experiment.reuseKey != entry.config.reuseKey
+                || (m.fingerprint != entry.fingerprint && (try? dir.readMetrics())??.fingerprint != entry.fingerprint) { return false }
             if entry == nil, let cell, m.experiment.reuseKey != cell.reuseKey { return false }
             return !withWeights || FileManager.default.fileExists(atPath: dir.file("model.safetensors"))
         }?.dir
