@@ -73,7 +73,8 @@ let package = Package(
         ),
         // Compiled for the baseline x86-64, so it can tell an older CPU what is missing.
         .target(name: "CPUCheck", path: "Sources/CPUCheck"),
-        .executableTarget(name: "LabMain", dependencies: ["Lab", "Core", "CPUCheck"],
+        .target(name: "HeapSetup", path: "Sources/HeapSetup"),
+        .executableTarget(name: "LabMain", dependencies: ["Lab", "Core", "CPUCheck", "HeapSetup"],
                           swiftSettings: baseline ? [.define("LAB_BASELINE")] : []),
 
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),

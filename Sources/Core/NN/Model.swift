@@ -253,6 +253,8 @@ public final class Model {
             if config.isResNet {
                 layers.append(ResidualBlock(name: "res\(i + 1)", first: conv, projects: config.projects(block), rng: &rng))
             } else if config.batchNorm {
+                // ReLU overwrites the conv's map (the conv never reads it again) and, going back, the
+                // gradient BN wrote over the pool's: the same bits with two maps fewer a block.
                 layers += [conv, ReLU(name: "relu\(i + 1)"), BatchNorm(name: "bn\(i + 1)", channels: f), MaxPool2D(name: "pool\(i + 1)")]
             } else {
                 layers.append(ConvBlock(name: "block\(i + 1)", conv: conv))
@@ -269,6 +271,7 @@ public final class Model {
         layers.append(Dropout(name: "dropout2", rate: config.dropout))
         layers.append(Dense(name: "dense2", inFeatures: config.denseUnits, outFeatures: config.classes, rng: &rng))
         self.layers = layers
+        sharesMaps = true
     }
 
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
@@ -284,6 +287,21 @@ public final class Model {
     public var fusesBlocks: Bool {
         get { layers.compactMap { $0 as? ConvBlock }.allSatisfy(\.fused) }
         set { for case let block as ConvBlock in layers { block.fused = newValue } }
+    }
+
+    /// Whether the batch-norm blocks' BN and ReLU overwrite the maps and gradients before them (the
+    /// default) or each keeps its own: the same bits either way; tests switch it off to compare. A
+    /// ReLU after a conv overwrites the conv's map (the conv never reads it again) and, going back,
+    /// the gradient BN wrote over the pool's; a residual block shares its own (`ResidualBlock`).
+    public var sharesMaps: Bool {
+        get { (layers.first as? ResidualBlock)?.sharesMaps ?? (layers.dropFirst().first as? ReLU)?.inPlace ?? true }
+        set {
+            for (i, layer) in layers.enumerated() {
+                if let block = layer as? ResidualBlock { block.sharesMaps = newValue }
+                if let bn = layer as? BatchNorm { bn.backwardInPlace = newValue }
+                if let relu = layer as? ReLU, i > 0, layers[i - 1] is Conv2D { relu.inPlace = newValue }
+            }
+        }
     }
 
     /// Logits for a batch [channels, N, H, W]: a plain list of layers, one after another.
@@ -330,7 +348,10 @@ public final class Model {
         let batches = (count + batchSize - 1) / batchSize
         // Whole batches per worker, each worker on a model of its own and on one thread; every batch's
         // numbers are the same whichever worker runs it.
-        let workers = profile == nil ? max(1, min(context.threads, batches)) : 1
+        // A replica holds maps of its own: for a network whose batch needs more than `replicaLimit`
+        // of them, one model runs every batch, its layers on the threads (the same bits either way).
+        let replicate = profile == nil && config.activationBytes(batch: batchSize) <= Self.replicaLimit
+        let workers = replicate ? max(1, min(context.threads, batches)) : 1
         let layerContext = workers == 1 ? context : context.serial
         let models = [self] + (1..<workers).map { replicaForInference($0) }
         out.withUnsafeMutableBufferPointer { buffer in
@@ -355,6 +376,9 @@ public final class Model {
         }
         return out
     }
+
+    /// The activation bytes (`ModelConfig.activationBytes`) above which `predict` runs without replicas.
+    public static let replicaLimit = 512.0 * 1_048_576
 
     /// The other workers' models in a multi-thread `predict`: each built once, its state copied from
     /// this model's each time (weights change between epochs), and the same kernel choices.

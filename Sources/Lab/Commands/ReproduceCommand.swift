@@ -30,7 +30,8 @@ struct ReproduceCommand: ParsableCommand {
     )
 
     @Argument(help: "`results`, `next-steps` (reports/NAME.lab.md) or a path to a .lab.md notebook.") var notebook = "results"
-    @Option(help: "Use this class-per-folder collection for every cell instead of the built-in one.") var data: String?
+    @Option(help: ArgumentHelp("Use this collection for every cell: class folders, or for a cell with `labels:` (or the built-in "
+                               + "tagging set) this folder and its labels file of the same name.")) var data: String?
     @Flag(help: "Rerun every cell, even those with a complete run of the same config, data and engine.") var force = false
     @Option(help: "Where search trials train: local (this process) or slurm (one sbatch job array per rung; the bits are the same).")
     var executor = "local"

@@ -51,7 +51,7 @@ struct NotebookRun {
         var results: [String: [ReportRenderer.RunResult]] = [:]
         let store = RunStore(workspace: workspace)
         for var cell in notebook.experiments {
-            if let dataOverride { cell.data = .path(dataOverride) }
+            if let dataOverride { cell.data = Self.overriding(cell.data, with: dataOverride) }
             results[cell.name] = try self.results(of: cell, runs: try runs(of: cell, store: store, workspace: workspace), figures: figures)
         }
         let ablations = try ablations(of: notebook, results: results, figures: figures)
@@ -166,6 +166,18 @@ struct NotebookRun {
             guard let root = try? ws.dataRoot(for: e.data, quiet: quiet, threads: context.threads, shouldStop: { StopSignal.isRequested }),
                   let scanned = try? ws.scan(e, root: root, context: context) else { return nil }
             return ws.runFingerprint(scanned.fingerprint, e)
+        }
+    }
+
+    /// `--data DIR` in place of a cell's collection: class folders, or for a cell whose clips a
+    /// metadata file names, DIR with its file of the same name (the built-in tagging set's labels.csv).
+    static func overriding(_ data: DataSource, with dir: String) -> DataSource {
+        switch data {
+        case .labelled(_, let labels, let subset):
+            return .labelled(path: dir, labels: (dir as NSString).appendingPathComponent((labels as NSString).lastPathComponent),
+                             subset: subset)
+        case .builtinTagging: return .labelled(path: dir, labels: (dir as NSString).appendingPathComponent("labels.csv"), subset: nil)
+        case .builtin, .path: return .path(dir)
         }
     }
 

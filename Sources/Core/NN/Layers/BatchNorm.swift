@@ -16,6 +16,11 @@ public final class BatchNorm: Layer {
     var pytorchArguments: String { String(format: "eps=%g, momentum=%g", Double(epsilon), 1 - Double(momentum)) }
     public var buffers: [Parameter] { [runningMean, runningVariance] }
 
+    /// Forward writes its output over its input (which nothing else reads again; the normalised
+    /// values backward needs are kept apart), and backward its input gradient over its output
+    /// gradient: the same arithmetic, one map fewer each way.
+    public var forwardInPlace = false, backwardInPlace = false
+
     private var xhat: [Float] = []
     private var invStd: [Float] = []
     private var out: Tensor?
@@ -34,14 +39,15 @@ public final class BatchNorm: Layer {
     public func forward(_ x: Tensor, training: Bool, on context: ExecutionContext) -> Tensor {
         precondition(x.shape.count == 4 && x.shape[0] == channels, "\(name): BatchNorm expects [C, N, H, W]")
         let m = x.count / channels
-        let y = Tensor.reuse(out, shape: x.shape); out = y
+        let y = forwardInPlace ? x : Tensor.reuse(out, shape: x.shape)
+        out = forwardInPlace ? nil : y
         if xhat.count != x.count { xhat = [Float](repeating: 0, count: x.count) }
         if invStd.count != channels { invStd = [Float](repeating: 0, count: channels) }
         let (mom, eps) = (momentum, epsilon)
-        // Every pointer lives only inside the closure that lends it (no escaping baseAddress).
-        x.data.withUnsafeBufferPointer { xb in
-            let xp = xb.baseAddress!
-            withPointers(y, [gamma, beta, runningMean, runningVariance]) { yp, p in
+        // Every pointer lives only inside the closure that lends it (no escaping baseAddress). In
+        // place, each element is read before it is written.
+        withPointers(y, [gamma, beta, runningMean, runningVariance]) { yp, p in
+          func body(_ xp: UnsafePointer<Float>) {
                 let (gp, bp, rm, rv) = (p[0], p[1], p[2], p[3])
                 xhat.withUnsafeMutableBufferPointer { hb in
                     invStd.withUnsafeMutableBufferPointer { ib in
@@ -75,23 +81,27 @@ public final class BatchNorm: Layer {
                         }
                     }
                 }
-            }
+          }
+          if y === x { body(UnsafePointer(yp)) } else { x.data.withUnsafeBufferPointer { body($0.baseAddress!) } }
         }
         return y
     }
 
     public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         let m = dy.count / channels
-        let g = Tensor.reuse(dx, shape: dy.shape); dx = g
-        dy.data.withUnsafeBufferPointer { db in
+        let g = backwardInPlace ? dy : Tensor.reuse(dx, shape: dy.shape)
+        if !backwardInPlace { dx = g }
+        // In place, a channel's output gradient is summed before any of it is overwritten.
+        g.data.withUnsafeMutableBufferPointer { outBuffer in
+          func body(_ dp: UnsafePointer<Float>) {
             xhat.withUnsafeBufferPointer { hb in
                 invStd.withUnsafeBufferPointer { ib in
                     gamma.value.withUnsafeBufferPointer { gvb in
-                        let (dp, hp, ip, gammaValue) = (db.baseAddress!, hb.baseAddress!, ib.baseAddress!, gvb.baseAddress!)
+                        let (hp, ip, gammaValue) = (hb.baseAddress!, ib.baseAddress!, gvb.baseAddress!)
                         gamma.grad.withUnsafeMutableBufferPointer { ggb in
                             beta.grad.withUnsafeMutableBufferPointer { bgb in
-                                g.data.withUnsafeMutableBufferPointer { gb in
-                                    let ggp = ggb.baseAddress!, bgp = bgb.baseAddress!, gp = gb.baseAddress!
+                                do {
+                                    let ggp = ggb.baseAddress!, bgp = bgb.baseAddress!, gp = outBuffer.baseAddress!
                                     context.parallelFor(channels) { cs in
                                         for c in cs {
                                             let ds = dp + c * m, hs = hp + c * m, out = gp + c * m
@@ -113,6 +123,8 @@ public final class BatchNorm: Layer {
                     }
                 }
             }
+          }
+          if g === dy { body(UnsafePointer(outBuffer.baseAddress!)) } else { dy.data.withUnsafeBufferPointer { body($0.baseAddress!) } }
         }
         return g
     }

@@ -6,6 +6,12 @@
 ///
 /// Backward runs the same sublayers in reverse; the two paths' input gradients are added element by
 /// element, so every sum keeps a fixed order.
+///
+/// Memory: each convolution's output map is the one map its path writes. BN, ReLU and the residual
+/// sum overwrite it in turn (none of them needs its input again: BN keeps its normalised values,
+/// ReLU its output), and on the way back BN and ReLU overwrite the gradient they are given. The
+/// same arithmetic in the same order, so the same bits, with about half the maps of one layer
+/// after another.
 public final class ResidualBlock: Layer {
     public let name: String
     public let conv1: Conv2D, bn1: BatchNorm, relu1: ReLU
@@ -13,8 +19,6 @@ public final class ResidualBlock: Layer {
     /// The 1x1 projection and its batch norm; nil: the input is added as it is.
     public let shortcut: (conv: Conv2D, bn: BatchNorm)?
     private let relu2: ReLU, pool: MaxPool2D
-    private var sum: Tensor?
-    private var dx: Tensor?
 
     /// `first` is the block's first 3x3 convolution (the model builds it, so its init draws come first).
     public init(name: String, first: Conv2D, projects: Bool, rng: inout SeededRNG) {
@@ -36,6 +40,22 @@ public final class ResidualBlock: Layer {
         }
         relu2 = ReLU(name: "\(name).relu2")
         pool = MaxPool2D(name: "\(name).pool")
+        sharesMaps = true
+    }
+
+    /// Whether BN and ReLU write over the map (and gradient) they are given, as they do by default,
+    /// or each into a map of its own: the same bits either way; tests switch it off to compare.
+    public var sharesMaps: Bool {
+        get { relu1.inPlace }
+        set {
+            for bn in [bn1, bn2] + (shortcut.map { [$0.bn] } ?? []) { bn.forwardInPlace = newValue }
+            // Backward: the shortcut's BN reads the gradient at the sum before the main path's BN
+            // overwrites it; with an identity shortcut that gradient is added at the end, so kept.
+            bn1.backwardInPlace = newValue
+            bn2.backwardInPlace = newValue && shortcut != nil
+            relu1.inPlace = newValue
+            relu2.inPlace = newValue
+        }
     }
 
     public var parameters: [Parameter] {
@@ -49,31 +69,29 @@ public final class ResidualBlock: Layer {
         let s = shortcut.map { short in
             short.bn.forward(short.conv.forward(x, training: training, on: context), training: training, on: context)
         } ?? x
-        let total = Tensor.reuse(sum, shape: a.shape); sum = total
-        Self.add(a, s, into: total, on: context)
-        return pool.forward(relu2.forward(total, training: training, on: context), training: training, on: context)
+        Self.add(s, into: a, on: context) // the sum is written over the main path's map
+        return pool.forward(relu2.forward(a, training: training, on: context), training: training, on: context)
     }
 
     public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         let g = relu2.backward(pool.backward(dy, on: context), on: context)
-        let dMain = ([bn2, conv2, relu1, bn1, conv1] as [any Layer]).reduce(g) { $1.backward($0, on: context) }
-        // The projection's weight gradient is needed even where no input gradient is.
+        // The projection's weight gradient is needed even where no input gradient is. It reads g
+        // first: the main path's BN then overwrites g. The two paths share nothing else.
         let dShortcut = shortcut.map { $0.conv.backward($0.bn.backward(g, on: context), on: context) } ?? g
+        let dMain = ([bn2, conv2, relu1, bn1, conv1] as [any Layer]).reduce(g) { $1.backward($0, on: context) }
         guard conv1.computesInputGradient else { return dMain } // the first block: nothing reads it
-        let total = Tensor.reuse(dx, shape: dMain.shape); dx = total
-        Self.add(dMain, dShortcut, into: total, on: context)
-        return total
+        Self.add(dShortcut, into: dMain, on: context) // dMain + dShortcut, over conv1's input gradient
+        return dMain
     }
 
-    /// out = a + b, element by element (any split gives the same bits).
-    private static func add(_ a: Tensor, _ b: Tensor, into out: Tensor, on context: ExecutionContext) {
+    /// a = a + b, element by element (any split gives the same bits).
+    private static func add(_ b: Tensor, into a: Tensor, on context: ExecutionContext) {
         precondition(a.shape == b.shape, "residual paths disagree: \(a.shape) and \(b.shape)")
-        a.data.withUnsafeBufferPointer { ap in
-            b.data.withUnsafeBufferPointer { bp in
-                out.data.withUnsafeMutableBufferPointer { op in
-                    let (ab, bb, ob) = (ap.baseAddress!, bp.baseAddress!, op.baseAddress!)
-                    context.parallelFor(a.count, minChunk: 4096) { r in for i in r { ob[i] = ab[i] + bb[i] } }
-                }
+        precondition(a !== b, "residual paths share a map")
+        b.data.withUnsafeBufferPointer { bp in
+            a.data.withUnsafeMutableBufferPointer { ap in
+                let (ab, bb) = (ap.baseAddress!, bp.baseAddress!)
+                context.parallelFor(a.count, minChunk: 4096) { r in for i in r { ab[i] = ab[i] + bb[i] } }
             }
         }
     }
