@@ -71,4 +71,38 @@ final class TaggingMetricsTests: XCTestCase {
             for (x, y) in zip(curve.recall + curve.precision, c.curve.recall + c.curve.precision) { XCTAssertEqual(x, y, accuracy: 1e-15) }
         }
     }
+
+    private struct RunFixture: Decodable {
+        struct Figures: Decodable {
+            var macro_roc_auc: Double, macro_pr_auc: Double, micro_roc_auc: Double, micro_pr_auc: Double
+        }
+        var run: String, tags: [String], labels: [Int], scores: [Double]
+        var roc_auc: [Double?], average_precision: [Double?], lab_roc_auc: [Double?], lab_average_precision: [Double?]
+        var sklearn_figures: Figures, lab_figures: Figures
+    }
+
+    /// A real run of reports/tagging.lab.md: bench/tagging_parity.py read its predictions.csv,
+    /// recomputed every figure with scikit-learn and wrote both into the fixture. The report's own
+    /// numbers agree with scikit-learn's to 1e-9, and TaggingReport on the clips' scores as written
+    /// gives the report's numbers to the last bit.
+    func testATaggingRunsFiguresAgreeWithScikitLearn() throws {
+        let f = try JSONDecoder().decode(RunFixture.self, from: Data(contentsOf: fixtureURL("metrics/tagging_run.json")))
+        let k = f.tags.count
+        XCTAssertGreaterThan(k, 1)
+        XCTAssertEqual(f.scores.count, f.labels.count)
+        for (lab, sklearn, what) in [(f.lab_roc_auc, f.roc_auc, "ROC-AUC"), (f.lab_average_precision, f.average_precision, "PR-AUC")] {
+            XCTAssertEqual(lab.map { $0 == nil }, sklearn.map { $0 == nil }, "\(what): the same tags undefined")
+            for (x, y) in zip(lab, sklearn) { if let x, let y { XCTAssertEqual(x, y, accuracy: 1e-9, what) } }
+        }
+        let (lab, sk) = (f.lab_figures, f.sklearn_figures)
+        for (x, y) in [(lab.macro_roc_auc, sk.macro_roc_auc), (lab.macro_pr_auc, sk.macro_pr_auc), (lab.micro_roc_auc, sk.micro_roc_auc),
+                       (lab.micro_pr_auc, sk.micro_pr_auc)] {
+            XCTAssertEqual(x, y, accuracy: 1e-9)
+        }
+        let r = TaggingReport(scores: f.scores, tags: f.labels.map { $0 == 1 }, tagCount: k)
+        XCTAssertEqual(r.rocAUC, f.lab_roc_auc)
+        XCTAssertEqual(r.averagePrecision, f.lab_average_precision)
+        XCTAssertEqual(r.macroROCAUC, f.lab_figures.macro_roc_auc)
+        XCTAssertEqual(r.macroAveragePrecision, f.lab_figures.macro_pr_auc)
+    }
 }

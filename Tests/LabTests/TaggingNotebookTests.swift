@@ -139,6 +139,21 @@ final class TaggingNotebookTests: WorkspaceTestCase {
         XCTAssertNotNil(jam.tagging)
     }
 
+    /// `lab init --labels` on a file that gives clips several tags writes a tagging notebook.
+    func testInitWritesATaggingNotebookForSeveralTagsAClip() throws {
+        try BuiltinTaggingCollection.write(to: root + "/synth", clips: 12, seconds: 3, seed: 2, threads: 2)
+        let out = try lab(["init", "reports/t.lab.md", "--data", "synth", "--labels", "synth/labels.csv", "--quiet"])
+        XCTAssertTrue(out.contains("wrote reports/t.lab.md: "), out)
+        XCTAssertTrue(out.contains("tags (several a clip: a tagging notebook), 12 usable clips"), out)
+        let text = try String(contentsOfFile: root + "/reports/t.lab.md", encoding: .utf8)
+        let cells = try NotebookParser.parse(text, file: "t.lab.md").experiments
+        XCTAssertEqual(cells.map(\.name), ["cnn", "resnet"])
+        let data = DataSource.labelled(path: "synth", labels: "synth/labels.csv", subset: nil)
+        XCTAssertTrue(cells.allSatisfy { $0.task == .tagging && $0.data == data })
+        XCTAssertEqual(cells[0].tags?.top, Set((try String(contentsOfFile: root + "/synth/labels.csv", encoding: .utf8))
+            .split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",")[1].split(separator: ";") }).count)
+    }
+
     /// What a tagging cell cannot ask for is the notebook's own line, before anything runs.
     func testWhatATaggingCellCannotAskForIsOneLine() throws {
         for (cell, expected) in [
@@ -166,5 +181,64 @@ final class TaggingNotebookTests: WorkspaceTestCase {
         XCTAssertEqual(try JSONCoding.decoder.decode(Experiment.self, from: json), cell)
         XCTAssertFalse(String(decoding: try JSONCoding.encode(Experiment(name: "y")), as: UTF8.self).contains("task"),
                        "a classification cell's JSON is as it was")
+    }
+}
+
+/// docs/mtat.lab.md, the notebook for MagnaTagATune in Won et al.'s setting, on an MTAT-shaped
+/// folder: the real tab-separated annotations_final.csv, mp3s under hex folders, a `path,split`
+/// file as its set-up converts Won et al.'s lists into, one clip the split leaves out.
+final class MTATNotebookTests: WorkspaceTestCase {
+    func testTheMTATNotebookOnAnMTATShapedFolder() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/mtat.lab.md").path
+        let original = try String(contentsOfFile: docs, encoding: .utf8)
+        let cells = try NotebookParser.parse(original, file: "mtat.lab.md").experiments
+        XCTAssertEqual(cells.map(\.model.network), [.cnn, .shortChunkResNet])
+        for cell in cells {
+            XCTAssertEqual(cell.tags, TagSelection(top: 50))
+            XCTAssertEqual(cell.task, .tagging)
+            XCTAssertEqual(cell.features.sampleRate, 16000)
+            XCTAssertEqual(cell.segmentSeconds, 3.69)
+        }
+        try BuiltinTaggingCollection.write(to: root + "/synth", clips: 16, seconds: 4, seed: 9, threads: 2)
+        let rows = try String(contentsOfFile: root + "/synth/labels.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        let tags = BuiltinTaggingCollection.tags
+        var annotations = "\"clip_id\"\t" + tags.map { "\"\($0)\"" }.joined(separator: "\t") + "\t\"mp3_path\"\n", split = ""
+        for (i, row) in rows.enumerated() {
+            let fields = row.split(separator: ",", maxSplits: 1).map(String.init)
+            let path = "\(String(i % 16, radix: 16))/artist_\(i)-album-0\(i)-song-0-29.mp3"
+            try FileManager.default.createDirectory(atPath: root + "/mtat/" + (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try AudioIO.write(try AudioIO.decode(path: root + "/synth/" + fields[0]), to: root + "/mtat/" + path, format: .mp3)
+            let on = Set(fields[1].split(separator: ";").map(String.init))
+            annotations += "\"\(i)\"\t" + tags.map { on.contains($0) ? "\"1\"" : "\"0\"" }.joined(separator: "\t") + "\t\"\(path)\"\n"
+            if i < 15 { split += "\(path),\(i < 9 ? "train" : i < 12 ? "validation" : "test")\n" } // clip 15: not in the split
+        }
+        try annotations.write(toFile: root + "/mtat/annotations_final.csv", atomically: true, encoding: .utf8)
+        try split.write(toFile: root + "/mtat/split.csv", atomically: true, encoding: .utf8)
+        // The paper's networks, shrunk so the test takes seconds: every other line as written.
+        var text = original
+        for (from, to) in [("[128, 128, 256, 256, 256, 256, 512]", "[2, 2, 2, 2, 2, 2, 2]"), ("[128, 128, 256, 256, 256, 256, 256]",
+                                                                                            "[2, 2, 2, 2, 2, 2, 2]"),
+                           ("dense: 512", "dense: 4"), ("dense: 256", "dense: 4"), ("epochs: 100", "epochs: 1"), ("batch_size: 16",
+                                                                                                                  "batch_size: 8")] {
+            XCTAssertTrue(text.contains(from), from)
+            text = text.replacingOccurrences(of: from, with: to)
+        }
+        try FileManager.default.createDirectory(atPath: root + "/docs", withIntermediateDirectories: true)
+        try text.write(toFile: root + "/docs/mtat.lab.md", atomically: true, encoding: .utf8)
+        var command = try LabCommand.parseAsRoot(["reproduce", "docs/mtat.lab.md", "--quiet", "-C", root])
+        _ = try captureStandardOutput { try command.run() }
+        let file = try ResultsFile.load(Data(contentsOf: URL(fileURLWithPath: root + "/docs/mtat.json")), source: "mtat.json")
+        XCTAssertEqual(file.experiments.map(\.name), ["short-chunk-cnn", "short-chunk-resnet"])
+        for entry in file.experiments {
+            XCTAssertNotNil(entry.tagging)
+            XCTAssertEqual(entry.clips, ["train": 9, "validation": 3, "test": 3])
+            XCTAssertTrue(entry.skipped.contains { $0.relativePath.hasPrefix("f/") && $0.reason.contains("not in the split file") },
+                          "\(entry.skipped)")
+            XCTAssertLessThanOrEqual(entry.classes.count, 50)
+        }
+        let report = try String(contentsOfFile: root + "/docs/mtat.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("| tag | test ROC-AUC | test PR-AUC |") && report.contains("Short-chunk ResNet: "), report)
     }
 }

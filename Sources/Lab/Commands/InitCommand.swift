@@ -25,10 +25,13 @@ struct InitCommand: ParsableCommand {
           lab reproduce reports/mine.lab.md
           git add .gitignore reports target && git commit -m "first report"
           lab init reports/fma.lab.md --data ~/fma/fma_large --labels ~/fma/fma_metadata/tracks.csv --subset small
+          lab init reports/mtat.lab.md --data ~/mtat --labels ~/mtat/annotations_final.csv
 
         With --labels, DIR is the audio root and the labels file names each clip's path and label \
         (the layouts of docs/tagging.md); the cells read `data: {path, labels}`, and `split: metadata` \
-        when the file gives an official split.
+        when the file gives an official split. When clips carry several tags (MagnaTagATune, \
+        MTG-Jamendo), the notebook is a tagging one: the study's CNN and the short-chunk ResNet on \
+        the 50 most frequent tags, with macro ROC-AUC and PR-AUC.
         """
     )
 

@@ -19,18 +19,15 @@ enum StarterNotebook {
         }
         let root = ws.userPath(data)
         let collection: AudioCollection
-        var dataValue = yamlName(portable(root, typed: data, workspace: ws)), officialSplit = false
+        var dataValue = yamlName(portable(root, typed: data, workspace: ws)), officialSplit = false, tagging = false
         if let labels {
             let file = ws.userPath(labels)
             let described: MetadataCollection
             do { described = try MetadataCollection.load(labels: file, root: root, subset: subset) } catch let e as MetadataError {
                 throw LabError("\(e)", hint: "docs/tagging.md lists the layouts lab reads; `lab data check` shows each row's fate")
             }
-            if let several = described.items.first(where: { $0.tags.count > 1 }) {
-                throw LabError("\(labels): clips carry several labels (line \(several.line): \(several.relativePath) is "
-                               + "\(several.tags.joined(separator: ", "))); a notebook cell trains one label per clip for now")
-            }
-            collection = try described.audioCollection(on: context)
+            tagging = described.items.contains { $0.tags.count > 1 }
+            collection = try described.audioCollection(on: context, tagging: tagging)
             guard collection.classes.count >= 2 else { throw LabError("\(labels): a collection needs at least two labels") }
             officialSplit = described.items.contains { $0.split != nil }
             dataValue = "{path: \(dataValue), labels: \(yamlName(portable(file, typed: labels, workspace: ws)))"
@@ -47,10 +44,13 @@ enum StarterNotebook {
                                                                    spec: .seconds(2, hop: 2, params: params, tail: .drop)),
                                   progress: ProgressReporter(label: "checking \(collection.clips.count) files", quiet: quiet),
                                           on: context)
-        let text = StarterNotebook.text(collection: collection, data: dataValue, officialSplit: officialSplit)
+        let text = tagging ? StarterNotebook.taggingText(collection: collection, data: dataValue, officialSplit: officialSplit)
+            : StarterNotebook.text(collection: collection, data: dataValue, officialSplit: officialSplit)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        print("wrote \(ws.relative(path)): \(collection.classes.count) classes, \(check.inspections.count) usable clips")
+        let kind = tagging ? "tags (several a clip: a tagging notebook)" : "classes"
+        print("wrote \(ws.relative(path)): \(collection.classes.count) \(kind), "
+              + "\(check.inspections.count) usable clips")
         if let line = Workspace.skippedLine(check.skipped, listedIn: "the report after each run (`lab data check \(data)` says more)") {
             print(line)
         }
@@ -90,6 +90,51 @@ enum StarterNotebook {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         return (existing.isEmpty ? "wrote .gitignore" : "added \(missing.joined(separator: ", ")) to .gitignore")
             + ": weights, the feature cache and the built-in audio under target/ stay out of git"
+    }
+
+    /// For a labels file that gives clips several tags: the study's CNN and the short-chunk ResNet,
+    /// each with one sigmoid output per tag, on the 50 most frequent tags (all, when fewer).
+    static func taggingText(collection: AudioCollection, data: String, officialSplit: Bool) -> String {
+        let dataLine = "data: " + data + (officialSplit ? "\nsplit: metadata" : "")
+        let top = min(50, collection.classes.count)
+        return """
+        # Tags on \((data as NSString).lastPathComponent)
+
+        This notebook tags \(collection.clips.count) clips with the \(top) most frequent of their \(collection.classes.count) \
+        tags, each clip carrying any number of them, and reports macro ROC-AUC and PR-AUC over the tags (docs/tagging.md). Run \
+        it with `lab reproduce` on this file; edit the prose and the cells as you like.
+
+        ## The study's CNN
+
+        Test macro ROC-AUC {{ cnn.test.macro_auc }}, macro PR-AUC {{ cnn.test.macro_pr_auc }}.
+
+        ```lab
+        name: cnn
+        title: Study CNN
+        task: tagging
+        \(dataLine)
+        tags: {top: \(top)}
+        segment: {seconds: 2, hop: 2}
+        model: {filters: [32, 64, 128], dropout: 0.3, dense: 64}
+        training: {epochs: 12, batch_size: 32, learning_rate: 0.001, patience: 4, seed: 42}
+        ```
+
+        ## The short-chunk ResNet
+
+        Test macro ROC-AUC {{ resnet.test.macro_auc }}, macro PR-AUC {{ resnet.test.macro_pr_auc }}.
+
+        ```lab
+        name: resnet
+        title: Short-chunk ResNet
+        task: tagging
+        \(dataLine)
+        tags: {top: \(top)}
+        segment: {seconds: 3.7, hop: 3.7}
+        model: {kind: short-chunk-resnet, filters: [16, 32, 64], dropout: 0.3, dense: 64}
+        training: {epochs: 12, batch_size: 32, learning_rate: 0.001, patience: 4, seed: 42}
+        ```
+
+        """
     }
 
     /// The study's two cells for `collection`. The two-class cell takes the two classes with most

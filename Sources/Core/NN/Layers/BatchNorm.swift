@@ -43,90 +43,102 @@ public final class BatchNorm: Layer {
         out = forwardInPlace ? nil : y
         if xhat.count != x.count { xhat = [Float](repeating: 0, count: x.count) }
         if invStd.count != channels { invStd = [Float](repeating: 0, count: channels) }
-        let (mom, eps) = (momentum, epsilon)
-        // Every pointer lives only inside the closure that lends it (no escaping baseAddress). In
-        // place, each element is read before it is written.
+        // Every pointer lives only inside the closure that lends it (no escaping baseAddress).
         withPointers(y, [gamma, beta, runningMean, runningVariance]) { yp, p in
-          func body(_ xp: UnsafePointer<Float>) {
-                let (gp, bp, rm, rv) = (p[0], p[1], p[2], p[3])
-                xhat.withUnsafeMutableBufferPointer { hb in
-                    invStd.withUnsafeMutableBufferPointer { ib in
-                        let hp = hb.baseAddress!, ip = ib.baseAddress!
-                        context.parallelFor(channels) { cs in
-                            for c in cs {
-                                let xs = xp + c * m, hs = hp + c * m, ys = yp + c * m
-                                var mean: Float, variance: Float
-                                if training {
-                                    var s: Double = 0
-                                    for i in 0..<m { s += Double(xs[i]) }
-                                    mean = Float(s / Double(m))
-                                    var v: Double = 0
-                                    for i in 0..<m { let d = Double(xs[i] - mean); v += d * d }
-                                    variance = Float(v / Double(m))
-                                    rm[c] = mom * rm[c] + (1 - mom) * mean
-                                    rv[c] = mom * rv[c] + (1 - mom) * variance
-                                } else {
-                                    mean = rm[c]
-                                    variance = rv[c]
-                                }
-                                let inv = 1 / (variance + eps).squareRoot()
-                                ip[c] = inv
-                                let g = gp[c], b = bp[c]
-                                for i in 0..<m {
-                                    let h = (xs[i] - mean) * inv
-                                    hs[i] = h
-                                    ys[i] = g * h + b
-                                }
-                            }
+            if y === x {
+                normalise(UnsafePointer(yp), into: yp, p, count: m, training: training, on: context)
+            } else {
+                x.data.withUnsafeBufferPointer { normalise($0.baseAddress!, into: yp, p, count: m, training: training, on: context) }
+            }
+        }
+        return y
+    }
+
+    /// Each channel's statistics from `xp`, then x̂ and y = γ x̂ + β. `yp` may be `xp`: each element
+    /// is read before it is written. `p`: γ, β, running mean, running variance.
+    private func normalise(_ xp: UnsafePointer<Float>, into yp: UnsafeMutablePointer<Float>, _ p: [UnsafeMutablePointer<Float>],
+                           count m: Int, training: Bool, on context: ExecutionContext) {
+        let (gp, bp, rm, rv) = (p[0], p[1], p[2], p[3])
+        let (mom, eps) = (momentum, epsilon)
+        xhat.withUnsafeMutableBufferPointer { hb in
+            invStd.withUnsafeMutableBufferPointer { ib in
+                let hp = hb.baseAddress!, ip = ib.baseAddress!
+                context.parallelFor(channels) { cs in
+                    for c in cs {
+                        let xs = xp + c * m, hs = hp + c * m, ys = yp + c * m
+                        var mean: Float, variance: Float
+                        if training {
+                            var s: Double = 0
+                            for i in 0..<m { s += Double(xs[i]) }
+                            mean = Float(s / Double(m))
+                            var v: Double = 0
+                            for i in 0..<m { let d = Double(xs[i] - mean); v += d * d }
+                            variance = Float(v / Double(m))
+                            rm[c] = mom * rm[c] + (1 - mom) * mean
+                            rv[c] = mom * rv[c] + (1 - mom) * variance
+                        } else {
+                            mean = rm[c]
+                            variance = rv[c]
+                        }
+                        let inv = 1 / (variance + eps).squareRoot()
+                        ip[c] = inv
+                        let g = gp[c], b = bp[c]
+                        for i in 0..<m {
+                            let h = (xs[i] - mean) * inv
+                            hs[i] = h
+                            ys[i] = g * h + b
                         }
                     }
                 }
-          }
-          if y === x { body(UnsafePointer(yp)) } else { x.data.withUnsafeBufferPointer { body($0.baseAddress!) } }
+            }
         }
-        return y
     }
 
     public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
         let m = dy.count / channels
         let g = backwardInPlace ? dy : Tensor.reuse(dx, shape: dy.shape)
         if !backwardInPlace { dx = g }
-        // In place, a channel's output gradient is summed before any of it is overwritten.
-        g.data.withUnsafeMutableBufferPointer { outBuffer in
-          func body(_ dp: UnsafePointer<Float>) {
-            xhat.withUnsafeBufferPointer { hb in
-                invStd.withUnsafeBufferPointer { ib in
-                    gamma.value.withUnsafeBufferPointer { gvb in
-                        let (hp, ip, gammaValue) = (hb.baseAddress!, ib.baseAddress!, gvb.baseAddress!)
-                        gamma.grad.withUnsafeMutableBufferPointer { ggb in
-                            beta.grad.withUnsafeMutableBufferPointer { bgb in
-                                do {
-                                    let ggp = ggb.baseAddress!, bgp = bgb.baseAddress!, gp = outBuffer.baseAddress!
-                                    context.parallelFor(channels) { cs in
-                                        for c in cs {
-                                            let ds = dp + c * m, hs = hp + c * m, out = gp + c * m
-                                            var sumDy: Double = 0, sumDyXhat: Double = 0
-                                            for i in 0..<m {
-                                                sumDy += Double(ds[i])
-                                                sumDyXhat += Double(ds[i] * hs[i])
-                                            }
-                                            ggp[c] = Float(sumDyXhat)
-                                            bgp[c] = Float(sumDy)
-                                            let k = gammaValue[c] * ip[c] / Float(m)
-                                            let mDy = Float(sumDy), mDyX = Float(sumDyXhat)
-                                            for i in 0..<m { out[i] = k * (Float(m) * ds[i] - mDy - hs[i] * mDyX) }
-                                        }
+        g.data.withUnsafeMutableBufferPointer { gb in
+            if g === dy {
+                inputGradient(UnsafePointer(gb.baseAddress!), into: gb.baseAddress!, count: m, on: context)
+            } else {
+                dy.data.withUnsafeBufferPointer { inputGradient($0.baseAddress!, into: gb.baseAddress!, count: m, on: context) }
+            }
+        }
+        return g
+    }
+
+    /// γ's and β's gradients, and the input gradient into `gp`. `gp` may be `dp`: a channel's output
+    /// gradient is summed before any of it is overwritten.
+    private func inputGradient(_ dp: UnsafePointer<Float>, into gp: UnsafeMutablePointer<Float>, count m: Int,
+                               on context: ExecutionContext) {
+        xhat.withUnsafeBufferPointer { hb in
+            invStd.withUnsafeBufferPointer { ib in
+                gamma.value.withUnsafeBufferPointer { gvb in
+                    let (hp, ip, gammaValue) = (hb.baseAddress!, ib.baseAddress!, gvb.baseAddress!)
+                    gamma.grad.withUnsafeMutableBufferPointer { ggb in
+                        beta.grad.withUnsafeMutableBufferPointer { bgb in
+                            let ggp = ggb.baseAddress!, bgp = bgb.baseAddress!
+                            context.parallelFor(channels) { cs in
+                                for c in cs {
+                                    let ds = dp + c * m, hs = hp + c * m, out = gp + c * m
+                                    var sumDy: Double = 0, sumDyXhat: Double = 0
+                                    for i in 0..<m {
+                                        sumDy += Double(ds[i])
+                                        sumDyXhat += Double(ds[i] * hs[i])
                                     }
+                                    ggp[c] = Float(sumDyXhat)
+                                    bgp[c] = Float(sumDy)
+                                    let k = gammaValue[c] * ip[c] / Float(m)
+                                    let mDy = Float(sumDy), mDyX = Float(sumDyXhat)
+                                    for i in 0..<m { out[i] = k * (Float(m) * ds[i] - mDy - hs[i] * mDyX) }
                                 }
                             }
                         }
                     }
                 }
             }
-          }
-          if g === dy { body(UnsafePointer(outBuffer.baseAddress!)) } else { dy.data.withUnsafeBufferPointer { body($0.baseAddress!) } }
         }
-        return g
     }
 }
 
