@@ -1,6 +1,6 @@
 // swift-tools-version:5.10
 // GenreLab: `lab`, a reproducible music-genre classification study.
-// Arrows point one way: LabMain -> Lab, Lab -> Core, Lab -> Plot, Lab -> Numerics, Lab -> CPUCheck,
+// Arrows point one way: LabMain -> Lab, Lab -> Core, Lab -> Plot, Lab -> Numerics, Lab -> CPUCheck, Lab -> Allocator,
 // Core -> Numerics, Core -> Kernels, Core -> System, Plot -> Numerics, Plot -> System.
 import PackageDescription
 
@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Lab",
             dependencies: [
-                "Core", "Plot", "CPUCheck", "Numerics",
+                "Core", "Plot", "CPUCheck", "Allocator", "Numerics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -73,8 +73,8 @@ let package = Package(
         ),
         // Compiled for the baseline x86-64, so it can tell an older CPU what is missing.
         .target(name: "CPUCheck", path: "Sources/CPUCheck"),
-        .target(name: "HeapSetup", path: "Sources/HeapSetup"),
-        .executableTarget(name: "LabMain", dependencies: ["Lab", "Core", "CPUCheck", "HeapSetup"],
+        .target(name: "Allocator", path: "Sources/Allocator"),
+        .executableTarget(name: "LabMain", dependencies: ["Lab", "Core", "CPUCheck"],
                           swiftSettings: baseline ? [.define("LAB_BASELINE")] : []),
 
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),

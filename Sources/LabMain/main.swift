@@ -1,5 +1,4 @@
 import CPUCheck
-import HeapSetup
 import Foundation
 import Core
 import Lab
@@ -24,11 +23,5 @@ do {
     fputs("error: \(error)\n", stderr)
     exit(2)
 }
-
-// Layer maps are tens of megabytes and change size with the batch (a last, shorter batch; inference).
-// A fixed mmap threshold gives every such buffer its own mapping, returned to the system when freed,
-// instead of glibc raising the threshold and keeping freed maps in the heap: the resident size then
-// follows what is live. Where memory comes from changes no number.
-lab_fix_mmap_threshold(8 << 20)
 
 LabCommand.main()

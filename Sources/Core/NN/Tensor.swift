@@ -14,12 +14,21 @@ public final class Tensor {
 
     public var count: Int { data.count }
 
-    /// Reuses the storage when the shape is unchanged: buffers are planned once per batch size.
+    /// Reuses the storage when the shape is unchanged: buffers are planned once per batch size. A new
+    /// element count gives all zeros, as a new tensor would, in the storage already held when it is
+    /// large enough: a last, shorter batch and the full ones after it then share one buffer, instead
+    /// of the allocator holding one of each size (tens of megabytes a map).
     public func reshape(to newShape: [Int]) {
         guard newShape != shape else { return }
         shape = newShape
         let n = newShape.reduce(1, *)
-        if data.count != n { data = [Float](repeating: 0, count: n) }
+        guard data.count != n else { return }
+        if n <= data.capacity {
+            data.removeAll(keepingCapacity: true)
+            data.append(contentsOf: repeatElement(0, count: n))
+        } else {
+            data = [Float](repeating: 0, count: n)
+        }
     }
 
     /// A tensor for `shape`, reusing `existing` when it can.

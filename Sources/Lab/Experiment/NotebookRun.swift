@@ -1,3 +1,4 @@
+import Allocator
 import Core
 import Crypto
 import Foundation
@@ -83,6 +84,7 @@ struct NotebookRun {
         searcher.executor = executor
         var runs: [(RunDirectory, RunMetrics, RunManifest)] = []
         for e in cell.expanded() {
+            lab_release_free_memory() // the last run's maps are free: start this one from what is live
             let outcome: ExperimentRunner.Outcome
             switch force ? nil : previousRun(of: e, in: store, workspace: workspace) {
             case .complete(let dir, let metrics)?:

@@ -94,10 +94,15 @@ public final class BatchNorm: Layer {
         }
     }
 
-    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor {
+    public func backward(_ dy: Tensor, on context: ExecutionContext) -> Tensor { backward(dy, into: nil, on: context) }
+
+    /// `spare`: a map of dy's shape that nothing reads again (a residual block's shortcut map, dead
+    /// after the sum), to hold the input gradient instead of a map of this layer's own.
+    func backward(_ dy: Tensor, into spare: Tensor?, on context: ExecutionContext) -> Tensor {
         let m = dy.count / channels
-        let g = backwardInPlace ? dy : Tensor.reuse(dx, shape: dy.shape)
-        if !backwardInPlace { dx = g }
+        precondition(spare.map { $0.shape == dy.shape && $0 !== dy } ?? true, "\(name): a spare map must be another map of dy's shape")
+        let g = backwardInPlace ? dy : spare ?? Tensor.reuse(dx, shape: dy.shape)
+        if !backwardInPlace && spare == nil { dx = g }
         g.data.withUnsafeMutableBufferPointer { gb in
             if g === dy {
                 inputGradient(UnsafePointer(gb.baseAddress!), into: gb.baseAddress!, count: m, on: context)

@@ -9,9 +9,9 @@
 ///
 /// Memory: each convolution's output map is the one map its path writes. BN, ReLU and the residual
 /// sum overwrite it in turn (none of them needs its input again: BN keeps its normalised values,
-/// ReLU its output), and on the way back BN and ReLU overwrite the gradient they are given. The
-/// same arithmetic in the same order, so the same bits, with about half the maps of one layer
-/// after another.
+/// ReLU its output), and on the way back BN and ReLU overwrite the gradient they are given, and the
+/// projection's map, dead after the sum, holds its BN's input gradient. The same arithmetic in the
+/// same order, so the same bits, with about half the maps of one layer after another.
 public final class ResidualBlock: Layer {
     public let name: String
     public let conv1: Conv2D, bn1: BatchNorm, relu1: ReLU
@@ -19,6 +19,8 @@ public final class ResidualBlock: Layer {
     /// The 1x1 projection and its batch norm; nil: the input is added as it is.
     public let shortcut: (conv: Conv2D, bn: BatchNorm)?
     private let relu2: ReLU, pool: MaxPool2D
+    /// The projection's map: read once, by the sum, then free to hold its BN's input gradient.
+    private var shortcutMap: Tensor?
 
     /// `first` is the block's first 3x3 convolution (the model builds it, so its init draws come first).
     public init(name: String, first: Conv2D, projects: Bool, rng: inout SeededRNG) {
@@ -69,6 +71,7 @@ public final class ResidualBlock: Layer {
         let s = shortcut.map { short in
             short.bn.forward(short.conv.forward(x, training: training, on: context), training: training, on: context)
         } ?? x
+        shortcutMap = sharesMaps && shortcut != nil ? s : nil
         Self.add(s, into: a, on: context) // the sum is written over the main path's map
         return pool.forward(relu2.forward(a, training: training, on: context), training: training, on: context)
     }
@@ -77,7 +80,7 @@ public final class ResidualBlock: Layer {
         let g = relu2.backward(pool.backward(dy, on: context), on: context)
         // The projection's weight gradient is needed even where no input gradient is. It reads g
         // first: the main path's BN then overwrites g. The two paths share nothing else.
-        let dShortcut = shortcut.map { $0.conv.backward($0.bn.backward(g, on: context), on: context) } ?? g
+        let dShortcut = shortcut.map { $0.conv.backward($0.bn.backward(g, into: shortcutMap, on: context), on: context) } ?? g
         let dMain = ([bn2, conv2, relu1, bn1, conv1] as [any Layer]).reduce(g) { $1.backward($0, on: context) }
         guard conv1.computesInputGradient else { return dMain } // the first block: nothing reads it
         Self.add(dShortcut, into: dMain, on: context) // dMain + dShortcut, over conv1's input gradient
