@@ -231,16 +231,7 @@ public enum Charts {
 
     /// One-vs-rest ROC curves with their AUC in the legend, and the chance diagonal.
     public static func roc(curves: [(label: String, fpr: [Double], tpr: [Double], auc: Double?)], title: String) -> Figure {
-        let fig = Figure(width: 720, height: 620)
-        let ax = fig.addAxes(x: 90, y: 55, width: 580, height: 490)
-        ax.title = title
-        ax.xLabel = "false positive rate"
-        ax.yLabel = "true positive rate"
-        ax.xRange = -0.01...1.01
-        ax.yRange = -0.01...1.01
-        let ticks = stride(from: 0.0, through: 1.0, by: 0.2).map { ($0, String(format: "%.1f", $0)) }
-        ax.xTicks = ticks
-        ax.yTicks = ticks
+        let (fig, ax) = unitSquare(title: title, xLabel: "false positive rate", yLabel: "true positive rate")
         ax.plot([0, 1], [0, 1], color: Color(0x88, 0x88, 0x88), width: 1.2, dash: 6, label: "chance (AUC = 0.500)")
         for (i, c) in curves.enumerated() {
             let auc = c.auc.map { String(format: "%.3f", $0) } ?? "undefined"
@@ -248,6 +239,21 @@ public enum Charts {
         }
         ax.legend(.best)
         return fig
+    }
+
+    /// A square panel over [0, 1] x [0, 1] with ticks every 0.2: ROC and precision-recall curves.
+    static func unitSquare(title: String, xLabel: String, yLabel: String) -> (Figure, Axes) {
+        let fig = Figure(width: 720, height: 620)
+        let ax = fig.addAxes(x: 90, y: 55, width: 580, height: 490)
+        ax.title = title
+        ax.xLabel = xLabel
+        ax.yLabel = yLabel
+        ax.xRange = -0.01...1.01
+        ax.yRange = -0.01...1.01
+        let ticks = stride(from: 0.0, through: 1.0, by: 0.2).map { ($0, String(format: "%.1f", $0)) }
+        ax.xTicks = ticks
+        ax.yTicks = ticks
+        return (fig, ax)
     }
 
     /// A log-mel spectrogram in viridis: time in seconds, mel-spaced frequency labelled in Hz.

@@ -42,16 +42,7 @@ extension Charts {
     /// level (the tag's share of positives) as a dotted line in the same colour.
     public static func precisionRecall(curves: [(label: String, recall: [Double], precision: [Double], ap: Double?,
                                                  prevalence: Double)], title: String) -> Figure {
-        let fig = Figure(width: 720, height: 620)
-        let ax = fig.addAxes(x: 90, y: 55, width: 580, height: 490)
-        ax.title = title
-        ax.xLabel = "recall"
-        ax.yLabel = "precision"
-        ax.xRange = -0.01...1.01
-        ax.yRange = -0.01...1.01
-        let ticks = stride(from: 0.0, through: 1.0, by: 0.2).map { ($0, String(format: "%.1f", $0)) }
-        ax.xTicks = ticks
-        ax.yTicks = ticks
+        let (fig, ax) = unitSquare(title: title, xLabel: "recall", yLabel: "precision")
         for (i, c) in curves.enumerated() {
             let color = tab10[i % tab10.count]
             ax.plot([0, 1], [c.prevalence, c.prevalence], color: color.withAlpha(150), width: 1, dash: 3)

@@ -83,13 +83,7 @@ struct ReportRenderer {
         if r.entry.tagging != nil { return taggingSection(r) }
         let m = r.entry
         let base = "\(rootFromReport)/target/\(r.runID)"
-        var s = "**Experiment `\(r.experiment.name)`**: \(m.classes.count) classes (\(m.classes.joined(separator: ", "))); "
-        s += "\(m.clips["train", default: 0])/\(m.clips["validation", default: 0])/\(m.clips["test", default: 0]) clips and "
-        s += "\(m.segments["train", default: 0])/\(m.segments["validation", default: 0])/\(m.segments["test", default: 0]) segments for "
-        s += "training/validation/test. "
-        s += "Trained \(m.epochsRun) epochs, best epoch \(m.bestEpoch)\(m.stoppedEarly ? " (early stopping)" : ""), "
-        s += String(format: "%.1f s of training. ", r.trainingSeconds)
-        s += "Run [`target/\(r.runID)`](\(base)/manifest.json).\n\n"
+        var s = runHeader(r, what: "\(m.classes.count) classes (\(m.classes.joined(separator: ", ")))", training: "")
         let (tc, ts) = (m.test.clip.intervals, m.test.segment.intervals)
         s += "Test accuracy: **\(fmt(m.test.clip.accuracy))** per clip (95% interval "
         s += "\(tc.map { String(format: "%.3f to %.3f", $0.accuracy.low, $0.accuracy.high) } ?? "not computed")), "
@@ -146,6 +140,18 @@ struct ReportRenderer {
                     + (g.unmatched.count > 20 ? " and \(g.unmatched.count - 20) more (all in the run's manifest)" : "") + ".\n\n"
         }
         return s + skippedFiles(r.entry.skipped)
+    }
+
+    /// A run's opening paragraph: what it learns, its clips and segments per split, its training and its folder.
+    func runHeader(_ r: RunResult, what: String, training: String) -> String {
+        let m = r.entry, base = "\(rootFromReport)/target/\(r.runID)"
+        var s = "**Experiment `\(r.experiment.name)`**: \(what); "
+        s += "\(m.clips["train", default: 0])/\(m.clips["validation", default: 0])/\(m.clips["test", default: 0]) clips and "
+        s += "\(m.segments["train", default: 0])/\(m.segments["validation", default: 0])/\(m.segments["test", default: 0]) segments for "
+        s += "training/validation/test. \(training)"
+        s += "Trained \(m.epochsRun) epochs, best epoch \(m.bestEpoch)\(m.stoppedEarly ? " (early stopping)" : ""), "
+        s += String(format: "%.1f s of training. ", r.trainingSeconds)
+        return s + "Run [`target/\(r.runID)`](\(base)/manifest.json).\n\n"
     }
 
     /// Every file a run could not use, with why, or "none".

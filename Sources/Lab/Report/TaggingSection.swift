@@ -8,13 +8,8 @@ extension ReportRenderer {
         let m = r.entry
         guard let t = m.tagging else { return "" }
         let base = "\(rootFromReport)/target/\(r.runID)", test = t.test.clip, clips = m.clips["test", default: 0]
-        var s = "**Experiment `\(r.experiment.name)`**: tagging, \(m.classes.count) tags, each clip carrying any number of them; "
-        s += "\(m.clips["train", default: 0])/\(m.clips["validation", default: 0])/\(clips) clips and "
-        s += "\(m.segments["train", default: 0])/\(m.segments["validation", default: 0])/\(m.segments["test", default: 0]) segments for "
-        s += "training/validation/test. One sigmoid output per tag, trained with binary cross-entropy. "
-        s += "Trained \(m.epochsRun) epochs, best epoch \(m.bestEpoch)\(m.stoppedEarly ? " (early stopping)" : ""), "
-        s += String(format: "%.1f s of training. ", r.trainingSeconds)
-        s += "Run [`target/\(r.runID)`](\(base)/manifest.json).\n\n"
+        var s = runHeader(r, what: "tagging, \(m.classes.count) tags, each clip carrying any number of them",
+                          training: "One sigmoid output per tag, trained with binary cross-entropy. ")
         s += "Test macro ROC-AUC: **\(fmt(test.macroROCAUC, t.test.intervals?.macroROCAUC))**, macro PR-AUC: "
         s += "**\(fmt(test.macroAveragePrecision, t.test.intervals?.macroAveragePrecision))** over the \(clips) test clips "
         s += "(a clip's score for a tag is the mean of its segments' probabilities); micro ROC-AUC \(fmt(test.microROCAUC)), "
