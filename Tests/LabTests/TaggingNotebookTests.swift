@@ -125,8 +125,10 @@ final class TaggingNotebookTests: WorkspaceTestCase {
         let header = "TRACK_ID\tARTIST_ID\tALBUM_ID\tPATH\tDURATION\tTAGS\n"
         for (s, split) in ["train", "validation", "test"].enumerated() {
             let part = clips.enumerated().filter { i, _ in (i % 4 == 3 ? 2 : i % 4 == 2 ? 1 : 0) == s }
+            // Only test clips carry `mood/theme---live`: no model can learn it, and the report says so.
             let text = header + part.map { i, c in
                 "track_\(i)\tartist_\(i)\talbum_\(i)\t\(c.path)\t3.0\t" + c.tags.map { "instrument---\($0)" }.joined(separator: "\t")
+                    + (split == "test" ? "\tmood/theme---live" : "")
             }.joined(separator: "\n") + "\n"
             try text.write(toFile: root + "/autotagging-\(split).tsv", atomically: true, encoding: .utf8)
         }
@@ -137,6 +139,16 @@ final class TaggingNotebookTests: WorkspaceTestCase {
         XCTAssertEqual(jam.clips, ["train": 12, "validation": 6, "test": 6])
         XCTAssertTrue(jam.classes.allSatisfy { $0.hasPrefix("instrument---") } && jam.classes.count == 5, "\(jam.classes)")
         XCTAssertNotNil(jam.tagging)
+
+        // A tag no training clip carries is named in the report.
+        try write("live", cells: ["name: live\ndata: {path: synth, labels: autotagging-train.tsv}\nsplit: metadata\n"
+                                  + "classes: [instrument---bass, instrument---drums, mood/theme---live]\n" + Self.small])
+        _ = try lab(["reproduce", "live", "--quiet"])
+        let live = try XCTUnwrap(results("live").experiments.first?.tagging)
+        XCTAssertEqual(live.trainingClips[2], 0)
+        XCTAssertEqual(live.test.clip.positives[2], 6)
+        let report = try String(contentsOfFile: root + "/reports/live.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("No training clip carries `mood/theme---live`: the model could not learn it."), report)
     }
 
     /// `lab init --labels` on a file that gives clips several tags writes a tagging notebook.
