@@ -91,6 +91,7 @@ final class TaggingNotebookTests: WorkspaceTestCase {
         XCTAssertTrue(out.contains("test macro ROC-AUC") && out.contains("test macro PR-AUC"), out)
         XCTAssertFalse(out.contains("test clip accuracy"), out)
         XCTAssertTrue(out.contains("tags that moved most, cnn"), out)
+        XCTAssertTrue(out.contains("`cnn`: config: training.epochs: 2 → 3, same data, tested on the same clips (paired tests)"), out)
         let json = try lab(["compare", ids[1], ids[0], "--notebook", "tags", "--json"])
         XCTAssertTrue(json.contains("\"metric\" : \"test.clip.macro_pr_auc\""), json)
         XCTAssertTrue(json.contains("paired bootstrap over the same"), json)

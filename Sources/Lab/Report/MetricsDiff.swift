@@ -50,6 +50,13 @@ struct Significance: Encodable, Equatable {
         of(metric: metric, old: old, new: new, paired: old.flatMap { o in new.flatMap { sameClips(o, $0) } }, on: context)
     }
 
+    /// Whether both entries were tested on the same clips: the same paths, contents and labels (for
+    /// tagging runs, the same tags) and the same classes: the condition for a paired test.
+    static func testedOnSameClips(_ old: ResultsFile.Entry, _ new: ResultsFile.Entry) -> Bool {
+        guard old.tagging != nil || new.tagging != nil else { return sameClips(old, new) != nil }
+        return old.classes == new.classes && AlignedTagging(old.testClips ?? [], new.testClips ?? [], tagCount: new.classes.count) != nil
+    }
+
     /// Both entries' test clips aligned, when they are the same clips (paths, contents, labels) and classes.
     static func sameClips(_ old: ResultsFile.Entry, _ new: ResultsFile.Entry) -> PairedClipComparison.Aligned? {
         guard old.classes == new.classes else { return nil }
