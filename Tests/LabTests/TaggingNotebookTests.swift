@@ -90,6 +90,7 @@ final class TaggingNotebookTests: WorkspaceTestCase {
         let out = try lab(["compare", ids[1], ids[0], "--notebook", "tags"])
         XCTAssertTrue(out.contains("test macro ROC-AUC") && out.contains("test macro PR-AUC"), out)
         XCTAssertFalse(out.contains("test clip accuracy"), out)
+        XCTAssertFalse(out.contains("p = 0)"), "a bootstrap p below 1/resamples reads p < 0.001: \(out)")
         XCTAssertTrue(out.contains("tags that moved most, cnn"), out)
         XCTAssertTrue(out.contains("`cnn`: config: training.epochs: 2 → 3, same data, tested on the same clips (paired tests)"), out)
         let json = try lab(["compare", ids[1], ids[0], "--notebook", "tags", "--json"])

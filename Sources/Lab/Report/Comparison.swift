@@ -133,7 +133,7 @@ struct Comparison {
         guard let a, let b else { return "" }
         if a == b { return "=" }
         let verdict = s.map { $0.outsideNoise ? "**outside noise**" : "within noise" } ?? "no test"
-        let p = s?.pValue.map { String(format: ", p = %.3g", $0) } ?? ""
+        let p = s?.pText.map { ", " + $0 } ?? ""
         return String(format: "%+.3f ", b - a) + "(\(verdict)\(p))"
     }
 

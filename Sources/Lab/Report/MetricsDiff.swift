@@ -32,13 +32,22 @@ struct Significance: Encodable, Equatable {
     /// "McNemar (exact)", "paired bootstrap" or "interval overlap".
     var method: String
     var pValue: Double?
+
+    /// "p = 0.034", or "p < 0.001" for a bootstrap that no resample crossed.
+    var pText: String? {
+        guard let p = pValue else { return nil }
+        if let floor = pFloor, p < floor { return String(format: "p < %.3g", floor) }
+        return String(format: "p = %.3g", p)
+    }
     /// The interval of the change (paired bootstrap), or nil.
     var changeInterval: Interval?
     var outsideNoise: Bool
+    /// A bootstrap's resolution, 1 / resamples: a p-value below it is written "p < ...", never "p = 0".
+    var pFloor: Double? = nil
 
     var text: String {
         var s = outsideNoise ? "outside noise" : "within noise"
-        if let p = pValue { s += String(format: " (p = %.3g, %@", p, method) } else { s += " (\(method)" }
+        if let p = pText { s += " (\(p), \(method)" } else { s += " (\(method)" }
         if let i = changeInterval { s += String(format: "; 95%% CI of change [%+.3f, %+.3f]", i.low, i.high) }
         return s + ")"
     }
@@ -81,7 +90,7 @@ struct Significance: Encodable, Equatable {
                                                                  on: context) else { return nil }
                 return Significance(method: "paired bootstrap over the same \(paired.labels.count) clips", pValue: t.p,
                                     changeInterval: t.interval,
-                                    outsideNoise: Noise.outside(change: t.interval))
+                                    outsideNoise: Noise.outside(change: t.interval), pFloor: 1 / Double(plan.resamples))
             default: break
             }
         }
@@ -104,7 +113,8 @@ struct Significance: Encodable, Equatable {
         if old.classes == new.classes, let aligned = AlignedTagging(old.testClips ?? [], new.testClips ?? [], tagCount: new.classes.count) {
             guard let t = aligned.difference(which, plan: plan, on: context) else { return nil }
             return Significance(method: "paired bootstrap over the same \(aligned.tags.count / max(1, aligned.tagCount)) clips",
-                                pValue: t.p, changeInterval: t.interval, outsideNoise: Noise.outside(change: t.interval))
+                                pValue: t.p, changeInterval: t.interval, outsideNoise: Noise.outside(change: t.interval),
+                                pFloor: 1 / Double(plan.resamples))
         }
         let pick: (TaggingRecord) -> Interval? = {
             which == .rocAUC ? $0.test.intervals?.macroROCAUC : $0.test.intervals?.macroAveragePrecision
