@@ -75,6 +75,25 @@ final class TaggingNotebookTests: WorkspaceTestCase {
         XCTAssertEqual((files[0]["tags"] as? [String])?.count, 0, "no tag reaches 1")
         XCTAssertEqual((files[0]["probabilities"] as? [String: Double])?.count, entry.classes.count, "every tag in JSON")
         XCTAssertThrowsError(try lab(["predict", "cnn", clip, "--threshold", "1.5"])) { XCTAssertTrue("\($0)".contains("0 to 1"), "\($0)") }
+
+        // A hand-edited metrics.json with per-tag lists shorter or longer than the tags is read and
+        // reported (the missing ones undefined), never a trap.
+        let metricsPath = root + "/target/\(run)/metrics.json"
+        var metrics = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metricsPath)))
+                                        as? [String: Any])
+        var record = try XCTUnwrap(metrics["tagging"] as? [String: Any]), test = try XCTUnwrap(record["test"] as? [String: Any])
+        var clipLevel = try XCTUnwrap(test["clip"] as? [String: Any])
+        clipLevel["rocAUC"] = [0.5, 0.6]
+        clipLevel["averagePrecision"] = Array(repeating: 0.5, count: k + 3)
+        test["clip"] = clipLevel
+        record["test"] = test
+        record["trainingClips"] = [1]
+        metrics["tagging"] = record
+        try JSONSerialization.data(withJSONObject: metrics).write(to: URL(fileURLWithPath: metricsPath))
+        _ = try lab(["reproduce", "tags", "--quiet"])
+        let edited = try String(contentsOfFile: root + "/reports/tags.md", encoding: .utf8)
+        XCTAssertTrue(edited.contains("| `\(entry.classes[0])` | 0.500 |") && edited.contains("| tag | test ROC-AUC"), edited)
+        for tag in entry.classes { XCTAssertTrue(edited.contains("| `\(tag)` |"), "every tag keeps its row: \(tag)") }
     }
 
     /// `lab compare` of two tagging runs on the same clips: the two macro figures with a paired

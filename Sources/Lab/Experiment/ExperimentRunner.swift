@@ -269,7 +269,7 @@ extension RunFigures {
                                title: "\(title): training history (accuracy: tag decisions at 0.5)")
             .writePNG(to: dir.file("loss_history.png"))
         let tags = metrics.classes, report = test.clip, clips = max(1, test.clipIDs.count)
-        let order = TaggingTable.order(report)
+        let order = TaggingTable.order(report, count: tags.count)
         try Charts.tagMetrics(tags: order.map { tags[$0] }, rocAUC: order.map { report.rocAUC[$0] },
                               averagePrecision: order.map { report.averagePrecision[$0] },
                               prevalence: order.map { Double(report.positives[$0]) / Double(clips) },
@@ -298,10 +298,11 @@ extension RunFigures {
 
 /// How a tagging report orders its tags, shared by the table and the figures.
 enum TaggingTable {
-    /// Tag indices by ROC-AUC, highest first; undefined ones last, each group by index.
-    static func order(_ r: TaggingReport) -> [Int] {
-        (0..<r.tagCount).sorted { a, b in
-            switch (r.rocAUC[a], r.rocAUC[b]) {
+    /// The indices of `count` tags by ROC-AUC, highest first; undefined ones last, each group by
+    /// index. A record with fewer values (a hand-edited metrics.json) reads the rest as undefined.
+    static func order(_ r: TaggingReport, count: Int) -> [Int] {
+        (0..<count).sorted { a, b in
+            switch (r.rocAUC[safe: a] ?? nil, r.rocAUC[safe: b] ?? nil) {
             case let (x?, y?): return x != y ? x > y : a < b
             case (.some, nil): return true
             case (nil, .some): return false
@@ -313,7 +314,7 @@ enum TaggingTable {
     /// The `count` tags with the highest PR-AUC and the `count` with the lowest (every tag with one
     /// when there are few), best first.
     static func extremes(_ r: TaggingReport, count: Int) -> [Int] {
-        let defined = (0..<r.tagCount).filter { r.averagePrecision[$0] != nil }
+        let defined = r.averagePrecision.indices.filter { r.averagePrecision[$0] != nil }
             .sorted { a, b in r.averagePrecision[a]! != r.averagePrecision[b]! ? r.averagePrecision[a]! > r.averagePrecision[b]! : a < b }
         guard defined.count > 2 * count else { return defined }
         return Array(defined.prefix(count)) + Array(defined.suffix(count))

@@ -28,7 +28,7 @@ extension ReportRenderer {
     private func tagTable(_ tags: [String], _ t: TaggingRecord, clips: Int) -> String {
         let test = t.test.clip
         var s = "| tag | test ROC-AUC | test PR-AUC | test clips with the tag | training clips with it |\n|---|---:|---:|---:|---:|\n"
-        for i in TaggingTable.order(test) {
+        for i in TaggingTable.order(test, count: tags.count) {
             let positives = test.positives[safe: i] ?? 0
             let why = positives == 0 ? "undefined: no test clip has it" : positives == clips ? "undefined: every test clip has it" : nil
             let roc = test.rocAUC[safe: i] ?? nil, ap = test.averagePrecision[safe: i] ?? nil
