@@ -125,30 +125,35 @@ struct Workspace {
             return expanded
         case .builtinTagging(let clips, let seconds, let seed):
             let dir = builtinTaggingDirectory(clips: clips, seconds: seconds, seed: seed)
-            let marker = (dir as NSString).appendingPathComponent(".complete")
-            if !FileManager.default.fileExists(atPath: marker) {
-                let bar = ProgressReporter(label: "built-in tagging collection", quiet: quiet)
+            return try synthesisedOnce(dir, label: "built-in tagging collection", quiet: quiet) { dir, bar in
                 try BuiltinTaggingCollection.write(to: dir, clips: clips, seconds: seconds, seed: seed, threads: threads) { done, total in
                     bar.update(done: done, total: total, detail: "clips")
                 }
-                try Data().write(to: URL(fileURLWithPath: marker))
-                bar.finish("\(clips) tagged clips of \(String(format: "%g", seconds)) s in \(relative(dir))")
+                return "\(clips) tagged clips of \(String(format: "%g", seconds)) s"
             }
-            return dir
         case .builtin(let clips, let seconds, let seed):
-            let dir = builtinDirectory(clipsPerGenre: clips, seconds: seconds, seed: seed)
-            let marker = (dir as NSString).appendingPathComponent(".complete")
-            if !FileManager.default.fileExists(atPath: marker) {
-                let bar = ProgressReporter(label: "built-in collection", quiet: quiet)
+            return try synthesisedOnce(builtinDirectory(clipsPerGenre: clips, seconds: seconds, seed: seed), label: "built-in collection",
+                                       quiet: quiet) { dir, bar in
                 try BuiltinCollection.write(to: dir, clipsPerGenre: clips, seconds: seconds, seed: seed, threads: threads,
-                                            progress: { done, total in
-                    bar.update(done: done, total: total, detail: "clips")
-                }, shouldStop: shouldStop)
-                try Data().write(to: URL(fileURLWithPath: marker)) // fails loudly, naming the path
-                bar.finish("\(BuiltinCollection.genres.count * clips) clips of \(String(format: "%g", seconds)) s in \(relative(dir))")
+                                            progress: { done, total in bar.update(done: done, total: total, detail: "clips") },
+                                            shouldStop: shouldStop)
+                return "\(BuiltinCollection.genres.count * clips) clips of \(String(format: "%g", seconds)) s"
             }
-            return dir
         }
+    }
+
+    /// A built-in collection's folder, synthesised by `write` (with a progress bar) the first time it
+    /// is asked for; its `.complete` marker says the synthesis finished. `write` says what it wrote.
+    private func synthesisedOnce(_ dir: String, label: String, quiet: Bool,
+                                 _ write: (String, ProgressReporter) throws -> String) throws -> String {
+        let marker = (dir as NSString).appendingPathComponent(".complete")
+        if !FileManager.default.fileExists(atPath: marker) {
+            let bar = ProgressReporter(label: label, quiet: quiet)
+            let wrote = try write(dir, bar)
+            try Data().write(to: URL(fileURLWithPath: marker)) // fails loudly, naming the path
+            bar.finish("\(wrote) in \(relative(dir))")
+        }
+        return dir
     }
 
     /// The built-in tagging collection's folder, named as the genre set's is.

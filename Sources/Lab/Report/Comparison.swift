@@ -79,7 +79,7 @@ struct Comparison {
             tests[h.metric] = steps[i].first { $0.experiment == name && $0.metric == h.metric }?.significance
         }
         return Change(tests: tests,
-                      sameClips: Significance.testedOnSameClips(old, new), configChanges: Self.configDiff(old.config, new.config),
+                      sameClips: Significance.sameClips(old, new) != nil, configChanges: Self.configDiff(old.config, new.config),
                       dataChanged: old.fingerprint != new.fingerprint)
     }
 

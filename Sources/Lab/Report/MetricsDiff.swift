@@ -59,25 +59,33 @@ struct Significance: Encodable, Equatable {
         of(metric: metric, old: old, new: new, paired: old.flatMap { o in new.flatMap { sameClips(o, $0) } }, on: context)
     }
 
-    /// Whether both entries were tested on the same clips: the same paths, contents and labels (for
-    /// tagging runs, the same tags) and the same classes: the condition for a paired test.
-    static func testedOnSameClips(_ old: ResultsFile.Entry, _ new: ResultsFile.Entry) -> Bool {
-        guard old.tagging != nil || new.tagging != nil else { return sameClips(old, new) != nil }
-        return old.classes == new.classes && AlignedTagging(old.testClips ?? [], new.testClips ?? [], tagCount: new.classes.count) != nil
-    }
+    /// Two entries' test clips in one order, when they are the same clips: the one decision every
+    /// paired test of a classifier (labels) or a tagger (tags) rests on.
+    enum SameClips { case classes(PairedClipComparison.Aligned), tags(AlignedTagging) }
 
-    /// Both entries' test clips aligned, when they are the same clips (paths, contents, labels) and classes.
-    static func sameClips(_ old: ResultsFile.Entry, _ new: ResultsFile.Entry) -> PairedClipComparison.Aligned? {
+    /// Both entries' test clips aligned, when they are the same clips (paths, contents, and the same
+    /// labels or the same tags) and the same classes; nil otherwise.
+    static func sameClips(_ old: ResultsFile.Entry, _ new: ResultsFile.Entry) -> SameClips? {
         guard old.classes == new.classes else { return nil }
-        return PairedClipComparison.align(old.testClips ?? [], new.testClips ?? [], classCount: new.classes.count)
+        let (a, b, k) = (old.testClips ?? [], new.testClips ?? [], new.classes.count)
+        if old.tagging != nil || new.tagging != nil { return AlignedTagging(a, b, tagCount: k).map(SameClips.tags) }
+        return PairedClipComparison.align(a, b, classCount: k).map(SameClips.classes)
     }
 
     /// As above with the clips aligned once by the caller, for every metric of a pair of entries.
     static func of(metric: String, old: ResultsFile.Entry?, new: ResultsFile.Entry?,
-                   paired: PairedClipComparison.Aligned?, on context: ExecutionContext) -> Significance? {
+                   paired same: SameClips?, on context: ExecutionContext) -> Significance? {
         guard let old, let new, metric.hasPrefix("test.") else { return nil }
         let plan = new.bootstrap ?? BootstrapPlan()
-        if let tagging = taggingSignificance(metric: metric, old: old, new: new, plan: plan, on: context) { return tagging }
+        var aligned: AlignedTagging? = nil, paired: PairedClipComparison.Aligned? = nil
+        switch same {
+        case .tags(let t)?: aligned = t
+        case .classes(let c)?: paired = c
+        case nil: break
+        }
+        if let tagging = taggingSignificance(metric: metric, old: old, new: new, aligned: aligned, plan: plan, on: context) {
+            return tagging
+        }
         if metric.hasPrefix("test.clip."), let paired {
             switch metric {
             case "test.clip.accuracy":
@@ -101,8 +109,8 @@ struct Significance: Encodable, Equatable {
 
     /// A tagging run's macro figures: a paired bootstrap over the same clips (the same tags), else
     /// whether the two intervals overlap. nil for any other metric.
-    private static func taggingSignificance(metric: String, old: ResultsFile.Entry, new: ResultsFile.Entry, plan: BootstrapPlan,
-                                            on context: ExecutionContext) -> Significance? {
+    private static func taggingSignificance(metric: String, old: ResultsFile.Entry, new: ResultsFile.Entry, aligned: AlignedTagging?,
+                                            plan: BootstrapPlan, on context: ExecutionContext) -> Significance? {
         let which: TaggingBootstrap.Metric
         switch metric {
         case "test.clip.macro_roc_auc": which = .rocAUC
@@ -110,7 +118,7 @@ struct Significance: Encodable, Equatable {
         default: return nil
         }
         guard let a = old.tagging, let b = new.tagging else { return nil }
-        if old.classes == new.classes, let aligned = AlignedTagging(old.testClips ?? [], new.testClips ?? [], tagCount: new.classes.count) {
+        if let aligned {
             guard let t = aligned.difference(which, plan: plan, on: context) else { return nil }
             return Significance(method: "paired bootstrap over the same \(aligned.tags.count / max(1, aligned.tagCount)) clips",
                                 pValue: t.p, changeInterval: t.interval, outsideNoise: Noise.outside(change: t.interval),
@@ -155,7 +163,7 @@ enum MetricsDiff {
         let newEntries = Dictionary(new.experiments.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [Row] = []
         var seen = Set<String>()
-        var aligned: [String: PairedClipComparison.Aligned?] = [:] // once per experiment, for all its metrics
+        var aligned: [String: Significance.SameClips?] = [:] // once per experiment, for all its metrics
         for m in new.flatMetrics() {
             let key = "\(m.experiment)|\(m.metric)"
             seen.insert(key)
